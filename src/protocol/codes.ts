@@ -1,0 +1,41 @@
+/**
+ * Error codes carried by `error` frames, error actions and thrown `WebSocketError`s.
+ * The first seven are the seed's; the rest name what the protocol can reject.
+ */
+export const WebSocketErrorCode = {
+  CONNECTION_FAILED: 'CONNECTION_FAILED',
+  AUTHENTICATION_FAILED: 'AUTHENTICATION_FAILED',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SERVER_ERROR: 'SERVER_ERROR',
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  TIMEOUT: 'TIMEOUT',
+  /** A frame failed validation (see `RejectReason` for which check). */
+  INVALID_FRAME: 'INVALID_FRAME',
+  /** A frame or message exceeded the size limit. */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  /** `authorize` refused the room action. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** A message was sent to a room this connection has not joined. */
+  NOT_JOINED: 'NOT_JOINED',
+  /** The outbox already holds `messageQueueSize` messages. */
+  QUEUE_FULL: 'QUEUE_FULL',
+  /** The connection gave up: max reconnect attempts reached or auth failed for good. */
+  RECONNECT_FAILED: 'RECONNECT_FAILED',
+} as const
+
+export type WebSocketErrorCode = (typeof WebSocketErrorCode)[keyof typeof WebSocketErrorCode]
+
+/** WebSocket close codes used by client and server. */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  TOO_BIG: 1009,
+  AUTH_FAILED: 4001,
+  FORBIDDEN: 4003,
+  RATE_LIMITED: 4008,
+  /** Client side: the heartbeat saw no frame within its deadline. */
+  HEARTBEAT_TIMEOUT: 4010,
+} as const
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -1,0 +1,8 @@
+export { MessageType, PROTOCOL_VERSION } from './messageTypes'
+export { WebSocketErrorCode, CloseCode } from './codes'
+export { decodeFrame, validateFrame, encodeFrame, unbatch, DEFAULT_LIMITS } from './codec'
+export type { RejectReason, Rejection, DecodeResult, CodecLimits } from './codec'
+export { createId } from './ids'
+export { makeFrame } from './build'
+export { isValidId, isValidRoom, isForbiddenKey, utf8Length } from './validate'
+export type * from './frames'

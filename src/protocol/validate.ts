@@ -1,0 +1,74 @@
+/** Field checks shared by the codec and by everything that accepts ids or room names. */
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** Ids and user ids: 1–128 printable ASCII characters, no spaces. */
+const ID_PATTERN = /^[\x21-\x7e]{1,128}$/
+
+export const MAX_ID_LENGTH = 128
+
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key)
+}
+
+/** A short printable string that is safe to use as an object key. */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value)
+}
+
+/** Room names follow the id rules (`general`, `room-42`, `dm:alice:bob`). */
+export const isValidRoom = isValidId
+
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+export function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+export function isTimestamp(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+}
+
+/**
+ * Walks parsed JSON looking for prototype-polluting keys, too-deep nesting or too many nodes.
+ * Returns the problem found, or undefined.
+ */
+export function findStructuralProblem(
+  value: unknown,
+  maxDepth: number,
+): 'forbidden_key' | 'too_deep' | undefined {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number]
+    if (typeof node !== 'object' || node === null) continue
+    if (depth > maxDepth) return 'too_deep'
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth + 1])
+      continue
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) return 'forbidden_key'
+      stack.push([(node as Record<string, unknown>)[key], depth + 1])
+    }
+  }
+  return undefined
+}
+
+/** UTF-8 byte length without allocating. */
+export function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
