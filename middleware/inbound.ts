@@ -1,0 +1,68 @@
+import { decodeFrame, unbatch } from '../src/protocol/codec'
+import type { RealtimeContext } from './context'
+import { Burst, routeFrame } from './frameActions'
+
+export interface Inbound {
+  /** A WebSocket message arrived: validate it and add its frames to the current burst. */
+  receive(data: unknown): void
+  /** Reduce everything buffered now (before a close is reported, for order). */
+  flush(): void
+}
+
+/**
+ * Turns socket messages into actions, one dispatch per burst. Leading-edge window: the first
+ * frame after a quiet period is reduced at once (a microtask later, so frames delivered in the
+ * same task join it); frames within `batchWindowMs` after a flush wait for the window's end.
+ * Browsers deliver each message as its own task, so a microtask alone would batch nothing.
+ */
+export function createInbound(ctx: RealtimeContext): Inbound {
+  const burst = new Burst(ctx.now)
+  const limits = { maxBytes: ctx.config.maxFrameBytes }
+  let windowTimer: ReturnType<typeof setTimeout> | null = null
+  let microtaskQueued = false
+
+  function flush(): void {
+    const actions = burst.take()
+    for (const action of actions) ctx.safeDispatch(action)
+  }
+
+  function onWindowEnd(): void {
+    windowTimer = null
+    if (burst.size === 0) return
+    flush()
+    windowTimer = setTimeout(onWindowEnd, ctx.config.batchWindowMs)
+  }
+
+  function schedule(): void {
+    if (windowTimer !== null || microtaskQueued) return
+    microtaskQueued = true
+    queueMicrotask(() => {
+      microtaskQueued = false
+      flush()
+      windowTimer ??= setTimeout(onWindowEnd, ctx.config.batchWindowMs)
+    })
+  }
+
+  return {
+    receive(data) {
+      ctx.liveness.lastFrameAt = ctx.now()
+      const result = decodeFrame(data, limits)
+      if (!result.ok) {
+        ctx.log('rejected frame', result)
+        burst.reject({
+          reason: result.reason,
+          message: result.message,
+          ...(result.id !== undefined ? { id: result.id } : {}),
+        })
+      } else {
+        for (const frame of unbatch(result.frame)) routeFrame(frame, burst, ctx.streams)
+      }
+      schedule()
+    },
+    flush() {
+      if (windowTimer !== null) clearTimeout(windowTimer)
+      windowTimer = null
+      flush()
+    },
+  }
+}

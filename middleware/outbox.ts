@@ -1,0 +1,166 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
+import { makeFrame } from '../src/protocol/build'
+import { WebSocketErrorCode } from '../src/protocol/codes'
+import type { ChatMessageFrame } from '../src/protocol/frames'
+import { isValidId, isValidRoom } from '../src/protocol/validate'
+import { errorInfo } from '../src/errors'
+import { connection, outbox, rooms, sendChatMessage, sendMessage, type OutgoingMessage } from '../slices/actions'
+import type { OutboxEntry } from '../slices/types'
+import type { Handler, RealtimeContext } from './context'
+import { createMemoryStorage } from './storage'
+
+/** Unacknowledged messages on the wire at once: bounds what a rate limit or a dead socket wastes. */
+const MAX_IN_FLIGHT = 64
+/** Frames per `batch` when several messages go out together. */
+const BATCH_SIZE = 50
+const DEFAULT_RETRY_MS = 1000
+
+/**
+ * Every outgoing message enters the outbox at once (pending in state), goes out only after
+ * `auth_ok` (and after the room joins, which are sent first), and leaves on ack. Unacked
+ * messages are resent in order on every new connection; the server's idempotency by id makes
+ * that safe. Rejections fail only their message; `RATE_LIMITED` pauses and retries.
+ */
+export function buildOutboxHandler(ctx: RealtimeContext): Handler {
+  const storage = ctx.config.storage ?? createMemoryStorage()
+  const queue = new Map<string, OutboxEntry>()
+  /** Ids written on the current socket and not yet acked. */
+  const inFlight = new Set<string>()
+  let pausedUntil = 0
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+
+  function guard(what: string, run: () => unknown): void {
+    try {
+      void Promise.resolve(run()).catch((error: unknown) => ctx.log(`outbox storage ${what} failed`, error))
+    } catch (error) {
+      ctx.log(`outbox storage ${what} failed`, error)
+    }
+  }
+
+  function toFrame(entry: OutboxEntry): ChatMessageFrame {
+    return makeFrame('chat_message', { id: entry.id, timestamp: entry.createdAt, room: entry.room, data: entry.data })
+  }
+
+  function flush(): void {
+    if (!ctx.session.authenticated || ctx.now() < pausedUntil) return
+    const due: OutboxEntry[] = []
+    for (const entry of queue.values()) {
+      if (inFlight.size + due.length >= MAX_IN_FLIGHT) break
+      // A message waits for its room; order is kept within each room.
+      if (!inFlight.has(entry.id) && ctx.streams.isTracked(entry.room)) due.push(entry)
+    }
+    for (let i = 0; i < due.length; i += BATCH_SIZE) {
+      const chunk = due.slice(i, i + BATCH_SIZE)
+      const frames = chunk.map(toFrame)
+      const frame = frames.length === 1 ? (frames[0] as ChatMessageFrame) : makeFrame('batch', { data: { frames } })
+      if (!ctx.send(frame)) return
+      for (const entry of chunk) inFlight.add(entry.id)
+    }
+  }
+
+  function pause(ms: number): void {
+    pausedUntil = ctx.now() + ms
+    clearTimeout(retryTimer)
+    retryTimer = setTimeout(flush, ms)
+  }
+
+  function enqueue(message: OutgoingMessage, command: string): void {
+    if (!ctx.streams.isTracked(message.room)) {
+      throw new Error(
+        `${command}: room "${message.room}" was not joined. Dispatch joinRoom('${message.room}') first; messages then wait in the outbox until they can go out.`,
+      )
+    }
+    if (queue.has(message.id)) {
+      throw new Error(`${command}: id "${message.id}" is already in the outbox; ids must be unique per message.`)
+    }
+    const entry: OutboxEntry = {
+      id: message.id,
+      type: message.type,
+      room: message.room,
+      data: message.data,
+      createdAt: message.timestamp,
+      ...(ctx.session.userId !== undefined ? { userId: ctx.session.userId } : {}),
+    }
+    if (queue.size >= ctx.config.messageQueueSize) {
+      const error = errorInfo(
+        WebSocketErrorCode.QUEUE_FULL,
+        `outbox full (${ctx.config.messageQueueSize} messages waiting); message ${entry.id} not queued`,
+        { context: 'outbox', refId: entry.id },
+      )
+      ctx.dispatch(outbox.overflowed({ entry, error }))
+      return
+    }
+    queue.set(entry.id, entry)
+    guard('save', () => storage.save(entry))
+    ctx.dispatch(outbox.enqueued({ entry }))
+    flush()
+  }
+
+  function restore(entries: unknown): void {
+    if (!Array.isArray(entries)) return
+    const restored = (entries as OutboxEntry[]).filter(
+      (e) => isValidId(e?.id) && isValidRoom(e.room) && !queue.has(e.id),
+    )
+    if (restored.length === 0) return
+    for (const entry of restored) queue.set(entry.id, entry)
+    ctx.dispatch(outbox.restored({ entries: restored }))
+    flush()
+  }
+
+  function fail(entries: OutboxEntry[], code: WebSocketErrorCode, message: (e: OutboxEntry) => string): void {
+    if (entries.length === 0) return
+    const failures = entries.map((entry) => {
+      queue.delete(entry.id)
+      inFlight.delete(entry.id)
+      guard('remove', () => storage.remove(entry.id))
+      return { id: entry.id, room: entry.room, error: errorInfo(code, message(entry), { context: 'outbox', refId: entry.id }) }
+    })
+    ctx.dispatch(outbox.failed({ failures }))
+  }
+
+  function settle(action: UnknownAction): void {
+    if (outbox.acked.match(action)) {
+      for (const { refId } of action.payload.acks) {
+        if (!queue.delete(refId)) continue
+        inFlight.delete(refId)
+        guard('remove', () => storage.remove(refId))
+      }
+      flush()
+      return
+    }
+    if (rooms.leaveRequested.match(action)) {
+      const { room } = action.payload
+      const waiting = [...queue.values()].filter((e) => e.room === room && !inFlight.has(e.id))
+      fail(waiting, WebSocketErrorCode.NOT_JOINED, () => `room "${room}" was left before the message went out`)
+      return
+    }
+    if (rooms.joinRequested.match(action)) {
+      flush()
+      return
+    }
+    if (!connection.errorsReceived.match(action)) return
+    for (const error of action.payload.errors) {
+      const entry = error.refId !== undefined ? queue.get(error.refId) : undefined
+      if (!entry) continue
+      if (error.code === WebSocketErrorCode.RATE_LIMITED) {
+        inFlight.delete(entry.id)
+        pause(error.retryAfterMs ?? DEFAULT_RETRY_MS)
+      } else {
+        fail([entry], error.code, () => error.message)
+      }
+    }
+  }
+
+  guard('load', async () => restore(await storage.load()))
+
+  return (action) => {
+    if (sendChatMessage.match(action)) enqueue(action.payload, 'sendChatMessage')
+    else if (sendMessage.match(action)) enqueue(action.payload, 'sendMessage')
+    else if (connection.opened.match(action)) flush()
+    else if (connection.closed.match(action)) {
+      inFlight.clear()
+      clearTimeout(retryTimer)
+      pausedUntil = 0
+    } else settle(action)
+  }
+}

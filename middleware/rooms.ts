@@ -1,0 +1,53 @@
+import { makeFrame } from '../src/protocol/build'
+import { errorInfo } from '../src/errors'
+import { connection, joinRoom, leaveRoom, rooms } from '../slices/actions'
+import type { Handler, RealtimeContext } from './context'
+
+/**
+ * Room membership: remembers the rooms asked for, joins them with their `{ epoch, seq }` cursor
+ * after every `auth_ok` (so the server replays what was missed), and re-joins to resume when a
+ * seq gap shows a frame was lost.
+ */
+export function buildRoomsHandler(ctx: RealtimeContext): Handler {
+  /** Join frame id → room, to match a refusal to its room. */
+  const pendingJoins = new Map<string, string>()
+
+  function sendJoin(room: string): void {
+    const frame = makeFrame('join', { room, data: ctx.streams.cursor(room) })
+    pendingJoins.set(frame.id, room)
+    ctx.send(frame)
+  }
+
+  return (action) => {
+    if (joinRoom.match(action)) {
+      const { room } = action.payload
+      if (ctx.streams.isTracked(room)) return
+      ctx.streams.track(room)
+      // The join goes out before anything reacting to joinRequested (the outbox) can send.
+      if (ctx.session.authenticated) sendJoin(room)
+      ctx.dispatch(rooms.joinRequested({ room }))
+    } else if (leaveRoom.match(action)) {
+      const { room } = action.payload
+      if (!ctx.streams.isTracked(room)) return
+      ctx.streams.forget(room)
+      ctx.dispatch(rooms.leaveRequested({ room }))
+      if (ctx.session.authenticated) ctx.send(makeFrame('leave', { room, data: {} }))
+    } else if (connection.opened.match(action)) {
+      pendingJoins.clear()
+      for (const room of ctx.streams.rooms()) sendJoin(room)
+    } else if (rooms.gapDetected.match(action)) {
+      if (ctx.session.authenticated) sendJoin(action.payload.room)
+    } else if (rooms.joined.match(action)) {
+      for (const [id, room] of pendingJoins) if (room === action.payload.room) pendingJoins.delete(id)
+    } else if (connection.errorsReceived.match(action)) {
+      for (const error of action.payload.errors) {
+        const room = error.refId !== undefined ? pendingJoins.get(error.refId) : undefined
+        if (room === undefined) continue
+        pendingJoins.delete(error.refId as string)
+        ctx.streams.forget(room)
+        const info = errorInfo(error.code, error.message, { context: 'join', refId: error.refId as string })
+        ctx.dispatch(rooms.joinFailed({ room, error: info }))
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import type { ChatMessageData, ChatMessageFrame, JoinedData } from '../src/protocol/frames'
+import type { WebSocketErrorInfo } from '../src/errors'
+
+/** Connection states; every transition into one carries `{ code, reason }`. */
+export const WebSocketState = {
+  IDLE: 'idle',
+  CONNECTING: 'connecting',
+  AUTHENTICATING: 'authenticating',
+  OPEN: 'open',
+  RECONNECTING: 'reconnecting',
+  CLOSED: 'closed',
+} as const
+export type WebSocketState = (typeof WebSocketState)[keyof typeof WebSocketState]
+
+/** Status of a message this client sent. */
+export type MessageStatus = 'pending' | 'sent' | 'failed'
+
+/** A chat message in state: the wire frame's shape (`msg.data.content`), plus own-message status. */
+export interface ChatMessage extends Omit<ChatMessageFrame, 'v'> {
+  status?: MessageStatus
+  error?: WebSocketErrorInfo
+}
+
+/** A message waiting in the outbox until the server acknowledges it. */
+export interface OutboxEntry {
+  id: string
+  type: 'chat_message'
+  room: string
+  data: ChatMessageData
+  createdAt: number
+  /** The sender, when known at enqueue time. */
+  userId?: string
+}
+
+/** The seed's `ConnectionInfo`, times as epoch ms. */
+export interface ConnectionInfo {
+  state: WebSocketState
+  connectedAt?: number
+  lastPingTime?: number
+  lastPongTime?: number
+  reconnectAttempts: number
+  latency?: number
+  isAuthenticated: boolean
+  userId?: string
+  sessionId?: string
+  /** The server's epoch (random per server start). */
+  serverEpoch?: string
+  /** When the next reconnect attempt is due, while reconnecting. */
+  nextReconnectAt?: number
+}
+
+/** The seed's `PerformanceMetrics`, `lastUpdate` as epoch ms. */
+export interface PerformanceMetrics {
+  /** Chat messages applied to state (duplicates not counted). */
+  messagesReceived: number
+  /** Messages the server acknowledged. */
+  messagesSent: number
+  averageLatency: number
+  /** How long the current connection has been open, as of `lastUpdate`. */
+  connectionUptime: number
+  reconnectionCount: number
+  errorCount: number
+  lastUpdate: number
+}
+
+/** A state change with its cause, as centrifuge and WebSocket close events report them. */
+export interface Transition {
+  from: WebSocketState
+  to: WebSocketState
+  code: number
+  reason: string
+  at: number
+}
+
+export type RoomCursor = Pick<JoinedData, 'epoch'> & { seq: number }
+
+export type { WebSocketErrorInfo }

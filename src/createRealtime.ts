@@ -1,0 +1,57 @@
+import type { Middleware, Reducer } from '@reduxjs/toolkit'
+import { createRealtimeMiddleware } from '../middleware'
+import * as actions from '../slices/actions'
+import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
+import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
+import { resolveConfig, type RealtimeConfig } from './config'
+
+/** The commands users dispatch, and the events the middleware dispatches (for matching). */
+export const realtimeActions = {
+  connect: actions.connect,
+  disconnect: actions.disconnect,
+  reconnect: actions.reconnect,
+  authenticate: actions.authenticate,
+  joinRoom: actions.joinRoom,
+  leaveRoom: actions.leaveRoom,
+  sendMessage: actions.sendMessage,
+  sendChatMessage: actions.sendChatMessage,
+  connection: actions.connection,
+  inbound: actions.inbound,
+  rooms: actions.rooms,
+  chat: actions.chat,
+  outbox: actions.outbox,
+}
+
+export interface Realtime<ReducerPath extends string = string> {
+  reducerPath: ReducerPath
+  reducer: Reducer<RealtimeState>
+  middleware: Middleware
+  actions: typeof realtimeActions
+  selectors: RealtimeSelectors
+}
+
+/**
+ * Everything a store needs for a real-time connection: add the reducer under `reducerPath`,
+ * concat the middleware, dispatch `connect()`.
+ *
+ * @example
+ * const realtime = createRealtime({ url: 'ws://localhost:3000', getToken: () => auth.token })
+ * const store = configureStore({
+ *   reducer: { app: appReducer, [realtime.reducerPath]: realtime.reducer },
+ *   middleware: (getDefault) => getDefault().concat(realtime.middleware),
+ * })
+ * store.dispatch(realtime.actions.connect())
+ */
+export function createRealtime<ReducerPath extends string = 'realtime'>(
+  config: RealtimeConfig & { reducerPath?: ReducerPath },
+): Realtime<ReducerPath> {
+  const resolved = resolveConfig(config)
+  const selectors = createSelectors(resolved.reducerPath)
+  return {
+    reducerPath: resolved.reducerPath as ReducerPath,
+    reducer: createRealtimeReducer({ maxMessagesPerRoom: resolved.maxMessagesPerRoom }),
+    middleware: createRealtimeMiddleware(resolved, selectors),
+    actions: realtimeActions,
+    selectors,
+  }
+}
