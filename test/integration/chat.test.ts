@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRealtimeServer, type RealtimeServer } from '../../src/server'
+import { TEST_SECRET } from '../support/tokens'
+import { createTestClient, type TestClient } from '../support/realtimeClient'
+
+let server: RealtimeServer
+const clients: TestClient[] = []
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.dispose()
+  await server?.close()
+})
+
+describe('two users chatting through the reference server', () => {
+  it('delivers each message to both stores once, in seq order, own message pending then sent', async () => {
+    server = await createRealtimeServer({ port: 0, host: '127.0.0.1', jwt: { secret: TEST_SECRET } })
+    const alice = await createTestClient(server.url, 'alice')
+    const bob = await createTestClient(server.url, 'bob')
+    clients.push(alice, bob)
+    for (const c of [alice, bob]) {
+      c.store.dispatch(c.actions.connect())
+      c.store.dispatch(c.actions.joinRoom('general'))
+    }
+    await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+
+    const sent = alice.store.dispatch(alice.actions.sendChatMessage({ room: 'general', content: 'hi bob' }))
+    expect(alice.messages('general')).toEqual([
+      expect.objectContaining({ id: sent.payload.id, status: 'pending', data: { content: 'hi bob' } }),
+    ])
+    bob.store.dispatch(bob.actions.sendChatMessage({ room: 'general', content: 'hi alice' }))
+
+    const done = (c: TestClient) =>
+      c.waitFor((s) => c.selectors.selectMessagesByRoom(s, 'general').filter((m) => m.seq !== undefined).length === 2)
+    await Promise.all([done(alice), done(bob)])
+    await alice.waitFor((s) => alice.selectors.selectPendingMessages(s).length === 0)
+
+    for (const c of [alice, bob]) {
+      const list = c.messages('general')
+      expect(list.map((m) => m.seq)).toEqual([1, 2])
+      expect(new Set(list.map((m) => m.data.content))).toEqual(new Set(['hi bob', 'hi alice']))
+    }
+    const own = alice.messages('general').find((m) => m.id === sent.payload.id)
+    expect(own).toMatchObject({ status: 'sent', userId: 'alice' })
+    expect(bob.messages('general').find((m) => m.id === sent.payload.id)?.status).toBeUndefined()
+  })
+})

@@ -1,0 +1,66 @@
+import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
+import { WebSocket } from 'ws'
+import { createRealtime, type RealtimeConfig } from '../../src'
+import { tokenFor } from './tokens'
+
+export type TestClient = Awaited<ReturnType<typeof createTestClient>>
+
+/**
+ * A real store with the realtime reducer and middleware, RTK's default serializability and
+ * immutability checks on (no ignore lists), talking to a real server through `ws`.
+ */
+export async function createTestClient(url: string, userId: string, config: Partial<RealtimeConfig> = {}) {
+  const token = await tokenFor(userId)
+  const realtime = createRealtime({
+    url,
+    authToken: token,
+    WebSocket: WebSocket as unknown as RealtimeConfig['WebSocket'],
+    networkEvents: null,
+    ...config,
+  })
+  const dispatched: UnknownAction[] = []
+  const store = configureStore({
+    reducer: { [realtime.reducerPath]: realtime.reducer },
+    middleware: (getDefault) =>
+      getDefault().concat(realtime.middleware, () => (next) => (action) => {
+        dispatched.push(action as UnknownAction)
+        return next(action)
+      }),
+  })
+  const { actions, selectors } = realtime
+  type State = ReturnType<typeof store.getState>
+
+  /** Resolves once `predicate(state)` holds; rejects after `timeoutMs` with what it saw. */
+  function waitFor(predicate: (state: State) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<State> {
+    return new Promise((resolve, reject) => {
+      if (predicate(store.getState())) return resolve(store.getState())
+      const timer = setTimeout(() => {
+        unsubscribe()
+        const c = store.getState().realtime.connection
+        reject(new Error(`${userId}: timed out waiting for ${what} (state ${c.state}, last ${JSON.stringify(c.transition)})`))
+      }, timeoutMs)
+      const unsubscribe = store.subscribe(() => {
+        if (!predicate(store.getState())) return
+        clearTimeout(timer)
+        unsubscribe()
+        resolve(store.getState())
+      })
+    })
+  }
+
+  return {
+    userId,
+    realtime,
+    store,
+    actions,
+    selectors,
+    dispatched,
+    waitFor,
+    waitForOpen: () => waitFor((s) => selectors.selectIsConnected(s), 10_000, 'open'),
+    waitForRoom: (room: string) => waitFor((s) => selectors.selectRooms(s).includes(room), 10_000, `joined ${room}`),
+    messages: (room: string) => selectors.selectMessagesByRoom(store.getState(), room),
+    dispose() {
+      store.dispatch(actions.disconnect())
+    },
+  }
+}
