@@ -1,4 +1,4 @@
-import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
+import { configureStore, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { WebSocket } from 'ws'
 import { createRealtime, type RealtimeConfig } from '../../src'
 import { tokenFor } from './tokens'
@@ -9,7 +9,11 @@ export type TestClient = Awaited<ReturnType<typeof createTestClient>>
  * A real store with the realtime reducer and middleware, RTK's default serializability and
  * immutability checks on (no ignore lists), talking to a real server through `ws`.
  */
-export async function createTestClient(url: string, userId: string, config: Partial<RealtimeConfig> = {}) {
+export async function createTestClient(
+  url: string,
+  userId: string,
+  config: Partial<RealtimeConfig> = {},
+) {
   const token = await tokenFor(userId)
   const realtime = createRealtime({
     url,
@@ -19,25 +23,33 @@ export async function createTestClient(url: string, userId: string, config: Part
     ...config,
   })
   const dispatched: UnknownAction[] = []
+  const recorder: Middleware = () => (next) => (action) => {
+    dispatched.push(action as UnknownAction)
+    return next(action)
+  }
   const store = configureStore({
     reducer: { [realtime.reducerPath]: realtime.reducer },
-    middleware: (getDefault) =>
-      getDefault().concat(realtime.middleware, () => (next) => (action) => {
-        dispatched.push(action as UnknownAction)
-        return next(action)
-      }),
+    middleware: (getDefault) => getDefault().concat(realtime.middleware, recorder),
   })
   const { actions, selectors } = realtime
   type State = ReturnType<typeof store.getState>
 
   /** Resolves once `predicate(state)` holds; rejects after `timeoutMs` with what it saw. */
-  function waitFor(predicate: (state: State) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<State> {
+  function waitFor(
+    predicate: (state: State) => boolean,
+    timeoutMs = 10_000,
+    what = 'condition',
+  ): Promise<State> {
     return new Promise((resolve, reject) => {
       if (predicate(store.getState())) return resolve(store.getState())
       const timer = setTimeout(() => {
         unsubscribe()
-        const c = store.getState().realtime.connection
-        reject(new Error(`${userId}: timed out waiting for ${what} (state ${c.state}, last ${JSON.stringify(c.transition)})`))
+        const c = realtime.selectors.selectRealtime(store.getState()).connection
+        reject(
+          new Error(
+            `${userId}: timed out waiting for ${what} (state ${c.state}, last ${JSON.stringify(c.transition)})`,
+          ),
+        )
       }, timeoutMs)
       const unsubscribe = store.subscribe(() => {
         if (!predicate(store.getState())) return
@@ -57,7 +69,8 @@ export async function createTestClient(url: string, userId: string, config: Part
     dispatched,
     waitFor,
     waitForOpen: () => waitFor((s) => selectors.selectIsConnected(s), 10_000, 'open'),
-    waitForRoom: (room: string) => waitFor((s) => selectors.selectRooms(s).includes(room), 10_000, `joined ${room}`),
+    waitForRoom: (room: string) =>
+      waitFor((s) => selectors.selectRooms(s).includes(room), 10_000, `joined ${room}`),
     messages: (room: string) => selectors.selectMessagesByRoom(store.getState(), room),
     dispose() {
       store.dispatch(actions.disconnect())

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { createRealtimeServer } from './createServer'
+import { signDevToken } from './tokens'
+
+const USAGE = `Usage: redux-realtime-server [options]
+
+Runs the redux-realtime reference server (history in memory, no setup).
+
+Options:
+  --port <n>      port to listen on (default $PORT or 3000; 0 = any free port)
+  --host <h>      interface to bind (default 127.0.0.1)
+  --secret <s>    JWT secret (default $REALTIME_JWT_SECRET)
+  --dev           use 'dev-secret' when no secret is given and print demo tokens
+  --help          show this help
+`
+
+const DEV_SECRET = 'dev-secret'
+const DEMO_USERS = ['alice', 'bob', 'eve']
+
+function fail(message: string): never {
+  process.stderr.write(`redux-realtime-server: ${message}\n`)
+  process.exit(1)
+}
+
+function parseCli(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        secret: { type: 'string' },
+        dev: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values
+  } catch (error) {
+    return fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseCli(argv)
+  if (args.help) {
+    process.stdout.write(USAGE)
+    return
+  }
+  // An empty environment variable counts as unset.
+  const portText = args.port ?? (process.env.PORT || '3000')
+  const port = Number(portText)
+  if (!/^\d+$/.test(portText) || port > 65535)
+    fail(`--port must be a number from 0 to 65535, got "${portText}"`)
+  const secret =
+    args.secret ?? (process.env.REALTIME_JWT_SECRET || (args.dev ? DEV_SECRET : undefined))
+  if (!secret) {
+    fail(
+      'no JWT secret: pass --secret <s>, set REALTIME_JWT_SECRET, or use --dev for a local dev secret',
+    )
+  }
+
+  const server = await createRealtimeServer({
+    port,
+    host: args.host ?? '127.0.0.1',
+    jwt: { secret },
+  })
+  process.stdout.write(`redux-realtime server listening on ${server.url} (epoch ${server.epoch})\n`)
+  if (args.dev) {
+    process.stdout.write(
+      'Dev tokens (valid 24h, signed with the dev secret; never use them in production):\n',
+    )
+    for (const user of DEMO_USERS)
+      process.stdout.write(`  ${user.padEnd(6)} ${await signDevToken(secret, user)}\n`)
+  }
+
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+main(process.argv.slice(2)).catch((error: unknown) =>
+  fail(error instanceof Error ? error.message : String(error)),
+)

@@ -1,0 +1,138 @@
+import { createMemoryHistory } from './historyStore'
+import type { HistoryStore } from './historyStore'
+import type { RateLimitOptions } from './rateLimit'
+
+/** HMAC algorithms usable with a shared secret. */
+export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512'
+
+/** How tokens in `auth` frames are verified. The user id is the token's `sub`. */
+export interface JwtOptions {
+  secret: string | Uint8Array
+  /** Accepted algorithms; default ['HS256']. */
+  algorithms?: JwtAlgorithm[]
+  /** When set, the token's `iss` must match. */
+  issuer?: string | string[]
+  /** When set, the token's `aud` must match. */
+  audience?: string | string[]
+}
+
+/** A room permission check: `join` to receive a room, `write` to send to it. */
+export type RoomAction = 'join' | 'write'
+
+export interface AuthorizeRequest {
+  userId: string
+  room: string
+  action: RoomAction
+}
+
+/** Returns (or resolves to) whether the action is allowed. A throw counts as a denial. */
+export type Authorize = (request: AuthorizeRequest) => boolean | Promise<boolean>
+
+export interface RealtimeServerLogger {
+  warn(message: string, ...details: unknown[]): void
+  error(message: string, ...details: unknown[]): void
+}
+
+/** Options of `createRealtimeServer`; only `jwt` is required. */
+export interface RealtimeServerOptions {
+  /** Default 3000; 0 picks any free port. */
+  port?: number
+  /** Default '127.0.0.1'. */
+  host?: string
+  jwt: JwtOptions
+  /** When set, the upgrade's `Origin` must be listed (else HTTP 403). */
+  allowedOrigins?: readonly string[]
+  /** Largest accepted frame in bytes; default 64 KiB. */
+  maxPayload?: number
+  /** Frames retained per room for replay (default store only); default 1000. */
+  historySize?: number
+  /** Per-connection limit, default 100 frames per 10 s; `false` disables it. */
+  rateLimit?: RateLimitOptions | false
+  /** Default: everything is allowed. */
+  authorize?: Authorize
+  /** Time to send a valid `auth` frame; default 10 s. */
+  authTimeoutMs?: number
+  /** WebSocket ping interval; a connection that missed the previous pong is dropped. Default 30 s, 0 disables. */
+  heartbeatIntervalMs?: number
+  /** Default: `createMemoryHistory(historySize)`. */
+  history?: HistoryStore
+  /** Default: `console`. */
+  logger?: RealtimeServerLogger
+}
+
+/** Options with every default applied. */
+export interface ResolvedServerOptions {
+  port: number
+  host: string
+  jwt: Required<Pick<JwtOptions, 'secret' | 'algorithms'>> & Pick<JwtOptions, 'issuer' | 'audience'>
+  allowedOrigins: ReadonlySet<string> | undefined
+  maxPayload: number
+  rateLimit: RateLimitOptions | false
+  authorize: Authorize
+  authTimeoutMs: number
+  heartbeatIntervalMs: number
+  history: HistoryStore
+  logger: RealtimeServerLogger
+}
+
+const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new TypeError(`createRealtimeServer: ${message}`)
+}
+
+function isCount(value: number, min: number): boolean {
+  return Number.isSafeInteger(value) && value >= min
+}
+
+/** Applies defaults and throws at once, with the fix, on options that cannot work. */
+export function resolveServerOptions(options: RealtimeServerOptions): ResolvedServerOptions {
+  const jwt = options.jwt as JwtOptions | undefined
+  check(
+    jwt !== undefined &&
+      (typeof jwt.secret === 'string' ? jwt.secret.length > 0 : jwt.secret instanceof Uint8Array),
+    'jwt.secret is required, e.g. { jwt: { secret: process.env.REALTIME_JWT_SECRET } }',
+  )
+  const algorithms = jwt?.algorithms ?? ['HS256']
+  check(
+    algorithms.length > 0 && algorithms.every((alg) => HMAC_ALGORITHMS.includes(alg)),
+    `jwt.algorithms must list some of ${HMAC_ALGORITHMS.join(', ')} (a shared secret only verifies HMAC tokens)`,
+  )
+  const port = options.port ?? 3000
+  check(isCount(port, 0) && port <= 65535, `port must be an integer from 0 to 65535, got ${port}`)
+  const maxPayload = options.maxPayload ?? 64 * 1024
+  check(isCount(maxPayload, 1), `maxPayload must be a positive integer (bytes), got ${maxPayload}`)
+  const historySize = options.historySize ?? 1000
+  check(isCount(historySize, 0), `historySize must be a non-negative integer, got ${historySize}`)
+  const rateLimit = options.rateLimit ?? { messages: 100, perMs: 10_000 }
+  check(
+    rateLimit === false || (isCount(rateLimit.messages, 1) && isCount(rateLimit.perMs, 1)),
+    'rateLimit must be false or { messages, perMs } with positive integers',
+  )
+  const authTimeoutMs = options.authTimeoutMs ?? 10_000
+  check(isCount(authTimeoutMs, 1), `authTimeoutMs must be a positive integer, got ${authTimeoutMs}`)
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000
+  check(
+    isCount(heartbeatIntervalMs, 0),
+    `heartbeatIntervalMs must be a non-negative integer, got ${heartbeatIntervalMs}`,
+  )
+
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    jwt: {
+      secret: (jwt as JwtOptions).secret,
+      algorithms,
+      ...(jwt?.issuer !== undefined ? { issuer: jwt.issuer } : {}),
+      ...(jwt?.audience !== undefined ? { audience: jwt.audience } : {}),
+    },
+    allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
+    maxPayload,
+    rateLimit,
+    authorize: options.authorize ?? (() => true),
+    authTimeoutMs,
+    heartbeatIntervalMs,
+    history: options.history ?? createMemoryHistory(historySize),
+    logger: options.logger ?? console,
+  }
+}

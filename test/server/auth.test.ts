@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest'
+import { connect, startServer } from './harness'
+import { tokenFor } from '../support/tokens'
+import type { RawClient } from '../support/rawClient'
+
+async function expectAuthRefused(client: RawClient, token: string, message: RegExp): Promise<void> {
+  const auth = client.sendFrame('auth', { data: { token } })
+  const error = await client.nextOfType('error')
+  expect(error.data).toMatchObject({ code: 'AUTHENTICATION_FAILED', refId: auth.id })
+  expect(error.data.message).toMatch(message)
+  expect((await client.closed).code).toBe(4001)
+}
+
+describe('server auth', () => {
+  it('answers a valid token with auth_ok carrying the user, a session id and the epoch', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    const ok = await client.authenticate(await tokenFor('alice'))
+    expect(ok.data.userId).toBe('alice')
+    expect(ok.data.epoch).toBe(server.epoch)
+    expect(ok.data.sessionId).toMatch(/^\S{8,}$/)
+  })
+
+  it('refuses a token signed with another secret and closes with 4001', async () => {
+    const server = await startServer()
+    await expectAuthRefused(
+      await connect(server.url),
+      await tokenFor('alice', { secret: 'forged' }),
+      /signature/,
+    )
+  })
+
+  it('refuses an expired token', async () => {
+    const server = await startServer()
+    await expectAuthRefused(
+      await connect(server.url),
+      await tokenFor('alice', { expiresIn: '-1m' }),
+      /expired/,
+    )
+  })
+
+  it('refuses an algorithm outside the allow-list', async () => {
+    const server = await startServer({ jwt: { secret: 'test-secret', algorithms: ['HS256'] } })
+    const token = await tokenFor('alice', { algorithm: 'HS512' })
+    await expectAuthRefused(await connect(server.url), token, /algorithm/)
+  })
+
+  it('accepts an allowed non-default algorithm', async () => {
+    const server = await startServer({ jwt: { secret: 'test-secret', algorithms: ['HS512'] } })
+    const client = await connect(server.url)
+    await expect(
+      client.authenticate(await tokenFor('alice', { algorithm: 'HS512' })),
+    ).resolves.toBeTruthy()
+  })
+
+  it('refuses a token that is not valid yet (nbf)', async () => {
+    const server = await startServer()
+    await expectAuthRefused(
+      await connect(server.url),
+      await tokenFor('alice', { notBefore: '10m' }),
+      /not valid yet/,
+    )
+  })
+
+  it('checks issuer and audience when configured', async () => {
+    const server = await startServer({
+      jwt: { secret: 'test-secret', issuer: 'auth.example', audience: 'chat' },
+    })
+    const good = await connect(server.url)
+    await good.authenticate(await tokenFor('alice', { issuer: 'auth.example', audience: 'chat' }))
+    await expectAuthRefused(
+      await connect(server.url),
+      await tokenFor('bob', { issuer: 'evil', audience: 'chat' }),
+      /iss/,
+    )
+    await expectAuthRefused(
+      await connect(server.url),
+      await tokenFor('eve', { issuer: 'auth.example', audience: 'x' }),
+      /aud/,
+    )
+  })
+
+  it('refuses a token whose subject is not a valid user id', async () => {
+    const server = await startServer()
+    await expectAuthRefused(await connect(server.url), await tokenFor('has space'), /sub/)
+  })
+
+  it('closes with 4001 "auth timeout" when no auth arrives in time', async () => {
+    const server = await startServer({ authTimeoutMs: 100 })
+    const client = await connect(server.url)
+    expect(await client.closed).toEqual({ code: 4001, reason: 'auth timeout' })
+  })
+
+  it('refuses any other frame before auth', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    const join = client.sendFrame('join', { room: 'general', data: {} })
+    const error = await client.nextOfType('error')
+    expect(error.data).toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+      message: 'authenticate first',
+      refId: join.id,
+    })
+    expect((await client.closed).code).toBe(4001)
+  })
+
+  it('re-verifies a refreshed token for the same user and keeps the session', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    const first = await client.authenticate(await tokenFor('alice'))
+    const second = await client.authenticate(await tokenFor('alice', { expiresIn: '2h' }))
+    expect(second.data).toEqual(first.data)
+  })
+
+  it('refuses a refreshed token for another user', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    await client.authenticate(await tokenFor('alice'))
+    await expectAuthRefused(client, await tokenFor('bob'), /same user/)
+  })
+
+  it('handles a batch of auth then join in order', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    const token = await tokenFor('alice')
+    client.send({
+      v: 1,
+      id: 'b1',
+      type: 'batch',
+      timestamp: Date.now(),
+      data: {
+        frames: [
+          { v: 1, id: 'a1', type: 'auth', timestamp: Date.now(), data: { token } },
+          { v: 1, id: 'j1', type: 'join', timestamp: Date.now(), room: 'general', data: {} },
+        ],
+      },
+    })
+    await client.nextOfType('auth_ok')
+    await client.nextOfType('joined')
+  })
+})
