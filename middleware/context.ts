@@ -20,6 +20,8 @@ export interface RealtimeContext {
     /** `auth_ok` received on the current socket: joins and messages may go out. */
     authenticated: boolean
     userId?: string
+    /** The server's frame size limit from `auth_ok`, when it says. */
+    maxFrameBytes?: number
   }
   /** When any frame last arrived: the heartbeat's sign of life. */
   liveness: { lastFrameAt: number }

@@ -1,6 +1,14 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { ErrorData, Frame, FrameOfType } from '../src/protocol/frames'
-import { chat, connection, inbound, outbox, rooms, type AckInfo, type FrameRejection } from '../slices/actions'
+import {
+  chat,
+  connection,
+  inbound,
+  outbox,
+  rooms,
+  type AckInfo,
+  type FrameRejection,
+} from '../slices/actions'
 import type { ChatMessage } from '../slices/types'
 import type { StreamCursors } from './streams'
 
@@ -40,7 +48,13 @@ export class Burst {
   }
 
   get size(): number {
-    return this.actions.length + this.messages.length + this.acks.length + this.errors.length + this.rejections.length
+    return (
+      this.actions.length +
+      this.messages.length +
+      this.acks.length +
+      this.errors.length +
+      this.rejections.length
+    )
   }
 
   /** The burst's actions in order; the burst is empty afterwards. */
@@ -54,13 +68,16 @@ export class Burst {
   private closeGroup(): void {
     const at = this.now()
     // Messages before acks: the server sends a sender its copy before the ack.
-    if (this.messages.length > 0) this.actions.push(chat.messagesReceived({ messages: this.messages, at }))
+    if (this.messages.length > 0)
+      this.actions.push(chat.messagesReceived({ messages: this.messages, at }))
     if (this.acks.length > 0) this.actions.push(outbox.acked({ acks: this.acks, at }))
-    if (this.errors.length > 0) this.actions.push(connection.errorsReceived({ errors: this.errors, at }))
+    if (this.errors.length > 0)
+      this.actions.push(connection.errorsReceived({ errors: this.errors, at }))
     if (this.rejections.length > 0) {
       this.actions.push(inbound.framesRejected({ rejections: this.rejections, at }))
     }
-    if (this.latency !== undefined) this.actions.push(connection.pongReceived({ latency: this.latency, at }))
+    if (this.latency !== undefined)
+      this.actions.push(connection.pongReceived({ latency: this.latency, at }))
     this.messages = []
     this.acks = []
     this.errors = []
@@ -69,10 +86,18 @@ export class Burst {
   }
 }
 
-type Route<T extends Frame['type']> = (frame: FrameOfType<T>, burst: Burst, streams: StreamCursors) => void
+type Route<T extends Frame['type']> = (
+  frame: FrameOfType<T>,
+  burst: Burst,
+  streams: StreamCursors,
+) => void
 
 const clientOnly = (frame: Frame, burst: Burst) => {
-  burst.reject({ reason: 'unexpected_type', message: `servers do not send ${frame.type} frames`, id: frame.id })
+  burst.reject({
+    reason: 'unexpected_type',
+    message: `servers do not send ${frame.type} frames`,
+    id: frame.id,
+  })
 }
 
 /**

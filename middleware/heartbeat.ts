@@ -20,7 +20,10 @@ export function buildHeartbeatHandler(ctx: RealtimeContext): Handler {
     const { lastFrameAt } = ctx.liveness
     if (lastPingAt > lastFrameAt && now - lastPingAt > heartbeatTimeout) {
       stop()
-      ctx.transport.restart(CloseCode.HEARTBEAT_TIMEOUT, `heartbeat timeout: no frame for ${now - lastFrameAt} ms`)
+      ctx.transport.restart(
+        CloseCode.HEARTBEAT_TIMEOUT,
+        `heartbeat timeout: no frame for ${now - lastFrameAt} ms`,
+      )
       return
     }
     if (now - Math.max(lastFrameAt, lastPingAt) >= heartbeatInterval) {

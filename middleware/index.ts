@@ -20,7 +20,10 @@ import { createTransport, type TransportClose } from './transport'
  * per store, wires socket events to actions, and runs every handler after the reducers.
  * A new behaviour is a new handler file and one line in the list below.
  */
-export function createRealtimeMiddleware(config: ResolvedConfig, selectors: RealtimeSelectors): Middleware {
+export function createRealtimeMiddleware(
+  config: ResolvedConfig,
+  selectors: RealtimeSelectors,
+): Middleware {
   return (api) => {
     const url = resolveUrl(config)
     const logger = config.logger

@@ -1,10 +1,18 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { makeFrame } from '../src/protocol/build'
+import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { ChatMessageFrame } from '../src/protocol/frames'
-import { isValidId, isValidRoom } from '../src/protocol/validate'
+import { isValidId, isValidRoom, utf8Length } from '../src/protocol/validate'
 import { errorInfo } from '../src/errors'
-import { connection, outbox, rooms, sendChatMessage, sendMessage, type OutgoingMessage } from '../slices/actions'
+import {
+  connection,
+  outbox,
+  rooms,
+  sendChatMessage,
+  sendMessage,
+  type OutgoingMessage,
+} from '../slices/actions'
 import type { OutboxEntry } from '../slices/types'
 import type { Handler, RealtimeContext } from './context'
 import { createMemoryStorage } from './storage'
@@ -13,6 +21,8 @@ import { createMemoryStorage } from './storage'
 const MAX_IN_FLIGHT = 64
 /** Frames per `batch` when several messages go out together. */
 const BATCH_SIZE = 50
+/** Room for a batch's own envelope around its frames. */
+const BATCH_OVERHEAD_BYTES = 128
 const DEFAULT_RETRY_MS = 1000
 
 /**
@@ -31,31 +41,61 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
 
   function guard(what: string, run: () => unknown): void {
     try {
-      void Promise.resolve(run()).catch((error: unknown) => ctx.log(`outbox storage ${what} failed`, error))
+      void Promise.resolve(run()).catch((error: unknown) =>
+        ctx.log(`outbox storage ${what} failed`, error),
+      )
     } catch (error) {
       ctx.log(`outbox storage ${what} failed`, error)
     }
   }
 
   function toFrame(entry: OutboxEntry): ChatMessageFrame {
-    return makeFrame('chat_message', { id: entry.id, timestamp: entry.createdAt, room: entry.room, data: entry.data })
+    return makeFrame('chat_message', {
+      id: entry.id,
+      timestamp: entry.createdAt,
+      room: entry.room,
+      data: entry.data,
+    })
   }
 
   function flush(): void {
     if (!ctx.session.authenticated || ctx.now() < pausedUntil) return
-    const due: OutboxEntry[] = []
+    const limit = ctx.session.maxFrameBytes ?? Infinity
+    const tooBig: OutboxEntry[] = []
+    let frames: ChatMessageFrame[] = []
+    let bytes = BATCH_OVERHEAD_BYTES
+    const sendChunk = (): boolean => {
+      if (frames.length === 0) return true
+      const frame =
+        frames.length === 1
+          ? (frames[0] as ChatMessageFrame)
+          : makeFrame('batch', { data: { frames } })
+      if (!ctx.send(frame)) return false
+      for (const f of frames) inFlight.add(f.id)
+      frames = []
+      bytes = BATCH_OVERHEAD_BYTES
+      return true
+    }
     for (const entry of queue.values()) {
-      if (inFlight.size + due.length >= MAX_IN_FLIGHT) break
+      if (inFlight.size + frames.length >= MAX_IN_FLIGHT) break
       // A message waits for its room; order is kept within each room.
-      if (!inFlight.has(entry.id) && ctx.streams.isTracked(entry.room)) due.push(entry)
+      if (inFlight.has(entry.id) || !ctx.streams.isTracked(entry.room)) continue
+      const frame = toFrame(entry)
+      const size = utf8Length(encodeFrame(frame))
+      if (size > limit) {
+        tooBig.push(entry)
+        continue
+      }
+      if ((frames.length >= BATCH_SIZE || bytes + size + 1 > limit) && !sendChunk()) return
+      frames.push(frame)
+      bytes += size + 1
     }
-    for (let i = 0; i < due.length; i += BATCH_SIZE) {
-      const chunk = due.slice(i, i + BATCH_SIZE)
-      const frames = chunk.map(toFrame)
-      const frame = frames.length === 1 ? (frames[0] as ChatMessageFrame) : makeFrame('batch', { data: { frames } })
-      if (!ctx.send(frame)) return
-      for (const entry of chunk) inFlight.add(entry.id)
-    }
+    if (!sendChunk()) return
+    fail(
+      tooBig,
+      WebSocketErrorCode.MESSAGE_TOO_LARGE,
+      () => `message larger than the server's limit of ${limit} bytes`,
+    )
   }
 
   function pause(ms: number): void {
@@ -71,7 +111,9 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       )
     }
     if (queue.has(message.id)) {
-      throw new Error(`${command}: id "${message.id}" is already in the outbox; ids must be unique per message.`)
+      throw new Error(
+        `${command}: id "${message.id}" is already in the outbox; ids must be unique per message.`,
+      )
     }
     const entry: OutboxEntry = {
       id: message.id,
@@ -107,13 +149,21 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     flush()
   }
 
-  function fail(entries: OutboxEntry[], code: WebSocketErrorCode, message: (e: OutboxEntry) => string): void {
+  function fail(
+    entries: OutboxEntry[],
+    code: WebSocketErrorCode,
+    message: (e: OutboxEntry) => string,
+  ): void {
     if (entries.length === 0) return
     const failures = entries.map((entry) => {
       queue.delete(entry.id)
       inFlight.delete(entry.id)
       guard('remove', () => storage.remove(entry.id))
-      return { id: entry.id, room: entry.room, error: errorInfo(code, message(entry), { context: 'outbox', refId: entry.id }) }
+      return {
+        id: entry.id,
+        room: entry.room,
+        error: errorInfo(code, message(entry), { context: 'outbox', refId: entry.id }),
+      }
     })
     ctx.dispatch(outbox.failed({ failures }))
   }
@@ -131,7 +181,11 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (rooms.leaveRequested.match(action)) {
       const { room } = action.payload
       const waiting = [...queue.values()].filter((e) => e.room === room && !inFlight.has(e.id))
-      fail(waiting, WebSocketErrorCode.NOT_JOINED, () => `room "${room}" was left before the message went out`)
+      fail(
+        waiting,
+        WebSocketErrorCode.NOT_JOINED,
+        () => `room "${room}" was left before the message went out`,
+      )
       return
     }
     if (rooms.joinRequested.match(action)) {

@@ -38,14 +38,18 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
     } else if (rooms.gapDetected.match(action)) {
       if (ctx.session.authenticated) sendJoin(action.payload.room)
     } else if (rooms.joined.match(action)) {
-      for (const [id, room] of pendingJoins) if (room === action.payload.room) pendingJoins.delete(id)
+      for (const [id, room] of pendingJoins)
+        if (room === action.payload.room) pendingJoins.delete(id)
     } else if (connection.errorsReceived.match(action)) {
       for (const error of action.payload.errors) {
         const room = error.refId !== undefined ? pendingJoins.get(error.refId) : undefined
         if (room === undefined) continue
         pendingJoins.delete(error.refId as string)
         ctx.streams.forget(room)
-        const info = errorInfo(error.code, error.message, { context: 'join', refId: error.refId as string })
+        const info = errorInfo(error.code, error.message, {
+          context: 'join',
+          refId: error.refId as string,
+        })
         ctx.dispatch(rooms.joinFailed({ room, error: info }))
       }
     }

@@ -26,7 +26,9 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
   }
 
   function stop(message: string): void {
-    ctx.closeError = errorInfo(WebSocketErrorCode.AUTHENTICATION_FAILED, message, { context: 'auth' })
+    ctx.closeError = errorInfo(WebSocketErrorCode.AUTHENTICATION_FAILED, message, {
+      context: 'auth',
+    })
     ctx.transport.close(CloseCode.AUTH_FAILED, message)
   }
 
@@ -65,11 +67,16 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
       refusals = 0
       ctx.session.authenticated = true
       ctx.session.userId = action.payload.userId
+      if (action.payload.maxFrameBytes !== undefined)
+        ctx.session.maxFrameBytes = action.payload.maxFrameBytes
+      else delete ctx.session.maxFrameBytes
     } else if (connection.closed.match(action)) {
       socketGeneration += 1
       ctx.session.authenticated = false
     } else if (connection.errorsReceived.match(action)) {
-      const refusal = action.payload.errors.find((e) => e.code === WebSocketErrorCode.AUTHENTICATION_FAILED)
+      const refusal = action.payload.errors.find(
+        (e) => e.code === WebSocketErrorCode.AUTHENTICATION_FAILED,
+      )
       if (refusal) refused(refusal.message)
     } else if (connect.match(action)) {
       refusals = 0

@@ -105,7 +105,12 @@ export function createTransport(options: TransportOptions, events: TransportEven
     if (openedAt !== null && now() - openedAt >= options.stableConnectionMs) failures = 0
     openedAt = null
     failures += 1
-    const delay = backoffDelay(failures, options.reconnectInterval, options.maxReconnectDelay, random)
+    const delay = backoffDelay(
+      failures,
+      options.reconnectInterval,
+      options.maxReconnectDelay,
+      random,
+    )
     scheduled = { attempt: failures, delay }
     return delay
   }
@@ -166,7 +171,9 @@ export function createTransport(options: TransportOptions, events: TransportEven
     restartRequested = null
     // RWS reports errors and connect timeouts as a clean 1000; nothing we did not ask for is clean.
     const code = requested?.code ?? (rawCode === 1000 ? 1006 : rawCode)
-    const reason = requested?.reason ?? (rawReason === 'timeout' ? 'connection timeout' : rawReason || 'connection lost')
+    const reason =
+      requested?.reason ??
+      (rawReason === 'timeout' ? 'connection timeout' : rawReason || 'connection lost')
     const plan = scheduled
     scheduled = null
     if (!options.autoReconnect) {
@@ -187,14 +194,25 @@ export function createTransport(options: TransportOptions, events: TransportEven
     waiting = true
     if (!plan) {
       // RWS declined to reconnect (its connect lock is stuck): do it with a fresh instance.
-      const delay = backoffDelay(++failures, options.reconnectInterval, options.maxReconnectDelay, random)
+      const delay = backoffDelay(
+        ++failures,
+        options.reconnectInterval,
+        options.maxReconnectDelay,
+        random,
+      )
       dispose(code, reason)
       waiting = true
       fallbackTimer = setTimeout(create, delay)
       events.onClose({ code, reason, willReconnect: true, attempt: failures, retryInMs: delay })
       return
     }
-    events.onClose({ code, reason, willReconnect: true, attempt: plan.attempt, retryInMs: plan.delay })
+    events.onClose({
+      code,
+      reason,
+      willReconnect: true,
+      attempt: plan.attempt,
+      retryInMs: plan.delay,
+    })
   }
 
   function retry(): void {

@@ -54,7 +54,14 @@ function prepareOutgoing(command: string, input: SendMessageInput): { payload: O
     )
   }
   const room = requireRoom(command, input.room)
-  const candidate = { v: 1, id: input.id ?? createId(), type: input.type, timestamp: Date.now(), room, data: input.data }
+  const candidate = {
+    v: 1,
+    id: input.id ?? createId(),
+    type: input.type,
+    timestamp: Date.now(),
+    room,
+    data: input.data,
+  }
   const result = validateFrame(candidate)
   if (!result.ok || result.frame.type !== MessageType.CHAT_MESSAGE) {
     throw new TypeError(`${command}: ${result.ok ? 'not a chat message' : result.message}`)
@@ -122,9 +129,9 @@ export interface FrameRejection {
 export const connection = {
   connecting: createAction<{ url: string } & At>('realtime/connection/connecting'),
   socketOpened: createAction<At>('realtime/connection/socketOpened'),
-  opened: createAction<{ userId: string; sessionId: string; epoch: string } & At>(
-    'realtime/connection/opened',
-  ),
+  opened: createAction<
+    { userId: string; sessionId: string; epoch: string; maxFrameBytes?: number } & At
+  >('realtime/connection/opened'),
   closed: createAction<ClosedPayload>('realtime/connection/closed'),
   pingSent: createAction<At>('realtime/connection/pingSent'),
   pongReceived: createAction<{ latency: number } & At>('realtime/connection/pongReceived'),
@@ -141,7 +148,9 @@ export const inbound = {
 export const rooms = {
   joinRequested: createAction<{ room: string }>('realtime/rooms/joinRequested'),
   joined: createAction<{ room: string } & JoinedData & At>('realtime/rooms/joined'),
-  joinFailed: createAction<{ room: string; error: WebSocketErrorInfo }>('realtime/rooms/joinFailed'),
+  joinFailed: createAction<{ room: string; error: WebSocketErrorInfo }>(
+    'realtime/rooms/joinFailed',
+  ),
   leaveRequested: createAction<{ room: string }>('realtime/rooms/leaveRequested'),
   left: createAction<{ room: string }>('realtime/rooms/left'),
   gapDetected: createAction<{ room: string; expectedSeq: number; receivedSeq: number }>(
@@ -150,7 +159,9 @@ export const rooms = {
 }
 
 export const chat = {
-  messagesReceived: createAction<{ messages: ChatMessage[] } & At>('realtime/chat/messagesReceived'),
+  messagesReceived: createAction<{ messages: ChatMessage[] } & At>(
+    'realtime/chat/messagesReceived',
+  ),
 }
 
 export const outbox = {
@@ -160,8 +171,8 @@ export const outbox = {
     'realtime/outbox/overflowed',
   ),
   acked: createAction<{ acks: AckInfo[] } & At>('realtime/outbox/acked'),
-  failed: createAction<{ failures: Array<{ id: string; room?: string; error: WebSocketErrorInfo }> }>(
-    'realtime/outbox/failed',
-  ),
+  failed: createAction<{
+    failures: Array<{ id: string; room?: string; error: WebSocketErrorInfo }>
+  }>('realtime/outbox/failed'),
   restored: createAction<{ entries: OutboxEntry[] }>('realtime/outbox/restored'),
 }

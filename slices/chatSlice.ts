@@ -43,7 +43,11 @@ function tailStart(messages: ChatMessage[]): number {
   return i
 }
 
-function ownMessage(entry: OutboxEntry, status: 'pending' | 'failed', error?: WebSocketErrorInfo): ChatMessage {
+function ownMessage(
+  entry: OutboxEntry,
+  status: 'pending' | 'failed',
+  error?: WebSocketErrorInfo,
+): ChatMessage {
   return {
     id: entry.id,
     type: MessageType.CHAT_MESSAGE,
@@ -92,7 +96,9 @@ function applyToRoom(room: RoomChat, incoming: ChatMessage[], max: number): void
   }
 }
 
-export function createChatReducer({ maxMessagesPerRoom }: ChatSliceOptions): Reducer<ChatSliceState> {
+export function createChatReducer({
+  maxMessagesPerRoom,
+}: ChatSliceOptions): Reducer<ChatSliceState> {
   return createReducer<ChatSliceState>({ byRoom: {} }, (builder) => {
     builder
       .addCase(rooms.joined, (draft, { payload }) => {
@@ -122,11 +128,14 @@ export function createChatReducer({ maxMessagesPerRoom }: ChatSliceOptions): Red
       .addCase(outbox.restored, (draft, { payload }) => {
         for (const entry of payload.entries) {
           const room = roomOf(draft, entry.room)
-          if (!room.messages.some((m) => m.id === entry.id)) room.messages.push(ownMessage(entry, 'pending'))
+          if (!room.messages.some((m) => m.id === entry.id))
+            room.messages.push(ownMessage(entry, 'pending'))
         }
       })
       .addCase(outbox.overflowed, (draft, { payload }) => {
-        roomOf(draft, payload.entry.room).messages.push(ownMessage(payload.entry, 'failed', payload.error))
+        roomOf(draft, payload.entry.room).messages.push(
+          ownMessage(payload.entry, 'failed', payload.error),
+        )
       })
       .addCase(outbox.acked, (draft, { payload }) => {
         for (const ack of payload.acks) {

@@ -60,7 +60,8 @@ function recordErrors(draft: ConnectionSliceState, errors: WebSocketErrorInfo[],
 }
 
 function refreshUptime(draft: ConnectionSliceState, at: number): void {
-  if (draft.info.connectedAt !== undefined) draft.metrics.connectionUptime = at - draft.info.connectedAt
+  if (draft.info.connectedAt !== undefined)
+    draft.metrics.connectionUptime = at - draft.info.connectedAt
   draft.metrics.lastUpdate = at
 }
 
@@ -100,7 +101,8 @@ export const connectionReducer: Reducer<ConnectionSliceState> = createReducer(
         draft.info.isAuthenticated = false
         draft.info.reconnectAttempts = payload.attempt
         delete draft.info.connectedAt
-        if (payload.retryInMs !== undefined) draft.info.nextReconnectAt = payload.at + payload.retryInMs
+        if (payload.retryInMs !== undefined)
+          draft.info.nextReconnectAt = payload.at + payload.retryInMs
         else delete draft.info.nextReconnectAt
         if (payload.error) recordErrors(draft, [payload.error], payload.at)
       })

@@ -26,11 +26,12 @@ export function createSelectors(reducerPath: string) {
 
   const selectConnectionState = (root: unknown) => selectConnection(root).state
   const selectIsConnected = (root: unknown) => selectConnection(root).state === 'open'
-  const selectConnectionInfo = createSelector(
-    [selectConnection],
-    (connection): ConnectionInfo => ({ state: connection.state, ...connection.info }),
-  )
-  const selectPerformanceMetrics = (root: unknown): PerformanceMetrics => selectConnection(root).metrics
+  const selectConnectionInfo = createSelector([selectConnection], (connection): ConnectionInfo => ({
+    state: connection.state,
+    ...connection.info,
+  }))
+  const selectPerformanceMetrics = (root: unknown): PerformanceMetrics =>
+    selectConnection(root).metrics
   const selectHealthScore = createSelector([selectPerformanceMetrics], calculateHealthScore)
   const selectLastError = (root: unknown) => selectConnection(root).lastError
   const selectTransition = (root: unknown) => selectConnection(root).transition

@@ -105,23 +105,36 @@ const POSITIVE_FIELDS = [
 /** Fills defaults and throws, with the fix, on values that cannot work. */
 export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null) {
-    throw new TypeError('createRealtime(config): pass a config object such as { url: "ws://localhost:3000" }')
+    throw new TypeError(
+      'createRealtime(config): pass a config object such as { url: "ws://localhost:3000" }',
+    )
   }
   if (typeof config.url !== 'string' || config.url.trim() === '') {
-    throw new TypeError('createRealtime: config.url is required, e.g. "ws://localhost:3000" or "localhost"')
+    throw new TypeError(
+      'createRealtime: config.url is required, e.g. "ws://localhost:3000" or "localhost"',
+    )
   }
   for (const field of POSITIVE_FIELDS) {
     const value = config[field]
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-      throw new TypeError(`createRealtime: config.${field} must be a positive number of ms (or items), got ${String(value)}`)
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && Number.isFinite(value) && value > 0)
+    ) {
+      throw new TypeError(
+        `createRealtime: config.${field} must be a positive number of ms (or items), got ${String(value)}`,
+      )
     }
   }
   const attempts = config.maxReconnectAttempts
   if (attempts !== undefined && !(typeof attempts === 'number' && attempts >= 0)) {
-    throw new TypeError('createRealtime: config.maxReconnectAttempts must be 0 or more (Infinity for no limit)')
+    throw new TypeError(
+      'createRealtime: config.maxReconnectAttempts must be 0 or more (Infinity for no limit)',
+    )
   }
   if (config.getToken !== undefined && typeof config.getToken !== 'function') {
-    throw new TypeError('createRealtime: config.getToken must be a function returning the token (or a Promise of it)')
+    throw new TypeError(
+      'createRealtime: config.getToken must be a function returning the token (or a Promise of it)',
+    )
   }
   const heartbeatInterval = config.heartbeatInterval ?? DEFAULTS.heartbeatInterval
   const resolved: ResolvedConfig = {
@@ -139,7 +152,9 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
     url: config.url,
   }
   if (typeof resolved.reducerPath !== 'string' || resolved.reducerPath === '') {
-    throw new TypeError('createRealtime: config.reducerPath must be a non-empty string such as "realtime"')
+    throw new TypeError(
+      'createRealtime: config.reducerPath must be a non-empty string such as "realtime"',
+    )
   }
   resolveUrl(resolved)
   return resolved
@@ -151,7 +166,8 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 function defaultNetworkEvents(): NetworkEventTarget | null {
   const target = globalThis as Partial<NetworkEventTarget>
-  return typeof target.addEventListener === 'function' && typeof target.removeEventListener === 'function'
+  return typeof target.addEventListener === 'function' &&
+    typeof target.removeEventListener === 'function'
     ? (target as NetworkEventTarget)
     : null
 }
@@ -167,10 +183,14 @@ export function resolveUrl(config: Pick<WebSocketConfig, 'url' | 'port'>): strin
   try {
     url = new URL(withScheme.replace(/^http(s?):/i, 'ws$1:'))
   } catch {
-    throw new TypeError(`createRealtime: config.url "${config.url}" is not a valid URL; use e.g. "ws://localhost:3000"`)
+    throw new TypeError(
+      `createRealtime: config.url "${config.url}" is not a valid URL; use e.g. "ws://localhost:3000"`,
+    )
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`createRealtime: config.url must use ws:// or wss://, got "${url.protocol}"`)
+    throw new TypeError(
+      `createRealtime: config.url must use ws:// or wss://, got "${url.protocol}"`,
+    )
   }
   const explicitPort = /^[a-z]+:\/\/[^/]*:\d+/i.test(withScheme)
   // A bare host gets the seed's default port; a full URL keeps its scheme's default.

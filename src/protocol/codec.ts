@@ -94,7 +94,8 @@ function attachment(value: unknown, index: number): Attachment {
     fail(`data.attachments[${index}].size must be a non-negative integer`)
   }
   const url = requireString(value.url, `data.attachments[${index}].url`, 2048)
-  if (!/^(https?:\/\/|\/)/.test(url)) fail(`data.attachments[${index}].url must be http(s) or a path`)
+  if (!/^(https?:\/\/|\/)/.test(url))
+    fail(`data.attachments[${index}].url must be http(s) or a path`)
   return {
     name: requireString(value.name, `data.attachments[${index}].name`, 256),
     url,
@@ -152,8 +153,17 @@ function buildFrame(
 
   switch (type) {
     case MessageType.AUTH:
-      return { ...base, ...maybeRoom, type, data: { token: requireString(data.token, 'data.token', 8192) } }
-    case MessageType.AUTH_OK:
+      return {
+        ...base,
+        ...maybeRoom,
+        type,
+        data: { token: requireString(data.token, 'data.token', 8192) },
+      }
+    case MessageType.AUTH_OK: {
+      const maxFrameBytes = data.maxFrameBytes
+      if (maxFrameBytes !== undefined && !(isSeq(maxFrameBytes) && maxFrameBytes > 0)) {
+        fail('data.maxFrameBytes must be a positive integer')
+      }
       return {
         ...base,
         ...maybeRoom,
@@ -162,8 +172,10 @@ function buildFrame(
           userId: requireId(data.userId, 'data.userId'),
           sessionId: requireId(data.sessionId, 'data.sessionId'),
           epoch: requireId(data.epoch, 'data.epoch'),
+          ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
         },
       }
+    }
     case MessageType.ACK: {
       const seq = data.seq === undefined ? undefined : requireSeq(data.seq, 'data.seq')
       return {
@@ -276,14 +288,16 @@ export function validateFrame(
     if (problem === 'forbidden_key') {
       return reject(problem, 'keys __proto__, constructor and prototype are not allowed')
     }
-    if (problem === 'too_deep') return reject(problem, `nesting deeper than ${full.maxDepth} levels`)
+    if (problem === 'too_deep')
+      return reject(problem, `nesting deeper than ${full.maxDepth} levels`)
   }
   const id = isValidId(value.id) ? value.id : undefined
   const type = typeof value.type === 'string' ? value.type : undefined
   if (value.v !== PROTOCOL_VERSION) {
     return reject('bad_version', `v must be ${PROTOCOL_VERSION}`, id, type)
   }
-  if (id === undefined) return reject('bad_id', 'id must be a 1-128 character printable id', undefined, type)
+  if (id === undefined)
+    return reject('bad_id', 'id must be a 1-128 character printable id', undefined, type)
   if (type === undefined || !KNOWN_TYPES.has(type)) {
     return reject('unknown_type', `unknown frame type ${JSON.stringify(value.type)}`, id)
   }

@@ -40,6 +40,8 @@ export interface AuthOkData {
   sessionId: string
   /** Random per server start; a cursor from another epoch cannot be resumed. */
   epoch: string
+  /** The largest frame the server accepts, so the client fails a too-big message itself. */
+  maxFrameBytes?: number
 }
 
 export interface AckData {

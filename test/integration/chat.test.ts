@@ -13,7 +13,11 @@ afterEach(async () => {
 
 describe('two users chatting through the reference server', () => {
   it('delivers each message to both stores once, in seq order, own message pending then sent', async () => {
-    server = await createRealtimeServer({ port: 0, host: '127.0.0.1', jwt: { secret: TEST_SECRET } })
+    server = await createRealtimeServer({
+      port: 0,
+      host: '127.0.0.1',
+      jwt: { secret: TEST_SECRET },
+    })
     const alice = await createTestClient(server.url, 'alice')
     const bob = await createTestClient(server.url, 'bob')
     clients.push(alice, bob)
@@ -23,14 +27,24 @@ describe('two users chatting through the reference server', () => {
     }
     await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
 
-    const sent = alice.store.dispatch(alice.actions.sendChatMessage({ room: 'general', content: 'hi bob' }))
+    const sent = alice.store.dispatch(
+      alice.actions.sendChatMessage({ room: 'general', content: 'hi bob' }),
+    )
     expect(alice.messages('general')).toEqual([
-      expect.objectContaining({ id: sent.payload.id, status: 'pending', data: { content: 'hi bob' } }),
+      expect.objectContaining({
+        id: sent.payload.id,
+        status: 'pending',
+        data: { content: 'hi bob' },
+      }),
     ])
     bob.store.dispatch(bob.actions.sendChatMessage({ room: 'general', content: 'hi alice' }))
 
     const done = (c: TestClient) =>
-      c.waitFor((s) => c.selectors.selectMessagesByRoom(s, 'general').filter((m) => m.seq !== undefined).length === 2)
+      c.waitFor(
+        (s) =>
+          c.selectors.selectMessagesByRoom(s, 'general').filter((m) => m.seq !== undefined)
+            .length === 2,
+      )
     await Promise.all([done(alice), done(bob)])
     await alice.waitFor((s) => alice.selectors.selectPendingMessages(s).length === 0)
 
