@@ -18,7 +18,7 @@ export async function createTestClient(
   const realtime = createRealtime({
     url,
     authToken: token,
-    WebSocket: WebSocket as unknown as RealtimeConfig['WebSocket'],
+    WebSocket: WebSocket,
     networkEvents: null,
     ...config,
   })
