@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { createRealtimeServer, type RealtimeServer } from '../../src/server'
 import { TEST_SECRET } from '../support/tokens'
 import { createTestClient, type TestClient } from '../support/realtimeClient'
@@ -56,5 +57,74 @@ describe('two users chatting through the reference server', () => {
     const own = alice.messages('general').find((m) => m.id === sent.payload.id)
     expect(own).toMatchObject({ status: 'sent', userId: 'alice' })
     expect(bob.messages('general').find((m) => m.id === sent.payload.id)?.status).toBeUndefined()
+  })
+
+  it('fails a message too big for the server and still delivers the one behind it', async () => {
+    server = await createRealtimeServer({
+      port: 0,
+      host: '127.0.0.1',
+      jwt: { secret: TEST_SECRET },
+      maxPayload: 4096,
+    })
+    const alice = await createTestClient(server.url, 'alice')
+    const bob = await createTestClient(server.url, 'bob')
+    clients.push(alice, bob)
+    for (const c of [alice, bob]) {
+      c.store.dispatch(c.actions.connect())
+      c.store.dispatch(c.actions.joinRoom('general'))
+    }
+    await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+
+    const big = alice.store.dispatch(
+      alice.actions.sendChatMessage({ room: 'general', content: 'x'.repeat(6000) }),
+    )
+    alice.store.dispatch(alice.actions.sendChatMessage({ room: 'general', content: 'after' }))
+    await bob.waitFor((s) => bob.selectors.selectMessagesByRoom(s, 'general').length === 1)
+    await alice.waitFor((s) => alice.selectors.selectPendingMessages(s).length === 0)
+
+    expect(bob.messages('general').map((m) => m.data.content)).toEqual(['after'])
+    const failed = alice.messages('general').find((m) => m.id === big.payload.id)
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'MESSAGE_TOO_LARGE' } })
+    expect(alice.messages('general').find((m) => m.data.content === 'after')?.status).toBe('sent')
+  })
+
+  it('reduces a burst in a few dispatches even when each frame arrives as its own task, as in browsers', async () => {
+    server = await createRealtimeServer({
+      port: 0,
+      host: '127.0.0.1',
+      jwt: { secret: TEST_SECRET },
+      rateLimit: false,
+    })
+    /** Like a browser: one message event per task (ws otherwise emits a whole socket read at once). */
+    class BrowserLikeWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { allowSynchronousEvents: false })
+      }
+    }
+    const alice = await createTestClient(server.url, 'alice')
+    const bob = await createTestClient(server.url, 'bob', { WebSocket: BrowserLikeWebSocket })
+    clients.push(alice, bob)
+    for (const c of [alice, bob]) {
+      c.store.dispatch(c.actions.connect())
+      c.store.dispatch(c.actions.joinRoom('general'))
+    }
+    await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+
+    const total = 600
+    for (let i = 0; i < total; i++)
+      alice.store.dispatch(alice.actions.sendChatMessage({ room: 'general', content: `m${i}` }))
+    await bob.waitFor(
+      (s) => bob.selectors.selectMessagesByRoom(s, 'general').length === total,
+      20_000,
+      'the burst',
+    )
+
+    const dispatches = bob.dispatched.filter(
+      (a) => a.type === 'realtime/chat/messagesReceived',
+    ).length
+    expect(bob.messages('general').map((m) => m.data.content)).toEqual(
+      Array.from({ length: total }, (_, i) => `m${i}`),
+    )
+    expect(dispatches).toBeLessThan(total / 4)
   })
 })
