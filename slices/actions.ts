@@ -100,7 +100,7 @@ export const sendChatMessage = createAction(
 
 // ---- Events: past tense, what happened. Reducers answer these. ----
 
-interface At {
+export interface At {
   at: number
 }
 
