@@ -126,7 +126,7 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
     burst.error(frame.data)
   },
   joined: (frame, burst, streams) => {
-    if (streams.joined(frame.room, frame.data.epoch, frame.data.fromSeq)) {
+    if (streams.joined(frame.room, frame.data.epoch, frame.data.fromSeq, frame.data.headSeq)) {
       burst.control(rooms.joined({ room: frame.room, ...frame.data, at: Date.now() }))
     }
   },
@@ -138,7 +138,7 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
       burst.reject({ reason: 'invalid_field', message: 'a room message needs a seq', id: frame.id })
       return
     }
-    const verdict = streams.accept(frame.room, frame.seq)
+    const verdict = streams.accept(frame.room, frame.seq, frame.id)
     if (verdict === 'apply') {
       const { v: _v, ...message } = frame
       burst.message(message)

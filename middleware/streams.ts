@@ -10,6 +10,12 @@ interface Cursor {
   seq: number
   /** A resume was requested after a gap; frames beyond the cursor are dropped until it lands. */
   resyncing: boolean
+  /**
+   * After an epoch change the server replays its history with new seqs; messages this client
+   * already holds from the old epoch are recognised by id until the replay reaches `replayUntil`.
+   */
+  known: Set<string> | null
+  replayUntil: number
 }
 
 export interface StreamCursors {
@@ -18,17 +24,22 @@ export interface StreamCursors {
   isTracked(room: string): boolean
   rooms(): string[]
   cursor(room: string): { epoch?: string; seq?: number }
-  /** A `joined` frame: a new epoch restarts the cursor at `fromSeq`. Returns false if untracked. */
-  joined(room: string, epoch: string, fromSeq: number): boolean
-  /** Decides what to do with a room frame carrying `seq`, and advances the cursor when applied. */
-  accept(room: string, seq: number): Verdict
+  /**
+   * A `joined` frame: the cursor continues from `fromSeq`. On a new epoch, `knownIds` names the
+   * messages already held, so the replay does not add them twice. False if untracked.
+   */
+  joined(room: string, epoch: string, fromSeq: number, headSeq: number): boolean
+  /** Decides what to do with a room frame, and advances the cursor when it is in order. */
+  accept(room: string, seq: number, id: string): Verdict
 }
 
-export function createStreamCursors(): StreamCursors {
+export function createStreamCursors(knownIds: (room: string) => Iterable<string>): StreamCursors {
   const cursors = new Map<string, Cursor>()
   return {
     track(room) {
-      if (!cursors.has(room)) cursors.set(room, { epoch: null, seq: 0, resyncing: false })
+      if (!cursors.has(room)) {
+        cursors.set(room, { epoch: null, seq: 0, resyncing: false, known: null, replayUntil: 0 })
+      }
     },
     forget(room) {
       cursors.delete(room)
@@ -43,17 +54,20 @@ export function createStreamCursors(): StreamCursors {
       const c = cursors.get(room)
       return c && c.epoch !== null ? { epoch: c.epoch, seq: c.seq } : {}
     },
-    joined(room, epoch, fromSeq) {
+    joined(room, epoch, fromSeq, headSeq) {
       const c = cursors.get(room)
       if (!c) return false
-      if (c.epoch !== epoch) {
-        c.epoch = epoch
-        c.seq = fromSeq
+      if (c.epoch !== null && c.epoch !== epoch && headSeq > fromSeq) {
+        c.known = new Set(knownIds(room))
+        c.replayUntil = headSeq
       }
+      // Follow the server: fromSeq is our cursor when it resumed, else where its replay starts.
+      c.epoch = epoch
+      c.seq = fromSeq
       c.resyncing = false
       return true
     },
-    accept(room, seq) {
+    accept(room, seq, id) {
       const c = cursors.get(room)
       if (!c || c.epoch === null) return 'untracked'
       if (seq <= c.seq) return 'duplicate'
@@ -63,6 +77,11 @@ export function createStreamCursors(): StreamCursors {
         return 'gap'
       }
       c.seq = seq
+      if (c.known) {
+        const held = c.known.has(id)
+        if (seq >= c.replayUntil) c.known = null
+        if (held) return 'duplicate'
+      }
       return 'apply'
     },
   }

@@ -1,6 +1,6 @@
-import { createReducer, type Reducer } from '@reduxjs/toolkit'
+import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
-import { chat, outbox, rooms } from './actions'
+import { chat, outbox, rooms, type AckInfo } from './actions'
 import type { ChatMessage, OutboxEntry, WebSocketErrorInfo } from './types'
 
 /**
@@ -14,8 +14,6 @@ export interface RoomChat {
   seq: number
   /** Set when a resume was impossible and messages may have been missed. */
   gap: boolean
-  /** Messages kept from an earlier epoch; their ids are checked when history is replayed. */
-  legacyCount: number
 }
 
 export interface ChatSliceState {
@@ -27,17 +25,36 @@ export interface ChatSliceOptions {
   maxMessagesPerRoom: number
 }
 
-function roomOf(draft: ChatSliceState, room: string): RoomChat {
-  const existing = Object.hasOwn(draft.byRoom, room) ? draft.byRoom[room] : undefined
-  if (existing) return existing
-  const created: RoomChat = { messages: [], epoch: null, seq: 0, gap: false, legacyCount: 0 }
-  draft.byRoom[room] = created
-  // Return the draft, not `created`: edits to a plain object added this call are lost otherwise.
-  return draft.byRoom[room]
+const EMPTY_ROOM: RoomChat = { messages: [], epoch: null, seq: 0, gap: false }
+
+function roomOf(state: ChatSliceState, name: string): RoomChat {
+  return Object.hasOwn(state.byRoom, name) ? (state.byRoom[name] as RoomChat) : EMPTY_ROOM
+}
+
+function withRooms(state: ChatSliceState, changed: Map<string, RoomChat>): ChatSliceState {
+  if (changed.size === 0) return state
+  const byRoom = { ...state.byRoom }
+  for (const [name, room] of changed) byRoom[name] = room
+  return { byRoom }
+}
+
+function groupByRoom<T>(
+  items: readonly T[],
+  roomOfItem: (item: T) => string | undefined,
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const name = roomOfItem(item)
+    if (name === undefined) continue
+    const list = groups.get(name)
+    if (list) list.push(item)
+    else groups.set(name, [item])
+  }
+  return groups
 }
 
 /** Index where this client's unconfirmed messages (no seq) begin. */
-function tailStart(messages: ChatMessage[]): number {
+function tailStart(messages: readonly ChatMessage[]): number {
   let i = messages.length
   while (i > 0 && (messages[i - 1] as ChatMessage).seq === undefined) i--
   return i
@@ -60,102 +77,151 @@ function ownMessage(
   }
 }
 
-function findInTail(room: RoomChat, id: string): ChatMessage | undefined {
-  for (let i = room.messages.length - 1; i >= 0; i--) {
-    const message = room.messages[i] as ChatMessage
-    if (message.seq !== undefined) return undefined
-    if (message.id === id) return message
-  }
-  return undefined
+function capped(messages: ChatMessage[], max: number): ChatMessage[] {
+  return messages.length > max ? messages.slice(messages.length - max) : messages
 }
 
-/** Applies one room's slice of a burst: dedupe by seq (and by id against older epochs), keep order. */
-function applyToRoom(room: RoomChat, incoming: ChatMessage[], max: number): void {
-  const legacyIds =
-    room.legacyCount > 0 ? new Set(room.messages.slice(0, room.legacyCount).map((m) => m.id)) : null
+/**
+ * Applies one room's share of a burst with one array copy, however many messages it holds:
+ * dedupe by seq, an own message's echo replaces its pending copy, order kept. (Replayed
+ * history of an earlier epoch is filtered by id in the middleware, `middleware/streams.ts`.)
+ */
+function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number): RoomChat {
   const start = tailStart(room.messages)
-  const tail = room.messages.splice(start)
+  const tail = room.messages.slice(start)
+  const tailIndex = tail.length > 0 ? new Map(tail.map((m, i) => [m.id, i])) : null
+  const confirmedOwn = new Set<number>()
+  const added: ChatMessage[] = []
+  let seq = room.seq
   for (const message of incoming) {
-    const seq = message.seq
-    if (seq === undefined || seq <= room.seq) continue
-    room.seq = seq
-    if (legacyIds?.has(message.id)) continue
-    const own = tail.findIndex((m) => m.id === message.id)
-    if (own !== -1) {
-      tail.splice(own, 1)
-      room.messages.push({ ...message, status: 'sent' })
+    if (message.seq === undefined || message.seq <= seq) continue
+    seq = message.seq
+    const own = tailIndex?.get(message.id)
+    if (own !== undefined && !confirmedOwn.has(own)) {
+      confirmedOwn.add(own)
+      added.push({ ...message, status: 'sent' })
     } else {
-      room.messages.push(message)
+      added.push(message)
     }
   }
-  for (const message of tail) room.messages.push(message)
-  const excess = room.messages.length - max
-  if (excess > 0) {
-    room.messages.splice(0, excess)
-    room.legacyCount = Math.max(0, room.legacyCount - excess)
+  if (added.length === 0) return seq === room.seq ? room : { ...room, seq }
+  const keptTail = confirmedOwn.size > 0 ? tail.filter((_, i) => !confirmedOwn.has(i)) : tail
+  const messages = room.messages.slice(0, start).concat(added, keptTail)
+  return { ...room, seq, messages: capped(messages, max) }
+}
+
+/** Rewrites this client's unconfirmed messages named by id, in one copy per room. */
+function updateOwn(
+  state: ChatSliceState,
+  updates: ReadonlyMap<string, ReadonlyMap<string, (message: ChatMessage) => ChatMessage>>,
+): ChatSliceState {
+  const changed = new Map<string, RoomChat>()
+  for (const [name, byId] of updates) {
+    if (!Object.hasOwn(state.byRoom, name)) continue
+    const room = state.byRoom[name] as RoomChat
+    const start = tailStart(room.messages)
+    let messages: ChatMessage[] | null = null
+    for (let i = start; i < room.messages.length; i++) {
+      const message = room.messages[i] as ChatMessage
+      const update = byId.get(message.id)
+      if (!update) continue
+      messages ??= room.messages.slice()
+      messages[i] = update(message)
+    }
+    if (messages) changed.set(name, { ...room, messages })
   }
+  return withRooms(state, changed)
+}
+
+function appendOwn(
+  state: ChatSliceState,
+  own: readonly ChatMessage[],
+  max: number,
+): ChatSliceState {
+  const changed = new Map<string, RoomChat>()
+  for (const [name, list] of groupByRoom(own, (m) => m.room)) {
+    const room = roomOf(state, name)
+    const known = new Set(room.messages.slice(tailStart(room.messages)).map((m) => m.id))
+    const fresh = list.filter((m) => !known.has(m.id))
+    if (fresh.length > 0) {
+      changed.set(name, { ...room, messages: capped(room.messages.concat(fresh), max) })
+    }
+  }
+  return withRooms(state, changed)
+}
+
+function ackUpdates(acks: readonly AckInfo[]) {
+  const markSent = (message: ChatMessage): ChatMessage => ({ ...message, status: 'sent' })
+  const updates = new Map<string, Map<string, typeof markSent>>()
+  for (const [name, list] of groupByRoom(acks, (a) => a.room)) {
+    updates.set(name, new Map(list.map((a) => [a.refId, markSent])))
+  }
+  return updates
 }
 
 export function createChatReducer({
-  maxMessagesPerRoom,
+  maxMessagesPerRoom: max,
 }: ChatSliceOptions): Reducer<ChatSliceState> {
-  return createReducer<ChatSliceState>({ byRoom: {} }, (builder) => {
-    builder
-      .addCase(rooms.joined, (draft, { payload }) => {
-        const room = roomOf(draft, payload.room)
-        if (room.epoch !== payload.epoch) {
-          // A new epoch restarts seq numbering; keep what we have and replay after it.
-          room.legacyCount = tailStart(room.messages)
-          room.epoch = payload.epoch
-          room.seq = payload.fromSeq
-        }
-        if (payload.gap) room.gap = true
-      })
-      .addCase(chat.messagesReceived, (draft, { payload }) => {
-        const byRoom = new Map<string, ChatMessage[]>()
-        for (const message of payload.messages) {
-          const list = byRoom.get(message.room)
-          if (list) list.push(message)
-          else byRoom.set(message.room, [message])
-        }
-        for (const [name, incoming] of byRoom) {
-          applyToRoom(roomOf(draft, name), incoming, maxMessagesPerRoom)
-        }
-      })
-      .addCase(outbox.enqueued, (draft, { payload }) => {
-        roomOf(draft, payload.entry.room).messages.push(ownMessage(payload.entry, 'pending'))
-      })
-      .addCase(outbox.restored, (draft, { payload }) => {
-        for (const entry of payload.entries) {
-          const room = roomOf(draft, entry.room)
-          if (!room.messages.some((m) => m.id === entry.id))
-            room.messages.push(ownMessage(entry, 'pending'))
-        }
-      })
-      .addCase(outbox.overflowed, (draft, { payload }) => {
-        roomOf(draft, payload.entry.room).messages.push(
-          ownMessage(payload.entry, 'failed', payload.error),
+  // A plain reducer, not Immer: with thousands of messages per room, Immer's per-element
+  // finalize made each write O(room) with a large constant. Every case copies only what changes.
+  return (state: ChatSliceState = { byRoom: {} }, action: UnknownAction): ChatSliceState => {
+    if (chat.messagesReceived.match(action)) {
+      const changed = new Map<string, RoomChat>()
+      for (const [name, incoming] of groupByRoom(action.payload.messages, (m) => m.room)) {
+        const room = roomOf(state, name)
+        const next = receive(room, incoming, max)
+        if (next !== room) changed.set(name, next)
+      }
+      return withRooms(state, changed)
+    }
+    if (rooms.joined.match(action)) {
+      const { room: name, epoch, fromSeq, gap } = action.payload
+      const room = roomOf(state, name)
+      // A new epoch restarts seq numbering: keep what we have and apply the replay after it.
+      const reset = room.epoch !== epoch
+      if (!reset && (!gap || room.gap) && Object.hasOwn(state.byRoom, name)) return state
+      const next: RoomChat = reset
+        ? { ...room, epoch, seq: fromSeq, gap: room.gap || gap }
+        : { ...room, gap: true }
+      return withRooms(state, new Map([[name, next]]))
+    }
+    if (outbox.enqueued.match(action))
+      return appendOwn(state, [ownMessage(action.payload.entry, 'pending')], max)
+    if (outbox.restored.match(action)) {
+      return appendOwn(
+        state,
+        action.payload.entries.map((e) => ownMessage(e, 'pending')),
+        max,
+      )
+    }
+    if (outbox.overflowed.match(action)) {
+      return appendOwn(
+        state,
+        [ownMessage(action.payload.entry, 'failed', action.payload.error)],
+        max,
+      )
+    }
+    if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks))
+    if (outbox.failed.match(action)) {
+      const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
+      for (const [name, list] of groupByRoom(action.payload.failures, (f) => f.room)) {
+        updates.set(
+          name,
+          new Map(
+            list.map((f) => [
+              f.id,
+              (m: ChatMessage) => ({ ...m, status: 'failed' as const, error: f.error }),
+            ]),
+          ),
         )
-      })
-      .addCase(outbox.acked, (draft, { payload }) => {
-        for (const ack of payload.acks) {
-          if (ack.room === undefined || !Object.hasOwn(draft.byRoom, ack.room)) continue
-          const message = findInTail(draft.byRoom[ack.room] as RoomChat, ack.refId)
-          if (message) message.status = 'sent'
-        }
-      })
-      .addCase(outbox.failed, (draft, { payload }) => {
-        for (const failure of payload.failures) {
-          if (failure.room === undefined || !Object.hasOwn(draft.byRoom, failure.room)) continue
-          const message = findInTail(draft.byRoom[failure.room] as RoomChat, failure.id)
-          if (message) {
-            message.status = 'failed'
-            message.error = failure.error
-          }
-        }
-      })
-      .addCase(rooms.leaveRequested, (draft, { payload }) => {
-        delete draft.byRoom[payload.room]
-      })
-  })
+      }
+      return updateOwn(state, updates)
+    }
+    if (rooms.leaveRequested.match(action) && Object.hasOwn(state.byRoom, action.payload.room)) {
+      const byRoom = { ...state.byRoom }
+      delete byRoom[action.payload.room]
+      return { byRoom }
+    }
+    return state
+  }
 }

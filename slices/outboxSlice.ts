@@ -1,4 +1,4 @@
-import { createReducer, type Reducer } from '@reduxjs/toolkit'
+import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { outbox } from './actions'
 import type { OutboxEntry } from './types'
 
@@ -7,24 +7,32 @@ export interface OutboxSliceState {
   entries: OutboxEntry[]
 }
 
-export const outboxReducer: Reducer<OutboxSliceState> = createReducer<OutboxSliceState>(
-  { entries: [] },
-  (builder) => {
-    builder
-      .addCase(outbox.enqueued, (draft, { payload }) => {
-        draft.entries.push(payload.entry)
-      })
-      .addCase(outbox.restored, (draft, { payload }) => {
-        const known = new Set(draft.entries.map((e) => e.id))
-        for (const entry of payload.entries) if (!known.has(entry.id)) draft.entries.push(entry)
-      })
-      .addCase(outbox.acked, (draft, { payload }) => {
-        const done = new Set(payload.acks.map((a) => a.refId))
-        draft.entries = draft.entries.filter((e) => !done.has(e.id))
-      })
-      .addCase(outbox.failed, (draft, { payload }) => {
-        const done = new Set(payload.failures.map((f) => f.id))
-        draft.entries = draft.entries.filter((e) => !done.has(e.id))
-      })
-  },
-)
+function without(state: OutboxSliceState, ids: readonly string[]): OutboxSliceState {
+  const done = new Set(ids)
+  const entries = state.entries.filter((e) => !done.has(e.id))
+  return entries.length === state.entries.length ? state : { entries }
+}
+
+/** A plain reducer (no Immer): an outbox of thousands is copied once per action, cheaply. */
+export const outboxReducer: Reducer<OutboxSliceState> = (
+  state: OutboxSliceState = { entries: [] },
+  action: UnknownAction,
+): OutboxSliceState => {
+  if (outbox.enqueued.match(action)) return { entries: [...state.entries, action.payload.entry] }
+  if (outbox.restored.match(action)) {
+    const known = new Set(state.entries.map((e) => e.id))
+    const fresh = action.payload.entries.filter((e) => !known.has(e.id))
+    return fresh.length === 0 ? state : { entries: state.entries.concat(fresh) }
+  }
+  if (outbox.acked.match(action))
+    return without(
+      state,
+      action.payload.acks.map((a) => a.refId),
+    )
+  if (outbox.failed.match(action))
+    return without(
+      state,
+      action.payload.failures.map((f) => f.id),
+    )
+  return state
+}

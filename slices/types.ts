@@ -51,7 +51,7 @@ export interface ConnectionInfo {
 
 /** The seed's `PerformanceMetrics`, `lastUpdate` as epoch ms. */
 export interface PerformanceMetrics {
-  /** Chat messages applied to state (duplicates not counted). */
+  /** Room messages received in seq order (duplicates by seq not counted; history replayed after a server restart is). */
   messagesReceived: number
   /** Messages the server acknowledged. */
   messagesSent: number
