@@ -34,7 +34,9 @@ export function createRealtimeMiddleware(
       dispatch: api.dispatch,
       getState: () => api.getState() as unknown,
       selectors,
-      streams: createStreamCursors(),
+      streams: createStreamCursors((room) =>
+        selectors.selectMessagesByRoom(api.getState(), room).map((m) => m.id),
+      ),
       session: { authenticated: false },
       liveness: { lastFrameAt: 0 },
       closeError: null,
@@ -56,8 +58,13 @@ export function createRealtimeMiddleware(
 
     const inbound = createInbound(ctx)
 
+    let closesReported = 0
     function reportClose(close: TransportClose): void {
+      const report = ++closesReported
       inbound.flush()
+      // Flushing can end the connection itself (an auth refusal buffered in the burst): that
+      // close was reported during the flush and is newer than this one.
+      if (report !== closesReported) return
       let error = ctx.closeError ?? undefined
       ctx.closeError = null
       let reason = close.reason

@@ -35,6 +35,9 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
     } else if (connection.opened.match(action)) {
       pendingJoins.clear()
       for (const room of ctx.streams.rooms()) sendJoin(room)
+    } else if (rooms.left.match(action)) {
+      // The server ended the membership (or confirmed our leave): stop resuming the room.
+      ctx.streams.forget(action.payload.room)
     } else if (rooms.gapDetected.match(action)) {
       if (ctx.session.authenticated) sendJoin(action.payload.room)
     } else if (rooms.joined.match(action)) {

@@ -32,5 +32,8 @@ export const roomsReducer: Reducer<RoomsSliceState> = createReducer<RoomsSliceSt
       .addCase(rooms.leaveRequested, (draft, { payload }) => {
         delete draft[payload.room]
       })
+      .addCase(rooms.left, (draft, { payload }) => {
+        delete draft[payload.room]
+      })
   },
 )
