@@ -11,7 +11,7 @@ import { signDevToken } from '../../src/server'
 const url = process.env.REALTIME_URL ?? 'ws://127.0.0.1:3000'
 const secret = process.env.REALTIME_SECRET ?? 'dev-secret'
 
-async function createUser(userId: string) {
+function createUser(userId: string) {
   const realtime = createRealtime({
     url,
     WebSocket,
@@ -46,7 +46,7 @@ async function createUser(userId: string) {
   return { userId, store, realtime }
 }
 
-type User = Awaited<ReturnType<typeof createUser>>
+type User = ReturnType<typeof createUser>
 
 function waitFor(
   user: User,
@@ -71,8 +71,8 @@ function waitFor(
 }
 
 async function main(): Promise<void> {
-  const alice = await createUser('alice')
-  const bob = await createUser('bob')
+  const alice = createUser('alice')
+  const bob = createUser('bob')
   for (const user of [alice, bob]) {
     user.store.dispatch(user.realtime.actions.connect())
     user.store.dispatch(user.realtime.actions.joinRoom('general'))

@@ -1,0 +1,172 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Burst, FRAME_ROUTES, routeFrame } from '../../../middleware/frameActions'
+import { createStreamCursors, type StreamCursors } from '../../../middleware/streams'
+import { decodeFrame } from '../../../src/protocol/codec'
+import type { Frame } from '../../../src/protocol/frames'
+import { MessageType } from '../../../src/protocol/messageTypes'
+
+const NOW = 1_700_000_000_000
+
+function frame(fields: Record<string, unknown>): Frame {
+  const result = decodeFrame(JSON.stringify({ v: 1, timestamp: NOW, data: {}, ...fields }))
+  if (!result.ok) throw new Error(`test frame invalid: ${result.message}`)
+  return result.frame
+}
+
+const chat = (seq: number, room = 'general') =>
+  frame({ id: `m${seq}`, type: 'chat_message', room, seq, data: { content: `message ${seq}` } })
+const ack = (refId: string, seq: number) =>
+  frame({ id: `a-${refId}`, type: 'ack', room: 'general', data: { refId, seq } })
+const joined = (fromSeq: number, epoch = 'e1') =>
+  frame({
+    id: `j${fromSeq}`,
+    type: 'joined',
+    room: 'general',
+    data: { epoch, fromSeq, headSeq: fromSeq, resumed: true, gap: false },
+  })
+
+type Payload = Record<string, any>
+
+function run(frames: Frame[], streams: StreamCursors): Array<UnknownAction & { payload: Payload }> {
+  const burst = new Burst(() => NOW)
+  for (const f of frames) routeFrame(f, burst, streams)
+  return burst.take() as Array<UnknownAction & { payload: Payload }>
+}
+
+function streamsIn(room: string, epoch = 'e1', seq = 0): StreamCursors {
+  const streams = createStreamCursors(() => [])
+  streams.track(room)
+  streams.joined(room, epoch, seq, seq)
+  return streams
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: NOW })
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('Burst and routeFrame', () => {
+  it('turns [chat, ack, chat, joined, chat] into messagesReceived(2), acked, joined, messagesReceived(1)', () => {
+    const actions = run(
+      [chat(1), ack('mine', 7), chat(2), joined(2), chat(3)],
+      streamsIn('general'),
+    )
+    expect(actions.map((a) => a.type)).toEqual([
+      'realtime/chat/messagesReceived',
+      'realtime/outbox/acked',
+      'realtime/rooms/joined',
+      'realtime/chat/messagesReceived',
+    ])
+    expect(actions[0]?.payload.messages.map((m: Frame) => m.seq)).toEqual([1, 2])
+    expect(actions[1]?.payload.acks).toEqual([{ refId: 'mine', seq: 7, room: 'general' }])
+    expect(actions[2]?.payload).toMatchObject({ room: 'general', epoch: 'e1', fromSeq: 2 })
+    expect(actions[3]?.payload.messages.map((m: Frame) => m.seq)).toEqual([3])
+    for (const action of actions) expect(action.payload.at ?? NOW).toBe(NOW)
+  })
+
+  it('leaves the burst empty after take()', () => {
+    const burst = new Burst(() => NOW)
+    routeFrame(chat(1), burst, streamsIn('general'))
+    expect(burst.size).toBe(1)
+    expect(burst.take()).toHaveLength(1)
+    expect(burst.size).toBe(0)
+    expect(burst.take()).toEqual([])
+  })
+
+  it('strips v from messages and keeps the rest of the frame', () => {
+    const [action] = run([chat(1)], streamsIn('general'))
+    const message = action?.payload.messages[0]
+    expect(message).not.toHaveProperty('v')
+    expect(message).toEqual({
+      id: 'm1',
+      type: 'chat_message',
+      timestamp: NOW,
+      room: 'general',
+      seq: 1,
+      data: { content: 'message 1' },
+    })
+  })
+
+  it('drops duplicates and frames of untracked rooms without any action', () => {
+    const streams = streamsIn('general', 'e1', 3)
+    expect(run([chat(2), chat(3), chat(1, 'elsewhere')], streams)).toEqual([])
+  })
+
+  it('turns a seq gap into gapDetected with the expected and received seq, then drops until rejoined', () => {
+    const actions = run([chat(1), chat(4), chat(5)], streamsIn('general'))
+    expect(actions.map((a) => a.type)).toEqual([
+      'realtime/chat/messagesReceived',
+      'realtime/rooms/gapDetected',
+    ])
+    expect(actions[1]?.payload).toEqual({ room: 'general', expectedSeq: 2, receivedSeq: 4 })
+  })
+
+  it('rejects a room message without seq and frames only clients send', () => {
+    const noSeq = frame({ id: 'x1', type: 'chat_message', room: 'general', data: { content: 'x' } })
+    const auth = frame({ id: 'x2', type: 'auth', data: { token: 't' } })
+    const join = frame({ id: 'x3', type: 'join', room: 'general', data: {} })
+    const actions = run([noSeq, auth, join], streamsIn('general'))
+    expect(actions.map((a) => a.type)).toEqual(['realtime/inbound/framesRejected'])
+    expect(actions[0]?.payload.rejections.map((r: { id: string }) => r.id)).toEqual([
+      'x1',
+      'x2',
+      'x3',
+    ])
+  })
+
+  it('measures pong latency from the echoed ping timestamp', () => {
+    const pong = frame({ id: 'p1', type: 'pong', data: { echo: NOW - 42 } })
+    const actions = run(
+      [pong],
+      createStreamCursors(() => []),
+    )
+    expect(actions).toEqual([
+      { type: 'realtime/connection/pongReceived', payload: { latency: 42, at: NOW } },
+    ])
+  })
+
+  it('turns auth_ok into opened and error frames into one errorsReceived', () => {
+    const ok = frame({
+      id: 'o1',
+      type: 'auth_ok',
+      data: { userId: 'u', sessionId: 's', epoch: 'e' },
+    })
+    const e1 = frame({ id: 'e1', type: 'error', data: { code: 'SERVER_ERROR', message: 'a' } })
+    const e2 = frame({ id: 'e2', type: 'error', data: { code: 'FORBIDDEN', message: 'b' } })
+    const actions = run(
+      [ok, e1, e2],
+      createStreamCursors(() => []),
+    )
+    expect(actions.map((a) => a.type)).toEqual([
+      'realtime/connection/opened',
+      'realtime/connection/errorsReceived',
+    ])
+    expect(actions[0]?.payload).toEqual({ userId: 'u', sessionId: 's', epoch: 'e', at: NOW })
+    expect(actions[1]?.payload.errors.map((e: { code: string }) => e.code)).toEqual([
+      'SERVER_ERROR',
+      'FORBIDDEN',
+    ])
+  })
+
+  it('ignores a joined for a room this client does not want', () => {
+    expect(
+      run(
+        [joined(0)],
+        createStreamCursors(() => []),
+      ),
+    ).toEqual([])
+  })
+
+  it('has a route for every frame type the codec accepts, and none for the others', () => {
+    const reasonFor = (type: string) => {
+      const result = decodeFrame(JSON.stringify({ v: 1, id: 'x', type, timestamp: 1 }))
+      return result.ok ? 'ok' : result.reason
+    }
+    const supported = Object.values(MessageType).filter((t) => reasonFor(t) !== 'unsupported_type')
+    expect(Object.keys(FRAME_ROUTES).sort()).toEqual([...supported].sort())
+  })
+})

@@ -1,0 +1,400 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { joinRoom } from '../../../slices/actions'
+import {
+  FakeSocket,
+  WINDOW,
+  authOk,
+  chatFrame,
+  connectAndAuthenticate,
+  createHarness,
+  errorFrame,
+  joined,
+  serverFrame,
+  tick,
+} from './harness'
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeSocket.instances = []
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.useRealTimers()
+})
+
+const MINUTE = 60_000
+
+describe('realtime middleware: session', () => {
+  it('sends auth as the first frame after open and nothing else before auth_ok', async () => {
+    const h = createHarness()
+    const { joinRoom: join, sendChatMessage, connect } = h.realtime.actions
+    h.store.dispatch(join('general'))
+    h.store.dispatch(sendChatMessage({ room: 'general', content: 'early' }))
+    h.store.dispatch(connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    expect(socket.sent).toEqual([])
+    socket.open()
+    await tick(5_000)
+    expect(socket.types()).toEqual(['auth'])
+    expect(socket.frames()[0]).toMatchObject({ v: 1, type: 'auth', data: { token: 't' } })
+
+    socket.deliver(authOk())
+    await tick()
+    expect(socket.types()).toEqual(['auth', 'join', 'chat_message'])
+  })
+
+  it('moves the connection through connecting, authenticating and open', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.connect())
+    expect(h.state().connection.state).toBe('connecting')
+    await tick()
+    FakeSocket.latest().open()
+    expect(h.state().connection.state).toBe('authenticating')
+    FakeSocket.latest().deliver(authOk())
+    await tick()
+    expect(h.state().connection.state).toBe('open')
+    expect(h.state().connection.info).toMatchObject({
+      isAuthenticated: true,
+      userId: 'alice',
+      sessionId: 'session-1',
+      serverEpoch: 'epoch-1',
+    })
+  })
+
+  it('stops reconnecting when a static authToken is refused', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    socket.open()
+    await tick()
+    socket.deliver(errorFrame('AUTHENTICATION_FAILED'))
+    await tick()
+
+    const closed = h.ofType('realtime/connection/closed')
+    expect(closed).toHaveLength(1)
+    expect(closed[0]?.payload).toMatchObject({ willReconnect: false, code: 4001 })
+    expect(closed[0]?.payload.reason).toMatch(/authentication/i)
+    expect(closed[0]?.payload.error).toMatchObject({ code: 'AUTHENTICATION_FAILED' })
+    expect(h.state().connection.state).toBe('closed')
+    expect(socket.closedBy?.code).toBe(4001)
+
+    await tick(10 * MINUTE)
+    expect(FakeSocket.instances).toHaveLength(1)
+    expect(h.ofType('realtime/connection/closed')).toHaveLength(1)
+  })
+
+  it('ends closed, not reconnecting, when a refused re-authentication is followed by the server closing', async () => {
+    const h = createHarness()
+    const socket = await connectAndAuthenticate(h)
+    h.store.dispatch(h.realtime.actions.authenticate('expired-token'))
+    expect(socket.frames().filter((f) => f.type === 'auth')).toHaveLength(2)
+    // The server refuses and hangs up, as the reference server does: error frame, then close 4001.
+    // Each arrives as its own task; the error falls in the batch window auth_ok opened.
+    socket.deliver(errorFrame('AUTHENTICATION_FAILED'))
+    await Promise.resolve()
+    socket.serverClose(4001, 'authentication failed')
+    await tick(10 * MINUTE)
+
+    const closed = h.ofType('realtime/connection/closed')
+    expect(closed[closed.length - 1]?.payload).toMatchObject({ willReconnect: false, code: 4001 })
+    expect(h.state().connection.state).toBe('closed')
+    expect(h.state().connection.info.nextReconnectAt).toBeUndefined()
+    expect(FakeSocket.instances).toHaveLength(1)
+  })
+})
+
+describe('realtime middleware: commands', () => {
+  it('throws a TypeError for joinRoom with a prototype key or a space', () => {
+    const h = createHarness()
+    expect(() => h.store.dispatch(joinRoom('__proto__'))).toThrow(TypeError)
+    expect(() => h.store.dispatch(joinRoom('has space'))).toThrow(TypeError)
+    expect(() => joinRoom('has space')).toThrow(/joinRoom\(room\)/)
+    expect(h.actions()).toEqual([])
+  })
+})
+
+describe('realtime middleware: inbound batching', () => {
+  async function openInRoom() {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectAndAuthenticate(h)
+    socket.deliver(joined('general'))
+    // Let the window that auth_ok opened run out, so the next frame is a leading edge.
+    await tick(WINDOW * 3)
+    return { h, socket }
+  }
+
+  it('reduces a burst delivered in one tick with one messagesReceived action', async () => {
+    const { h, socket } = await openInRoom()
+    for (let seq = 1; seq <= 5; seq++) socket.deliver(chatFrame('general', seq))
+    await tick()
+    const received = h.ofType('realtime/chat/messagesReceived')
+    expect(received).toHaveLength(1)
+    expect(received[0]?.payload.messages.map((m: { seq: number }) => m.seq)).toEqual([
+      1, 2, 3, 4, 5,
+    ])
+    expect(h.state().chat.byRoom.general?.messages).toHaveLength(5)
+  })
+
+  it('dispatches the first frame after a microtask and coalesces the next ones until the window ends', async () => {
+    const { h, socket } = await openInRoom()
+    const received = () => h.ofType('realtime/chat/messagesReceived')
+
+    socket.deliver(chatFrame('general', 1))
+    expect(received()).toHaveLength(0)
+    await Promise.resolve()
+    expect(received()).toHaveLength(1)
+
+    await tick(5)
+    socket.deliver(chatFrame('general', 2))
+    await tick(5)
+    socket.deliver(chatFrame('general', 3))
+    await tick(WINDOW - 10 - 1)
+    expect(received()).toHaveLength(1)
+    await tick(1)
+    expect(received()).toHaveLength(2)
+    expect(received()[1]?.payload.messages.map((m: { seq: number }) => m.seq)).toEqual([2, 3])
+  })
+
+  it('reports an invalid frame as framesRejected and keeps the connection', async () => {
+    const { h, socket } = await openInRoom()
+    socket.deliver('{"v":1,')
+    socket.deliver(serverFrame('chat_message', { room: 'general', seq: 1, data: { content: 42 } }))
+    await tick()
+    const rejected = h.ofType('realtime/inbound/framesRejected')
+    expect(rejected).toHaveLength(1)
+    expect(rejected[0]?.payload.rejections.map((r: { reason: string }) => r.reason)).toEqual([
+      'invalid_json',
+      'invalid_field',
+    ])
+    expect(h.state().connection.metrics.errorCount).toBe(2)
+    expect(h.state().connection.state).toBe('open')
+    expect(socket.readyState).toBe(FakeSocket.OPEN)
+  })
+})
+
+describe('realtime middleware: heartbeat', () => {
+  it('pings after heartbeatInterval of silence and drops the socket with 4010 when nothing follows', async () => {
+    const h = createHarness({ heartbeatInterval: 10_000, heartbeatTimeout: 2_000 })
+    const socket = await connectAndAuthenticate(h)
+    const pings = () => socket.types().filter((t) => t === 'ping').length
+
+    await tick(9_999)
+    expect(pings()).toBe(0)
+    await tick(1)
+    expect(pings()).toBe(1)
+    expect(h.ofType('realtime/connection/pingSent')).toHaveLength(1)
+
+    await tick(1_999)
+    expect(h.ofType('realtime/connection/closed')).toHaveLength(0)
+    await tick(1_000)
+    const closed = h.ofType('realtime/connection/closed')
+    expect(closed).toHaveLength(1)
+    expect(closed[0]?.payload).toMatchObject({ code: 4010, willReconnect: true })
+    expect(socket.closedBy?.code).toBe(4010)
+    expect(h.state().connection.state).toBe('reconnecting')
+
+    await tick(100)
+    expect(FakeSocket.instances).toHaveLength(2)
+  })
+
+  it('keeps a socket on which any frame arrives within heartbeatTimeout of the ping', async () => {
+    const h = createHarness({ heartbeatInterval: 10_000, heartbeatTimeout: 2_000 })
+    const socket = await connectAndAuthenticate(h)
+    await tick(10_000)
+    const ping = socket.frames().find((f) => f.type === 'ping')
+    expect(ping).toBeDefined()
+    await tick(1_000)
+    socket.deliver(serverFrame('pong', { data: { echo: ping?.timestamp } }))
+    await tick(5_000)
+    expect(h.ofType('realtime/connection/closed')).toHaveLength(0)
+    expect(h.ofType('realtime/connection/pongReceived')).toHaveLength(1)
+    expect(h.state().connection.info.latency).toBe(1_000)
+    expect(FakeSocket.instances).toHaveLength(1)
+  })
+})
+
+describe('realtime middleware: reconnection', () => {
+  it('creates a new socket at once on an online event while waiting to reconnect', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.999)
+    const h = createHarness({ reconnectInterval: 10_000, maxReconnectDelay: 10_000 })
+    const socket = await connectAndAuthenticate(h)
+    socket.serverClose(1006)
+    await tick()
+    const closed = h.ofType('realtime/connection/closed')
+    expect(closed[0]?.payload).toMatchObject({ willReconnect: true, code: 1006 })
+    expect(closed[0]?.payload.retryInMs).toBeGreaterThan(9_000)
+
+    await tick(1_000)
+    expect(FakeSocket.instances).toHaveLength(1)
+    h.network.dispatchEvent(new Event('online'))
+    await tick()
+    expect(FakeSocket.instances).toHaveLength(2)
+  })
+
+  it('gives up after maxReconnectAttempts failed attempts with RECONNECT_FAILED', async () => {
+    const h = createHarness({
+      maxReconnectAttempts: 2,
+      reconnectInterval: 100,
+      maxReconnectDelay: 1_000,
+    })
+    h.store.dispatch(h.realtime.actions.connect())
+    await tick()
+    for (let i = 0; i < 10 && FakeSocket.instances.length > i; i++) {
+      FakeSocket.instances[i]?.fail()
+      await tick(2_000)
+    }
+    const closed = h.ofType('realtime/connection/closed')
+    const last = closed[closed.length - 1]
+    expect(last?.payload).toMatchObject({ willReconnect: false })
+    expect(last?.payload.error).toMatchObject({ code: 'RECONNECT_FAILED' })
+    expect(closed.slice(0, -1).every((a) => a.payload.willReconnect === true)).toBe(true)
+    // The first attempt and two reconnect attempts.
+    expect(FakeSocket.instances).toHaveLength(3)
+    expect(h.state().connection.state).toBe('closed')
+    expect(h.state().connection.lastError).toMatchObject({ code: 'RECONNECT_FAILED' })
+
+    await tick(10 * MINUTE)
+    expect(FakeSocket.instances).toHaveLength(3)
+  })
+
+  it('stops for good on disconnect while waiting to reconnect, and connects again on connect', async () => {
+    const h = createHarness()
+    const socket = await connectAndAuthenticate(h)
+    socket.serverClose(1006)
+    await tick()
+    expect(h.state().connection.state).toBe('reconnecting')
+    h.store.dispatch(h.realtime.actions.disconnect())
+    await tick(10 * MINUTE)
+    expect(FakeSocket.instances).toHaveLength(1)
+    expect(h.state().connection.state).toBe('closed')
+    expect(h.state().connection.transition).toMatchObject({
+      from: 'reconnecting',
+      to: 'closed',
+      code: 1000,
+    })
+
+    h.store.dispatch(h.realtime.actions.connect())
+    await tick()
+    expect(FakeSocket.instances).toHaveLength(2)
+    FakeSocket.latest().open()
+    await tick()
+    FakeSocket.latest().deliver(authOk())
+    await tick()
+    expect(h.state().connection.state).toBe('open')
+  })
+
+  it('resets the backoff after a connection stayed open for stableConnectionMs', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.999)
+    const h = createHarness({
+      reconnectInterval: 1_000,
+      maxReconnectDelay: MINUTE,
+      maxReconnectAttempts: 2,
+      stableConnectionMs: 5_000,
+    })
+    await connectAndAuthenticate(h)
+    for (let round = 0; round < 4; round++) {
+      await tick(6_000)
+      FakeSocket.latest().serverClose(1006)
+      await tick(1_000)
+      FakeSocket.latest().open()
+      await tick()
+      FakeSocket.latest().deliver(authOk())
+      await tick()
+    }
+    const closed = h.ofType('realtime/connection/closed')
+    expect(closed.map((a) => a.payload.retryInMs)).toEqual([999, 999, 999, 999])
+    expect(closed.every((a) => a.payload.willReconnect === true && a.payload.attempt === 1)).toBe(
+      true,
+    )
+    expect(h.state().connection.state).toBe('open')
+    expect(h.state().connection.metrics.reconnectionCount).toBe(4)
+  })
+
+  it('grows the delay while attempts keep failing', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.999)
+    const h = createHarness({ reconnectInterval: 1_000, maxReconnectDelay: MINUTE })
+    await connectAndAuthenticate(h)
+    FakeSocket.latest().serverClose(1006)
+    for (let i = 0; i < 3; i++) {
+      const closes = h.ofType('realtime/connection/closed')
+      await tick(closes[closes.length - 1]?.payload.retryInMs)
+      expect(FakeSocket.instances).toHaveLength(i + 2)
+      FakeSocket.latest().fail()
+    }
+    await tick()
+    const closed = h.ofType('realtime/connection/closed')
+    expect(closed.map((a) => [a.payload.attempt, a.payload.retryInMs])).toEqual([
+      [1, 999],
+      [2, 1998],
+      [3, 3996],
+      [4, 7992],
+    ])
+  })
+
+  it('resumes a room whose cursor fell behind the retained history without asking again', async () => {
+    const h = createHarness({ reconnectInterval: 100, maxReconnectDelay: 100 })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const first = await connectAndAuthenticate(h)
+    first.deliver(joined('general'))
+    first.deliver(chatFrame('general', 1))
+    first.deliver(chatFrame('general', 2))
+    await tick(WINDOW)
+    expect(h.state().chat.byRoom.general?.seq).toBe(2)
+
+    first.serverClose(1006)
+    await tick(100)
+    const second = FakeSocket.latest()
+    second.open()
+    await tick()
+    second.deliver(authOk())
+    await tick()
+    expect(second.frames().find((f) => f.type === 'join')).toMatchObject({
+      room: 'general',
+      data: { epoch: 'epoch-1', seq: 2 },
+    })
+    // Seqs 3..10 are no longer retained: the server replays from 11 and says so.
+    second.deliver(joined('general', { fromSeq: 10, headSeq: 12, resumed: false, gap: true }))
+    second.deliver(chatFrame('general', 11))
+    second.deliver(chatFrame('general', 12))
+    await tick(WINDOW * 2)
+
+    expect(h.state().rooms.general).toMatchObject({ status: 'joined', gap: true })
+    expect(h.state().chat.byRoom.general?.messages.map((m) => m.seq)).toEqual([1, 2, 11, 12])
+    expect(h.ofType('realtime/rooms/gapDetected')).toHaveLength(0)
+    expect(second.types().filter((t) => t === 'join')).toHaveLength(1)
+  })
+
+  it('after a server restart, applies the replayed history without doubling what it holds, and counts only new messages', async () => {
+    const h = createHarness({ reconnectInterval: 100, maxReconnectDelay: 100 })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const first = await connectAndAuthenticate(h)
+    first.deliver(joined('general'))
+    first.deliver(chatFrame('general', 1, 'x', 'a'))
+    first.deliver(chatFrame('general', 2, 'x', 'b'))
+    await tick(WINDOW)
+
+    first.serverClose(1001)
+    await tick(100)
+    const second = FakeSocket.latest()
+    second.open()
+    await tick()
+    second.deliver(authOk('epoch-2'))
+    await tick()
+    // The new server does not know epoch-1: it replays everything it has under new seqs.
+    second.deliver(
+      joined('general', { epoch: 'epoch-2', fromSeq: 0, headSeq: 3, resumed: false, gap: true }),
+    )
+    second.deliver(chatFrame('general', 1, 'x', 'a'))
+    second.deliver(chatFrame('general', 2, 'x', 'b'))
+    second.deliver(chatFrame('general', 3, 'x', 'c'))
+    await tick(WINDOW * 2)
+
+    expect(h.state().chat.byRoom.general?.messages.map((m) => m.id)).toEqual(['a', 'b', 'c'])
+    expect(h.state().chat.byRoom.general).toMatchObject({ epoch: 'epoch-2', seq: 3, gap: true })
+    expect(h.state().connection.metrics.messagesReceived).toBe(3)
+  })
+})

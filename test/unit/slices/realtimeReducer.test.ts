@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { chat, connection, inbound, outbox, rooms } from '../../../slices/actions'
+import { createRealtimeReducer } from '../../../slices/realtimeReducer'
+import { T0, echo, entry, error, message, reduce } from './fixtures'
+
+const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100 })
+const joined = (epoch: string, gap = false) =>
+  rooms.joined({ room: 'general', epoch, fromSeq: 0, headSeq: 3, resumed: !gap, gap, at: T0 })
+
+describe('realtime reducer', () => {
+  it('keeps every slice plain serializable data through a whole session', () => {
+    const mine = entry('general', 'mine-1')
+    const state = reduce(reducer, [
+      connection.connecting({ url: 'ws://127.0.0.1:1', at: T0 }),
+      connection.socketOpened({ at: T0 + 1 }),
+      connection.opened({ userId: 'alice', sessionId: 's1', epoch: 'e1', at: T0 + 2 }),
+      rooms.joinRequested({ room: 'general' }),
+      joined('e1'),
+      outbox.enqueued({ entry: mine }),
+      outbox.overflowed({ entry: entry('general', 'mine-2'), error: error('QUEUE_FULL') }),
+      chat.messagesReceived({ messages: [message('general', 1), echo(mine, 2)], at: T0 + 3 }),
+      outbox.acked({ acks: [{ refId: 'mine-1', seq: 2, room: 'general' }], at: T0 + 4 }),
+      inbound.framesRejected({ rejections: [{ reason: 'bad_id', message: 'x' }], at: T0 + 5 }),
+      connection.errorsReceived({ errors: [{ code: 'SERVER_ERROR', message: 'x' }], at: T0 + 6 }),
+      connection.pingSent({ at: T0 + 7 }),
+      connection.pongReceived({ latency: 12, at: T0 + 8 }),
+      rooms.joinFailed({ room: 'secret', error: error('FORBIDDEN') }),
+      connection.closed({
+        code: 1006,
+        reason: 'lost',
+        willReconnect: true,
+        attempt: 1,
+        retryInMs: 10,
+        at: T0 + 9,
+      }),
+      rooms.leaveRequested({ room: 'general' }),
+    ])
+    expect(Object.keys(state).sort()).toEqual(['chat', 'connection', 'outbox', 'rooms'])
+    expect(state.connection.state).toBe('reconnecting')
+    expect(state.outbox.entries).toEqual([])
+    expect(state.rooms).toEqual({ secret: expect.objectContaining({ status: 'failed' }) })
+  })
+})
