@@ -1,4 +1,4 @@
-// `npm test`: type-check, lint, format check, then vitest. Every step runs even if an earlier
+// `npm test`: type-check, lint, format check, package build + publint + attw, then vitest. Every step runs even if an earlier
 // one failed, so the closing `N passed, N failed` line (read by CI) is always complete.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
@@ -27,6 +27,10 @@ for (const [name, args] of [
   ['tsc', ['-p', 'tsconfig.json', '--noEmit']],
   ['eslint', ['.']],
   ['prettier', ['--check', '.']],
+  // The published package: ESM + CJS + .d.ts build, then publint and attw on it.
+  ['tsup', []],
+  ['publint', []],
+  ['attw', ['--pack', '.', '--profile', 'node16']],
 ]) {
   if (!run(name, args)) failed += 1
 }

@@ -215,6 +215,21 @@ describe('realtime middleware: heartbeat', () => {
     expect(h.state().connection.info.latency).toBe(1_000)
     expect(FakeSocket.instances).toHaveLength(1)
   })
+  it('does not mistake a throttled timer (a long gap between ticks) for a dead socket', async () => {
+    const h = createHarness({ heartbeatInterval: 10_000, heartbeatTimeout: 2_000 })
+    const socket = await connectAndAuthenticate(h)
+    await tick(10_000)
+    const ping = socket.frames().find((f) => f.type === 'ping')
+    socket.deliver(serverFrame('pong', { data: { echo: ping?.timestamp } }))
+    await tick(20)
+    // A background tab: the clock moves five minutes while no timer fires.
+    vi.setSystemTime(Date.now() + 5 * 60_000)
+    await tick(2_600) // the first late tick
+    expect(h.ofType('realtime/connection/closed')).toHaveLength(0)
+    // Quiet for longer than the interval, so it checks the line with a ping instead.
+    expect(socket.types().filter((t) => t === 'ping')).toHaveLength(2)
+    expect(FakeSocket.instances).toHaveLength(1)
+  })
 })
 
 describe('realtime middleware: reconnection', () => {
