@@ -1,8 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { createRealtimeServer, type RealtimeServer } from '../../src/server'
+import {
+  createRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerOptions,
+} from '../../src/server'
 import { TEST_SECRET } from '../support/tokens'
 import { createTestClient, type TestClient } from '../support/realtimeClient'
+import type { RealtimeConfig } from '../../src'
 
 let server: RealtimeServer
 const clients: TestClient[] = []
@@ -12,21 +17,31 @@ afterEach(async () => {
   await server?.close()
 })
 
+/** A server, and alice and bob connected and joined to 'general'. */
+async function aliceAndBob(
+  serverOptions: Partial<RealtimeServerOptions> = {},
+  bobConfig: Partial<RealtimeConfig> = {},
+): Promise<[TestClient, TestClient]> {
+  server = await createRealtimeServer({
+    port: 0,
+    host: '127.0.0.1',
+    jwt: { secret: TEST_SECRET },
+    ...serverOptions,
+  })
+  const alice = await createTestClient(server.url, 'alice')
+  const bob = await createTestClient(server.url, 'bob', bobConfig)
+  clients.push(alice, bob)
+  for (const c of [alice, bob]) {
+    c.store.dispatch(c.actions.connect())
+    c.store.dispatch(c.actions.joinRoom('general'))
+  }
+  await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+  return [alice, bob]
+}
+
 describe('two users chatting through the reference server', () => {
   it('delivers each message to both stores once, in seq order, own message pending then sent', async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      host: '127.0.0.1',
-      jwt: { secret: TEST_SECRET },
-    })
-    const alice = await createTestClient(server.url, 'alice')
-    const bob = await createTestClient(server.url, 'bob')
-    clients.push(alice, bob)
-    for (const c of [alice, bob]) {
-      c.store.dispatch(c.actions.connect())
-      c.store.dispatch(c.actions.joinRoom('general'))
-    }
-    await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+    const [alice, bob] = await aliceAndBob()
 
     const sent = alice.store.dispatch(
       alice.actions.sendChatMessage({ room: 'general', content: 'hi bob' }),
@@ -60,20 +75,7 @@ describe('two users chatting through the reference server', () => {
   })
 
   it('fails a message too big for the server and still delivers the one behind it', async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      host: '127.0.0.1',
-      jwt: { secret: TEST_SECRET },
-      maxPayload: 4096,
-    })
-    const alice = await createTestClient(server.url, 'alice')
-    const bob = await createTestClient(server.url, 'bob')
-    clients.push(alice, bob)
-    for (const c of [alice, bob]) {
-      c.store.dispatch(c.actions.connect())
-      c.store.dispatch(c.actions.joinRoom('general'))
-    }
-    await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+    const [alice, bob] = await aliceAndBob({ maxPayload: 4096 })
 
     const big = alice.store.dispatch(
       alice.actions.sendChatMessage({ room: 'general', content: 'x'.repeat(6000) }),
@@ -89,26 +91,16 @@ describe('two users chatting through the reference server', () => {
   })
 
   it('reduces a burst in a few dispatches even when each frame arrives as its own task, as in browsers', async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      host: '127.0.0.1',
-      jwt: { secret: TEST_SECRET },
-      rateLimit: false,
-    })
     /** Like a browser: one message event per task (ws otherwise emits a whole socket read at once). */
     class BrowserLikeWebSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols, { allowSynchronousEvents: false })
       }
     }
-    const alice = await createTestClient(server.url, 'alice')
-    const bob = await createTestClient(server.url, 'bob', { WebSocket: BrowserLikeWebSocket })
-    clients.push(alice, bob)
-    for (const c of [alice, bob]) {
-      c.store.dispatch(c.actions.connect())
-      c.store.dispatch(c.actions.joinRoom('general'))
-    }
-    await Promise.all([alice.waitForRoom('general'), bob.waitForRoom('general')])
+    const [alice, bob] = await aliceAndBob(
+      { rateLimit: false },
+      { WebSocket: BrowserLikeWebSocket },
+    )
 
     const total = 600
     for (let i = 0; i < total; i++)
