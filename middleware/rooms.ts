@@ -11,6 +11,7 @@ import type { Handler, RealtimeContext } from './context'
 export function buildRoomsHandler(ctx: RealtimeContext): Handler {
   /** Join frame id → room, to match a refusal to its room. */
   const pendingJoins = new Map<string, string>()
+  let joinedOnThisSocket = false
 
   function sendJoin(room: string): void {
     const frame = makeFrame('join', { room, data: ctx.streams.cursor(room) })
@@ -33,8 +34,13 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
       ctx.dispatch(rooms.leaveRequested({ room }))
       if (ctx.session.authenticated) ctx.send(makeFrame('leave', { room, data: {} }))
     } else if (connection.opened.match(action)) {
+      // A second auth_ok on the same socket is a token refresh: the rooms are joined already.
+      if (joinedOnThisSocket) return
+      joinedOnThisSocket = true
       pendingJoins.clear()
       for (const room of ctx.streams.rooms()) sendJoin(room)
+    } else if (connection.closed.match(action)) {
+      joinedOnThisSocket = false
     } else if (rooms.left.match(action)) {
       // The server ended the membership (or confirmed our leave): stop resuming the room.
       ctx.streams.forget(action.payload.room)

@@ -78,6 +78,11 @@ export const connectionReducer: Reducer<ConnectionSliceState> = createReducer(
         delete draft.info.nextReconnectAt
       })
       .addCase(connection.opened, (draft, { payload }) => {
+        if (draft.state === WebSocketState.OPEN) {
+          // auth_ok on a live socket: a token refresh (authenticate), not a new connection.
+          draft.info.sessionId = payload.sessionId
+          return
+        }
         moveTo(draft, WebSocketState.OPEN, 0, 'authenticated', payload.at)
         draft.info.isAuthenticated = true
         draft.info.userId = payload.userId

@@ -29,7 +29,6 @@ export { WebSocketError } from './errors'
 export { createDefaultConfig, resolveUrl } from './config'
 export { calculateHealthScore } from './health'
 export { createMemoryStorage } from '../middleware/storage'
-export { FRAME_ROUTES } from '../middleware/frameActions'
 
 /** Selectors for the default `reducerPath` ('realtime'); use `createRealtime().selectors` for another. */
 export const {

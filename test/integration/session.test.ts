@@ -94,17 +94,22 @@ describe('authentication against the reference server', () => {
     expect(c.selectors.selectLastError(c.store.getState())?.message).toMatch(/auth service down/)
   })
 
-  it('re-authenticates a live connection with authenticate(token)', async () => {
+  it('re-authenticates a live connection with authenticate(token): no rejoin, not a reconnection', async () => {
     const c = await client({})
-    await c.waitForOpen()
+    c.store.dispatch(c.actions.joinRoom('general'))
+    await c.waitForRoom('general')
     const sessionId = c.selectors.selectConnectionInfo(c.store.getState()).sessionId
     const opened = () => c.dispatched.filter((a) => a.type === 'realtime/connection/opened').length
     c.store.dispatch(c.actions.authenticate(await tokenFor('alice', { expiresIn: '2h' })))
     await c.waitFor(() => opened() === 2, 5_000, 'second auth_ok')
     expect(socketsOpened(c)).toBe(1)
-    expect(c.selectors.selectConnectionInfo(c.store.getState())).toMatchObject({
+    await new Promise((r) => setTimeout(r, 50))
+    const state = c.store.getState()
+    expect(c.selectors.selectConnectionInfo(state)).toMatchObject({
       isAuthenticated: true,
       sessionId,
     })
+    expect(c.selectors.selectPerformanceMetrics(state).reconnectionCount).toBe(0)
+    expect(c.dispatched.filter((a) => a.type === 'realtime/rooms/joined')).toHaveLength(1)
   })
 })
