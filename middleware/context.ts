@@ -4,6 +4,7 @@ import type { WebSocketErrorInfo } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import type { Frame } from '../src/protocol/frames'
 import type { RealtimeSelectors } from '../slices/selectors'
+import type { PresenceSync } from './presenceSync'
 import type { StreamCursors } from './streams'
 import type { Transport } from './transport'
 
@@ -16,6 +17,7 @@ export interface RealtimeContext {
   selectors: RealtimeSelectors
   transport: Transport
   streams: StreamCursors
+  presence: PresenceSync
   session: {
     /** `auth_ok` received on the current socket: joins and messages may go out. */
     authenticated: boolean

@@ -1,99 +1,27 @@
-import type { UnknownAction } from '@reduxjs/toolkit'
-import type { ErrorData, Frame, FrameOfType } from '../src/protocol/frames'
-import {
-  chat,
-  connection,
-  inbound,
-  outbox,
-  rooms,
-  type AckInfo,
-  type FrameRejection,
-} from '../slices/actions'
-import type { ChatMessage } from '../slices/types'
+import type { Frame, FrameOfType, StreamFrame } from '../src/protocol/frames'
+import { chat, connection, notifications, presence, rooms } from '../slices/actions'
+import { Burst } from './burst'
+import type { PresenceSync } from './presenceSync'
 import type { StreamCursors } from './streams'
 
-/**
- * The frames of one burst, turned into as few actions as order allows: data frames (messages,
- * acks, errors, rejections, pongs) coalesce into one action each; control frames (auth_ok,
- * joined, left) keep their place, so a room's `joined` is always reduced before its replay.
- */
-export class Burst {
-  private actions: UnknownAction[] = []
-  private messages: ChatMessage[] = []
-  private acks: AckInfo[] = []
-  private errors: ErrorData[] = []
-  private rejections: FrameRejection[] = []
-  private latency: number | undefined
+export { Burst }
 
-  constructor(private readonly now: () => number) {}
-
-  message(message: ChatMessage): void {
-    this.messages.push(message)
-  }
-  ack(ack: AckInfo): void {
-    this.acks.push(ack)
-  }
-  error(error: ErrorData): void {
-    this.errors.push(error)
-  }
-  reject(rejection: FrameRejection): void {
-    this.rejections.push(rejection)
-  }
-  pong(latency: number): void {
-    this.latency = latency
-  }
-  control(action: UnknownAction): void {
-    this.closeGroup()
-    this.actions.push(action)
-  }
-
-  get size(): number {
-    return (
-      this.actions.length +
-      this.messages.length +
-      this.acks.length +
-      this.errors.length +
-      this.rejections.length
-    )
-  }
-
-  /** The burst's actions in order; the burst is empty afterwards. */
-  take(): UnknownAction[] {
-    this.closeGroup()
-    const actions = this.actions
-    this.actions = []
-    return actions
-  }
-
-  private closeGroup(): void {
-    const at = this.now()
-    // Messages before acks: the server sends a sender its copy before the ack.
-    if (this.messages.length > 0)
-      this.actions.push(chat.messagesReceived({ messages: this.messages, at }))
-    if (this.acks.length > 0) this.actions.push(outbox.acked({ acks: this.acks, at }))
-    if (this.errors.length > 0)
-      this.actions.push(connection.errorsReceived({ errors: this.errors, at }))
-    if (this.rejections.length > 0) {
-      this.actions.push(inbound.framesRejected({ rejections: this.rejections, at }))
-    }
-    if (this.latency !== undefined)
-      this.actions.push(connection.pongReceived({ latency: this.latency, at }))
-    this.messages = []
-    this.acks = []
-    this.errors = []
-    this.rejections = []
-    this.latency = undefined
-  }
+/** What routing a frame may consult: stream cursors, who we are, presence sync. */
+export interface RouteContext {
+  streams: StreamCursors
+  /** This client's user id once authenticated. */
+  selfId?: string | undefined
+  presence: PresenceSync
 }
 
 type Route<T extends Frame['type']> = (
   frame: FrameOfType<T>,
   burst: Burst,
-  streams: StreamCursors,
+  ctx: RouteContext,
 ) => void
 
 const clientOnly = (frame: Frame, burst: Burst) => {
-  burst.reject({
+  burst.add('rejections', {
     reason: 'unexpected_type',
     message: `servers do not send ${frame.type} frames`,
     id: frame.id,
@@ -101,19 +29,61 @@ const clientOnly = (frame: Frame, burst: Burst) => {
 }
 
 /**
- * THE frame-to-action table: what each incoming frame type becomes. README lists the same.
+ * Seq bookkeeping shared by every stream frame: true when the frame is next in its stream and
+ * should be applied; a duplicate is dropped; a gap asks for a resume (once) and drops the rest.
+ */
+function inOrder(frame: StreamFrame, burst: Burst, streams: StreamCursors): boolean {
+  if (frame.seq === undefined || frame.room === undefined) {
+    burst.add('rejections', {
+      reason: 'invalid_field',
+      message: `a ${frame.type} frame needs a room and a seq`,
+      id: frame.id,
+    })
+    return false
+  }
+  const verdict = streams.accept(frame.room, frame.seq, frame.id)
+  if (verdict === 'gap') {
+    const expectedSeq = (streams.cursor(frame.room).seq ?? 0) + 1
+    burst.control(rooms.gapDetected({ room: frame.room, expectedSeq, receivedSeq: frame.seq }))
+  }
+  return verdict === 'apply'
+}
+
+function withoutVersion<T extends { v: unknown }>({ v: _v, ...rest }: T): Omit<T, 'v'> {
+  return rest
+}
+
+function presenceDiff(
+  burst: Burst,
+  ctx: RouteContext,
+  action: Parameters<Burst['control']>[0],
+): void {
+  for (const ready of ctx.presence.diff(action)) burst.control(ready)
+}
+
+/**
+ * THE frame-to-action table: what each incoming frame type becomes. The README lists the same.
+ * Batched groups become one action per burst (see `burst.ts`).
  *
- * | frame          | action                                   |
- * |----------------|------------------------------------------|
- * | auth_ok        | realtime/connection/opened               |
- * | pong           | realtime/connection/pongReceived         |
- * | error          | realtime/connection/errorsReceived       |
- * | joined         | realtime/rooms/joined                    |
- * | left           | realtime/rooms/left                      |
- * | chat_message   | realtime/chat/messagesReceived (batched) |
- * | ack            | realtime/outbox/acked (batched)          |
- * | (gap in seq)   | realtime/rooms/gapDetected               |
- * | (invalid)      | realtime/inbound/framesRejected          |
+ * | frame                | action                                                   |
+ * |----------------------|----------------------------------------------------------|
+ * | auth_ok              | realtime/connection/opened                               |
+ * | pong                 | realtime/connection/pongReceived                         |
+ * | error                | realtime/connection/errorsReceived (batched)             |
+ * | joined / left        | realtime/rooms/joined / realtime/rooms/left              |
+ * | chat_message         | realtime/chat/messagesReceived (batched)                 |
+ * | direct_message       | realtime/chat/directMessagesReceived (batched)           |
+ * | typing_start / _stop | realtime/chat/typingStarted / typingStopped              |
+ * | read_receipt         | realtime/chat/readReceiptsReceived (batched)             |
+ * | presence_update      | realtime/presence/synced (snapshot) or /changed          |
+ * | user_online / _off   | realtime/presence/userOnline / userOffline               |
+ * | notification         | realtime/notifications/received (batched)                |
+ * | notification_update  | realtime/notifications/updated                           |
+ * | system_alert         | realtime/notifications/systemAlertReceived               |
+ * | event_update         | realtime/events/received (batched)                       |
+ * | ack                  | realtime/outbox/acked (batched)                          |
+ * | (gap in a stream)    | realtime/rooms/gapDetected                               |
+ * | (invalid)            | realtime/inbound/framesRejected (batched)                |
  */
 export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   auth_ok: (frame, burst) => {
@@ -123,9 +93,9 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
     burst.pong(Math.max(0, Date.now() - frame.data.echo))
   },
   error: (frame, burst) => {
-    burst.error(frame.data)
+    burst.add('errors', frame.data)
   },
-  joined: (frame, burst, streams) => {
+  joined: (frame, burst, { streams }) => {
     if (streams.joined(frame.room, frame.data.epoch, frame.data.fromSeq, frame.data.headSeq)) {
       burst.control(rooms.joined({ room: frame.room, ...frame.data, at: Date.now() }))
     }
@@ -133,22 +103,65 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   left: (frame, burst) => {
     burst.control(rooms.left({ room: frame.room }))
   },
-  chat_message: (frame, burst, streams) => {
-    if (frame.seq === undefined) {
-      burst.reject({ reason: 'invalid_field', message: 'a room message needs a seq', id: frame.id })
-      return
-    }
-    const verdict = streams.accept(frame.room, frame.seq, frame.id)
-    if (verdict === 'apply') {
-      const { v: _v, ...message } = frame
-      burst.message(message)
-    } else if (verdict === 'gap') {
-      const expectedSeq = (streams.cursor(frame.room).seq ?? 0) + 1
-      burst.control(rooms.gapDetected({ room: frame.room, expectedSeq, receivedSeq: frame.seq }))
+  chat_message: (frame, burst, { streams }) => {
+    if (inOrder(frame, burst, streams)) burst.add('messages', withoutVersion(frame))
+  },
+  direct_message: (frame, burst, { streams }) => {
+    if (inOrder(frame, burst, streams)) burst.add('directMessages', withoutVersion(frame))
+  },
+  notification: (frame, burst, { streams }) => {
+    if (inOrder(frame, burst, streams)) {
+      burst.add('notifications', {
+        ...frame.data,
+        id: frame.id,
+        createdAt: frame.timestamp,
+        read: false,
+      })
     }
   },
+  notification_update: (frame, burst, { streams }) => {
+    if (inOrder(frame, burst, streams))
+      burst.control(notifications.updated({ ...frame.data, at: frame.timestamp }))
+  },
+  event_update: (frame, burst, { streams }) => {
+    if (inOrder(frame, burst, streams)) burst.add('events', frame.data)
+  },
+  typing_start: (frame, burst, { selfId }) => {
+    if (frame.userId !== undefined && frame.userId !== selfId) {
+      burst.control(chat.typingStarted({ room: frame.room, userId: frame.userId, at: Date.now() }))
+    }
+  },
+  typing_stop: (frame, burst, { selfId }) => {
+    if (frame.userId !== undefined && frame.userId !== selfId) {
+      burst.control(chat.typingStopped({ room: frame.room, userId: frame.userId }))
+    }
+  },
+  read_receipt: (frame, burst) => {
+    if (frame.userId !== undefined)
+      burst.add('receipts', { room: frame.room, userId: frame.userId, ...frame.data })
+  },
+  presence_update: (frame, burst, ctx) => {
+    const users = frame.data.users ?? []
+    if (frame.data.snapshot) {
+      for (const ready of ctx.presence.snapshot(presence.synced({ users, at: Date.now() })))
+        burst.control(ready)
+    } else if (users.length > 0) {
+      presenceDiff(burst, ctx, presence.changed({ users, at: Date.now() }))
+    }
+  },
+  user_online: (frame, burst, ctx) => {
+    presenceDiff(burst, ctx, presence.userOnline({ ...frame.data, at: Date.now() }))
+  },
+  user_offline: (frame, burst, ctx) => {
+    presenceDiff(burst, ctx, presence.userOffline({ ...frame.data, at: Date.now() }))
+  },
+  system_alert: (frame, burst) => {
+    burst.control(
+      notifications.systemAlertReceived({ id: frame.id, ...frame.data, at: frame.timestamp }),
+    )
+  },
   ack: (frame, burst) => {
-    burst.ack({
+    burst.add('acks', {
       refId: frame.data.refId,
       ...(frame.data.seq !== undefined ? { seq: frame.data.seq } : {}),
       ...(frame.room !== undefined ? { room: frame.room } : {}),
@@ -160,9 +173,11 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   join: clientOnly,
   leave: clientOnly,
   batch: clientOnly,
+  subscribe: clientOnly,
+  unsubscribe: clientOnly,
 }
 
-export function routeFrame(frame: Frame, burst: Burst, streams: StreamCursors): void {
+export function routeFrame(frame: Frame, burst: Burst, ctx: RouteContext): void {
   const route = FRAME_ROUTES[frame.type] as Route<Frame['type']>
-  route(frame, burst, streams)
+  route(frame, burst, ctx)
 }

@@ -49,13 +49,14 @@ export function createInbound(ctx: RealtimeContext): Inbound {
       const result = decodeFrame(data, limits)
       if (!result.ok) {
         ctx.log('rejected frame', result)
-        burst.reject({
+        burst.add('rejections', {
           reason: result.reason,
           message: result.message,
           ...(result.id !== undefined ? { id: result.id } : {}),
         })
       } else {
-        for (const frame of unbatch(result.frame)) routeFrame(frame, burst, ctx.streams)
+        const route = { streams: ctx.streams, selfId: ctx.session.userId, presence: ctx.presence }
+        for (const frame of unbatch(result.frame)) routeFrame(frame, burst, route)
       }
       schedule()
     },

@@ -11,7 +11,12 @@ import { buildHeartbeatHandler } from './heartbeat'
 import { createInbound } from './inbound'
 import { buildOutboxHandler } from './outbox'
 import { buildRoomsHandler } from './rooms'
+import { buildTypingHandler } from './typing'
+import { buildReceiptsHandler } from './receipts'
+import { buildPresenceHandler } from './presence'
+import { buildEventsHandler } from './events'
 import { buildSessionHandler } from './session'
+import { createPresenceSync } from './presenceSync'
 import { createStreamCursors } from './streams'
 import { createTransport, type TransportClose } from './transport'
 
@@ -37,6 +42,7 @@ export function createRealtimeMiddleware(
       streams: createStreamCursors((room) =>
         selectors.selectMessagesByRoom(api.getState(), room).map((m) => m.id),
       ),
+      presence: createPresenceSync(),
       session: { authenticated: false },
       liveness: { lastFrameAt: 0 },
       closeError: null,
@@ -111,6 +117,10 @@ export function createRealtimeMiddleware(
       buildRoomsHandler(ctx),
       buildOutboxHandler(ctx),
       buildHeartbeatHandler(ctx),
+      buildTypingHandler(ctx),
+      buildReceiptsHandler(ctx),
+      buildPresenceHandler(ctx),
+      buildEventsHandler(ctx),
     ]
 
     return (next) => (action) => {

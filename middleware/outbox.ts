@@ -1,15 +1,25 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { makeFrame } from '../src/protocol/build'
-import { encodeFrame } from '../src/protocol/codec'
+import { encodeFrame, validateFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
-import type { ChatMessageFrame } from '../src/protocol/frames'
-import { isValidId, isValidRoom, utf8Length } from '../src/protocol/validate'
+import type {
+  ChatMessageFrame,
+  DirectMessageFrame,
+  NotificationUpdateFrame,
+} from '../src/protocol/frames'
+import { privateStreamOf } from '../src/protocol/streams'
+import { isValidId, utf8Length } from '../src/protocol/validate'
 import { errorInfo } from '../src/errors'
 import {
+  clearNotifications,
   connection,
+  dismissNotification,
+  markAllNotificationsRead,
+  markNotificationRead,
   outbox,
   rooms,
   sendChatMessage,
+  sendDirectMessage,
   sendMessage,
   type OutgoingMessage,
 } from '../slices/actions'
@@ -17,12 +27,25 @@ import type { OutboxEntry } from '../slices/types'
 import type { Handler, RealtimeContext } from './context'
 import { createMemoryStorage } from './storage'
 
+/** Commands whose message goes through the outbox (acked, resent until acked). */
+const SEND_COMMANDS = [
+  sendChatMessage,
+  sendMessage,
+  sendDirectMessage,
+  markNotificationRead,
+  markAllNotificationsRead,
+  dismissNotification,
+  clearNotifications,
+]
+
 /** Unacknowledged messages on the wire at once: bounds what a rate limit or a dead socket wastes. */
 const MAX_IN_FLIGHT = 64
 /** Frames per `batch` when several messages go out together. */
 const BATCH_SIZE = 50
 /** Room for a batch's own envelope around its frames. */
 const BATCH_OVERHEAD_BYTES = 128
+
+type OutgoingFrame = ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame
 const DEFAULT_RETRY_MS = 1000
 
 /**
@@ -49,26 +72,39 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     }
   }
 
-  function toFrame(entry: OutboxEntry): ChatMessageFrame {
-    return makeFrame('chat_message', {
-      id: entry.id,
-      timestamp: entry.createdAt,
-      room: entry.room,
-      data: entry.data,
-    })
+  function toFrame(entry: OutboxEntry): OutgoingFrame {
+    const base = { id: entry.id, timestamp: entry.createdAt }
+    switch (entry.type) {
+      case 'chat_message':
+        return makeFrame('chat_message', { ...base, room: entry.room, data: entry.data })
+      case 'direct_message':
+        return makeFrame('direct_message', { ...base, data: entry.data })
+      case 'notification_update':
+        return makeFrame('notification_update', { ...base, data: entry.data })
+    }
+  }
+
+  /** The stream an entry waits for: its room, or this user's private stream for the rest. */
+  function streamOf(entry: OutboxEntry): string | undefined {
+    if (entry.type === 'chat_message') return entry.room
+    return ctx.session.userId !== undefined ? privateStreamOf(ctx.session.userId) : undefined
+  }
+
+  function roomOf(entry: OutboxEntry): string | undefined {
+    return entry.type === 'chat_message' ? entry.room : undefined
   }
 
   function flush(): void {
     if (!ctx.session.authenticated || ctx.now() < pausedUntil) return
     const limit = ctx.session.maxFrameBytes ?? Infinity
     const tooBig: OutboxEntry[] = []
-    let frames: ChatMessageFrame[] = []
+    let frames: OutgoingFrame[] = []
     let bytes = BATCH_OVERHEAD_BYTES
     const sendChunk = (): boolean => {
       if (frames.length === 0) return true
       const frame =
         frames.length === 1
-          ? (frames[0] as ChatMessageFrame)
+          ? (frames[0] as OutgoingFrame)
           : makeFrame('batch', { data: { frames } })
       if (!ctx.send(frame)) return false
       for (const f of frames) inFlight.add(f.id)
@@ -79,7 +115,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     for (const entry of queue.values()) {
       if (inFlight.size + frames.length >= MAX_IN_FLIGHT) break
       // A message waits for its room; order is kept within each room.
-      if (inFlight.has(entry.id) || !ctx.streams.isTracked(entry.room)) continue
+      const stream = streamOf(entry)
+      if (inFlight.has(entry.id) || stream === undefined || !ctx.streams.isTracked(stream)) continue
       const frame = toFrame(entry)
       const size = utf8Length(encodeFrame(frame))
       if (size > limit) {
@@ -105,7 +142,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   }
 
   function enqueue(message: OutgoingMessage, command: string): void {
-    if (!ctx.streams.isTracked(message.room)) {
+    if (message.type === 'chat_message' && !ctx.streams.isTracked(message.room)) {
       throw new Error(
         `${command}: room "${message.room}" was not joined. Dispatch joinRoom('${message.room}') first; messages then wait in the outbox until they can go out.`,
       )
@@ -115,12 +152,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         `${command}: id "${message.id}" is already in the outbox; ids must be unique per message.`,
       )
     }
+    const { timestamp, ...rest } = message
     const entry: OutboxEntry = {
-      id: message.id,
-      type: message.type,
-      room: message.room,
-      data: message.data,
-      createdAt: message.timestamp,
+      ...rest,
+      createdAt: timestamp,
       ...(ctx.session.userId !== undefined ? { userId: ctx.session.userId } : {}),
     }
     if (queue.size >= ctx.config.messageQueueSize) {
@@ -140,9 +175,14 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
 
   function restore(entries: unknown): void {
     if (!Array.isArray(entries)) return
-    const restored = (entries as OutboxEntry[]).filter(
-      (e) => isValidId(e?.id) && isValidRoom(e.room) && !queue.has(e.id),
-    )
+    // Storage is outside our control: keep only entries that still make valid frames.
+    const restored = (entries as OutboxEntry[]).filter((e) => {
+      try {
+        return isValidId(e?.id) && !queue.has(e.id) && validateFrame(toFrame(e)).ok
+      } catch {
+        return false
+      }
+    })
     if (restored.length === 0) return
     for (const entry of restored) queue.set(entry.id, entry)
     ctx.dispatch(outbox.restored({ entries: restored }))
@@ -161,7 +201,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       guard('remove', () => storage.remove(entry.id))
       return {
         id: entry.id,
-        room: entry.room,
+        ...(roomOf(entry) !== undefined ? { room: roomOf(entry) } : {}),
         error: errorInfo(code, message(entry), { context: 'outbox', refId: entry.id }),
       }
     })
@@ -180,7 +220,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     }
     if (rooms.leaveRequested.match(action)) {
       const { room } = action.payload
-      const waiting = [...queue.values()].filter((e) => e.room === room && !inFlight.has(e.id))
+      const waiting = [...queue.values()].filter((e) => roomOf(e) === room && !inFlight.has(e.id))
       fail(
         waiting,
         WebSocketErrorCode.NOT_JOINED,
@@ -208,8 +248,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   guard('load', async () => restore(await storage.load()))
 
   return (action) => {
-    if (sendChatMessage.match(action)) enqueue(action.payload, 'sendChatMessage')
-    else if (sendMessage.match(action)) enqueue(action.payload, 'sendMessage')
+    const command = SEND_COMMANDS.find((c) => c.match(action))
+    if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
     else if (connection.opened.match(action)) flush()
     else if (connection.closed.match(action)) {
       inFlight.clear()

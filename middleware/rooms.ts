@@ -1,12 +1,13 @@
 import { makeFrame } from '../src/protocol/build'
+import { isPrivateStream, privateStreamOf } from '../src/protocol/streams'
 import { errorInfo } from '../src/errors'
 import { connection, joinRoom, leaveRoom, rooms } from '../slices/actions'
 import type { Handler, RealtimeContext } from './context'
 
 /**
- * Room membership: remembers the rooms asked for, joins them with their `{ epoch, seq }` cursor
- * after every `auth_ok` (so the server replays what was missed), and re-joins to resume when a
- * seq gap shows a frame was lost.
+ * Room membership: remembers the rooms asked for, joins them (and this user's private stream)
+ * with their `{ epoch, seq }` cursor after every `auth_ok`, so the server replays what was
+ * missed, and re-joins to resume when a seq gap shows a frame was lost.
  */
 export function buildRoomsHandler(ctx: RealtimeContext): Handler {
   /** Join frame id → room, to match a refusal to its room. */
@@ -38,7 +39,13 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
       if (joinedOnThisSocket) return
       joinedOnThisSocket = true
       pendingJoins.clear()
-      for (const room of ctx.streams.rooms()) sendJoin(room)
+      // This user's private stream (direct messages, notifications, events) resumes like a room.
+      const own = privateStreamOf(action.payload.userId)
+      ctx.streams.track(own)
+      for (const room of ctx.streams.rooms()) {
+        if (isPrivateStream(room) && room !== own) ctx.streams.forget(room)
+        else sendJoin(room)
+      }
     } else if (connection.closed.match(action)) {
       joinedOnThisSocket = false
     } else if (rooms.left.match(action)) {

@@ -1,5 +1,6 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
+import { isPrivateStream } from '../src/protocol/streams'
 import { chat, outbox, rooms, type AckInfo } from './actions'
 import type { ChatMessage, OutboxEntry, WebSocketErrorInfo } from './types'
 
@@ -60,8 +61,12 @@ function tailStart(messages: readonly ChatMessage[]): number {
   return i
 }
 
+type ChatEntry = Extract<OutboxEntry, { type: 'chat_message' }>
+
+const isChatEntry = (entry: OutboxEntry): entry is ChatEntry => entry.type === 'chat_message'
+
 function ownMessage(
-  entry: OutboxEntry,
+  entry: ChatEntry,
   status: 'pending' | 'failed',
   error?: WebSocketErrorInfo,
 ): ChatMessage {
@@ -176,6 +181,7 @@ export function createChatReducer({
     }
     if (rooms.joined.match(action)) {
       const { room: name, epoch, fromSeq, gap } = action.payload
+      if (isPrivateStream(name)) return state
       const room = roomOf(state, name)
       // A new epoch restarts seq numbering: keep what we have and apply the replay after it.
       const reset = room.epoch !== epoch
@@ -185,21 +191,16 @@ export function createChatReducer({
         : { ...room, gap: true }
       return withRooms(state, new Map([[name, next]]))
     }
-    if (outbox.enqueued.match(action))
-      return appendOwn(state, [ownMessage(action.payload.entry, 'pending')], max)
-    if (outbox.restored.match(action)) {
-      return appendOwn(
-        state,
-        action.payload.entries.map((e) => ownMessage(e, 'pending')),
-        max,
-      )
+    if (outbox.enqueued.match(action) || outbox.restored.match(action)) {
+      const entries = 'entries' in action.payload ? action.payload.entries : [action.payload.entry]
+      const own = entries.filter(isChatEntry).map((e) => ownMessage(e, 'pending'))
+      return own.length > 0 ? appendOwn(state, own, max) : state
     }
     if (outbox.overflowed.match(action)) {
-      return appendOwn(
-        state,
-        [ownMessage(action.payload.entry, 'failed', action.payload.error)],
-        max,
-      )
+      const { entry, error } = action.payload
+      return isChatEntry(entry)
+        ? appendOwn(state, [ownMessage(entry, 'failed', error)], max)
+        : state
     }
     if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks))
     if (outbox.failed.match(action)) {

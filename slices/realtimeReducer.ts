@@ -1,22 +1,45 @@
 import { combineReducers, type Reducer } from '@reduxjs/toolkit'
 import { connectionReducer, type ConnectionSliceState } from './connectionSlice'
-import { createChatReducer, type ChatSliceOptions, type ChatSliceState } from './chatSlice'
-import { roomsReducer, type RoomsSliceState } from './roomsSlice'
+import { createChatReducer, type ChatSliceState } from './chatSlice'
+import { createDirectReducer, type DirectSliceState } from './directSlice'
+import { eventsReducer, type EventsSliceState } from './eventsSlice'
+import { createNotificationsReducer, type NotificationsSliceState } from './notificationsSlice'
 import { outboxReducer, type OutboxSliceState } from './outboxSlice'
+import { presenceReducer, type PresenceSliceState } from './presenceSlice'
+import { receiptsReducer, type ReceiptsSliceState } from './receiptsSlice'
+import { roomsReducer, type RoomsSliceState } from './roomsSlice'
+import { typingReducer, type TypingSliceState } from './typingSlice'
 
 /** Everything redux-realtime keeps under its `reducerPath`. Plain data only. */
 export interface RealtimeState {
   connection: ConnectionSliceState
   rooms: RoomsSliceState
   chat: ChatSliceState
+  direct: DirectSliceState
+  typing: TypingSliceState
+  receipts: ReceiptsSliceState
+  presence: PresenceSliceState
+  notifications: NotificationsSliceState
+  events: EventsSliceState
   outbox: OutboxSliceState
 }
 
-export function createRealtimeReducer(options: ChatSliceOptions): Reducer<RealtimeState> {
+export interface RealtimeReducerOptions {
+  maxMessagesPerRoom: number
+  maxNotifications: number
+}
+
+export function createRealtimeReducer(options: RealtimeReducerOptions): Reducer<RealtimeState> {
   return combineReducers({
     connection: connectionReducer,
     rooms: roomsReducer,
     chat: createChatReducer(options),
+    direct: createDirectReducer(options),
+    typing: typingReducer,
+    receipts: receiptsReducer,
+    presence: presenceReducer,
+    notifications: createNotificationsReducer(options),
+    events: eventsReducer,
     outbox: outboxReducer,
   })
 }

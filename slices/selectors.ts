@@ -1,5 +1,7 @@
 import { createSelector } from '@reduxjs/toolkit'
 import { calculateHealthScore } from '../src/health'
+import { isPrivateStream } from '../src/protocol/streams'
+import { createFeatureSelectors } from './featureSelectors'
 import type { RealtimeState } from './realtimeReducer'
 import type { ChatMessage, ConnectionInfo, OutboxEntry, PerformanceMetrics } from './types'
 
@@ -38,7 +40,7 @@ export function createSelectors(reducerPath: string) {
 
   const selectRoomMemberships = (root: unknown) => selectRealtime(root).rooms
   const selectRooms = createSelector([selectRoomMemberships], (rooms): string[] =>
-    Object.keys(rooms).filter((name) => rooms[name]?.status === 'joined'),
+    Object.keys(rooms).filter((name) => rooms[name]?.status === 'joined' && !isPrivateStream(name)),
   )
   const selectRoomStatus = (root: unknown, room: string) => {
     const rooms = selectRoomMemberships(root)
@@ -55,6 +57,7 @@ export function createSelectors(reducerPath: string) {
     selectRealtime(root).outbox.entries
 
   return {
+    ...createFeatureSelectors(selectRealtime),
     selectRealtime,
     selectConnectionState,
     selectIsConnected,

@@ -1,4 +1,12 @@
-import type { ChatMessageData, ChatMessageFrame, JoinedData } from '../src/protocol/frames'
+import type {
+  ChatMessageData,
+  ChatMessageFrame,
+  DirectMessageData,
+  DirectMessageFrame,
+  JoinedData,
+  NotificationData,
+  NotificationUpdateData,
+} from '../src/protocol/frames'
 import type { WebSocketErrorInfo } from '../src/errors'
 
 /** Connection states; every transition into one carries `{ code, reason }`. */
@@ -21,16 +29,33 @@ export interface ChatMessage extends Omit<ChatMessageFrame, 'v'> {
   error?: WebSocketErrorInfo
 }
 
-/** A message waiting in the outbox until the server acknowledges it. */
-export interface OutboxEntry {
+/** A direct message in state, in its conversation; `data.to` is the addressee. */
+export interface DirectMessage extends Omit<DirectMessageFrame, 'v'> {
+  status?: MessageStatus
+  error?: WebSocketErrorInfo
+}
+
+/** A notification in state (newest first); system alerts have `kind: 'system_alert'`. */
+export interface Notification extends NotificationData {
   id: string
-  type: 'chat_message'
-  room: string
-  data: ChatMessageData
+  createdAt: number
+  read: boolean
+}
+
+interface OutboxEntryBase {
+  id: string
   createdAt: number
   /** The sender, when known at enqueue time. */
   userId?: string
 }
+
+/** A message waiting in the outbox until the server acknowledges it. */
+export type OutboxEntry = OutboxEntryBase &
+  (
+    | { type: 'chat_message'; room: string; data: ChatMessageData }
+    | { type: 'direct_message'; data: DirectMessageData }
+    | { type: 'notification_update'; data: NotificationUpdateData }
+  )
 
 /** The seed's `ConnectionInfo`, times as epoch ms. */
 export interface ConnectionInfo {

@@ -44,8 +44,12 @@ export interface RealtimeConfig extends WebSocketConfig {
   storage?: OutboxStorage
   /** Where the state lives in the root state. Default `'realtime'`. */
   reducerPath?: string
-  /** Oldest messages of a room are dropped past this. Default 1000. */
+  /** Oldest messages of a room (and of a direct conversation) are dropped past this. Default 1000. */
   maxMessagesPerRoom?: number
+  /** Oldest notifications are dropped past this. Default 100. */
+  maxNotifications?: number
+  /** Someone else's typing indicator expires after this without a stop. Default 3000 ms. */
+  typingTimeout?: number
   /** Cap of the reconnect backoff, ms. Default 30000. */
   maxReconnectDelay?: number
   /** A connection open this long resets the backoff. Default 5000 ms. */
@@ -97,6 +101,8 @@ const POSITIVE_FIELDS = [
   'connectionTimeout',
   'messageQueueSize',
   'maxMessagesPerRoom',
+  'maxNotifications',
+  'typingTimeout',
   'maxReconnectDelay',
   'heartbeatTimeout',
   'maxFrameBytes',
@@ -141,6 +147,8 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
     ...DEFAULTS,
     reducerPath: 'realtime',
     maxMessagesPerRoom: 1000,
+    maxNotifications: 100,
+    typingTimeout: 3000,
     maxReconnectDelay: 30000,
     stableConnectionMs: 5000,
     heartbeatTimeout: Math.min(heartbeatInterval, 10000),

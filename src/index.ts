@@ -14,15 +14,34 @@ export {
   leaveRoom,
   sendMessage,
   sendChatMessage,
+  sendDirectMessage,
+  startTyping,
+  stopTyping,
+  markAsRead,
+  setStatus,
+  setCustomStatus,
+  subscribeToUser,
+  unsubscribeFromUser,
+  markNotificationRead,
+  markAllNotificationsRead,
+  dismissNotification,
+  clearNotifications,
+  subscribeToEvents,
+  unsubscribeFromEvents,
   connection,
   inbound,
   rooms,
   chat,
+  presence,
+  notifications,
+  events,
   outbox,
 } from '../slices/actions'
 export { createSelectors } from '../slices/selectors'
 export { WebSocketState } from '../slices/types'
 export { MessageType, PROTOCOL_VERSION } from './protocol/messageTypes'
+export { generatePrivateRoomId, privateStreamOf } from './protocol/streams'
+export { hasRoomPermission } from './protocol/acl'
 export { WebSocketErrorCode, CloseCode } from './protocol/codes'
 export { decodeFrame, encodeFrame } from './protocol/codec'
 export { WebSocketError } from './errors'
@@ -41,8 +60,22 @@ export const {
   selectTransition,
   selectRooms,
   selectRoomStatus,
+  selectRoomChat,
   selectMessagesByRoom,
   selectPendingMessages,
+  selectDirectMessages,
+  selectConversations,
+  selectTypingUsers,
+  selectReadReceipts,
+  selectRoomUnreadCount,
+  selectOnlineUsers,
+  selectUserStatus,
+  selectPresenceSubscriptions,
+  selectNotifications,
+  selectUnreadCount,
+  selectUpcomingEvents,
+  selectEventById,
+  selectIsSubscribedToEvents,
 } = createSelectors('realtime')
 
 export type { Realtime } from './createRealtime'
@@ -57,6 +90,8 @@ export type { WebSocketErrorInfo } from './errors'
 export type { OutboxStorage } from '../middleware/storage'
 export type {
   ChatMessage,
+  DirectMessage,
+  Notification,
   MessageStatus,
   OutboxEntry,
   ConnectionInfo,
@@ -72,6 +107,8 @@ export type { OutboxSliceState } from '../slices/outboxSlice'
 export type {
   SendMessageInput,
   SendChatMessageInput,
+  SendDirectMessageInput,
+  ReadReceipt,
   OutgoingMessage,
   ClosedPayload,
   AckInfo,
@@ -81,8 +118,18 @@ export type {
   Frame,
   FrameEnvelope,
   ChatMessageData,
+  DirectMessageData,
+  PresenceEntry,
+  PresenceStatus,
+  NotificationData,
+  NotificationSeverity,
+  SystemAlertData,
+  EventData,
   Attachment,
   ErrorData,
   JoinedData,
 } from './protocol/frames'
 export type { RejectReason, DecodeResult } from './protocol/codec'
+export type { RoomAcl, RoomAccess, RoomPermission } from './protocol/acl'
+export type { UserPresence } from '../slices/presenceSlice'
+export type { ReadPosition } from '../slices/receiptsSlice'

@@ -1,6 +1,16 @@
 import { MessageType, PROTOCOL_VERSION } from './messageTypes'
 import { WebSocketErrorCode } from './codes'
-import type { Attachment, ChatMessageData, Frame } from './frames'
+import {
+  NOTIFICATION_SEVERITIES,
+  PRESENCE_STATUSES,
+  type Attachment,
+  type ChatMessageData,
+  type Frame,
+  type NotificationOp,
+  type NotificationSeverity,
+  type PresenceEntry,
+  type PresenceStatus,
+} from './frames'
 import {
   findStructuralProblem,
   isPlainRecord,
@@ -22,7 +32,6 @@ export type RejectReason =
   | 'bad_version'
   | 'bad_id'
   | 'unknown_type'
-  | 'unsupported_type'
   | 'invalid_field'
 
 export interface Rejection {
@@ -124,6 +133,48 @@ function chatData(data: Record<string, unknown>): ChatMessageData {
   }
   return out
 }
+
+function optionalString(value: unknown, field: string, max: number): string | undefined {
+  return value === undefined ? undefined : requireString(value, field, max)
+}
+
+function optionalTimestamp(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined
+  return isTimestamp(value) ? value : fail(`${field} must be epoch ms`)
+}
+
+function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
+    ? (value as T)
+    : fail(`${field} must be one of ${allowed.join(', ')}`)
+}
+
+/** Copies the defined entries only, so frames hold no `undefined` fields. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+function presenceEntry(value: unknown, field: string): PresenceEntry {
+  if (!isPlainRecord(value)) fail(`${field} must be an object`)
+  return defined({
+    userId: requireId(value.userId, `${field}.userId`),
+    status: oneOf<PresenceStatus>(value.status, `${field}.status`, PRESENCE_STATUSES),
+    customStatus: optionalString(value.customStatus, `${field}.customStatus`, MAX_STATUS_LENGTH),
+    lastSeen: optionalTimestamp(value.lastSeen, `${field}.lastSeen`),
+  })
+}
+
+function link(value: unknown, field: string): string | undefined {
+  const url = optionalString(value, field, 2048)
+  if (url !== undefined && !/^(https?:\/\/|\/)/.test(url))
+    fail(`${field} must be http(s) or a path`)
+  return url
+}
+
+const NOTIFICATION_OPS: readonly NotificationOp[] = ['read', 'read_all', 'dismiss', 'clear']
+const MAX_STATUS_LENGTH = 128
+const MAX_PRESENCE_USERS = 1000
+const MAX_REMINDERS = 20
 
 /** Builds the validated frame from known fields only; anything else is dropped. */
 function buildFrame(
@@ -255,12 +306,123 @@ function buildFrame(
       }
       return { ...base, ...maybeRoom, type, data: { frames: inner } }
     }
-    default:
-      throw new UnsupportedType()
+    case MessageType.DIRECT_MESSAGE:
+      return {
+        ...base,
+        ...maybeRoom,
+        type,
+        data: { ...chatData(data), to: requireId(data.to, 'data.to') },
+      }
+    case MessageType.TYPING_START:
+    case MessageType.TYPING_STOP:
+      return { ...base, room: withRoom(), type, data: {} }
+    case MessageType.READ_RECEIPT:
+      return {
+        ...base,
+        room: withRoom(),
+        type,
+        data: {
+          messageId: requireId(data.messageId, 'data.messageId'),
+          seq: requireSeq(data.seq, 'data.seq'),
+        },
+      }
+    case MessageType.PRESENCE_UPDATE: {
+      const users = data.users
+      if (users !== undefined && (!Array.isArray(users) || users.length > MAX_PRESENCE_USERS)) {
+        fail(`data.users must be an array of at most ${MAX_PRESENCE_USERS} entries`)
+      }
+      if (data.snapshot !== undefined && typeof data.snapshot !== 'boolean')
+        fail('data.snapshot must be a boolean')
+      return {
+        ...base,
+        ...maybeRoom,
+        type,
+        data: defined({
+          status:
+            data.status === undefined
+              ? undefined
+              : oneOf<PresenceStatus>(data.status, 'data.status', PRESENCE_STATUSES),
+          customStatus: optionalString(data.customStatus, 'data.customStatus', MAX_STATUS_LENGTH),
+          snapshot: data.snapshot,
+          users: users?.map((u, i) => presenceEntry(u, `data.users[${i}]`)),
+        }),
+      }
+    }
+    case MessageType.USER_ONLINE:
+    case MessageType.USER_OFFLINE:
+      return { ...base, ...maybeRoom, type, data: presenceEntry(data, 'data') }
+    case MessageType.SUBSCRIBE:
+    case MessageType.UNSUBSCRIBE: {
+      const topic = oneOf(data.topic, 'data.topic', ['user', 'events'] as const)
+      const subscription =
+        topic === 'user' ? { topic, userId: requireId(data.userId, 'data.userId') } : { topic }
+      return { ...base, ...maybeRoom, type, data: subscription }
+    }
+    case MessageType.NOTIFICATION:
+      return {
+        ...base,
+        ...maybeRoom,
+        type,
+        data: defined({
+          title: requireString(data.title, 'data.title', 256),
+          body: optionalString(data.body, 'data.body', 4096),
+          kind: requireString(data.kind, 'data.kind', 64),
+          severity: oneOf<NotificationSeverity>(
+            data.severity,
+            'data.severity',
+            NOTIFICATION_SEVERITIES,
+          ),
+          eventId: optionalId(data.eventId, 'data.eventId'),
+          link: link(data.link, 'data.link'),
+        }),
+      }
+    case MessageType.NOTIFICATION_UPDATE: {
+      const op = oneOf(data.op, 'data.op', NOTIFICATION_OPS)
+      const id = optionalId(data.id, 'data.id')
+      if ((op === 'read' || op === 'dismiss') && id === undefined)
+        fail(`data.id is required for ${op}`)
+      return { ...base, ...maybeRoom, type, data: defined({ op, id }) }
+    }
+    case MessageType.SYSTEM_ALERT:
+      return {
+        ...base,
+        ...maybeRoom,
+        type,
+        data: {
+          message: requireString(data.message, 'data.message', 1024),
+          severity: oneOf<NotificationSeverity>(
+            data.severity,
+            'data.severity',
+            NOTIFICATION_SEVERITIES,
+          ),
+        },
+      }
+    case MessageType.EVENT_UPDATE: {
+      const remindAt = data.remindAt
+      if (remindAt !== undefined && (!Array.isArray(remindAt) || remindAt.length > MAX_REMINDERS)) {
+        fail(`data.remindAt must be an array of at most ${MAX_REMINDERS} times`)
+      }
+      if (!isTimestamp(data.startsAt)) fail('data.startsAt must be epoch ms')
+      if (!isTimestamp(data.updatedAt)) fail('data.updatedAt must be epoch ms')
+      return {
+        ...base,
+        ...maybeRoom,
+        type,
+        data: defined({
+          id: requireId(data.id, 'data.id'),
+          title: requireString(data.title, 'data.title', 256),
+          startsAt: data.startsAt,
+          endsAt: optionalTimestamp(data.endsAt, 'data.endsAt'),
+          location: optionalString(data.location, 'data.location', 256),
+          status: requireString(data.status, 'data.status', 32),
+          remindAt: remindAt?.map((t, i) => optionalTimestamp(t, `data.remindAt[${i}]`) as number),
+          updatedAt: data.updatedAt,
+        }),
+      }
+    }
   }
+  return fail(`frame type ${type} has no validator`)
 }
-
-class UnsupportedType extends Error {}
 
 function reject(reason: RejectReason, message: string, id?: string, type?: string): Rejection {
   return {
@@ -304,9 +466,6 @@ export function validateFrame(
   try {
     return { ok: true, frame: buildFrame(value, type, id, full, nested) }
   } catch (error) {
-    if (error instanceof UnsupportedType) {
-      return reject('unsupported_type', `frame type ${type} is not supported yet`, id, type)
-    }
     if (error instanceof FieldError) return reject('invalid_field', error.message, id, type)
     return reject('invalid_field', 'frame could not be validated', id, type)
   }

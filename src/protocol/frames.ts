@@ -85,6 +85,84 @@ export interface ErrorData {
 
 export type EmptyData = Record<string, never>
 
+/** A direct message: chat content plus the addressee. */
+export interface DirectMessageData extends ChatMessageData {
+  to: string
+}
+
+/** "I have read up to here" in a room. */
+export interface ReadReceiptData {
+  messageId: string
+  seq: number
+}
+
+export const PRESENCE_STATUSES = ['online', 'away', 'busy', 'offline'] as const
+export type PresenceStatus = (typeof PRESENCE_STATUSES)[number]
+
+/** One user's presence. `lastSeen` (epoch ms) is set when their last connection closed. */
+export interface PresenceEntry {
+  userId: string
+  status: PresenceStatus
+  customStatus?: string
+  lastSeen?: number
+}
+
+/**
+ * Client → server: set your own `status` and/or `customStatus` ('' clears it).
+ * Server → client: `users` changed; `snapshot: true` means "this is everyone you follow".
+ */
+export interface PresenceUpdateData {
+  status?: PresenceStatus
+  customStatus?: string
+  snapshot?: boolean
+  users?: PresenceEntry[]
+}
+
+export type SubscribeData = { topic: 'user'; userId: string } | { topic: 'events' }
+
+export const NOTIFICATION_SEVERITIES = ['info', 'warning', 'error', 'critical'] as const
+export type NotificationSeverity = (typeof NOTIFICATION_SEVERITIES)[number]
+
+/** A notification on the user's private stream; its id is the frame's id. */
+export interface NotificationData {
+  title: string
+  body?: string
+  /** 'info', 'event_reminder', 'system_alert' or your own. */
+  kind: string
+  severity: NotificationSeverity
+  /** For reminders: the event it is about. */
+  eventId?: string
+  link?: string
+}
+
+export type NotificationOp = 'read' | 'read_all' | 'dismiss' | 'clear'
+
+/** A change to the user's notifications, synced across their devices. */
+export interface NotificationUpdateData {
+  op: NotificationOp
+  /** The notification, for `read` and `dismiss`. */
+  id?: string
+}
+
+/** Sent to every connected user; not stored. */
+export interface SystemAlertData {
+  message: string
+  severity: NotificationSeverity
+}
+
+/** A calendar-style event; `status: 'cancelled'` cancels it. Times are epoch ms. */
+export interface EventData {
+  id: string
+  title: string
+  startsAt: number
+  endsAt?: number
+  location?: string
+  status: string
+  /** When the server sends subscribers a reminder notification. */
+  remindAt?: number[]
+  updatedAt: number
+}
+
 export type AuthFrame = FrameEnvelope<typeof MessageType.AUTH, AuthData>
 export type AuthOkFrame = FrameEnvelope<typeof MessageType.AUTH_OK, AuthOkData>
 export type AckFrame = FrameEnvelope<typeof MessageType.ACK, AckData>
@@ -98,9 +176,34 @@ export type ChatMessageFrame = FrameEnvelope<typeof MessageType.CHAT_MESSAGE, Ch
   room: string
 }
 export type ErrorFrame = FrameEnvelope<typeof MessageType.ERROR, ErrorData>
+export type DirectMessageFrame = FrameEnvelope<typeof MessageType.DIRECT_MESSAGE, DirectMessageData>
+export type TypingStartFrame = FrameEnvelope<typeof MessageType.TYPING_START, EmptyData> & {
+  room: string
+}
+export type TypingStopFrame = FrameEnvelope<typeof MessageType.TYPING_STOP, EmptyData> & {
+  room: string
+}
+export type ReadReceiptFrame = FrameEnvelope<typeof MessageType.READ_RECEIPT, ReadReceiptData> & {
+  room: string
+}
+export type PresenceUpdateFrame = FrameEnvelope<
+  typeof MessageType.PRESENCE_UPDATE,
+  PresenceUpdateData
+>
+export type UserOnlineFrame = FrameEnvelope<typeof MessageType.USER_ONLINE, PresenceEntry>
+export type UserOfflineFrame = FrameEnvelope<typeof MessageType.USER_OFFLINE, PresenceEntry>
+export type SubscribeFrame = FrameEnvelope<typeof MessageType.SUBSCRIBE, SubscribeData>
+export type UnsubscribeFrame = FrameEnvelope<typeof MessageType.UNSUBSCRIBE, SubscribeData>
+export type NotificationFrame = FrameEnvelope<typeof MessageType.NOTIFICATION, NotificationData>
+export type NotificationUpdateFrame = FrameEnvelope<
+  typeof MessageType.NOTIFICATION_UPDATE,
+  NotificationUpdateData
+>
+export type SystemAlertFrame = FrameEnvelope<typeof MessageType.SYSTEM_ALERT, SystemAlertData>
+export type EventUpdateFrame = FrameEnvelope<typeof MessageType.EVENT_UPDATE, EventData>
 export type BatchFrame = FrameEnvelope<typeof MessageType.BATCH, { frames: Frame[] }>
 
-/** Every frame the codec accepts. Frames of other `MessageType`s are rejected until supported. */
+/** Every frame the codec accepts. */
 export type Frame =
   | AuthFrame
   | AuthOkFrame
@@ -114,5 +217,26 @@ export type Frame =
   | ChatMessageFrame
   | ErrorFrame
   | BatchFrame
+  | DirectMessageFrame
+  | TypingStartFrame
+  | TypingStopFrame
+  | ReadReceiptFrame
+  | PresenceUpdateFrame
+  | UserOnlineFrame
+  | UserOfflineFrame
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | NotificationFrame
+  | NotificationUpdateFrame
+  | SystemAlertFrame
+  | EventUpdateFrame
+
+/** Frames that travel on a stream (with seq, retained, resumable). */
+export type StreamFrame =
+  | ChatMessageFrame
+  | DirectMessageFrame
+  | NotificationFrame
+  | NotificationUpdateFrame
+  | EventUpdateFrame
 
 export type FrameOfType<T extends Frame['type']> = Extract<Frame, { type: T }>

@@ -6,3 +6,12 @@ export { createId } from './ids'
 export { makeFrame } from './build'
 export { isValidId, isValidRoom, isForbiddenKey, utf8Length } from './validate'
 export type * from './frames'
+export {
+  privateStreamOf,
+  isPrivateStream,
+  generatePrivateRoomId,
+  PRIVATE_STREAM_PREFIX,
+} from './streams'
+export { PRESENCE_STATUSES, NOTIFICATION_SEVERITIES } from './frames'
+export { hasRoomPermission, privateRoomMembers } from './acl'
+export type { RoomAcl, RoomAccess, RoomPermission } from './acl'

@@ -30,6 +30,11 @@ export const MessageType = {
   // Events
   EVENT_UPDATE: 'event_update',
   NOTIFICATION: 'notification',
+  /** Read / read all / dismiss / clear, synced to the user's other devices. */
+  NOTIFICATION_UPDATE: 'notification_update',
+  /** Follow a user's presence, or event updates. */
+  SUBSCRIBE: 'subscribe',
+  UNSUBSCRIBE: 'unsubscribe',
 
   // Presence
   USER_ONLINE: 'user_online',

@@ -16,8 +16,12 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value)
 }
 
-/** Room names follow the id rules (`general`, `room-42`, `dm:alice:bob`). */
-export const isValidRoom = isValidId
+/** Room names: 1–300 printable ASCII characters, no spaces (`general`, `dm:alice:bob`). */
+const ROOM_PATTERN = /^[\x21-\x7e]{1,300}$/
+
+export function isValidRoom(value: unknown): value is string {
+  return typeof value === 'string' && ROOM_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value)
+}
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false

@@ -157,7 +157,7 @@ describe('a client facing a broken or hostile server', () => {
     const server = await rawServer(
       () => {},
       (sent, socket) => {
-        if (sent.type !== 'join') return
+        if (sent.type !== 'join' || sent.room !== 'general') return
         if ((sent.data as { seq?: number }).seq === undefined) {
           socket.send(joinedFrame('general'))
           socket.send(chatFrame(1))
@@ -186,7 +186,7 @@ describe('a client facing a broken or hostile server', () => {
       'three messages',
     )
     expect(c.messages('general').map((m) => m.seq)).toEqual([1, 2, 3])
-    const joins = server.received.filter((f) => f.type === 'join')
+    const joins = server.received.filter((f) => f.type === 'join' && f.room === 'general')
     expect(joins.map((j) => j.data)).toEqual([{}, { epoch: 'e1', seq: 1 }])
     expect(c.dispatched.filter((a) => a.type === 'realtime/rooms/gapDetected')).toHaveLength(1)
   })

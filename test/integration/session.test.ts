@@ -110,6 +110,10 @@ describe('authentication against the reference server', () => {
       sessionId,
     })
     expect(c.selectors.selectPerformanceMetrics(state).reconnectionCount).toBe(0)
-    expect(c.dispatched.filter((a) => a.type === 'realtime/rooms/joined')).toHaveLength(1)
+    const joinedRooms = c.dispatched.filter((a) => a.type === 'realtime/rooms/joined')
+    expect(joinedRooms.map((a) => (a.payload as { room: string }).room).sort()).toEqual([
+      'general',
+      'user:alice',
+    ])
   })
 })

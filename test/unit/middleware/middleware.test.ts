@@ -42,7 +42,14 @@ describe('realtime middleware: session', () => {
 
     socket.deliver(authOk())
     await tick()
-    expect(socket.types()).toEqual(['auth', 'join', 'chat_message'])
+    // The room's join, this user's private stream's join, then the queued message.
+    expect(socket.types()).toEqual(['auth', 'join', 'join', 'chat_message'])
+    expect(
+      socket
+        .frames()
+        .filter((f) => f.type === 'join')
+        .map((f) => f.room),
+    ).toEqual(['general', 'user:alice'])
   })
 
   it('moves the connection through connecting, authenticating and open', async () => {
@@ -367,7 +374,7 @@ describe('realtime middleware: reconnection', () => {
     await tick()
     second.deliver(authOk())
     await tick()
-    expect(second.frames().find((f) => f.type === 'join')).toMatchObject({
+    expect(second.frames().find((f) => f.type === 'join' && f.room === 'general')).toMatchObject({
       room: 'general',
       data: { epoch: 'epoch-1', seq: 2 },
     })
@@ -380,7 +387,7 @@ describe('realtime middleware: reconnection', () => {
     expect(h.state().rooms.general).toMatchObject({ status: 'joined', gap: true })
     expect(h.state().chat.byRoom.general?.messages.map((m) => m.seq)).toEqual([1, 2, 11, 12])
     expect(h.ofType('realtime/rooms/gapDetected')).toHaveLength(0)
-    expect(second.types().filter((t) => t === 'join')).toHaveLength(1)
+    expect(second.frames().filter((f) => f.type === 'join' && f.room === 'general')).toHaveLength(1)
   })
 
   it('after a server restart, applies the replayed history without doubling what it holds, and counts only new messages', async () => {

@@ -33,13 +33,13 @@ describe('outbox middleware', () => {
     h.store.dispatch(joinRoom('random'))
     h.store.dispatch(sendChatMessage({ room: 'random', content: 'two' }))
     const socket = await connectAndAuthenticate(h)
-    expect(socket.types()).toEqual(['auth', 'join', 'join', 'chat_message', 'chat_message'])
+    expect(socket.types()).toEqual(['auth', 'join', 'join', 'join', 'chat_message', 'chat_message'])
     expect(
       socket
         .frames()
         .filter((f) => f.type === 'join')
         .map((f) => f.room),
-    ).toEqual(['general', 'random'])
+    ).toEqual(['general', 'random', 'user:alice'])
   })
 
   it('keeps messages sent offline in the outbox and sends them in order after auth_ok', async () => {

@@ -22,7 +22,6 @@ const REASON_SET: Record<RejectReason, true> = {
   bad_version: true,
   bad_id: true,
   unknown_type: true,
-  unsupported_type: true,
   invalid_field: true,
 }
 const REASONS = Object.keys(REASON_SET) as RejectReason[]
@@ -302,14 +301,14 @@ describe('decodeFrame (rejections)', () => {
     ['an unknown type', json({ ...base, type: 'nope' }), 'unknown_type'],
     ['no type', json({ ...base, type: undefined }), 'unknown_type'],
     [
-      'direct_message (a seed type not supported yet)',
+      'a direct_message without data.to',
       json({ ...base, type: 'direct_message' }),
-      'unsupported_type',
+      'invalid_field',
     ],
     [
-      'typing_start (a seed type not supported yet)',
-      json({ ...base, type: 'typing_start' }),
-      'unsupported_type',
+      'typing_start without a room',
+      json({ ...base, type: 'typing_start', room: undefined }),
+      'invalid_field',
     ],
     ['content as a number', withData({ content: 42 }), 'invalid_field'],
     ['seq -1', json({ ...base, seq: -1 }), 'invalid_field'],

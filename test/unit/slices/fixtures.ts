@@ -25,13 +25,15 @@ export function message(room: string, seq: number, fields: Partial<ChatMessage> 
   }
 }
 
+type ChatEntry = Extract<OutboxEntry, { type: 'chat_message' }>
+
 /** One of this client's own messages as the outbox holds it. */
-export function entry(room: string, id: string, content = id): OutboxEntry {
+export function entry(room: string, id: string, content = id): ChatEntry {
   return { id, type: 'chat_message', room, data: { content }, createdAt: T0, userId: 'alice' }
 }
 
 /** The server's echo of an own message: same id, now with a seq. */
-export function echo(own: OutboxEntry, seq: number): ChatMessage {
+export function echo(own: ChatEntry, seq: number): ChatMessage {
   return message(own.room, seq, {
     id: own.id,
     userId: 'alice',

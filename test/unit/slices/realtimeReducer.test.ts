@@ -3,7 +3,7 @@ import { chat, connection, inbound, outbox, rooms } from '../../../slices/action
 import { createRealtimeReducer } from '../../../slices/realtimeReducer'
 import { T0, echo, entry, error, message, reduce } from './fixtures'
 
-const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100 })
+const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100, maxNotifications: 100 })
 const joined = (epoch: string, gap = false) =>
   rooms.joined({ room: 'general', epoch, fromSeq: 0, headSeq: 3, resumed: !gap, gap, at: T0 })
 
@@ -35,7 +35,18 @@ describe('realtime reducer', () => {
       }),
       rooms.leaveRequested({ room: 'general' }),
     ])
-    expect(Object.keys(state).sort()).toEqual(['chat', 'connection', 'outbox', 'rooms'])
+    expect(Object.keys(state).sort()).toEqual([
+      'chat',
+      'connection',
+      'direct',
+      'events',
+      'notifications',
+      'outbox',
+      'presence',
+      'receipts',
+      'rooms',
+      'typing',
+    ])
     expect(state.connection.state).toBe('reconnecting')
     expect(state.outbox.entries).toEqual([])
     expect(state.rooms).toEqual({ secret: expect.objectContaining({ status: 'failed' }) })

@@ -4,7 +4,7 @@ import { createRealtimeReducer, type RealtimeState } from '../../../slices/realt
 import { createSelectors } from '../../../slices/selectors'
 import { T0, entry, message } from './fixtures'
 
-const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100 })
+const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100, maxNotifications: 100 })
 const selectors = createSelectors('live')
 
 function rootWith(...actions: Parameters<typeof reducer>[1][]): { live: RealtimeState } {

@@ -1,0 +1,27 @@
+import { createReducer, type Reducer } from '@reduxjs/toolkit'
+import { chat, rooms } from './actions'
+
+export interface ReadPosition {
+  messageId: string
+  seq: number
+}
+
+/** Room → user → how far they have read. Ids are validated, so no key touches the prototype. */
+export type ReceiptsSliceState = Record<string, Record<string, ReadPosition>>
+
+export const receiptsReducer: Reducer<ReceiptsSliceState> = createReducer<ReceiptsSliceState>(
+  {},
+  (builder) => {
+    builder
+      .addCase(chat.readReceiptsReceived, (draft, { payload }) => {
+        for (const { room, userId, messageId, seq } of payload.receipts) {
+          const byUser = (draft[room] ??= {})
+          const current = Object.hasOwn(byUser, userId) ? byUser[userId] : undefined
+          if (!current || seq > current.seq) byUser[userId] = { messageId, seq }
+        }
+      })
+      .addCase(rooms.leaveRequested, (draft, { payload }) => {
+        delete draft[payload.room]
+      })
+  },
+)
