@@ -1,42 +1,10 @@
 import { CloseCode, createId, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
-import type {
-  AuthFrame,
-  ChatMessageFrame,
-  ErrorData,
-  Frame,
-  JoinFrame,
-  LeaveFrame,
-} from '../protocol'
-import type { TokenVerifier } from './auth'
-import type { AuthorizeRequest, ResolvedServerOptions } from './options'
-import type { RoomMember, Rooms } from './rooms'
-
-/** Who an authenticated connection is. */
-export interface Session {
-  userId: string
-  sessionId: string
-}
-
-/** An error frame's data, optionally naming the room it is about. */
-export type ErrorReply = ErrorData & { room?: string }
-
-/** What the frame handlers may do to the connection that sent the frame. */
-export interface ClientConnection extends RoomMember {
-  readonly session: Session | undefined
-  /** Records the authenticated user and stops the auth timeout. */
-  startSession(session: Session): void
-  send(frame: Frame): void
-  sendError(error: ErrorReply): void
-  close(code: number, reason: string): void
-}
-
-/** Server-wide collaborators every connection shares. */
-export interface ServerContext {
-  options: ResolvedServerOptions
-  rooms: Rooms
-  verifyToken: TokenVerifier
-  epoch: string
-}
+import type { AuthFrame, Frame } from '../protocol'
+import type { ClientConnection, ServerContext } from './context'
+import { handleDirectMessage, handleNotificationUpdate } from './privateStreamFrames'
+import { handleChat, handleJoin, handleLeave } from './roomFrames'
+import { handleReadReceipt, handleTyping } from './roomSignals'
+import { handlePresenceUpdate, handleSubscribe, handleUnsubscribe } from './userFrames'
 
 function refuseAuth(connection: ClientConnection, message: string, refId?: string): void {
   connection.sendError({
@@ -45,18 +13,6 @@ function refuseAuth(connection: ClientConnection, message: string, refId?: strin
     ...(refId ? { refId } : {}),
   })
   connection.close(CloseCode.AUTH_FAILED, message)
-}
-
-async function isAllowed(context: ServerContext, request: AuthorizeRequest): Promise<boolean> {
-  try {
-    return (await context.options.authorize(request)) === true
-  } catch (error) {
-    context.options.logger.warn(
-      `redux-realtime server: authorize threw for ${request.action} ${request.room}`,
-      error,
-    )
-    return false
-  }
 }
 
 async function handleAuth(
@@ -78,67 +34,8 @@ async function handleAuth(
       data: { ...session, epoch: context.epoch, maxFrameBytes: context.options.maxPayload },
     }),
   )
-}
-
-async function handleJoin(
-  frame: JoinFrame,
-  session: Session,
-  connection: ClientConnection,
-  context: ServerContext,
-): Promise<void> {
-  const { room } = frame
-  if (!(await isAllowed(context, { userId: session.userId, room, action: 'join' }))) {
-    return connection.sendError({
-      code: WebSocketErrorCode.FORBIDDEN,
-      message: `not allowed to join ${room}`,
-      refId: frame.id,
-      room,
-    })
-  }
-  await context.rooms.join(connection, room, frame.data)
-}
-
-function handleLeave(
-  frame: LeaveFrame,
-  connection: ClientConnection,
-  context: ServerContext,
-): void {
-  context.rooms.leave(connection, frame.room)
-  connection.send(makeFrame(MessageType.LEFT, { room: frame.room, data: {} }))
-}
-
-async function handleChat(
-  frame: ChatMessageFrame,
-  session: Session,
-  connection: ClientConnection,
-  context: ServerContext,
-): Promise<void> {
-  const { room, id } = frame
-  if (!context.rooms.isMember(connection, room)) {
-    return connection.sendError({
-      code: WebSocketErrorCode.NOT_JOINED,
-      message: `join ${room} before sending to it`,
-      refId: id,
-      room,
-    })
-  }
-  if (!(await isAllowed(context, { userId: session.userId, room, action: 'write' }))) {
-    return connection.sendError({
-      code: WebSocketErrorCode.FORBIDDEN,
-      message: `not allowed to write to ${room}`,
-      refId: id,
-      room,
-    })
-  }
-  // The server decides who sent it and when; the client's id stays as the idempotency key.
-  const unsequenced = makeFrame(MessageType.CHAT_MESSAGE, {
-    id,
-    room,
-    userId: session.userId,
-    data: frame.data,
-  })
-  const { seq } = await context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`)
-  connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id, seq } }))
+  // A refreshed token on a live socket is not a new connection.
+  if (!current) context.presence.connected(connection, session.userId)
 }
 
 /**
@@ -164,6 +61,21 @@ export async function handleClientFrame(
       return handleLeave(frame, connection, context)
     case MessageType.CHAT_MESSAGE:
       return handleChat(frame, session, connection, context)
+    case MessageType.DIRECT_MESSAGE:
+      return handleDirectMessage(frame, session, connection, context)
+    case MessageType.NOTIFICATION_UPDATE:
+      return handleNotificationUpdate(frame, session, connection, context)
+    case MessageType.TYPING_START:
+    case MessageType.TYPING_STOP:
+      return handleTyping(frame, session, connection, context)
+    case MessageType.READ_RECEIPT:
+      return handleReadReceipt(frame, session, connection, context)
+    case MessageType.PRESENCE_UPDATE:
+      return handlePresenceUpdate(frame, session, connection, context)
+    case MessageType.SUBSCRIBE:
+      return handleSubscribe(frame, session, connection, context)
+    case MessageType.UNSUBSCRIBE:
+      return handleUnsubscribe(frame, session, connection, context)
     default:
       return connection.sendError({
         code: WebSocketErrorCode.INVALID_FRAME,

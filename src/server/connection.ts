@@ -12,7 +12,7 @@ import {
 } from '../protocol'
 import type { Frame } from '../protocol'
 import { handleClientFrame } from './clientFrames'
-import type { ClientConnection, ErrorReply, ServerContext, Session } from './clientFrames'
+import type { ClientConnection, ErrorReply, ServerContext, Session } from './context'
 import { createRateLimiter } from './rateLimit'
 import { createSerialQueue } from './serialQueue'
 
@@ -72,6 +72,9 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
     },
     get closed() {
       return closed || closing
+    },
+    get userId() {
+      return session?.userId
     },
     startSession(next) {
       session = next
@@ -165,6 +168,8 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
   socket.once('close', () => {
     closed = true
     clearTimeout(authTimer)
+    // Before leaving the rooms: their members are among those who see the user go offline.
+    if (session) context.presence.disconnected(connection, session.userId)
     context.rooms.leaveAll(connection)
   })
   return connection

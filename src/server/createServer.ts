@@ -3,12 +3,19 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, createId } from '../protocol'
+import type { EventData } from '../protocol'
 import { createTokenVerifier } from './auth'
-import type { ServerContext } from './clientFrames'
+import type { ServerContext } from './context'
 import { serveConnection } from './connection'
+import { createEventBoard } from './events'
+import type { EventInput } from './events'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
 import type { RealtimeServerOptions } from './options'
+import { createPresence } from './presence'
+import { appendServerFrame, createServerPush } from './push'
+import type { NotificationInput, SystemAlertInput } from './push'
+import { createReadReceipts } from './readReceipts'
 import { createRooms } from './rooms'
 
 /** A running reference server. */
@@ -18,7 +25,32 @@ export interface RealtimeServer {
   readonly port: number
   /** Random per start; clients resume a room only with a cursor from the same epoch. */
   readonly epoch: string
-  /** Closes every client with 1001 and the HTTP server. Safe to call more than once. */
+  /**
+   * Appends a notification to the user's private stream, online or not (an offline user gets it
+   * once, in the replay of their next join). Returns its id. Throws a `TypeError` naming the
+   * field when the notification is not one clients accept.
+   *
+   * @example
+   * const id = server.notify('alice', { title: 'Build finished', severity: 'info', link: '/builds/42' })
+   */
+  notify(userId: string, notification: NotificationInput): string
+  /**
+   * Sends a `system_alert` to every authenticated connection now. Nothing is stored.
+   *
+   * @example
+   * server.systemAlert({ message: 'Maintenance at 22:00 UTC', severity: 'warning' })
+   */
+  systemAlert(alert: SystemAlertInput): void
+  /**
+   * Creates or updates an event by id (`status: 'cancelled'` cancels it), appends it to the
+   * private stream of every user subscribed to events, and (re)arms its reminders: at each
+   * future `remindAt`, every subscriber gets an 'event_reminder' notification.
+   *
+   * @example
+   * server.publishEvent({ id: 'standup', title: 'Standup', startsAt, remindAt: [startsAt - 600_000] })
+   */
+  publishEvent(event: EventInput): EventData
+  /** Closes every client with 1001, the HTTP server and the reminder timers. Safe to repeat. */
   close(): Promise<void>
 }
 
@@ -63,8 +95,9 @@ function closeSockets(sockets: WebSocket[]): Promise<void> {
 }
 
 /**
- * Starts the reference server: `ws` on an HTTP server, JWT auth in the first frame, rooms with
- * seq, replay on join and idempotent writes.
+ * Starts the reference server: `ws` on an HTTP server, JWT auth in the first frame, rooms and
+ * per-user private streams (`user:<id>`: direct messages, notifications, event updates) with
+ * seq, replay on join and idempotent writes; typing, read receipts and presence on the side.
  *
  * @example
  * const server = await createRealtimeServer({ port: 0, jwt: { secret: 'dev-secret' } })
@@ -75,12 +108,23 @@ export async function createRealtimeServer(
   options: RealtimeServerOptions,
 ): Promise<RealtimeServer> {
   const resolved = resolveServerOptions(options)
+  const { logger, maxPayload } = resolved
   const epoch = createId()
+  const rooms = createRooms({ history: resolved.history, epoch, maxFrameBytes: maxPayload })
+  const presence = createPresence(rooms, maxPayload)
+  const push = createServerPush({ rooms, presence, logger })
+  const events = createEventBoard({
+    append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),
+    notify: (userId, notification) => push.notify(userId, notification),
+  })
   const context: ServerContext = {
     options: resolved,
     epoch,
-    rooms: createRooms({ history: resolved.history, epoch, maxFrameBytes: resolved.maxPayload }),
+    rooms,
     verifyToken: createTokenVerifier(resolved.jwt),
+    presence,
+    receipts: createReadReceipts(),
+    events,
   }
   const httpServer = createHttpServer((_request, response) => {
     response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
@@ -95,6 +139,9 @@ export async function createRealtimeServer(
   })
   const heartbeat = startHeartbeat(resolved.heartbeatIntervalMs, () => wss.clients)
   let shutdown: Promise<void> | undefined
+  const whileOpen = (method: string): void => {
+    if (shutdown) throw new Error(`server.${method}: the server is closed`)
+  }
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => undefined)
@@ -118,9 +165,22 @@ export async function createRealtimeServer(
     url: `ws://${host}:${port}`,
     port,
     epoch,
+    notify(userId, notification) {
+      whileOpen('notify')
+      return push.notify(userId, notification)
+    },
+    systemAlert(alert) {
+      whileOpen('systemAlert')
+      push.systemAlert(alert)
+    },
+    publishEvent(event) {
+      whileOpen('publishEvent')
+      return events.publish(event)
+    },
     close() {
       shutdown ??= (async () => {
         heartbeat.stop()
+        events.close()
         await closeSockets([...wss.clients])
         await new Promise<void>((resolve) => wss.close(() => resolve()))
         await new Promise<void>((resolve) => {

@@ -1,19 +1,21 @@
-import type { ChatMessageFrame } from '../protocol'
+import type { StreamFrame } from '../protocol'
 
-/** A chat frame before the store gives it its `seq`. */
-export type UnsequencedChatFrame = Omit<ChatMessageFrame, 'seq'>
+type WithoutSeq<F> = F extends unknown ? Omit<F, 'seq'> : never
+
+/** A stream frame (chat, direct message, notification, event update) before it gets its `seq`. */
+export type UnsequencedStreamFrame = WithoutSeq<StreamFrame>
 
 /** What `append` did: the frame as stored (with `seq`), or the earlier one when `duplicate`. */
 export interface AppendResult {
   seq: number
   duplicate: boolean
-  frame: ChatMessageFrame
+  frame: StreamFrame
 }
 
-/** The retained frames after a cursor, and where the room's retention starts and ends. */
+/** The retained frames after a cursor, and where the stream's retention starts and ends. */
 export interface HistoryView {
   /** Retained frames with `seq` greater than the cursor, oldest first. */
-  frames: ChatMessageFrame[]
+  frames: StreamFrame[]
   /** The oldest retained seq; `headSeq + 1` when nothing is retained. */
   firstSeq: number
   /** The newest assigned seq; 0 when the room has none. */
@@ -21,8 +23,9 @@ export interface HistoryView {
 }
 
 /**
- * Where the server keeps each room's seq counter and recent frames. Methods may return values
- * or promises; the server awaits them and never calls two of them for one room at once.
+ * Where the server keeps each stream's seq counter and recent frames: rooms and the users'
+ * private streams (`user:<id>`) alike. Methods may return values or promises; the server awaits
+ * them and never calls two of them for one stream at once.
  *
  * @example
  * const server = await createRealtimeServer({ jwt, history: createMemoryHistory(5000) })
@@ -34,7 +37,7 @@ export interface HistoryStore {
    */
   append(
     room: string,
-    frame: UnsequencedChatFrame,
+    frame: UnsequencedStreamFrame,
     dedupeKey: string,
   ): AppendResult | Promise<AppendResult>
   /** Retained frames with `seq > afterSeq`. */
@@ -44,9 +47,9 @@ export interface HistoryStore {
 interface RoomHistory {
   headSeq: number
   /** Holds between `historySize` and `2 * historySize` frames; only the newest are retained. */
-  frames: ChatMessageFrame[]
+  frames: StreamFrame[]
   /** Accepted dedupe keys in insertion order, so the oldest is evicted first. */
-  accepted: Map<string, ChatMessageFrame>
+  accepted: Map<string, StreamFrame>
 }
 
 /** How many dedupe keys a room remembers, relative to what it retains. */
@@ -79,7 +82,7 @@ export function createMemoryHistory(historySize: number): HistoryStore {
     return history
   }
 
-  const retain = (history: RoomHistory, frame: ChatMessageFrame): void => {
+  const retain = (history: RoomHistory, frame: StreamFrame): void => {
     if (historySize === 0) return
     history.frames.push(frame)
     // Trim in bulk so appends stay O(1) amortized.
@@ -93,7 +96,7 @@ export function createMemoryHistory(historySize: number): HistoryStore {
       const earlier = history.accepted.get(dedupeKey)
       if (earlier) return { seq: earlier.seq ?? 0, duplicate: true, frame: earlier }
       const seq = ++history.headSeq
-      const stored: ChatMessageFrame = { ...frame, seq }
+      const stored: StreamFrame = { ...frame, seq }
       retain(history, stored)
       history.accepted.set(dedupeKey, stored)
       if (history.accepted.size > dedupeLimit) {

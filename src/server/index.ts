@@ -1,4 +1,5 @@
 export { createRealtimeServer } from './createServer'
+export { defaultAuthorize } from './access'
 export { createMemoryHistory } from './historyStore'
 export { signDevToken } from './tokens'
 
@@ -12,6 +13,14 @@ export type {
   RealtimeServerOptions,
   RoomAction,
 } from './options'
-export type { AppendResult, HistoryStore, HistoryView, UnsequencedChatFrame } from './historyStore'
+export type {
+  AppendResult,
+  HistoryStore,
+  HistoryView,
+  UnsequencedStreamFrame,
+} from './historyStore'
 export type { RateLimitOptions } from './rateLimit'
+export type { NotificationInput, SystemAlertInput } from './push'
+export type { EventInput } from './events'
+export type { EventData, RoomAcl } from '../protocol'
 export type { DevTokenOptions } from './tokens'

@@ -1,14 +1,14 @@
 import { encodeFrame, makeFrame } from '../protocol'
-import type { BatchFrame, ChatMessageFrame, JoinData, JoinedData } from '../protocol'
+import type { BatchFrame, Frame, JoinData, JoinedData, StreamFrame } from '../protocol'
 import type { HistoryStore } from './historyStore'
 
 /** What a join answers: the `joined` data and the frames to replay after it. */
 export interface JoinPlan {
   joined: JoinedData
-  frames: ChatMessageFrame[]
+  frames: StreamFrame[]
 }
 
-/** Most chat frames in one replay batch. */
+/** Most frames in one replay batch. */
 export const REPLAY_BATCH_FRAMES = 200
 
 /**
@@ -54,21 +54,22 @@ export async function planJoin(
 }
 
 /**
- * Splits a replay into `batch` frames of at most 200 chat frames and about `maxBytes` each
- * (a single larger frame still travels, alone), so a client's frame size limit is respected.
+ * Splits a replay (or any run of frames for one room) into `batch` frames of at most 200 frames
+ * and about `maxBytes` each (a single larger frame still travels, alone), so a client's frame
+ * size limit is respected.
  *
  * @example
  * for (const batch of replayBatches('general', frames, 64 * 1024)) socket.send(encodeFrame(batch))
  */
 export function replayBatches(
   room: string,
-  frames: readonly ChatMessageFrame[],
+  frames: readonly Frame[],
   maxBytes: number,
 ): BatchFrame[] {
   const batches: BatchFrame[] = []
   // Room for the batch envelope around the inner frames.
   const budget = maxBytes - 256
-  let current: ChatMessageFrame[] = []
+  let current: Frame[] = []
   let bytes = 0
   const flush = (): void => {
     if (current.length > 0) batches.push(makeFrame('batch', { room, data: { frames: current } }))

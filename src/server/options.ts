@@ -1,3 +1,5 @@
+import type { RoomAcl } from '../protocol'
+import { defaultAuthorize } from './access'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
@@ -48,7 +50,17 @@ export interface RealtimeServerOptions {
   historySize?: number
   /** Per-connection limit, default 100 frames per 10 s; `false` disables it. */
   rateLimit?: RateLimitOptions | false
-  /** Default: everything is allowed. */
+  /**
+   * Who may read and write which room, checked by the default `authorize` with
+   * `hasRoomPermission` (the same rules the client's UI helper uses). Rooms not listed are open.
+   * Read on every check, so it may be changed at run time.
+   */
+  rooms?: Readonly<Record<string, RoomAcl>>
+  /**
+   * Replaces the default check (`hasRoomPermission` with `rooms`; without `rooms` everything is
+   * allowed except other users' `dm:` rooms). Private streams (`user:<id>`) are not asked about:
+   * only their user may join them and nobody may write to them.
+   */
   authorize?: Authorize
   /** Time to send a valid `auth` frame; default 10 s. */
   authTimeoutMs?: number
@@ -111,6 +123,10 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
   )
   const authTimeoutMs = options.authTimeoutMs ?? 10_000
   check(isCount(authTimeoutMs, 1), `authTimeoutMs must be a positive integer, got ${authTimeoutMs}`)
+  check(
+    options.rooms === undefined || (typeof options.rooms === 'object' && options.rooms !== null),
+    "rooms must be an object of room ACLs, e.g. { staff: { public: false, members: ['alice'] } }",
+  )
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000
   check(
     isCount(heartbeatIntervalMs, 0),
@@ -129,7 +145,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
     maxPayload,
     rateLimit,
-    authorize: options.authorize ?? (() => true),
+    authorize: options.authorize ?? defaultAuthorize(options.rooms),
     authTimeoutMs,
     heartbeatIntervalMs,
     history: options.history ?? createMemoryHistory(historySize),

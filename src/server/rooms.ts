@@ -1,6 +1,6 @@
 import { encodeFrame, makeFrame } from '../protocol'
 import type { JoinData } from '../protocol'
-import type { AppendResult, HistoryStore, UnsequencedChatFrame } from './historyStore'
+import type { AppendResult, HistoryStore, UnsequencedStreamFrame } from './historyStore'
 import { planJoin, replayBatches } from './joinReplay'
 import { createSerialQueue } from './serialQueue'
 import type { SerialQueue } from './serialQueue'
@@ -9,10 +9,12 @@ import type { SerialQueue } from './serialQueue'
 export interface RoomMember {
   /** True once the socket has closed; a closed member is never added to a room. */
   readonly closed: boolean
+  /** The authenticated user; only authenticated connections join rooms. */
+  readonly userId: string | undefined
   sendText(text: string): void
 }
 
-/** Room membership, ordered writes and join replay for one server. */
+/** Room membership, ordered writes and join replay for one server. Every stream is a room. */
 export interface Rooms {
   /** Sends `joined` and the replay, then adds the member, with no broadcast in between. */
   join(member: RoomMember, room: string, cursor: JoinData): Promise<void>
@@ -20,9 +22,15 @@ export interface Rooms {
   /** Removes a closed connection from every room. */
   leaveAll(member: RoomMember): void
   isMember(member: RoomMember, room: string): boolean
+  /** The connections currently in `room`. */
+  membersOf(room: string): ReadonlySet<RoomMember>
+  /** The rooms `member` has joined. */
+  roomsOf(member: RoomMember): ReadonlySet<string>
   /** Stores the frame and broadcasts it to every member unless it is a duplicate. */
-  publish(room: string, frame: UnsequencedChatFrame, dedupeKey: string): Promise<AppendResult>
+  publish(room: string, frame: UnsequencedStreamFrame, dedupeKey: string): Promise<AppendResult>
 }
+
+const NONE: ReadonlySet<never> = new Set()
 
 interface RoomState {
   members: Set<RoomMember>
@@ -90,6 +98,10 @@ export function createRooms({ history, epoch, maxFrameBytes }: RoomsDeps): Rooms
     isMember(member, room) {
       return rooms.get(room)?.members.has(member) ?? false
     },
+
+    membersOf: (room) => rooms.get(room)?.members ?? NONE,
+
+    roomsOf: (member) => membership.get(member) ?? NONE,
 
     publish(room, frame, dedupeKey) {
       const state = roomState(room)

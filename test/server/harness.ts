@@ -1,5 +1,6 @@
 import { afterEach, expect } from 'vitest'
 import { createRealtimeServer } from '../../src/server'
+import type { Frame, FrameOfType, JoinData } from '../../src/protocol'
 import type { RealtimeServer, RealtimeServerOptions } from '../../src/server'
 import { connectRaw } from '../support/rawClient'
 import type { RawClient, RawClientOptions } from '../support/rawClient'
@@ -53,6 +54,33 @@ export async function joinedAs(url: string, userId: string, room: string): Promi
   client.sendFrame('join', { room, data: {} })
   await client.nextOfType('joined', (frame) => frame.room === room)
   return client
+}
+
+/** Sends `join` and resolves with the room's `joined` frame. */
+export async function join(
+  client: RawClient,
+  room: string,
+  data: JoinData = {},
+): Promise<FrameOfType<'joined'>> {
+  client.sendFrame('join', { room, data })
+  return client.nextOfType('joined', (frame) => frame.room === room)
+}
+
+/** Waits until the server has handled everything `client` sent so far. */
+export async function roundTrip(client: RawClient): Promise<void> {
+  const ping = client.sendFrame('ping', { data: {} })
+  await client.nextOfType('pong', (frame) => frame.data.echo === ping.timestamp)
+}
+
+/** Every frame received of `type`, batches expanded, in arrival order. */
+export function framesOf<T extends Frame['type']>(
+  client: RawClient,
+  type: T,
+): Array<FrameOfType<T>> {
+  const flat = client.received.flatMap((frame) =>
+    frame.type === 'batch' ? frame.data.frames : [frame],
+  )
+  return flat.filter((frame): frame is FrameOfType<T> => frame.type === type)
 }
 
 /** Runs `cleanup` after the current test. */

@@ -28,6 +28,18 @@ describe('createMemoryHistory', () => {
     expect((await history.since('a', 0)).headSeq).toBe(1)
   })
 
+  it('keeps any stream frame, e.g. a notification on a private stream', async () => {
+    const history = createMemoryHistory(10)
+    const notification = makeFrame('notification', {
+      room: 'user:alice',
+      data: { title: 'hi', kind: 'info', severity: 'info' },
+    })
+    await history.append('user:alice', frame('x'), 'alice\u0000x')
+    expect((await history.append('user:alice', notification, notification.id)).seq).toBe(2)
+    const view = await history.since('user:alice', 1)
+    expect(view.frames).toEqual([{ ...notification, seq: 2 }])
+  })
+
   it('reports an empty room as headSeq 0 and firstSeq 1', async () => {
     expect(await createMemoryHistory(10).since('nowhere', 0)).toEqual({
       frames: [],

@@ -1,0 +1,97 @@
+import { MessageType, privateStreamOf } from '../protocol'
+import type { EventData, EventUpdateFrame } from '../protocol'
+import { checkedFrame } from './push'
+import type { NotificationInput } from './push'
+import { createReminders } from './reminders'
+
+/** What `server.publishEvent` takes; `status` defaults to 'scheduled' ('cancelled' cancels). */
+export interface EventInput {
+  id: string
+  title: string
+  /** Epoch ms. */
+  startsAt: number
+  endsAt?: number
+  location?: string
+  status?: string
+  /** Epoch ms; each future one sends every subscriber an 'event_reminder' notification. */
+  remindAt?: number[]
+}
+
+/** Events, the users subscribed to them, and their reminders. */
+export interface EventBoard {
+  /** Creates or updates an event and appends it to every subscriber's private stream. */
+  publish(input: EventInput): EventData
+  /** On a user's first subscription, appends every current event to their private stream. */
+  subscribe(userId: string): void
+  unsubscribe(userId: string): void
+  /** Clears every reminder timer. */
+  close(): void
+}
+
+export interface EventBoardDeps {
+  /** Appends a checked `event_update` frame to a private stream. */
+  append(stream: string, frame: EventUpdateFrame): void
+  notify(userId: string, notification: NotificationInput): string
+}
+
+const MAX_TITLE = 256
+
+/**
+ * Creates the event board. Subscriptions belong to users, not connections, so they hold across
+ * reconnects and devices; updates reach offline subscribers through their stream's replay.
+ *
+ * @example
+ * const append = (stream, frame) => appendServerFrame(rooms, logger, stream, frame)
+ * const board = createEventBoard({ append, notify: push.notify })
+ * board.publish({ id: 'standup', title: 'Standup', startsAt: Date.now() + 3_600_000 })
+ */
+export function createEventBoard(deps: EventBoardDeps): EventBoard {
+  const events = new Map<string, EventData>()
+  const subscribers = new Set<string>()
+  const reminders = createReminders()
+
+  const appendTo = (userId: string, data: EventData): void => {
+    const stream = privateStreamOf(userId)
+    deps.append(
+      stream,
+      checkedFrame('publishEvent', MessageType.EVENT_UPDATE, { room: stream, data }),
+    )
+  }
+
+  const remind = (event: EventData): void => {
+    for (const userId of subscribers) {
+      deps.notify(userId, {
+        title: `Reminder: ${event.title}`.slice(0, MAX_TITLE),
+        kind: 'event_reminder',
+        eventId: event.id,
+        severity: 'info',
+      })
+    }
+  }
+
+  return {
+    publish(input) {
+      const previous = events.get(input.id)
+      // Strictly increasing, so two updates in one millisecond are still told apart.
+      const updatedAt = Math.max(Date.now(), (previous?.updatedAt ?? 0) + 1)
+      const { data } = checkedFrame('publishEvent', MessageType.EVENT_UPDATE, {
+        data: { ...input, status: input.status ?? 'scheduled', updatedAt },
+      })
+      events.set(data.id, data)
+      if (data.status === 'cancelled') reminders.clear(data.id)
+      else reminders.set(data.id, data.remindAt ?? [], () => remind(data))
+      for (const userId of subscribers) appendTo(userId, data)
+      return data
+    },
+
+    subscribe(userId) {
+      if (subscribers.has(userId)) return
+      subscribers.add(userId)
+      for (const event of events.values()) appendTo(userId, event)
+    },
+
+    unsubscribe: (userId) => void subscribers.delete(userId),
+
+    close: () => reminders.clearAll(),
+  }
+}

@@ -1,0 +1,110 @@
+import {
+  encodeFrame,
+  isPrivateStream,
+  makeFrame,
+  MessageType,
+  WebSocketErrorCode,
+} from '../protocol'
+import type { ChatMessageFrame, Frame, JoinFrame, LeaveFrame } from '../protocol'
+import { isAllowed } from './access'
+import type { ClientConnection, ServerContext, Session } from './context'
+import { replayBatches } from './joinReplay'
+
+/** After the replay: the room's read receipts, one per user, batched when there are several. */
+function sendReceipts(connection: ClientConnection, room: string, context: ServerContext): void {
+  const receipts: Frame[] = context.receipts
+    .of(room)
+    .map(({ userId, receipt }) =>
+      makeFrame(MessageType.READ_RECEIPT, { room, userId, data: receipt }),
+    )
+  if (receipts.length === 1) return connection.send(receipts[0] as Frame)
+  for (const batch of replayBatches(room, receipts, context.options.maxPayload))
+    connection.sendText(encodeFrame(batch))
+}
+
+/**
+ * `join`: checks permission, sends `joined` and the replay, then the room's read receipts and
+ * the connection's grown presence snapshot. A user's own private stream is joined like a room.
+ *
+ * @example
+ * await handleJoin(frame, session, connection, context)
+ */
+export async function handleJoin(
+  frame: JoinFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): Promise<void> {
+  const { room } = frame
+  if (!(await isAllowed(context, { userId: session.userId, room, action: 'join' }))) {
+    return connection.sendError({
+      code: WebSocketErrorCode.FORBIDDEN,
+      message: `not allowed to join ${room}`,
+      refId: frame.id,
+      room,
+    })
+  }
+  await context.rooms.join(connection, room, frame.data)
+  if (connection.closed) return
+  sendReceipts(connection, room, context)
+  context.presence.joined(connection, session.userId, room)
+}
+
+/** `leave`: stops broadcasting the room to this connection and answers `left`. */
+export function handleLeave(
+  frame: LeaveFrame,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  context.rooms.leave(connection, frame.room)
+  connection.send(makeFrame(MessageType.LEFT, { room: frame.room, data: {} }))
+}
+
+/**
+ * `chat_message`: stored with the room's next seq, broadcast to its members, then acked.
+ * Private streams take no chat: they carry only what the server writes to them.
+ *
+ * @example
+ * await handleChat(frame, session, connection, context) // members get it, the sender an ack
+ */
+export async function handleChat(
+  frame: ChatMessageFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): Promise<void> {
+  const { room, id } = frame
+  if (isPrivateStream(room)) {
+    return connection.sendError({
+      code: WebSocketErrorCode.FORBIDDEN,
+      message: `${room} is a private stream; send a direct_message instead`,
+      refId: id,
+      room,
+    })
+  }
+  if (!context.rooms.isMember(connection, room)) {
+    return connection.sendError({
+      code: WebSocketErrorCode.NOT_JOINED,
+      message: `join ${room} before sending to it`,
+      refId: id,
+      room,
+    })
+  }
+  if (!(await isAllowed(context, { userId: session.userId, room, action: 'write' }))) {
+    return connection.sendError({
+      code: WebSocketErrorCode.FORBIDDEN,
+      message: `not allowed to write to ${room}`,
+      refId: id,
+      room,
+    })
+  }
+  // The server decides who sent it and when; the client's id stays as the idempotency key.
+  const unsequenced = makeFrame(MessageType.CHAT_MESSAGE, {
+    id,
+    room,
+    userId: session.userId,
+    data: frame.data,
+  })
+  const { seq } = await context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`)
+  connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id, seq } }))
+}

@@ -1,0 +1,65 @@
+import { encodeFrame, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
+import type { ReadReceiptFrame, TypingStartFrame, TypingStopFrame } from '../protocol'
+import type { ClientConnection, ServerContext, Session } from './context'
+
+/** Typing and read receipts reach only members; true when the sender is one. */
+function requireMember(
+  connection: ClientConnection,
+  context: ServerContext,
+  frame: { id: string; room: string },
+): boolean {
+  if (context.rooms.isMember(connection, frame.room)) return true
+  connection.sendError({
+    code: WebSocketErrorCode.NOT_JOINED,
+    message: `join ${frame.room} before sending to it`,
+    refId: frame.id,
+    room: frame.room,
+  })
+  return false
+}
+
+/**
+ * `typing_start` / `typing_stop`: relayed to the room's other connections as from the sender.
+ * Not stored, not sequenced, not acked: a typing hint is worthless a few seconds later.
+ *
+ * @example
+ * handleTyping(frame, session, connection, context) // every other member gets it
+ */
+export function handleTyping(
+  frame: TypingStartFrame | TypingStopFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  if (!requireMember(connection, context, frame)) return
+  const { room } = frame
+  const relay: TypingStartFrame | TypingStopFrame =
+    frame.type === MessageType.TYPING_START
+      ? makeFrame(MessageType.TYPING_START, { room, userId: session.userId, data: {} })
+      : makeFrame(MessageType.TYPING_STOP, { room, userId: session.userId, data: {} })
+  const text = encodeFrame(relay)
+  for (const member of context.rooms.membersOf(room))
+    if (member !== connection) member.sendText(text)
+}
+
+/**
+ * `read_receipt`: keeps the user's highest position in the room and relays it to every member
+ * (the sender's other devices included). A lower seq than already known changes nothing.
+ *
+ * @example
+ * handleReadReceipt(frame, session, connection, context) // members see bob read up to seq 9
+ */
+export function handleReadReceipt(
+  frame: ReadReceiptFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  if (!requireMember(connection, context, frame)) return
+  const { room, data } = frame
+  if (!context.receipts.record(room, session.userId, data)) return
+  const text = encodeFrame(
+    makeFrame(MessageType.READ_RECEIPT, { room, userId: session.userId, data }),
+  )
+  for (const member of context.rooms.membersOf(room)) member.sendText(text)
+}

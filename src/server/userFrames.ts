@@ -1,0 +1,64 @@
+import { WebSocketErrorCode } from '../protocol'
+import type { PresenceUpdateFrame, SubscribeFrame, UnsubscribeFrame } from '../protocol'
+import type { ClientConnection, ServerContext, Session } from './context'
+
+/**
+ * `subscribe`: `{ topic: 'user', userId }` makes this connection watch that user's presence
+ * (answered with a fresh snapshot); `{ topic: 'events' }` subscribes the user, on every device,
+ * to event updates. Nothing else answers it.
+ *
+ * @example
+ * handleSubscribe(frame, session, connection, context)
+ */
+export function handleSubscribe(
+  frame: SubscribeFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  const { data } = frame
+  if (data.topic === 'events') return context.events.subscribe(session.userId)
+  context.presence.subscribe(connection, session.userId, data.userId)
+}
+
+/** `unsubscribe`: the reverse of `subscribe`, with no answer. */
+export function handleUnsubscribe(
+  frame: UnsubscribeFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  const { data } = frame
+  if (data.topic === 'events') return context.events.unsubscribe(session.userId)
+  context.presence.unsubscribe(connection, data.userId)
+}
+
+/**
+ * `presence_update` from a client sets its user's `status` ('online' | 'away' | 'busy') and/or
+ * `customStatus` ('' clears it); every watcher gets the diff when something changed.
+ *
+ * @example
+ * handlePresenceUpdate(frame, session, connection, context)
+ */
+export function handlePresenceUpdate(
+  frame: PresenceUpdateFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  const { status, customStatus } = frame.data
+  if (status === 'offline' || (status === undefined && customStatus === undefined)) {
+    return connection.sendError({
+      code: WebSocketErrorCode.INVALID_FRAME,
+      message:
+        status === 'offline'
+          ? "status 'offline' cannot be chosen: a user is offline when no connection is open"
+          : 'presence_update needs a status or a customStatus',
+      refId: frame.id,
+    })
+  }
+  context.presence.update(session.userId, {
+    ...(status !== undefined ? { status } : {}),
+    ...(customStatus !== undefined ? { customStatus } : {}),
+  })
+}
