@@ -1,0 +1,236 @@
+import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
+import type { RealtimeConfig } from '../config'
+import { createRealtime, type Realtime } from '../createRealtime'
+import { WebSocketError } from '../errors'
+import { WebSocketErrorCode } from '../protocol/codes'
+import { MessageType } from '../protocol/messageTypes'
+import * as actions from '../../slices/actions'
+import type { SendMessageInput } from '../../slices/actions'
+import type { ConnectionInfo, PerformanceMetrics, WebSocketState } from '../../slices/types'
+import { createClientStore, type WebSocketClientStore } from './clientStore'
+import {
+  SUBSCRIBABLE_MESSAGE_TYPES,
+  isSubscribableType,
+  messagesFromAction,
+  type SubscribableMessageType,
+} from './messageEvents'
+import { authenticationOutcome, connectionOutcome, joinOutcome, sendOutcome } from './outcomes'
+import { createSubscriptions, type MessageHandler, type Subscriptions } from './subscriptions'
+import { createWaiters, toError, type Waiters } from './waiters'
+
+/**
+ * The seed's framework-agnostic client: promises and callbacks over its own Redux store, built
+ * from `createRealtime(config)` (the same reducer, middleware and selectors as everywhere
+ * else). Use it where there is no app store; with one, use `createRealtime` directly.
+ *
+ * @example
+ * import { WebSocket } from 'ws' // Node 20 has no global WebSocket; browsers need no option
+ *
+ * const client = new WebSocketClient(createDefaultConfig({
+ *   url: 'localhost',
+ *   port: 3000,
+ *   authToken: 'your-jwt-token',
+ *   enableLogging: true,
+ *   autoReconnect: true,
+ *   WebSocket,
+ * }))
+ * await client.connect()
+ * await client.joinRoom('room-id')
+ * const id = client.subscribe(MessageType.CHAT_MESSAGE, (m) => console.log(m.data.content), 'room-id')
+ * await client.sendMessage({ type: MessageType.CHAT_MESSAGE, room: 'room-id', data: { content: 'Hello' } })
+ * client.unsubscribe(id)
+ * client.destroy()
+ */
+export class WebSocketClient {
+  /** `createRealtime(config)`: actions and selectors, for dispatching to `store` yourself. */
+  readonly realtime: Realtime
+  /** The client's own store; `store.getState()` with `realtime.selectors` reads everything. */
+  readonly store: WebSocketClientStore
+  private readonly waiters: Waiters = createWaiters()
+  private readonly subscriptions: Subscriptions
+
+  constructor(config: RealtimeConfig) {
+    this.realtime = createRealtime(config)
+    const logger = config.enableLogging ? (config.logger ?? console) : console
+    this.subscriptions = createSubscriptions((error, message) => {
+      logger.error(`[redux-realtime] a ${message.type} subscriber threw`, error)
+    })
+    const observer: Middleware = () => (next) => (action) => {
+      const result = next(action)
+      this.observe(action as UnknownAction)
+      return result
+    }
+    this.store = createClientStore(this.realtime, observer)
+  }
+
+  /** True once authenticated (`state === 'open'`). */
+  get isConnected(): boolean {
+    return this.realtime.selectors.selectIsConnected(this.store.getState())
+  }
+
+  get connectionState(): WebSocketState {
+    return this.realtime.selectors.selectConnectionState(this.store.getState())
+  }
+
+  /**
+   * Connects and authenticates. Resolves once open (at once if it already is); rejects with a
+   * `WebSocketError` (e.g. `AUTHENTICATION_FAILED`, `RECONNECT_FAILED`) if the connection
+   * closes for good first. While reconnecting after failed attempts, it keeps waiting.
+   */
+  connect(): Promise<void> {
+    if (this.isConnected) return Promise.resolve()
+    return this.waiters.wait(this.connectionOutcome(), () => {
+      this.store.dispatch(actions.connect())
+    })
+  }
+
+  /** Closes the connection and stops reconnecting. Rooms and unsent messages are kept. */
+  disconnect(): void {
+    this.store.dispatch(actions.disconnect())
+  }
+
+  /** Drops the socket and connects again; resolves when open again, rejects if it closes for good. */
+  reconnect(): Promise<void> {
+    return this.waiters.wait(this.connectionOutcome(), () => {
+      this.store.dispatch(actions.reconnect())
+    })
+  }
+
+  /**
+   * Sends a chat message (`type: MessageType.CHAT_MESSAGE` with `room`) or a direct message
+   * (`MessageType.DIRECT_MESSAGE` with `data.to`). It is queued at once and kept across
+   * reconnects; the promise resolves when the server acknowledges it and rejects with a
+   * `WebSocketError` when it fails (`MESSAGE_TOO_LARGE`, `QUEUE_FULL`, `FORBIDDEN`, …).
+   * Sending to a room not joined yet joins it first. Invalid input rejects with a `TypeError`.
+   */
+  sendMessage(input: SendMessageInput): Promise<void> {
+    let action: ReturnType<typeof actions.sendMessage>
+    try {
+      action = actions.sendMessage(input)
+    } catch (error) {
+      return Promise.reject(toError(error))
+    }
+    const message = action.payload
+    const room = message.type === MessageType.CHAT_MESSAGE ? message.room : undefined
+    return this.waiters.wait(sendOutcome(message.id, room), () => {
+      if (room !== undefined && !this.isJoinedOrJoining(room)) {
+        this.store.dispatch(actions.joinRoom(room))
+      }
+      this.store.dispatch(action)
+    })
+  }
+
+  /**
+   * Joins a room (rejoined with resume after every reconnect). Resolves when the server
+   * confirms (at once if joined); rejects with a `WebSocketError` (`FORBIDDEN`, …) if refused.
+   */
+  joinRoom(room: string): Promise<void> {
+    if (this.getRooms().includes(room)) return Promise.resolve()
+    return this.waiters.wait(joinOutcome(room), () => {
+      this.store.dispatch(actions.joinRoom(room))
+    })
+  }
+
+  /** Leaves a room; its messages that have not gone out yet fail with `NOT_JOINED`. */
+  leaveRoom(room: string): Promise<void> {
+    try {
+      this.store.dispatch(actions.leaveRoom(room))
+      return Promise.resolve()
+    } catch (error) {
+      return Promise.reject(toError(error))
+    }
+  }
+
+  /**
+   * Calls `handler` with each incoming message of `type` (only those of `room`, when given),
+   * shaped as the seed's `{ id, type, timestamp, userId?, room?, data }`. Handlers run after
+   * the store has been updated; one that throws is logged and does not affect the others.
+   * Returns the id to pass to `unsubscribe`.
+   */
+  subscribe<T extends SubscribableMessageType>(
+    type: T,
+    handler: MessageHandler<T>,
+    room?: string,
+  ): string {
+    if (!isSubscribableType(type)) {
+      throw new TypeError(
+        `subscribe: ${JSON.stringify(type)} is never delivered to subscribers; use one of ${SUBSCRIBABLE_MESSAGE_TYPES.join(', ')}`,
+      )
+    }
+    if (typeof handler !== 'function') {
+      throw new TypeError('subscribe(type, handler, room?): handler must be a function')
+    }
+    return this.subscriptions.add(type, handler, room)
+  }
+
+  /** Stops a subscription; false if the id was unknown or already removed. */
+  unsubscribe(subscriptionId: string): boolean {
+    return this.subscriptions.remove(subscriptionId)
+  }
+
+  /**
+   * Uses a new token. On a live connection it is sent at once and the promise resolves when
+   * the server accepts it (rejects with `AUTHENTICATION_FAILED` if refused); otherwise it is
+   * kept for the next connect and the promise resolves at once.
+   */
+  authenticate(token: string): Promise<void> {
+    const command = () => {
+      this.store.dispatch(actions.authenticate(token))
+    }
+    if (!this.isConnected) {
+      try {
+        command()
+        return Promise.resolve()
+      } catch (error) {
+        return Promise.reject(toError(error))
+      }
+    }
+    return this.waiters.wait(authenticationOutcome(Date.now(), this.lastError), command)
+  }
+
+  /** The seed's `PerformanceMetrics` (times as epoch ms). */
+  getPerformanceMetrics(): PerformanceMetrics {
+    return this.realtime.selectors.selectPerformanceMetrics(this.store.getState())
+  }
+
+  /** The seed's `ConnectionInfo` (times as epoch ms). */
+  getConnectionInfo(): ConnectionInfo {
+    return this.realtime.selectors.selectConnectionInfo(this.store.getState())
+  }
+
+  /** Rooms the server has confirmed as joined. */
+  getRooms(): string[] {
+    return this.realtime.selectors.selectRooms(this.store.getState())
+  }
+
+  /** Disconnects, drops every subscription and rejects every pending call. */
+  destroy(): void {
+    this.subscriptions.clear()
+    this.waiters.rejectAll(
+      new WebSocketError(
+        WebSocketErrorCode.CONNECTION_FAILED,
+        'the WebSocketClient was destroyed',
+        {
+          context: 'client',
+        },
+      ),
+    )
+    this.store.dispatch(actions.disconnect())
+  }
+
+  private readonly lastError = () => this.realtime.selectors.selectLastError(this.store.getState())
+
+  private connectionOutcome() {
+    return connectionOutcome(Date.now(), this.lastError)
+  }
+
+  private isJoinedOrJoining(room: string): boolean {
+    const status = this.realtime.selectors.selectRoomStatus(this.store.getState(), room)?.status
+    return status === 'joining' || status === 'joined'
+  }
+
+  private observe(action: UnknownAction): void {
+    this.waiters.observe(action)
+    if (this.subscriptions.size > 0) this.subscriptions.deliver(messagesFromAction(action))
+  }
+}
