@@ -228,6 +228,13 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       )
       return
     }
+    if (rooms.joinFailed.match(action)) {
+      // Nothing queued for a room we cannot join would ever go out.
+      const { room, error } = action.payload
+      const waiting = [...queue.values()].filter((e) => roomOf(e) === room && !inFlight.has(e.id))
+      fail(waiting, error.code, () => `could not join room "${room}": ${error.message}`)
+      return
+    }
     if (rooms.joinRequested.match(action)) {
       flush()
       return

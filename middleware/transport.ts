@@ -176,14 +176,15 @@ export function createTransport(options: TransportOptions, events: TransportEven
       (rawReason === 'timeout' ? 'connection timeout' : rawReason || 'connection lost')
     const plan = scheduled
     scheduled = null
-    if (!options.autoReconnect) {
-      dispose(code, reason)
-      events.onClose({ code, reason, willReconnect: false, attempt: failures })
-      return
-    }
+    // A reconnect we asked for happens even with autoReconnect off.
     if (requested) {
       waiting = true
       events.onClose({ code, reason, willReconnect: true, attempt: failures, retryInMs: 0 })
+      return
+    }
+    if (!options.autoReconnect) {
+      dispose(code, reason)
+      events.onClose({ code, reason, willReconnect: false, attempt: failures })
       return
     }
     if (plan && plan.attempt > options.maxReconnectAttempts) {

@@ -48,6 +48,15 @@ export { WebSocketError } from './errors'
 export { createDefaultConfig, resolveUrl } from './config'
 export { calculateHealthScore } from './health'
 export { createMemoryStorage } from '../middleware/storage'
+export { WebSocketClient } from './client/WebSocketClient'
+export { configFromEnv } from './utils/configFromEnv'
+export { WebSocketUtils } from './utils/WebSocketUtils'
+export {
+  validateMessage,
+  validateMessageDetailed,
+  MAX_MESSAGE_LENGTH,
+} from './utils/validateMessage'
+export { DevHelpers } from './utils/DevHelpers'
 
 /** Selectors for the default `reducerPath` ('realtime'); use `createRealtime().selectors` for another. */
 export const {
@@ -133,3 +142,16 @@ export type { RejectReason, DecodeResult } from './protocol/codec'
 export type { RoomAcl, RoomAccess, RoomPermission } from './protocol/acl'
 export type { UserPresence } from '../slices/presenceSlice'
 export type { ReadPosition } from '../slices/receiptsSlice'
+export type { WebSocketClientStore } from './client/clientStore'
+export type {
+  RealtimeMessage,
+  AnyRealtimeMessage,
+  MessageDataMap,
+  SubscribableMessageType,
+  TypingData,
+  ErrorMessageData,
+} from './client/messageEvents'
+export type { MessageHandler } from './client/subscriptions'
+export type { EnvSource } from './utils/configFromEnv'
+export type { MessageValidation, MessageRejectReason } from './utils/validateMessage'
+export type { DebugLogger, DebugLoggerOptions, DebugLoggerTarget } from './utils/DevHelpers'

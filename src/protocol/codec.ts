@@ -415,7 +415,9 @@ function buildFrame(
           endsAt: optionalTimestamp(data.endsAt, 'data.endsAt'),
           location: optionalString(data.location, 'data.location', 256),
           status: requireString(data.status, 'data.status', 32),
-          remindAt: remindAt?.map((t, i) => optionalTimestamp(t, `data.remindAt[${i}]`) as number),
+          remindAt: remindAt?.map((t: unknown, i) =>
+            isTimestamp(t) ? t : fail(`data.remindAt[${i}] must be epoch ms`),
+          ),
           updatedAt: data.updatedAt,
         }),
       }
