@@ -1,0 +1,74 @@
+import { isPlainRecord, isSeq, isTimestamp, isValidId } from './validate'
+
+/** Thrown by the field checks; the codec turns it into an `invalid_field` rejection. */
+export class FieldError extends Error {}
+
+export function fail(message: string): never {
+  throw new FieldError(message)
+}
+
+export function requireId(value: unknown, field: string): string {
+  return isValidId(value) ? value : fail(`${field} must be a 1-128 character printable id`)
+}
+
+export function optionalId(value: unknown, field: string): string | undefined {
+  return value === undefined ? undefined : requireId(value, field)
+}
+
+export function requireString(value: unknown, field: string, max: number): string {
+  if (typeof value !== 'string') fail(`${field} must be a string`)
+  if (value.length > max) fail(`${field} is longer than ${max} characters`)
+  return value
+}
+
+export function optionalString(value: unknown, field: string, max: number): string | undefined {
+  return value === undefined ? undefined : requireString(value, field, max)
+}
+
+export function requireSeq(value: unknown, field: string): number {
+  return isSeq(value) ? value : fail(`${field} must be a non-negative integer`)
+}
+
+export function optionalSeq(value: unknown, field: string): number | undefined {
+  return value === undefined ? undefined : requireSeq(value, field)
+}
+
+export function requireTimestamp(value: unknown, field: string): number {
+  return isTimestamp(value) ? value : fail(`${field} must be epoch ms`)
+}
+
+export function optionalTimestamp(value: unknown, field: string): number | undefined {
+  return value === undefined ? undefined : requireTimestamp(value, field)
+}
+
+export function requireBoolean(value: unknown, field: string): boolean {
+  return typeof value === 'boolean' ? value : fail(`${field} must be a boolean`)
+}
+
+export function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
+    ? (value as T)
+    : fail(`${field} must be one of ${allowed.join(', ')}`)
+}
+
+export function requireArray(value: unknown, field: string, max: number, what: string): unknown[] {
+  if (!Array.isArray(value) || value.length > max)
+    fail(`${field} must be an array of at most ${max} ${what}`)
+  return value
+}
+
+export function requireRecord(value: unknown, field: string): Record<string, unknown> {
+  return isPlainRecord(value) ? value : fail(`${field} must be an object`)
+}
+
+export function link(value: unknown, field: string): string | undefined {
+  const url = optionalString(value, field, 2048)
+  if (url !== undefined && !/^(https?:\/\/|\/)/.test(url))
+    fail(`${field} must be http(s) or a path`)
+  return url
+}
+
+/** Copies the defined entries only, so frames hold no `undefined` fields. */
+export function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}

@@ -1,0 +1,205 @@
+import { MessageType } from './messageTypes'
+import { WebSocketErrorCode } from './codes'
+import {
+  NOTIFICATION_SEVERITIES,
+  PRESENCE_STATUSES,
+  type Attachment,
+  type ChatMessageData,
+  type Frame,
+  type NotificationOp,
+  type PresenceEntry,
+} from './frames'
+import {
+  defined,
+  fail,
+  link,
+  oneOf,
+  optionalId,
+  optionalSeq,
+  optionalString,
+  optionalTimestamp,
+  requireArray,
+  requireBoolean,
+  requireId,
+  requireRecord,
+  requireSeq,
+  requireString,
+  requireTimestamp,
+} from './fields'
+
+const MAX_CONTENT_LENGTH = 16 * 1024
+const MAX_MENTIONS = 50
+const MAX_ATTACHMENTS = 10
+const MAX_STATUS_LENGTH = 128
+const MAX_PRESENCE_USERS = 1000
+const MAX_REMINDERS = 20
+const NOTIFICATION_OPS: readonly NotificationOp[] = ['read', 'read_all', 'dismiss', 'clear']
+const ERROR_CODES = Object.values(WebSocketErrorCode)
+
+/** Frame types that only make sense with a `room`. */
+export const ROOM_REQUIRED = new Set<string>([
+  MessageType.JOIN,
+  MessageType.JOINED,
+  MessageType.LEAVE,
+  MessageType.LEFT,
+  MessageType.CHAT_MESSAGE,
+  MessageType.TYPING_START,
+  MessageType.TYPING_STOP,
+  MessageType.READ_RECEIPT,
+])
+
+function attachment(value: unknown, index: number): Attachment {
+  const field = `data.attachments[${index}]`
+  const record = requireRecord(value, field)
+  const size = record.size
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    fail(`${field}.size must be a non-negative integer`)
+  }
+  return {
+    name: requireString(record.name, `${field}.name`, 256),
+    url: link(record.url, `${field}.url`) ?? fail(`${field}.url must be http(s) or a path`),
+    mimeType: requireString(record.mimeType, `${field}.mimeType`, 128),
+    size,
+  }
+}
+
+function chatData(data: Record<string, unknown>): ChatMessageData {
+  const mentions =
+    data.mentions === undefined
+      ? undefined
+      : requireArray(data.mentions, 'data.mentions', MAX_MENTIONS, 'user ids')
+  const attachments =
+    data.attachments === undefined
+      ? undefined
+      : requireArray(data.attachments, 'data.attachments', MAX_ATTACHMENTS, 'items')
+  return defined({
+    content: requireString(data.content, 'data.content', MAX_CONTENT_LENGTH),
+    replyTo: optionalId(data.replyTo, 'data.replyTo'),
+    mentions: mentions?.map((m, i) => requireId(m, `data.mentions[${i}]`)),
+    attachments: attachments?.map(attachment),
+  })
+}
+
+function presenceEntry(value: unknown, field: string): PresenceEntry {
+  const record = requireRecord(value, field)
+  return defined({
+    userId: requireId(record.userId, `${field}.userId`),
+    status: oneOf(record.status, `${field}.status`, PRESENCE_STATUSES),
+    customStatus: optionalString(record.customStatus, `${field}.customStatus`, MAX_STATUS_LENGTH),
+    lastSeen: optionalTimestamp(record.lastSeen, `${field}.lastSeen`),
+  })
+}
+
+const empty = () => ({})
+
+type DataValidators = {
+  [T in Exclude<Frame['type'], 'batch'>]: (
+    data: Record<string, unknown>,
+  ) => Extract<Frame, { type: T }>['data']
+}
+
+/**
+ * Each frame type's `data`, validated and rebuilt from known fields only (the envelope and
+ * `batch` are the codec's). One line per type: what the protocol accepts is read here.
+ */
+export const DATA_VALIDATORS: DataValidators = {
+  auth: (d) => ({ token: requireString(d.token, 'data.token', 8192) }),
+  auth_ok: (d) => {
+    const maxFrameBytes = optionalSeq(d.maxFrameBytes, 'data.maxFrameBytes')
+    if (maxFrameBytes === 0) fail('data.maxFrameBytes must be a positive integer')
+    return defined({
+      userId: requireId(d.userId, 'data.userId'),
+      sessionId: requireId(d.sessionId, 'data.sessionId'),
+      epoch: requireId(d.epoch, 'data.epoch'),
+      maxFrameBytes,
+    })
+  },
+  ack: (d) =>
+    defined({ refId: requireId(d.refId, 'data.refId'), seq: optionalSeq(d.seq, 'data.seq') }),
+  ping: empty,
+  pong: (d) => ({ echo: requireTimestamp(d.echo, 'data.echo') }),
+  join: (d) =>
+    defined({ epoch: optionalId(d.epoch, 'data.epoch'), seq: optionalSeq(d.seq, 'data.seq') }),
+  joined: (d) => ({
+    epoch: requireId(d.epoch, 'data.epoch'),
+    fromSeq: requireSeq(d.fromSeq, 'data.fromSeq'),
+    headSeq: requireSeq(d.headSeq, 'data.headSeq'),
+    resumed: requireBoolean(d.resumed, 'data.resumed'),
+    gap: requireBoolean(d.gap, 'data.gap'),
+  }),
+  leave: empty,
+  left: empty,
+  chat_message: chatData,
+  direct_message: (d) => ({ ...chatData(d), to: requireId(d.to, 'data.to') }),
+  typing_start: empty,
+  typing_stop: empty,
+  read_receipt: (d) => ({
+    messageId: requireId(d.messageId, 'data.messageId'),
+    seq: requireSeq(d.seq, 'data.seq'),
+  }),
+  presence_update: (d) => {
+    const users =
+      d.users === undefined
+        ? undefined
+        : requireArray(d.users, 'data.users', MAX_PRESENCE_USERS, 'entries')
+    return defined({
+      status:
+        d.status === undefined ? undefined : oneOf(d.status, 'data.status', PRESENCE_STATUSES),
+      customStatus: optionalString(d.customStatus, 'data.customStatus', MAX_STATUS_LENGTH),
+      snapshot: d.snapshot === undefined ? undefined : requireBoolean(d.snapshot, 'data.snapshot'),
+      users: users?.map((u, i) => presenceEntry(u, `data.users[${i}]`)),
+    })
+  },
+  user_online: (d) => presenceEntry(d, 'data'),
+  user_offline: (d) => presenceEntry(d, 'data'),
+  subscribe: (d) => subscription(d),
+  unsubscribe: (d) => subscription(d),
+  notification: (d) =>
+    defined({
+      title: requireString(d.title, 'data.title', 256),
+      body: optionalString(d.body, 'data.body', 4096),
+      kind: requireString(d.kind, 'data.kind', 64),
+      severity: oneOf(d.severity, 'data.severity', NOTIFICATION_SEVERITIES),
+      eventId: optionalId(d.eventId, 'data.eventId'),
+      link: link(d.link, 'data.link'),
+    }),
+  notification_update: (d) => {
+    const op = oneOf(d.op, 'data.op', NOTIFICATION_OPS)
+    const id = optionalId(d.id, 'data.id')
+    if ((op === 'read' || op === 'dismiss') && id === undefined)
+      fail(`data.id is required for ${op}`)
+    return defined({ op, id })
+  },
+  system_alert: (d) => ({
+    message: requireString(d.message, 'data.message', 1024),
+    severity: oneOf(d.severity, 'data.severity', NOTIFICATION_SEVERITIES),
+  }),
+  event_update: (d) => {
+    const remindAt =
+      d.remindAt === undefined
+        ? undefined
+        : requireArray(d.remindAt, 'data.remindAt', MAX_REMINDERS, 'times')
+    return defined({
+      id: requireId(d.id, 'data.id'),
+      title: requireString(d.title, 'data.title', 256),
+      startsAt: requireTimestamp(d.startsAt, 'data.startsAt'),
+      endsAt: optionalTimestamp(d.endsAt, 'data.endsAt'),
+      location: optionalString(d.location, 'data.location', 256),
+      status: requireString(d.status, 'data.status', 32),
+      remindAt: remindAt?.map((t, i) => requireTimestamp(t, `data.remindAt[${i}]`)),
+      updatedAt: requireTimestamp(d.updatedAt, 'data.updatedAt'),
+    })
+  },
+  error: (d) =>
+    defined({
+      code: oneOf(d.code, 'data.code', ERROR_CODES),
+      message: requireString(d.message, 'data.message', 1024),
+      refId: optionalId(d.refId, 'data.refId'),
+      retryAfterMs: optionalSeq(d.retryAfterMs, 'data.retryAfterMs'),
+    }),
+}
+
+function subscription(d: Record<string, unknown>) {
+  const topic = oneOf(d.topic, 'data.topic', ['user', 'events'] as const)
+  return topic === 'user' ? { topic, userId: requireId(d.userId, 'data.userId') } : { topic }
+}
