@@ -1,0 +1,212 @@
+import { createAction } from '@reduxjs/toolkit'
+import { MessageType } from '../src/protocol/messageTypes'
+import { validateFrame } from '../src/protocol/codec'
+import { createId } from '../src/protocol/ids'
+import { isValidId, isValidRoom } from '../src/protocol/validate'
+import {
+  PRESENCE_STATUSES,
+  type Attachment,
+  type ChatMessageData,
+  type DirectMessageData,
+  type NotificationUpdateData,
+  type PresenceStatus,
+} from '../src/protocol/frames'
+
+/** Commands: imperatives the middleware acts on. No reducer answers them. */
+
+function requireRoom(command: string, room: unknown): string {
+  if (!isValidRoom(room)) {
+    throw new TypeError(
+      `${command}(room): room must be a 1-300 character name without spaces (e.g. 'general'), got ${JSON.stringify(room)}`,
+    )
+  }
+  return room
+}
+
+/** What `sendMessage` accepts: the seed's `{ type, room, data }`. */
+export type SendMessageInput =
+  | { type: typeof MessageType.CHAT_MESSAGE; room: string; data: ChatMessageData; id?: string }
+  | { type: typeof MessageType.DIRECT_MESSAGE; data: DirectMessageData; id?: string }
+
+export interface SendChatMessageInput {
+  room: string
+  content: string
+  replyTo?: string
+  mentions?: string[]
+  attachments?: Attachment[]
+}
+
+export interface SendDirectMessageInput {
+  to: string
+  content: string
+  replyTo?: string
+  mentions?: string[]
+  attachments?: Attachment[]
+}
+
+interface OutgoingBase {
+  /** Client-generated: the idempotency key the server acks. */
+  id: string
+  timestamp: number
+}
+
+/** The payload of a send command: the message as it will travel, validated. */
+export type OutgoingMessage = OutgoingBase &
+  (
+    | { type: typeof MessageType.CHAT_MESSAGE; room: string; data: ChatMessageData }
+    | { type: typeof MessageType.DIRECT_MESSAGE; data: DirectMessageData }
+    | { type: typeof MessageType.NOTIFICATION_UPDATE; data: NotificationUpdateData }
+  )
+
+const SENDABLE = new Set<string>([MessageType.CHAT_MESSAGE, MessageType.DIRECT_MESSAGE])
+
+/** Validates a would-be frame with the codec, so nothing invalid ever enters the outbox. */
+function prepareOutgoing(
+  command: string,
+  input: { type: OutgoingMessage['type']; room?: string; data: unknown; id?: string },
+): { payload: OutgoingMessage } {
+  if (typeof input !== 'object' || input === null) throw new TypeError(`${command}: pass an object`)
+  if (input.type === MessageType.CHAT_MESSAGE) requireRoom(command, input.room)
+  const candidate = {
+    v: 1,
+    id: input.id ?? createId(),
+    type: input.type,
+    timestamp: Date.now(),
+    ...(input.type === MessageType.CHAT_MESSAGE ? { room: input.room } : {}),
+    data: input.data,
+  }
+  const result = validateFrame(candidate)
+  if (!result.ok) throw new TypeError(`${command}: ${result.message}`)
+  const frame = result.frame
+  switch (frame.type) {
+    case MessageType.CHAT_MESSAGE:
+      return {
+        payload: {
+          id: frame.id,
+          timestamp: frame.timestamp,
+          type: frame.type,
+          room: frame.room,
+          data: frame.data,
+        },
+      }
+    case MessageType.DIRECT_MESSAGE:
+    case MessageType.NOTIFICATION_UPDATE:
+      return {
+        payload: {
+          id: frame.id,
+          timestamp: frame.timestamp,
+          type: frame.type,
+          data: frame.data,
+        } as OutgoingMessage,
+      }
+    default:
+      throw new TypeError(`${command}: ${frame.type} cannot be sent this way`)
+  }
+}
+
+function requireUser(command: string, userId: unknown): string {
+  if (!isValidId(userId)) {
+    throw new TypeError(
+      `${command}: userId must be a 1-128 character printable id, got ${JSON.stringify(userId)}`,
+    )
+  }
+  return userId
+}
+
+export const connect = createAction('realtime/connect')
+export const disconnect = createAction('realtime/disconnect')
+export const reconnect = createAction('realtime/reconnect')
+export const authenticate = createAction('realtime/authenticate', (token: string) => {
+  if (typeof token !== 'string' || token === '') {
+    throw new TypeError('authenticate(token): pass the JWT as a non-empty string')
+  }
+  return { payload: { token } }
+})
+export const joinRoom = createAction('realtime/joinRoom', (room: string) => ({
+  payload: { room: requireRoom('joinRoom', room) },
+}))
+export const leaveRoom = createAction('realtime/leaveRoom', (room: string) => ({
+  payload: { room: requireRoom('leaveRoom', room) },
+}))
+export const sendMessage = createAction('realtime/sendMessage', (input: SendMessageInput) => {
+  if (typeof input !== 'object' || input === null || !SENDABLE.has(input.type)) {
+    throw new TypeError(
+      `sendMessage: type must be '${MessageType.CHAT_MESSAGE}' (with room) or '${MessageType.DIRECT_MESSAGE}' (with data.to); got ${JSON.stringify((input as { type?: unknown } | null)?.type)}`,
+    )
+  }
+  return prepareOutgoing('sendMessage', input)
+})
+export const sendChatMessage = createAction(
+  'realtime/sendChatMessage',
+  ({ room, content, ...rest }: SendChatMessageInput) =>
+    prepareOutgoing('sendChatMessage', {
+      type: MessageType.CHAT_MESSAGE,
+      room,
+      data: { content, ...rest },
+    }),
+)
+export const sendDirectMessage = createAction(
+  'realtime/sendDirectMessage',
+  ({ to, content, ...rest }: SendDirectMessageInput) =>
+    prepareOutgoing('sendDirectMessage', {
+      type: MessageType.DIRECT_MESSAGE,
+      data: { to, content, ...rest },
+    }),
+)
+export const startTyping = createAction('realtime/startTyping', (room: string) => ({
+  payload: { room: requireRoom('startTyping', room) },
+}))
+export const stopTyping = createAction('realtime/stopTyping', (room: string) => ({
+  payload: { room: requireRoom('stopTyping', room) },
+}))
+export const markAsRead = createAction(
+  'realtime/markAsRead',
+  ({ room, messageId }: { room: string; messageId: string }) => ({
+    payload: {
+      room: requireRoom('markAsRead', room),
+      messageId: requireUser('markAsRead (messageId)', messageId),
+    },
+  }),
+)
+export const setStatus = createAction('realtime/setStatus', (status: PresenceStatus) => {
+  if (!(PRESENCE_STATUSES as readonly string[]).includes(status) || status === 'offline') {
+    throw new TypeError(
+      `setStatus: status must be 'online', 'away' or 'busy', got ${JSON.stringify(status)}`,
+    )
+  }
+  return { payload: { status } }
+})
+export const setCustomStatus = createAction('realtime/setCustomStatus', (customStatus: string) => {
+  if (typeof customStatus !== 'string' || customStatus.length > 128) {
+    throw new TypeError("setCustomStatus: pass a string of at most 128 characters ('' clears it)")
+  }
+  return { payload: { customStatus } }
+})
+export const subscribeToUser = createAction('realtime/subscribeToUser', (userId: string) => ({
+  payload: { userId: requireUser('subscribeToUser', userId) },
+}))
+export const unsubscribeFromUser = createAction(
+  'realtime/unsubscribeFromUser',
+  (userId: string) => ({
+    payload: { userId: requireUser('unsubscribeFromUser', userId) },
+  }),
+)
+const notificationCommand = (command: string, op: NotificationUpdateData['op'], id?: string) =>
+  prepareOutgoing(command, {
+    type: MessageType.NOTIFICATION_UPDATE,
+    data: { op, ...(id !== undefined ? { id: requireUser(`${command} (id)`, id) } : {}) },
+  })
+export const markNotificationRead = createAction('realtime/markNotificationRead', (id: string) =>
+  notificationCommand('markNotificationRead', 'read', id),
+)
+export const markAllNotificationsRead = createAction('realtime/markAllNotificationsRead', () =>
+  notificationCommand('markAllNotificationsRead', 'read_all'),
+)
+export const dismissNotification = createAction('realtime/dismissNotification', (id: string) =>
+  notificationCommand('dismissNotification', 'dismiss', id),
+)
+export const clearNotifications = createAction('realtime/clearNotifications', () =>
+  notificationCommand('clearNotifications', 'clear'),
+)
+export const subscribeToEvents = createAction('realtime/subscribeToEvents')
+export const unsubscribeFromEvents = createAction('realtime/unsubscribeFromEvents')

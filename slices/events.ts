@@ -1,0 +1,129 @@
+import { createAction } from '@reduxjs/toolkit'
+import type {
+  ErrorData,
+  EventData,
+  JoinedData,
+  NotificationUpdateData,
+  PresenceEntry,
+  SystemAlertData,
+} from '../src/protocol/frames'
+import type { WebSocketErrorInfo } from '../src/errors'
+import type { ChatMessage, DirectMessage, Notification, OutboxEntry } from './types'
+
+/** Events: past tense, what happened. Reducers answer these. */
+
+export interface At {
+  at: number
+}
+
+export interface ClosedPayload extends At {
+  code: number
+  reason: string
+  willReconnect: boolean
+  /** Failed attempts in a row so far (the one about to be made, when reconnecting). */
+  attempt: number
+  retryInMs?: number
+  error?: WebSocketErrorInfo
+}
+
+export interface AckInfo {
+  refId: string
+  seq?: number
+  room?: string
+}
+
+export interface FrameRejection {
+  reason: string
+  message: string
+  id?: string
+}
+
+export const connection = {
+  connecting: createAction<{ url: string } & At>('realtime/connection/connecting'),
+  socketOpened: createAction<At>('realtime/connection/socketOpened'),
+  opened: createAction<
+    { userId: string; sessionId: string; epoch: string; maxFrameBytes?: number } & At
+  >('realtime/connection/opened'),
+  closed: createAction<ClosedPayload>('realtime/connection/closed'),
+  pingSent: createAction<At>('realtime/connection/pingSent'),
+  pongReceived: createAction<{ latency: number } & At>('realtime/connection/pongReceived'),
+  errorOccurred: createAction<{ error: WebSocketErrorInfo }>('realtime/connection/errorOccurred'),
+  errorsReceived: createAction<{ errors: ErrorData[] } & At>('realtime/connection/errorsReceived'),
+}
+
+export const inbound = {
+  framesRejected: createAction<{ rejections: FrameRejection[] } & At>(
+    'realtime/inbound/framesRejected',
+  ),
+}
+
+export const rooms = {
+  joinRequested: createAction<{ room: string }>('realtime/rooms/joinRequested'),
+  joined: createAction<{ room: string } & JoinedData & At>('realtime/rooms/joined'),
+  joinFailed: createAction<{ room: string; error: WebSocketErrorInfo }>(
+    'realtime/rooms/joinFailed',
+  ),
+  leaveRequested: createAction<{ room: string }>('realtime/rooms/leaveRequested'),
+  left: createAction<{ room: string }>('realtime/rooms/left'),
+  gapDetected: createAction<{ room: string; expectedSeq: number; receivedSeq: number }>(
+    'realtime/rooms/gapDetected',
+  ),
+}
+
+export interface ReadReceipt {
+  room: string
+  userId: string
+  messageId: string
+  seq: number
+}
+
+export const chat = {
+  messagesReceived: createAction<{ messages: ChatMessage[] } & At>(
+    'realtime/chat/messagesReceived',
+  ),
+  directMessagesReceived: createAction<{ messages: DirectMessage[] } & At>(
+    'realtime/chat/directMessagesReceived',
+  ),
+  typingStarted: createAction<{ room: string; userId: string } & At>('realtime/chat/typingStarted'),
+  typingStopped: createAction<{ room: string; userId: string }>('realtime/chat/typingStopped'),
+  readReceiptsReceived: createAction<{ receipts: ReadReceipt[] } & At>(
+    'realtime/chat/readReceiptsReceived',
+  ),
+}
+
+export const presence = {
+  /** Everyone this connection follows; replaces what was known. */
+  synced: createAction<{ users: PresenceEntry[] } & At>('realtime/presence/synced'),
+  userOnline: createAction<PresenceEntry & At>('realtime/presence/userOnline'),
+  userOffline: createAction<PresenceEntry & At>('realtime/presence/userOffline'),
+  changed: createAction<{ users: PresenceEntry[] } & At>('realtime/presence/changed'),
+  subscribed: createAction<{ userId: string }>('realtime/presence/subscribed'),
+  unsubscribed: createAction<{ userId: string }>('realtime/presence/unsubscribed'),
+}
+
+export const notifications = {
+  received: createAction<{ notifications: Notification[] } & At>('realtime/notifications/received'),
+  /** A read/dismiss/clear from another device, through this user's stream. */
+  updated: createAction<NotificationUpdateData & At>('realtime/notifications/updated'),
+  systemAlertReceived: createAction<{ id: string } & SystemAlertData & At>(
+    'realtime/notifications/systemAlertReceived',
+  ),
+}
+
+export const events = {
+  received: createAction<{ events: EventData[] } & At>('realtime/events/received'),
+  subscriptionChanged: createAction<{ subscribed: boolean }>('realtime/events/subscriptionChanged'),
+}
+
+export const outbox = {
+  enqueued: createAction<{ entry: OutboxEntry }>('realtime/outbox/enqueued'),
+  /** The outbox was full: the message is kept in state as failed, never silently dropped. */
+  overflowed: createAction<{ entry: OutboxEntry; error: WebSocketErrorInfo }>(
+    'realtime/outbox/overflowed',
+  ),
+  acked: createAction<{ acks: AckInfo[] } & At>('realtime/outbox/acked'),
+  failed: createAction<{
+    failures: Array<{ id: string; room?: string; error: WebSocketErrorInfo }>
+  }>('realtime/outbox/failed'),
+  restored: createAction<{ entries: OutboxEntry[] }>('realtime/outbox/restored'),
+}
