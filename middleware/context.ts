@@ -4,6 +4,7 @@ import type { WebSocketErrorInfo } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import type { Frame } from '../src/protocol/frames'
 import type { RealtimeSelectors } from '../slices/selectors'
+import type { FrameInspector } from './inspector'
 import type { PresenceSync } from './presenceSync'
 import type { StreamCursors } from './streams'
 import type { Transport } from './transport'
@@ -18,6 +19,7 @@ export interface RealtimeContext {
   transport: Transport
   streams: StreamCursors
   presence: PresenceSync
+  inspector: FrameInspector
   session: {
     /** `auth_ok` received on the current socket: joins and messages may go out. */
     authenticated: boolean

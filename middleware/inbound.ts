@@ -47,6 +47,13 @@ export function createInbound(ctx: RealtimeContext): Inbound {
     receive(data) {
       ctx.liveness.lastFrameAt = ctx.now()
       const result = decodeFrame(data, limits)
+      if (ctx.inspector.active) {
+        ctx.inspector.record(
+          result.ok
+            ? { direction: 'in', at: ctx.now(), frame: result.frame }
+            : { direction: 'in', at: ctx.now(), rejected: result.reason, message: result.message },
+        )
+      }
       if (!result.ok) {
         ctx.log('rejected frame', result)
         burst.add('rejections', {

@@ -18,6 +18,7 @@ import { buildEventsHandler } from './events'
 import { buildSessionHandler } from './session'
 import { createPresenceSync } from './presenceSync'
 import { createStreamCursors } from './streams'
+import type { FrameInspector } from './inspector'
 import { createTransport, type TransportClose } from './transport'
 
 /**
@@ -28,6 +29,7 @@ import { createTransport, type TransportClose } from './transport'
 export function createRealtimeMiddleware(
   config: ResolvedConfig,
   selectors: RealtimeSelectors,
+  inspector: FrameInspector,
 ): Middleware {
   return (api) => {
     const url = resolveUrl(config)
@@ -43,6 +45,7 @@ export function createRealtimeMiddleware(
         selectors.selectMessagesByRoom(api.getState(), room).map((m) => m.id),
       ),
       presence: createPresenceSync(),
+      inspector,
       session: { authenticated: false },
       liveness: { lastFrameAt: 0 },
       closeError: null,
@@ -51,7 +54,9 @@ export function createRealtimeMiddleware(
         if (config.enableLogging) logger.debug(`[redux-realtime] ${message}`, detail ?? '')
       },
       send(frame) {
-        return ctx.transport.send(encodeFrame(frame))
+        const sent = ctx.transport.send(encodeFrame(frame))
+        if (sent && inspector.active) inspector.record({ direction: 'out', at: Date.now(), frame })
+        return sent
       },
       safeDispatch(action: UnknownAction) {
         try {

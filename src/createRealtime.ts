@@ -1,5 +1,6 @@
 import type { Middleware, Reducer } from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
+import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
 import * as actions from '../slices/actions'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
@@ -45,6 +46,8 @@ export interface Realtime<ReducerPath extends string = string> {
   middleware: Middleware
   actions: typeof realtimeActions
   selectors: RealtimeSelectors
+  /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
+  inspector: Pick<FrameInspector, 'subscribe'>
 }
 
 /**
@@ -64,13 +67,15 @@ export function createRealtime<ReducerPath extends string = 'realtime'>(
 ): Realtime<ReducerPath> {
   const resolved = resolveConfig(config)
   const selectors = createSelectors(resolved.reducerPath)
+  const inspector = createFrameInspector()
   return {
     reducerPath: resolved.reducerPath as ReducerPath,
     reducer: createRealtimeReducer({
       maxMessagesPerRoom: resolved.maxMessagesPerRoom,
       maxNotifications: resolved.maxNotifications,
     }),
-    middleware: createRealtimeMiddleware(resolved, selectors),
+    middleware: createRealtimeMiddleware(resolved, selectors, inspector),
+    inspector,
     actions: realtimeActions,
     selectors,
   }

@@ -97,6 +97,7 @@ export type {
 } from './config'
 export type { WebSocketErrorInfo } from './errors'
 export type { OutboxStorage } from '../middleware/storage'
+export type { InspectedFrame, FrameListener } from '../middleware/inspector'
 export type {
   ChatMessage,
   DirectMessage,

@@ -119,4 +119,19 @@ describe('two users chatting through the reference server', () => {
     )
     expect(dispatches).toBeLessThan(total / 4)
   })
+
+  it('lets dev tools watch the frames in and out without putting them in state', async () => {
+    const [alice, bob] = await aliceAndBob()
+    const seen: string[] = []
+    const stop = alice.realtime.inspector.subscribe((entry) => {
+      if ('frame' in entry) seen.push(`${entry.direction}:${entry.frame.type}`)
+    })
+    alice.store.dispatch(alice.actions.sendChatMessage({ room: 'general', content: 'watched' }))
+    await bob.waitFor((s) => bob.selectors.selectMessagesByRoom(s, 'general').length === 1)
+    await alice.waitFor((s) => alice.selectors.selectPendingMessages(s).length === 0)
+    stop()
+    alice.store.dispatch(alice.actions.sendChatMessage({ room: 'general', content: 'unwatched' }))
+    await bob.waitFor((s) => bob.selectors.selectMessagesByRoom(s, 'general').length === 2)
+    expect(seen).toEqual(['out:chat_message', 'in:chat_message', 'in:ack'])
+  })
 })
