@@ -33,7 +33,8 @@ export function buildReceiptsHandler(ctx: RealtimeContext): Handler {
         )
       }
       if (message.seq === undefined) return // Own message not confirmed yet: nothing to mark.
-      if ((sent.get(room) ?? 0) >= message.seq && !unsent.has(room)) return
+      const waiting = unsent.get(room)
+      if (waiting ? waiting.seq >= message.seq : (sent.get(room) ?? 0) >= message.seq) return
       unsent.set(room, { messageId, seq: message.seq })
       sent.set(room, Math.max(sent.get(room) ?? 0, message.seq))
       if (ctx.session.userId !== undefined) {

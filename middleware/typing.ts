@@ -4,6 +4,7 @@ import {
   connection,
   rooms,
   sendChatMessage,
+  sendMessage,
   startTyping,
   stopTyping,
 } from '../slices/actions'
@@ -24,9 +25,12 @@ export function buildTypingHandler(ctx: RealtimeContext): Handler {
   const expiries = new Map<string, ReturnType<typeof setTimeout>>()
   const key = (room: string, userId: string) => `${room}\u0000${userId}`
 
-  function send(type: 'typing_start' | 'typing_stop', room: string): void {
-    if (ctx.session.authenticated && ctx.streams.isTracked(room))
+  function send(type: 'typing_start' | 'typing_stop', room: string): boolean {
+    return (
+      ctx.session.authenticated &&
+      ctx.streams.isTracked(room) &&
       ctx.send(makeFrame(type, { room, data: {} }))
+    )
   }
 
   function stopOwn(room: string): void {
@@ -45,11 +49,11 @@ export function buildTypingHandler(ctx: RealtimeContext): Handler {
       const { room } = action.payload
       const last = sentAt.get(room)
       if (last !== undefined && ctx.now() - last < timeout / 2) return
-      sentAt.set(room, ctx.now())
-      send('typing_start', room)
+      // Only a start that went out counts: it is what a later stop answers.
+      if (send('typing_start', room)) sentAt.set(room, ctx.now())
     } else if (stopTyping.match(action)) {
       stopOwn(action.payload.room)
-    } else if (sendChatMessage.match(action)) {
+    } else if (sendChatMessage.match(action) || sendMessage.match(action)) {
       if (action.payload.type === 'chat_message') stopOwn(action.payload.room)
     } else if (chat.typingStarted.match(action)) {
       const { room, userId } = action.payload

@@ -92,7 +92,8 @@ export function createDirectReducer({
         changes.set(peer, (list) => {
           const confirmed = list.filter((m) => m.seq !== undefined)
           const known = new Set(confirmed.map((m) => m.id))
-          const fresh = messages.filter((m) => !known.has(m.id))
+          // Repeats within the burst count as known too.
+          const fresh = messages.filter((m) => !known.has(m.id) && Boolean(known.add(m.id)))
           const mine = new Set(fresh.map((m) => m.id))
           const pending = list.filter((m) => m.seq === undefined && !mine.has(m.id))
           const wasPending = new Set(list.filter((m) => m.seq === undefined).map((m) => m.id))

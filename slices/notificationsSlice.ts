@@ -32,7 +32,7 @@ export function createNotificationsReducer({
 }): Reducer<NotificationsSliceState> {
   const add = (state: NotificationsSliceState, fresh: Notification[]): NotificationsSliceState => {
     const known = new Set(state.items.map((n) => n.id))
-    const added = fresh.filter((n) => !known.has(n.id)).reverse()
+    const added = fresh.filter((n) => !known.has(n.id) && Boolean(known.add(n.id))).reverse()
     if (added.length === 0) return state
     return { items: [...added, ...state.items].slice(0, maxNotifications) }
   }

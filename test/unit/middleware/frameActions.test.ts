@@ -171,3 +171,156 @@ describe('Burst and routeFrame', () => {
     expect(Object.keys(FRAME_ROUTES).sort()).toEqual([...Object.values(MessageType)].sort())
   })
 })
+
+describe('routes for direct messages, typing, receipts, presence, notifications and events', () => {
+  const ME = 'alice'
+  const PRIVATE = 'user:alice'
+
+  function route(frames: Frame[], streams = streamsIn(PRIVATE)) {
+    const burst = new Burst(() => NOW)
+    const ctx = { streams, selfId: ME, presence: createPresenceSync() }
+    for (const f of frames) routeFrame(f, burst, ctx)
+    return burst.take() as Array<UnknownAction & { payload: Payload }>
+  }
+  const onPrivate = (seq: number, type: string, data: Record<string, unknown>, userId = 'srv') =>
+    frame({ id: `p${seq}`, type, room: PRIVATE, seq, userId, data })
+
+  it('batches direct messages of the private stream into one directMessagesReceived, dropping duplicates', () => {
+    const dm = (seq: number) =>
+      onPrivate(seq, 'direct_message', { to: ME, content: `dm ${seq}` }, 'bob')
+    const actions = route([dm(1), dm(2), dm(2), dm(3)])
+    expect(actions.map((a) => a.type)).toEqual(['realtime/chat/directMessagesReceived'])
+    expect(actions[0]?.payload.messages.map((m: Frame) => m.seq)).toEqual([1, 2, 3])
+    expect(actions[0]?.payload.messages[0]).toEqual({
+      id: 'p1',
+      type: 'direct_message',
+      timestamp: NOW,
+      room: PRIVATE,
+      seq: 1,
+      userId: 'bob',
+      data: { to: ME, content: 'dm 1' },
+    })
+  })
+
+  it('turns others’ typing frames into typingStarted/typingStopped, in place, and ignores this user’s', () => {
+    const typing = (type: string, userId: string) =>
+      frame({ id: `${type}-${userId}`, type, room: 'general', userId, data: {} })
+    const actions = route([
+      typing('typing_start', 'bob'),
+      typing('typing_start', ME),
+      typing('typing_stop', ME),
+      typing('typing_stop', 'bob'),
+    ])
+    expect(actions).toEqual([
+      { type: 'realtime/chat/typingStarted', payload: { room: 'general', userId: 'bob', at: NOW } },
+      { type: 'realtime/chat/typingStopped', payload: { room: 'general', userId: 'bob' } },
+    ])
+  })
+
+  it('batches read receipts with their reader', () => {
+    const receipt = (userId: string, seq: number) =>
+      frame({
+        id: `r-${userId}`,
+        type: 'read_receipt',
+        room: 'general',
+        userId,
+        data: { messageId: `m${seq}`, seq },
+      })
+    const actions = route([receipt('bob', 3), receipt('carol', 1)])
+    expect(actions).toEqual([
+      {
+        type: 'realtime/chat/readReceiptsReceived',
+        payload: {
+          receipts: [
+            { room: 'general', userId: 'bob', messageId: 'm3', seq: 3 },
+            { room: 'general', userId: 'carol', messageId: 'm1', seq: 1 },
+          ],
+          at: NOW,
+        },
+      },
+    ])
+  })
+
+  it('turns notifications into unread notifications with the frame’s id and time, and updates into updated', () => {
+    const actions = route([
+      onPrivate(1, 'notification', { title: 'Hi', kind: 'info', severity: 'info' }),
+      onPrivate(2, 'notification_update', { op: 'read', id: 'p1' }),
+    ])
+    expect(actions).toEqual([
+      {
+        type: 'realtime/notifications/received',
+        payload: {
+          notifications: [
+            { id: 'p1', title: 'Hi', kind: 'info', severity: 'info', createdAt: NOW, read: false },
+          ],
+          at: NOW,
+        },
+      },
+      { type: 'realtime/notifications/updated', payload: { op: 'read', id: 'p1', at: NOW } },
+    ])
+  })
+
+  it('turns a system alert into systemAlertReceived with the frame’s id', () => {
+    const alert = frame({
+      id: 'alert-1',
+      type: 'system_alert',
+      data: { message: 'Restarting', severity: 'critical' },
+    })
+    expect(route([alert])).toEqual([
+      {
+        type: 'realtime/notifications/systemAlertReceived',
+        payload: { id: 'alert-1', message: 'Restarting', severity: 'critical', at: NOW },
+      },
+    ])
+  })
+
+  it('batches event updates of the private stream into events.received', () => {
+    const event = { id: 'e1', title: 'Standup', startsAt: NOW, status: 'scheduled', updatedAt: NOW }
+    const actions = route([onPrivate(1, 'event_update', event)])
+    expect(actions).toEqual([
+      { type: 'realtime/events/received', payload: { events: [event], at: NOW } },
+    ])
+  })
+
+  it('drops private-stream frames before the stream is joined', () => {
+    const notification = onPrivate(1, 'notification', {
+      title: 'x',
+      kind: 'info',
+      severity: 'info',
+    })
+    expect(
+      route(
+        [notification],
+        createStreamCursors(() => []),
+      ),
+    ).toEqual([])
+  })
+
+  it('holds presence diffs until the snapshot, then emits the snapshot before them', () => {
+    const presenceFrame = (id: string, type: string, data: Record<string, unknown>) =>
+      frame({ id, type, data })
+    const actions = route([
+      presenceFrame('o1', 'user_online', { userId: 'bob', status: 'away' }),
+      presenceFrame('s1', 'presence_update', {
+        snapshot: true,
+        users: [{ userId: 'bob', status: 'online' }],
+      }),
+      presenceFrame('c1', 'presence_update', { users: [{ userId: 'carol', status: 'busy' }] }),
+      presenceFrame('f1', 'user_offline', { userId: 'bob', status: 'offline', lastSeen: NOW }),
+      presenceFrame('e1', 'presence_update', { users: [] }),
+    ])
+    expect(actions.map((a) => a.type)).toEqual([
+      'realtime/presence/synced',
+      'realtime/presence/userOnline',
+      'realtime/presence/changed',
+      'realtime/presence/userOffline',
+    ])
+    expect(actions[1]?.payload).toEqual({ userId: 'bob', status: 'away', at: NOW })
+    expect(actions[3]?.payload).toEqual({
+      userId: 'bob',
+      status: 'offline',
+      lastSeen: NOW,
+      at: NOW,
+    })
+  })
+})

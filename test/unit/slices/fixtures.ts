@@ -7,7 +7,7 @@ import {
 import { expect } from 'vitest'
 import { errorInfo, type WebSocketErrorInfo } from '../../../src/errors'
 import type { WebSocketErrorCode } from '../../../src/protocol/codes'
-import type { ChatMessage, OutboxEntry } from '../../../slices/types'
+import type { ChatMessage, DirectMessage, Notification, OutboxEntry } from '../../../slices/types'
 
 export const T0 = 1_700_000_000_000
 
@@ -65,4 +65,42 @@ export function reduce<S>(reducer: Reducer<S>, actions: UnknownAction[], initial
     expectSerializable(state, `state after ${action.type}`)
   }
   return state
+}
+
+type DirectEntry = Extract<OutboxEntry, { type: 'direct_message' }>
+
+/** A direct message on this user's private stream: from `from` to `to`, with a seq. */
+export function dm(seq: number, from: string, to: string, id = `dm-${seq}`): DirectMessage {
+  return {
+    id,
+    type: 'direct_message',
+    timestamp: T0 + seq,
+    room: 'user:alice',
+    seq,
+    userId: from,
+    data: { to, content: `direct ${seq}` },
+  }
+}
+
+/** One of this client's own direct messages as the outbox holds it. */
+export function dmEntry(id: string, to: string): DirectEntry {
+  return { id, type: 'direct_message', data: { to, content: id }, createdAt: T0, userId: 'alice' }
+}
+
+/** The server's copy of an own direct message: same id, now with a seq. */
+export function dmEcho(own: DirectEntry, seq: number): DirectMessage {
+  return dm(seq, 'alice', own.data.to, own.id)
+}
+
+/** A notification as the private stream delivers it. */
+export function notification(id: string, fields: Partial<Notification> = {}): Notification {
+  return {
+    id,
+    title: `notification ${id}`,
+    kind: 'info',
+    severity: 'info',
+    createdAt: T0,
+    read: false,
+    ...fields,
+  }
 }

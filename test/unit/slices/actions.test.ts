@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import {
+  clearNotifications,
+  dismissNotification,
+  markAllNotificationsRead,
+  markAsRead,
+  markNotificationRead,
+  sendDirectMessage,
+  sendMessage,
+  setCustomStatus,
+  setStatus,
+  startTyping,
+  subscribeToUser,
+  type SendDirectMessageInput,
+  type SendMessageInput,
+} from '../../../slices/actions'
+import type { PresenceStatus } from '../../../src/protocol/frames'
+
+describe('sendDirectMessage', () => {
+  it('throws a TypeError without `to` or with a prototype key as `to`', () => {
+    const noTo = { content: 'hi' } as SendDirectMessageInput
+    expect(() => sendDirectMessage(noTo)).toThrow(TypeError)
+    expect(() => sendDirectMessage(noTo)).toThrow(/sendDirectMessage: data\.to/)
+    expect(() => sendDirectMessage({ to: '__proto__', content: 'hi' })).toThrow(TypeError)
+    expect(() => sendDirectMessage({ to: 'has space', content: 'hi' })).toThrow(TypeError)
+  })
+
+  it('makes the validated message, ready for the outbox', () => {
+    const { payload } = sendDirectMessage({ to: 'bob', content: 'hi', mentions: ['bob'] })
+    expect(payload).toMatchObject({
+      type: 'direct_message',
+      data: { to: 'bob', content: 'hi', mentions: ['bob'] },
+    })
+    expect(typeof payload.id).toBe('string')
+    expect(payload).not.toHaveProperty('room')
+  })
+})
+
+describe('sendMessage', () => {
+  it('throws a TypeError naming the allowed types for any other type', () => {
+    const typing = {
+      type: 'typing_start',
+      room: 'general',
+      data: {},
+    } as unknown as SendMessageInput
+    expect(() => sendMessage(typing)).toThrow(TypeError)
+    expect(() => sendMessage(typing)).toThrow(/'chat_message'.*'direct_message'.*typing_start/)
+    const update = {
+      type: 'notification_update',
+      data: { op: 'clear' },
+    } as unknown as SendMessageInput
+    expect(() => sendMessage(update)).toThrow(TypeError)
+  })
+
+  it('accepts a direct message with data.to', () => {
+    expect(
+      sendMessage({ type: 'direct_message', data: { to: 'bob', content: 'hi' } }).payload,
+    ).toMatchObject({ type: 'direct_message', data: { to: 'bob', content: 'hi' } })
+  })
+})
+
+describe('presence commands', () => {
+  it("setStatus refuses 'offline' and unknown statuses, and accepts the others", () => {
+    expect(() => setStatus('offline')).toThrow(TypeError)
+    expect(() => setStatus('offline')).toThrow(/'online', 'away' or 'busy'/)
+    expect(() => setStatus('sleeping' as PresenceStatus)).toThrow(TypeError)
+    expect(['online', 'away', 'busy'].map((s) => setStatus(s as PresenceStatus).payload)).toEqual([
+      { status: 'online' },
+      { status: 'away' },
+      { status: 'busy' },
+    ])
+  })
+
+  it('setCustomStatus refuses more than 128 characters, and accepts 128 or an empty string', () => {
+    expect(() => setCustomStatus('x'.repeat(129))).toThrow(TypeError)
+    expect(() => setCustomStatus('x'.repeat(129))).toThrow(/at most 128/)
+    expect(setCustomStatus('x'.repeat(128)).payload.customStatus).toHaveLength(128)
+    expect(setCustomStatus('').payload).toEqual({ customStatus: '' })
+  })
+
+  it('subscribeToUser refuses an invalid user id', () => {
+    expect(() => subscribeToUser('')).toThrow(TypeError)
+    expect(() => subscribeToUser('__proto__')).toThrow(TypeError)
+  })
+})
+
+describe('notification commands', () => {
+  it('markNotificationRead and dismissNotification need a valid id', () => {
+    expect(() => markNotificationRead('')).toThrow(TypeError)
+    expect(() => markNotificationRead('')).toThrow(/markNotificationRead \(id\)/)
+    expect(() => dismissNotification('constructor')).toThrow(TypeError)
+  })
+
+  it('make notification_update messages with the op', () => {
+    expect(markNotificationRead('n1').payload).toMatchObject({
+      type: 'notification_update',
+      data: { op: 'read', id: 'n1' },
+    })
+    expect(dismissNotification('n1').payload.data).toEqual({ op: 'dismiss', id: 'n1' })
+    expect(markAllNotificationsRead().payload.data).toEqual({ op: 'read_all' })
+    expect(clearNotifications().payload.data).toEqual({ op: 'clear' })
+  })
+})
+
+describe('typing and receipt commands', () => {
+  it('need a valid room and message id', () => {
+    expect(() => startTyping('has space')).toThrow(TypeError)
+    expect(() => markAsRead({ room: 'general', messageId: '' })).toThrow(TypeError)
+    expect(() => markAsRead({ room: '__proto__', messageId: 'm1' })).toThrow(TypeError)
+  })
+})
