@@ -67,7 +67,7 @@ function buildFrame(
         : fail('room must be a 1-300 character printable name')
   if (room === undefined && ROOM_REQUIRED.has(type)) fail(`a ${type} frame needs a room`)
   if (raw.data !== undefined && !isPlainRecord(raw.data)) fail('data must be an object')
-  const data = (raw.data ?? {})
+  const data = raw.data ?? {}
   const envelope = {
     v: PROTOCOL_VERSION,
     id,
