@@ -2,7 +2,7 @@ import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 
 describe('the core entry in a browser bundle', () => {
-  it('contains neither ws nor jose nor any node: built-in', async () => {
+  it('contains neither ws, jose, React nor any node: built-in', async () => {
     const result = await build({
       entryPoints: ['src/index.ts'],
       bundle: true,
@@ -16,7 +16,11 @@ describe('the core entry in a browser bundle', () => {
     const inputs = Object.keys(result.metafile.inputs)
     expect(inputs.some((path) => path.includes('src/index.ts'))).toBe(true)
     expect(
-      inputs.filter((path) => /node_modules\/(ws|jose)\//.test(path) || path.startsWith('node:')),
+      inputs.filter(
+        (path) =>
+          /node_modules\/(ws|jose|react|react-dom|react-redux)\//.test(path) ||
+          path.startsWith('node:'),
+      ),
     ).toEqual([])
     const text = result.outputFiles.map((file) => file.text).join('\n')
     expect(text).not.toMatch(/from ["'](ws|jose)["']|require\(["'](ws|jose)["']\)/)

@@ -1,0 +1,104 @@
+import { useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { Provider as ReduxProvider, ReactReduxContext } from 'react-redux'
+import type { Store } from '@reduxjs/toolkit'
+import { RealtimeReduxContext, WebSocketContext, type WebSocketReactContext } from './context'
+import type { Realtime, RealtimeConfig } from './core'
+import { configFromProcessEnv, createRealtimeStore } from './createRealtimeStore'
+import { RealtimeDevTools } from './RealtimeDevTools'
+import { retainConnection } from './retainConnection'
+
+interface CommonProps {
+  children?: ReactNode
+  /** The JWT for the `auth` frame. A new value re-authenticates (`authenticate(token)`). */
+  authToken?: string
+  /** The current user's id, shared through `useWebSocketContext().userId`. */
+  userId?: string
+  /** Renders `<RealtimeDevTools />` (loaded on demand; never loaded while false). */
+  enableDevMode?: boolean
+  /** A context of your own, for a second connection with the `createXHook(context)` hooks. */
+  context?: WebSocketReactContext
+}
+
+/** Use your store: it must already have `realtime.reducer` and `realtime.middleware`. */
+interface StoreProps extends CommonProps {
+  store: Store
+  realtime: Realtime
+  config?: undefined
+}
+
+/** Let the provider create the store (once), from `config` or the environment. */
+interface ConfigProps extends CommonProps {
+  config?: RealtimeConfig
+  store?: undefined
+  realtime?: undefined
+}
+
+export type WebSocketProviderProps = StoreProps | ConfigProps
+
+/**
+ * Connects on mount and disconnects on unmount (StrictMode-safe: one socket), and gives the
+ * hooks below it the realtime store. Either pass your `store` with the `realtime` instance
+ * whose reducer and middleware it has, or a `config`; with neither, it reads
+ * `REACT_APP_WS_*` / `VITE_WS_*` from `process.env` where that exists, else uses the defaults.
+ *
+ * The realtime store is provided on its own react-redux context (`RealtimeReduxContext`), so
+ * your own `useSelector` keeps reading your store. When the provider created the store and no
+ * react-redux `<Provider>` is above it, it also provides that store on react-redux's default
+ * context, so plain `useSelector(selectMessagesByRoom…)` works in apps with no store of their own.
+ *
+ * @example
+ * <WebSocketProvider authToken={token} userId={user.id} enableDevMode={import.meta.env.DEV}>
+ *   <App />
+ * </WebSocketProvider>
+ *
+ * // with your store
+ * const realtime = createRealtime({ url: 'wss://chat.example.com', getToken })
+ * const store = configureStore({
+ *   reducer: { app: appReducer, [realtime.reducerPath]: realtime.reducer },
+ *   middleware: (getDefault) => getDefault().concat(realtime.middleware),
+ * })
+ * <Provider store={store}>
+ *   <WebSocketProvider store={store} realtime={realtime}><App /></WebSocketProvider>
+ * </Provider>
+ */
+export function WebSocketProvider(props: WebSocketProviderProps) {
+  const { children, authToken, userId, enableDevMode = false, context = WebSocketContext } = props
+  if (props.store !== undefined && props.realtime === undefined) {
+    throw new Error(
+      '<WebSocketProvider store={store}> also needs realtime={realtime}: the createRealtime(...) result whose reducer and middleware the store uses',
+    )
+  }
+  // Created once: later `config` changes are ignored (remount the provider with a `key` to switch).
+  const [own] = useState(() =>
+    props.store === undefined
+      ? createRealtimeStore(withToken(props.config ?? configFromProcessEnv(), authToken))
+      : null,
+  )
+  const store = props.store ?? (own as NonNullable<typeof own>).store
+  const realtime = props.realtime ?? (own as NonNullable<typeof own>).realtime
+
+  // A store the provider made already has the token in its config.
+  const appliedToken = useRef(own ? authToken : undefined)
+  useEffect(() => {
+    if (authToken === undefined || authToken === appliedToken.current) return
+    appliedToken.current = authToken
+    store.dispatch(realtime.actions.authenticate(authToken))
+  }, [store, realtime, authToken])
+  useEffect(() => retainConnection(store, realtime), [store, realtime])
+
+  const value = useMemo(() => ({ store, realtime, userId }), [store, realtime, userId])
+  const outerRedux = useContext(ReactReduxContext)
+  const tree = (
+    <ReduxProvider store={store} context={RealtimeReduxContext}>
+      <context.Provider value={value}>
+        {children}
+        {enableDevMode ? <RealtimeDevTools context={context} /> : null}
+      </context.Provider>
+    </ReduxProvider>
+  )
+  return own && outerRedux === null ? <ReduxProvider store={store}>{tree}</ReduxProvider> : tree
+}
+
+function withToken(config: RealtimeConfig, authToken: string | undefined): RealtimeConfig {
+  return authToken === undefined ? config : { ...config, authToken }
+}

@@ -1,0 +1,138 @@
+import type { Dispatch, Store } from '@reduxjs/toolkit'
+import {
+  MessageType,
+  type Attachment,
+  type ConnectionInfo,
+  type PerformanceMetrics,
+  type Realtime,
+  type SendMessageInput,
+} from './core'
+import { joinOutcome, messageOutcome, waitForState } from './settle'
+
+/** The extras of a chat or direct message besides its content. */
+export interface MessageExtras {
+  replyTo?: string
+  mentions?: string[]
+  attachments?: Attachment[]
+}
+
+/**
+ * What `sendMessage` accepts: the core's `SendMessageInput`. The room of a chat message is
+ * optional in the type only so the seed's `{ type: MessageType.CHAT_MESSAGE, data }` compiles;
+ * without one the promise rejects with a `TypeError` that says to add it.
+ */
+export type HandleMessageInput =
+  | SendMessageInput
+  | (Omit<Extract<SendMessageInput, { type: 'chat_message' }>, 'room'> & { room?: undefined })
+
+/** The commands of a `WebSocketHandle`: the same for every render of one store. */
+export interface WebSocketCommands {
+  /** Opens the connection (no-op when connecting or open). Providers do this for you. */
+  connect: () => void
+  /** Closes the connection and stops reconnecting. */
+  disconnect: () => void
+  /** Drops the socket and connects again. */
+  reconnect: () => void
+  /**
+   * Sends a chat message (with `room`) or a direct message (`MessageType.DIRECT_MESSAGE` with
+   * `data.to`); joins the room first when needed. Resolves when the server acknowledges it,
+   * rejects with a `WebSocketError` if it fails (or a `TypeError` for invalid input).
+   */
+  sendMessage: (message: HandleMessageInput) => Promise<void>
+  /** `sendMessage` for a chat message to `room`; resolves on the server's ack. */
+  sendChatMessage: (content: string, room: string, extras?: MessageExtras) => Promise<void>
+  /** Sends a direct message to `userId`; resolves on the server's ack. */
+  sendDirectMessage: (content: string, userId: string, extras?: MessageExtras) => Promise<void>
+  /** Joins a room; resolves when the server confirms, rejects if it refuses. */
+  joinRoom: (room: string) => Promise<void>
+  /** Leaves a room; its messages that have not gone out fail with `NOT_JOINED`. */
+  leaveRoom: (room: string) => Promise<void>
+  /** Rooms the server confirmed as joined, now. */
+  getRooms: () => string[]
+  /** The seed's `PerformanceMetrics`, now (times as epoch ms). */
+  getPerformanceMetrics: () => PerformanceMetrics
+  /** The seed's `ConnectionInfo`, now (times as epoch ms). */
+  getConnectionInfo: () => ConnectionInfo
+  dispatch: Dispatch
+}
+
+const cache = new WeakMap<Store, WeakMap<Realtime, WebSocketCommands>>()
+
+function attempt(run: () => Promise<void>): Promise<void> {
+  try {
+    return run()
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+  }
+}
+
+function build(store: Store, realtime: Realtime): WebSocketCommands {
+  const { actions, selectors } = realtime
+  const dispatch = store.dispatch
+  const ensureJoined = (room: string) => {
+    const status = selectors.selectRoomStatus(store.getState(), room)?.status
+    if (status !== 'joining' && status !== 'joined') dispatch(actions.joinRoom(room))
+  }
+  const send = (input: SendMessageInput) => {
+    const action = actions.sendMessage(input)
+    const message = action.payload
+    const where: { room: string } | { peer: string } =
+      message.type === MessageType.CHAT_MESSAGE
+        ? { room: message.room }
+        : { peer: (message.data as { to: string }).to }
+    if ('room' in where) ensureJoined(where.room)
+    dispatch(action)
+    return waitForState(store, messageOutcome(realtime, message.id, where))
+  }
+  return {
+    connect: () => void dispatch(actions.connect()),
+    disconnect: () => void dispatch(actions.disconnect()),
+    reconnect: () => void dispatch(actions.reconnect()),
+    sendMessage: (message) =>
+      attempt(() => {
+        if (message?.type === MessageType.CHAT_MESSAGE && message.room === undefined) {
+          throw new TypeError(
+            "sendMessage: a chat message needs its room, e.g. { type: MessageType.CHAT_MESSAGE, room: 'general', data: { content: 'Hi' } } (or use sendChatMessage(content, room))",
+          )
+        }
+        return send(message)
+      }),
+    sendChatMessage: (content, room, extras) =>
+      attempt(() => send({ type: MessageType.CHAT_MESSAGE, room, data: { ...extras, content } })),
+    sendDirectMessage: (content, userId, extras) =>
+      attempt(() =>
+        send({ type: MessageType.DIRECT_MESSAGE, data: { ...extras, to: userId, content } }),
+      ),
+    joinRoom: (room) =>
+      attempt(() => {
+        const action = actions.joinRoom(room)
+        if (selectors.selectRooms(store.getState()).includes(room)) return Promise.resolve()
+        dispatch(action)
+        return waitForState(store, joinOutcome(realtime, room))
+      }),
+    leaveRoom: (room) =>
+      attempt(() => {
+        dispatch(actions.leaveRoom(room))
+        return Promise.resolve()
+      }),
+    getRooms: () => selectors.selectRooms(store.getState()),
+    getPerformanceMetrics: () => selectors.selectPerformanceMetrics(store.getState()),
+    getConnectionInfo: () => selectors.selectConnectionInfo(store.getState()),
+    dispatch,
+  }
+}
+
+/** The commands for a store and its realtime instance, built once per pair. */
+export function commandsFor(store: Store, realtime: Realtime): WebSocketCommands {
+  let byRealtime = cache.get(store)
+  if (!byRealtime) {
+    byRealtime = new WeakMap()
+    cache.set(store, byRealtime)
+  }
+  let commands = byRealtime.get(realtime)
+  if (!commands) {
+    commands = build(store, realtime)
+    byRealtime.set(realtime, commands)
+  }
+  return commands
+}

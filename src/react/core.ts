@@ -1,0 +1,29 @@
+/**
+ * The React entry's one door to the core. Every runtime import from outside `src/react/` goes
+ * through this file, and the build turns `'../index'` into an import of `redux-realtime`, so an
+ * app that uses both entries gets one copy of the core (one `WebSocketError` class, one bundle).
+ */
+export {
+  WebSocketError,
+  WebSocketErrorCode,
+  WebSocketState,
+  configFromEnv,
+  createDefaultConfig,
+  createRealtime,
+  MessageType,
+} from '../index'
+// Types come from where they are declared (erased from the JS; the .d.ts shares them with the core).
+export type { Realtime } from '../createRealtime'
+export type { RealtimeConfig } from '../config'
+export type { WebSocketErrorInfo } from '../errors'
+export type { Attachment, EventData, PresenceStatus } from '../protocol/frames'
+export type { InspectedFrame } from '../../middleware/inspector'
+export type { SendChatMessageInput, SendMessageInput } from '../../slices/commands'
+export type { ReadPosition } from '../../slices/receiptsSlice'
+export type { UserPresence } from '../../slices/presenceSlice'
+export type {
+  ChatMessage,
+  ConnectionInfo,
+  Notification,
+  PerformanceMetrics,
+} from '../../slices/types'

@@ -1,0 +1,33 @@
+import { useContext } from 'react'
+import type { WebSocketReactContext } from './context'
+import type { RealtimeBinding } from './handle'
+
+/** True for a `websocket` handle (or any `{ store, realtime }`), as opposed to options. */
+export function isBinding(value: unknown): value is RealtimeBinding {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'store' in value &&
+    'realtime' in value &&
+    typeof (value as RealtimeBinding).store?.getState === 'function'
+  )
+}
+
+/**
+ * The store a feature hook reads: the `websocket` handle's when given, else the nearest
+ * provider's. Throws, saying how to fix it, when there is neither.
+ */
+export function useBinding(
+  context: WebSocketReactContext,
+  websocket: RealtimeBinding | undefined,
+  hook: string,
+): RealtimeBinding {
+  const provided = useContext(context)
+  const binding = websocket ?? provided
+  if (!binding) {
+    throw new Error(
+      `${hook}: pass the websocket handle from useWebSocket(config) or useWebSocketContext(), or use ${hook} inside <WebSocketProvider>`,
+    )
+  }
+  return binding
+}

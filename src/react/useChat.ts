@@ -1,0 +1,180 @@
+import { useCallback, useEffect, useMemo, useRef } from 'react'
+import { WebSocketContext, type WebSocketReactContext } from './context'
+import type { ChatMessage, ReadPosition } from './core'
+import { commandsFor, type MessageExtras } from './commands'
+import type { RealtimeBinding } from './handle'
+import { retainRoom } from './retainRoom'
+import { useBinding } from './useBinding'
+import { deriveFrom, useStoreSelector } from './useStoreSelector'
+
+/** The seed's `useChat` options. */
+export interface UseChatOptions {
+  /** Keep only the newest this many messages in `messages` (state keeps `maxMessagesPerRoom`). */
+  maxMessages?: number
+  /** Send and show typing indicators (default true). */
+  enableTypingIndicators?: boolean
+  /** Your indicator stops by itself this long after the last `startTyping()` (default 3000 ms). */
+  typingTimeout?: number
+}
+
+/** What `useChat` returns. */
+export interface ChatHandle {
+  room: string
+  /** The room's messages in `seq` order, then your own unconfirmed ones (`status: 'pending'`). */
+  messages: readonly ChatMessage[]
+  /** Sends to the room; resolves when the server acknowledges it. */
+  sendMessage: (content: string, extras?: MessageExtras) => Promise<void>
+  /** Sends your read receipt up to this message (throws if it is not in the room). */
+  markAsRead: (messageId: string) => void
+  startTyping: () => void
+  stopTyping: () => void
+  /** Other users typing in the room now. */
+  typingUsers: readonly string[]
+  /** Messages by others after your own read receipt. */
+  unreadCount: number
+  /** User id → how far they have read. */
+  readReceipts: Readonly<Record<string, ReadPosition>>
+  /** The server confirmed the join. */
+  isJoined: boolean
+}
+
+export interface UseChat {
+  (websocket: RealtimeBinding, room: string, options?: UseChatOptions): ChatHandle
+  /** Inside `<WebSocketProvider>`. */
+  (room: string, options?: UseChatOptions): ChatHandle
+}
+
+const NOBODY: readonly string[] = Object.freeze([])
+const DEFAULT_TYPING_TIMEOUT = 3000
+
+/**
+ * Builds `useChat` for a context of your own (see `WebSocketContext`).
+ *
+ * @example
+ * const useSupportChat = createChatHook(SupportContext)
+ */
+export function createChatHook(context: WebSocketReactContext = WebSocketContext): UseChat {
+  function useChat(
+    ...args: [RealtimeBinding, string, UseChatOptions?] | [string, UseChatOptions?]
+  ): ChatHandle {
+    const short = typeof args[0] === 'string'
+    const websocket = short ? undefined : (args[0] as RealtimeBinding)
+    const room = (short ? args[0] : args[1]) as string
+    const options = ((short ? args[1] : args[2]) ?? {}) as UseChatOptions
+    const { store, realtime } = useBinding(context, websocket, 'useChat')
+    const { maxMessages, enableTypingIndicators = true } = options
+    const typingTimeout = options.typingTimeout ?? DEFAULT_TYPING_TIMEOUT
+    const { selectors, actions } = realtime
+
+    useEffect(() => retainRoom(store, realtime, room), [store, realtime, room])
+
+    const selectMessages = useMemo(
+      () =>
+        deriveFrom(
+          (root) => selectors.selectMessagesByRoom(root, room),
+          (all): readonly ChatMessage[] =>
+            maxMessages !== undefined && all.length > maxMessages ? all.slice(-maxMessages) : all,
+        ),
+      [selectors, room, maxMessages],
+    )
+    const messages = useStoreSelector(store, selectMessages)
+    const typingUsers = useStoreSelector(
+      store,
+      useCallback(
+        (root: unknown) =>
+          enableTypingIndicators ? selectors.selectTypingUsers(root, room) : NOBODY,
+        [selectors, room, enableTypingIndicators],
+      ),
+    )
+    const unreadCount = useStoreSelector(
+      store,
+      useCallback(
+        (root: unknown) => selectors.selectRoomUnreadCount(root, room),
+        [selectors, room],
+      ),
+    )
+    const readReceipts = useStoreSelector(
+      store,
+      useCallback((root: unknown) => selectors.selectReadReceipts(root, room), [selectors, room]),
+    )
+    const isJoined = useStoreSelector(
+      store,
+      useCallback(
+        (root: unknown) => selectors.selectRoomStatus(root, room)?.status === 'joined',
+        [selectors, room],
+      ),
+    )
+
+    // Our own indicator stops by itself after `typingTimeout` without a new startTyping().
+    const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+    const stopTyping = useCallback(() => {
+      if (typingTimer.current === undefined) return
+      clearTimeout(typingTimer.current)
+      typingTimer.current = undefined
+      store.dispatch(actions.stopTyping(room))
+    }, [store, actions, room])
+    const startTyping = useCallback(() => {
+      if (!enableTypingIndicators) return
+      clearTimeout(typingTimer.current)
+      typingTimer.current = setTimeout(stopTyping, typingTimeout)
+      store.dispatch(actions.startTyping(room))
+    }, [store, actions, room, enableTypingIndicators, typingTimeout, stopTyping])
+    useEffect(() => stopTyping, [stopTyping])
+
+    const sendMessage = useCallback(
+      (content: string, extras?: MessageExtras) => {
+        clearTimeout(typingTimer.current)
+        typingTimer.current = undefined // sending a message stops the indicator
+        return commandsFor(store, realtime).sendChatMessage(content, room, extras)
+      },
+      [store, realtime, room],
+    )
+    const markAsRead = useCallback(
+      (messageId: string) => {
+        store.dispatch(actions.markAsRead({ room, messageId }))
+      },
+      [store, actions, room],
+    )
+
+    return useMemo(
+      () => ({
+        room,
+        messages,
+        sendMessage,
+        markAsRead,
+        startTyping,
+        stopTyping,
+        typingUsers,
+        unreadCount,
+        readReceipts,
+        isJoined,
+      }),
+      [
+        room,
+        messages,
+        sendMessage,
+        markAsRead,
+        startTyping,
+        stopTyping,
+        typingUsers,
+        unreadCount,
+        readReceipts,
+        isJoined,
+      ],
+    )
+  }
+  return useChat
+}
+
+/**
+ * A room's chat: joins the room while mounted (reference-counted per store and room: two
+ * components on one room join once; the last to unmount leaves), its messages, sending with
+ * a promise of the server's ack, read receipts and typing indicators.
+ *
+ * @example
+ * const chat = useChat(websocket, 'room-id', { maxMessages: 100, typingTimeout: 3000 })
+ * await chat.sendMessage('Hello everyone!')
+ * chat.startTyping()
+ * chat.typingUsers // ['bob']
+ */
+export const useChat: UseChat = createChatHook()

@@ -1,0 +1,93 @@
+import { useEffect, useRef } from 'react'
+import type { Store } from '@reduxjs/toolkit'
+import {
+  WebSocketError,
+  type ConnectionInfo,
+  type Realtime,
+  type WebSocketErrorInfo,
+  type WebSocketState,
+} from './core'
+
+/** What `onDisconnect` receives: the connection info after the close, and why it closed. */
+export interface DisconnectInfo extends ConnectionInfo {
+  /** The close code (1000 normal, 1006 lost, 4001 auth failed, …). */
+  code: number
+  reason: string
+  /** True while it will reconnect by itself (`state === 'reconnecting'`). */
+  willReconnect: boolean
+}
+
+/** The seed's `useWebSocket` callbacks. */
+export interface ConnectionCallbacks {
+  /** The connection opened (authenticated); also after every reconnect. */
+  onConnect?: (info: ConnectionInfo) => void
+  /** An open connection closed (for good, or to reconnect). */
+  onDisconnect?: (info: DisconnectInfo) => void
+  /**
+   * A new error reached state (`lastError`): `context` says where ('connection', 'auth',
+   * 'outbox', 'inbound', 'join', 'server', …).
+   */
+  onError?: (error: WebSocketError, context?: string) => void
+}
+
+function safely<A extends unknown[]>(
+  name: string,
+  callback: ((...args: A) => void) | undefined,
+  ...args: A
+): void {
+  if (!callback) return
+  try {
+    callback(...args)
+  } catch (error) {
+    // A throwing callback must not break the store's other subscribers.
+    console.error(`[redux-realtime] useWebSocket ${name} threw`, error)
+  }
+}
+
+function disconnectInfo(realtime: Realtime, root: unknown): DisconnectInfo {
+  const info = realtime.selectors.selectConnectionInfo(root)
+  const transition = realtime.selectors.selectTransition(root)
+  return {
+    ...info,
+    code: transition?.code ?? 1000,
+    reason: transition?.reason ?? '',
+    willReconnect: info.state === 'reconnecting',
+  }
+}
+
+/**
+ * Calls the callbacks on connection changes and new errors seen after mount. The latest
+ * callbacks are used without resubscribing; each is wrapped so a throw is only logged.
+ */
+export function useConnectionEvents(
+  store: Store,
+  realtime: Realtime,
+  callbacks: ConnectionCallbacks,
+): void {
+  const latest = useRef(callbacks)
+  useEffect(() => {
+    latest.current = callbacks
+  })
+  useEffect(() => {
+    const { selectors } = realtime
+    let state: WebSocketState = selectors.selectConnectionState(store.getState())
+    let lastError: WebSocketErrorInfo | null = selectors.selectLastError(store.getState())
+    return store.subscribe(() => {
+      const root: unknown = store.getState()
+      const next = selectors.selectConnectionState(root)
+      const error = selectors.selectLastError(root)
+      const { onConnect, onDisconnect, onError } = latest.current
+      if (next !== state) {
+        const was = state
+        state = next
+        if (next === 'open') safely('onConnect', onConnect, selectors.selectConnectionInfo(root))
+        else if (was === 'open')
+          safely('onDisconnect', onDisconnect, disconnectInfo(realtime, root))
+      }
+      if (error !== null && error !== lastError) {
+        safely('onError', onError, WebSocketError.fromInfo(error), error.context ?? 'connection')
+      }
+      lastError = error
+    })
+  }, [store, realtime])
+}

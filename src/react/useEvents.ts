@@ -1,0 +1,87 @@
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { WebSocketContext, type WebSocketReactContext } from './context'
+import type { EventData } from './core'
+import type { RealtimeBinding } from './handle'
+import { useBinding } from './useBinding'
+import { deriveFrom, useStoreSelector } from './useStoreSelector'
+
+/** What `useEvents` returns. */
+export interface EventsHandle {
+  /** Events not cancelled and not over yet (as of the current minute), soonest first. */
+  upcomingEvents: readonly EventData[]
+  /** Every event received, soonest first. */
+  events: readonly EventData[]
+  getEventById: (eventId: string) => EventData | undefined
+  /** Ask the server for event updates and reminders (kept across reconnects). */
+  subscribeToEvents: () => void
+  unsubscribeFromEvents: () => void
+  isSubscribed: boolean
+}
+
+export type UseEvents = (websocket?: RealtimeBinding) => EventsHandle
+
+const MINUTE = 60_000
+const currentMinute = () => Math.floor(Date.now() / MINUTE) * MINUTE
+
+/** The current minute, refreshed on each minute boundary: a stable `now` for memoized selectors. */
+function useMinute(): number {
+  const [minute, setMinute] = useState(currentMinute)
+  useEffect(() => {
+    const timer = setTimeout(() => setMinute(currentMinute()), minute + MINUTE - Date.now())
+    return () => clearTimeout(timer)
+  }, [minute])
+  return minute
+}
+
+/**
+ * Builds `useEvents` for a context of your own (see `WebSocketContext`).
+ *
+ * @example
+ * const useSupportEvents = createEventsHook(SupportContext)
+ */
+export function createEventsHook(context: WebSocketReactContext = WebSocketContext): UseEvents {
+  return function useEvents(websocket) {
+    const { store, realtime } = useBinding(context, websocket, 'useEvents')
+    const { selectors, actions } = realtime
+    const now = useMinute()
+
+    const upcomingEvents = useStoreSelector(
+      store,
+      useCallback((root: unknown) => selectors.selectUpcomingEvents(root, now), [selectors, now]),
+    )
+    const selectAll = useMemo(
+      () =>
+        deriveFrom(
+          (root) => selectors.selectRealtime(root).events.byId,
+          (byId): readonly EventData[] =>
+            Object.values(byId).sort((a, b) => a.startsAt - b.startsAt),
+        ),
+      [selectors],
+    )
+    const events = useStoreSelector(store, selectAll)
+    const isSubscribed = useStoreSelector(store, selectors.selectIsSubscribedToEvents)
+
+    return useMemo(
+      () => ({
+        upcomingEvents,
+        events,
+        isSubscribed,
+        getEventById: (id: string) => events.find((e) => e.id === id),
+        subscribeToEvents: () => void store.dispatch(actions.subscribeToEvents()),
+        unsubscribeFromEvents: () => void store.dispatch(actions.unsubscribeFromEvents()),
+      }),
+      [store, actions, upcomingEvents, events, isSubscribed],
+    )
+  }
+}
+
+/**
+ * Event updates: what is coming up (refreshed every minute), any event by id, and the
+ * subscription that brings updates and reminders.
+ *
+ * @example
+ * const events = useEvents(websocket)
+ * useEffect(() => events.subscribeToEvents(), [])
+ * events.upcomingEvents.map((e) => e.title)
+ */
+export const useEvents: UseEvents = createEventsHook()

@@ -1,0 +1,101 @@
+import { useEffect, useMemo, useRef } from 'react'
+import { WebSocketContext, type WebSocketReactContext } from './context'
+import type { Notification } from './core'
+import type { RealtimeBinding } from './handle'
+import { isBinding, useBinding } from './useBinding'
+import { deriveFrom, useStoreSelector } from './useStoreSelector'
+
+/** The seed's `useNotifications` options. */
+export interface UseNotificationsOptions {
+  /** Show at most this many, newest first (state keeps `maxNotifications` from the config). */
+  maxNotifications?: number
+  /** Mark notifications read as soon as they are shown here (default false). */
+  autoMarkRead?: boolean
+}
+
+/** What `useNotifications` returns. */
+export interface NotificationsHandle {
+  /** Newest first; system alerts are notifications of `kind: 'system_alert'`. */
+  notifications: readonly Notification[]
+  /** Unread notifications in state. */
+  unreadCount: number
+  /** Applied at once, then synced to your other devices through the server. */
+  markAsRead: (notificationId: string) => void
+  markAllAsRead: () => void
+  dismiss: (notificationId: string) => void
+  clearAll: () => void
+}
+
+export interface UseNotifications {
+  (websocket?: RealtimeBinding, options?: UseNotificationsOptions): NotificationsHandle
+  /** Inside `<WebSocketProvider>`. */
+  (options: UseNotificationsOptions): NotificationsHandle
+}
+
+/**
+ * Builds `useNotifications` for a context of your own (see `WebSocketContext`).
+ *
+ * @example
+ * const useSupportNotifications = createNotificationsHook(SupportContext)
+ */
+export function createNotificationsHook(
+  context: WebSocketReactContext = WebSocketContext,
+): UseNotifications {
+  function useNotifications(
+    first?: RealtimeBinding | UseNotificationsOptions,
+    second?: UseNotificationsOptions,
+  ): NotificationsHandle {
+    const websocket = isBinding(first) ? first : undefined
+    const options = (isBinding(first) ? second : (first ?? second)) ?? {}
+    const { maxNotifications, autoMarkRead = false } = options
+    const { store, realtime } = useBinding(context, websocket, 'useNotifications')
+    const { selectors, actions } = realtime
+
+    const selectVisible = useMemo(
+      () =>
+        deriveFrom(selectors.selectNotifications, (items): readonly Notification[] =>
+          maxNotifications !== undefined && items.length > maxNotifications
+            ? items.slice(0, maxNotifications)
+            : items,
+        ),
+      [selectors, maxNotifications],
+    )
+    const notifications = useStoreSelector(store, selectVisible)
+    const unreadCount = useStoreSelector(store, selectors.selectUnreadCount)
+
+    // Each shown notification is marked read once (the update is optimistic and synced).
+    const marked = useRef(new Set<string>())
+    useEffect(() => {
+      if (!autoMarkRead) return
+      for (const n of notifications) {
+        if (n.read || marked.current.has(n.id)) continue
+        marked.current.add(n.id)
+        store.dispatch(actions.markNotificationRead(n.id))
+      }
+    }, [autoMarkRead, notifications, store, actions])
+
+    return useMemo(() => {
+      const dispatch = store.dispatch
+      return {
+        notifications,
+        unreadCount,
+        markAsRead: (id) => void dispatch(actions.markNotificationRead(id)),
+        markAllAsRead: () => void dispatch(actions.markAllNotificationsRead()),
+        dismiss: (id) => void dispatch(actions.dismissNotification(id)),
+        clearAll: () => void dispatch(actions.clearNotifications()),
+      }
+    }, [store, actions, notifications, unreadCount])
+  }
+  return useNotifications
+}
+
+/**
+ * Your notifications (and system alerts), newest first, with read/dismiss/clear that sync to
+ * your other devices.
+ *
+ * @example
+ * const notifications = useNotifications(websocket, { maxNotifications: 50, autoMarkRead: false })
+ * notifications.unreadCount // 3
+ * notifications.markAllAsRead()
+ */
+export const useNotifications: UseNotifications = createNotificationsHook()
