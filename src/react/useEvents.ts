@@ -61,16 +61,23 @@ export function createEventsHook(context: WebSocketReactContext = WebSocketConte
     const events = useStoreSelector(store, selectAll)
     const isSubscribed = useStoreSelector(store, selectors.selectIsSubscribedToEvents)
 
+    // Commands keep their identity across state updates, so effects may depend on them.
+    const commands = useMemo(
+      () => ({
+        subscribeToEvents: () => void store.dispatch(actions.subscribeToEvents()),
+        unsubscribeFromEvents: () => void store.dispatch(actions.unsubscribeFromEvents()),
+      }),
+      [store, actions],
+    )
     return useMemo(
       () => ({
+        ...commands,
         upcomingEvents,
         events,
         isSubscribed,
         getEventById: (id: string) => events.find((e) => e.id === id),
-        subscribeToEvents: () => void store.dispatch(actions.subscribeToEvents()),
-        unsubscribeFromEvents: () => void store.dispatch(actions.unsubscribeFromEvents()),
       }),
-      [store, actions, upcomingEvents, events, isSubscribed],
+      [commands, upcomingEvents, events, isSubscribed],
     )
   }
 }

@@ -74,17 +74,20 @@ export function createNotificationsHook(
       }
     }, [autoMarkRead, notifications, store, actions])
 
-    return useMemo(() => {
+    // Commands keep their identity across state updates, so effects may depend on them.
+    const commands = useMemo(() => {
       const dispatch = store.dispatch
       return {
-        notifications,
-        unreadCount,
-        markAsRead: (id) => void dispatch(actions.markNotificationRead(id)),
+        markAsRead: (id: string) => void dispatch(actions.markNotificationRead(id)),
         markAllAsRead: () => void dispatch(actions.markAllNotificationsRead()),
-        dismiss: (id) => void dispatch(actions.dismissNotification(id)),
+        dismiss: (id: string) => void dispatch(actions.dismissNotification(id)),
         clearAll: () => void dispatch(actions.clearNotifications()),
       }
-    }, [store, actions, notifications, unreadCount])
+    }, [store, actions])
+    return useMemo(
+      () => ({ ...commands, notifications, unreadCount }),
+      [commands, notifications, unreadCount],
+    )
   }
   return useNotifications
 }

@@ -43,20 +43,28 @@ export function createPresenceHook(context: WebSocketReactContext = WebSocketCon
     )
     const subscriptions = useStoreSelector(store, selectors.selectPresenceSubscriptions)
 
-    return useMemo(() => {
+    // Commands keep their identity across state updates, so effects may depend on them.
+    const commands = useMemo(() => {
       const dispatch = store.dispatch
       return {
+        setStatus: (status: Exclude<PresenceStatus, 'offline'>) =>
+          void dispatch(actions.setStatus(status)),
+        setCustomStatus: (text: string) => void dispatch(actions.setCustomStatus(text)),
+        subscribeToUser: (userId: string) => void dispatch(actions.subscribeToUser(userId)),
+        unsubscribeFromUser: (userId: string) => void dispatch(actions.unsubscribeFromUser(userId)),
+      }
+    }, [store, actions])
+    return useMemo(
+      () => ({
+        ...commands,
         onlineUsers,
         userStatuses,
         subscriptions,
-        setStatus: (status) => void dispatch(actions.setStatus(status)),
-        setCustomStatus: (text) => void dispatch(actions.setCustomStatus(text)),
-        subscribeToUser: (userId) => void dispatch(actions.subscribeToUser(userId)),
-        unsubscribeFromUser: (userId) => void dispatch(actions.unsubscribeFromUser(userId)),
-        getUserStatus: (userId) =>
+        getUserStatus: (userId: string) =>
           Object.hasOwn(userStatuses, userId) ? userStatuses[userId] : undefined,
-      }
-    }, [store, actions, onlineUsers, userStatuses, subscriptions])
+      }),
+      [commands, onlineUsers, userStatuses, subscriptions],
+    )
   }
 }
 

@@ -28,6 +28,8 @@ describe('usePresence', () => {
     const bob = await world.client('bob', { rooms: ['general'] })
     await waitFor(() => expect(presence?.onlineUsers).toContain('bob'))
     expect(presence!.getUserStatus('bob')?.status).toBe('online')
+    const firstSetStatus = presence!.setStatus
+    const firstSubscribe = presence!.subscribeToUser
 
     bob.store.dispatch(bob.actions.setStatus('away'))
     bob.store.dispatch(bob.actions.setCustomStatus('In a meeting'))
@@ -38,6 +40,9 @@ describe('usePresence', () => {
       }),
     )
 
+    // Commands keep their identity across state updates (effects may depend on them).
+    expect(presence!.setStatus).toBe(firstSetStatus)
+    expect(presence!.subscribeToUser).toBe(firstSubscribe)
     act(() => presence!.setStatus('busy'))
     await bob.waitFor((s) => bob.selectors.selectUserStatus(s, 'alice')?.status === 'busy')
 
