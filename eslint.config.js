@@ -6,7 +6,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', 'test-results/']),
+  globalIgnores(['**/dist/', 'node_modules/', 'coverage/', 'test-results/']),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

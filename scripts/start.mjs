@@ -1,74 +1,63 @@
-// `npm start`: runs the dev server, then the Node chat example against it; the server keeps
-// running after the example exits, until Ctrl-C.
+// `npm start`: builds the example app (examples/web → examples/web/dist), then runs the reference
+// server in dev mode serving it, so one port has the app, the dev token endpoint and the
+// WebSocket. PORT picks the port (default 3000); Ctrl-C stops it.
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const tsx = join(root, 'node_modules', '.bin', 'tsx')
+const bin = (name) => join(root, 'node_modules', '.bin', name)
 const port = process.env.PORT || '3000'
-const children = new Set()
+let child
 let stopping = false
 
-function start(args, options) {
-  const child = spawn(tsx, args, { cwd: root, shell: false, ...options })
-  children.add(child)
-  child.on('exit', () => children.delete(child))
+function run(command, args, options) {
+  child = spawn(command, args, { cwd: root, shell: false, ...options })
   child.on('error', (error) => {
-    children.delete(child)
-    console.error(`could not run tsx ${args.join(' ')}: ${error.message}`)
-    stop(1)
+    console.error(`could not run ${command}: ${error.message}`)
+    process.exit(1)
   })
   return child
 }
 
-// Ends every child, then exits with the first failure's code (0 if none).
-function stop(code, signal = 'SIGTERM') {
-  if (!stopping) process.exitCode = code
-  stopping = true
-  if (children.size === 0) process.exit()
-  for (const child of children) {
-    child.once('exit', () => children.size === 0 && process.exit())
-    child.kill(signal)
-  }
-}
-
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => stop(process.exitCode ?? 0, signal))
+  process.on(signal, () => {
+    stopping = true
+    if (!child || child.exitCode !== null) process.exit(0)
+    child.kill(signal)
+  })
 }
 
-const server = start(['src/server/cli.ts', '--port', port, '--dev'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-server.on('exit', (code, signal) => {
-  if (stopping) return
-  console.error(`server exited (${signal ?? `code ${code}`})`)
-  stop(code || 1)
+console.log('Building the example app (vite build examples/web)…')
+run(bin('vite'), ['build', 'examples/web', '--logLevel', 'warn'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, NODE_ENV: 'production' },
+}).on('exit', (code, signal) => {
+  if (stopping) return process.exit(0)
+  if (code !== 0) {
+    console.error(`vite build failed (${signal ?? `code ${code}`})`)
+    process.exit(code || 1)
+  }
+  serve()
 })
 
-const waiting = setTimeout(() => {
-  console.error('server did not print "listening" within 30 s')
-  stop(1)
-}, 30_000)
-
-let exampleStarted = false
-createInterface({ input: server.stdout }).on('line', (line) => {
-  console.log(line)
-  if (exampleStarted || !line.includes('listening')) return
-  exampleStarted = true
-  clearTimeout(waiting)
-  const example = start(['examples/node/chat.ts'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, REALTIME_URL: `ws://127.0.0.1:${port}`, REALTIME_SECRET: 'dev-secret' },
-  })
-  example.on('exit', (code, signal) => {
-    if (stopping) return
-    if (code !== 0) {
-      console.error(`example exited (${signal ?? `code ${code}`}); stopping the server`)
-      stop(code || 1)
-    } else {
-      console.log(`example finished; server still on port ${port}, Ctrl-C to stop`)
+function serve() {
+  const args = ['src/server/cli.ts', '--port', port, '--dev', '--static', 'examples/web/dist']
+  const server = run(bin('tsx'), args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  createInterface({ input: server.stdout }).on('line', (line) => {
+    console.log(line)
+    const match = /listening on ws:(\/\/\S+) /.exec(line)
+    // After the rest of the banner (the dev tokens), which arrives right behind this line.
+    if (match) {
+      setTimeout(() => {
+        console.log(`\nOpen http:${match[1]} (two windows: sign in as two users)`)
+        console.log('Ctrl-C stops the server.')
+      }, 300)
     }
   })
-})
+  server.on('exit', (code, signal) => {
+    if (!stopping) console.error(`server exited (${signal ?? `code ${code}`})`)
+    process.exit(stopping ? 0 : code || 1)
+  })
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { createRealtimeServer } from './createServer'
+import { DEV_SECRET, startDevServer } from './devServer'
 import { signDevToken } from './tokens'
 
 const USAGE = `Usage: redux-realtime-server [options]
@@ -11,11 +11,12 @@ Options:
   --port <n>      port to listen on (default $PORT or 3000; 0 = any free port)
   --host <h>      interface to bind (default 127.0.0.1)
   --secret <s>    JWT secret (default $REALTIME_JWT_SECRET)
-  --dev           use 'dev-secret' when no secret is given and print demo tokens
+  --dev           use 'dev-secret' when no secret is given, print demo tokens, answer
+                  GET /dev/token?user=<id> and push demo notifications, events and alerts
+  --static <dir>  also serve the files in <dir> (e.g. examples/web/dist) on the same port
   --help          show this help
 `
 
-const DEV_SECRET = 'dev-secret'
 const DEMO_USERS = ['alice', 'bob', 'eve']
 
 function fail(message: string): never {
@@ -32,6 +33,7 @@ function parseCli(argv: string[]) {
         host: { type: 'string' },
         secret: { type: 'string' },
         dev: { type: 'boolean', default: false },
+        static: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -60,13 +62,18 @@ async function main(argv: string[]): Promise<void> {
     )
   }
 
-  const server = await createRealtimeServer({
+  const server = await startDevServer({
     port,
     host: args.host ?? '127.0.0.1',
-    jwt: { secret },
+    secret,
+    dev: args.dev,
+    ...(args.static !== undefined ? { staticDir: args.static } : {}),
   })
+  const httpUrl = server.url.replace(/^ws:/, 'http:')
   process.stdout.write(`redux-realtime server listening on ${server.url} (epoch ${server.epoch})\n`)
+  if (args.static !== undefined) process.stdout.write(`Serving ${args.static} at ${httpUrl}/\n`)
   if (args.dev) {
+    process.stdout.write(`Dev token endpoint: ${httpUrl}/dev/token?user=alice\n`)
     process.stdout.write(
       'Dev tokens (valid 24h, signed with the dev secret; never use them in production):\n',
     )

@@ -126,7 +126,15 @@ export async function createRealtimeServer(
     receipts: createReadReceipts(),
     events,
   }
-  const httpServer = createHttpServer((_request, response) => {
+  const httpServer = createHttpServer((request, response) => {
+    try {
+      if (resolved.httpHandler?.(request, response)) return
+    } catch (error) {
+      resolved.logger.error('redux-realtime server: httpHandler threw', error)
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' })
+      response.end()
+      return
+    }
     response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
     response.end('redux-realtime server: connect with a WebSocket\n')
   })

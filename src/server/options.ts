@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RoomAcl } from '../protocol'
 import { defaultAuthorize } from './access'
 import { createMemoryHistory } from './historyStore'
@@ -29,6 +30,12 @@ export interface AuthorizeRequest {
 
 /** Returns (or resolves to) whether the action is allowed. A throw counts as a denial. */
 export type Authorize = (request: AuthorizeRequest) => boolean | Promise<boolean>
+
+/**
+ * Answers a plain HTTP request on the server's port; returns true when it took the request
+ * (it may respond later), false to leave it to the server (which answers 426).
+ */
+export type HttpRequestHandler = (request: IncomingMessage, response: ServerResponse) => boolean
 
 export interface RealtimeServerLogger {
   warn(message: string, ...details: unknown[]): void
@@ -70,6 +77,8 @@ export interface RealtimeServerOptions {
   history?: HistoryStore
   /** Default: `console`. */
   logger?: RealtimeServerLogger
+  /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
+  httpHandler?: HttpRequestHandler
 }
 
 /** Options with every default applied. */
@@ -85,6 +94,7 @@ export interface ResolvedServerOptions {
   heartbeatIntervalMs: number
   history: HistoryStore
   logger: RealtimeServerLogger
+  httpHandler: HttpRequestHandler | undefined
 }
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
@@ -150,5 +160,6 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     heartbeatIntervalMs,
     history: options.history ?? createMemoryHistory(historySize),
     logger: options.logger ?? console,
+    httpHandler: options.httpHandler,
   }
 }

@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { httpRequest } from '../support/http'
 import { connectRaw } from '../support/rawClient'
 import { onCleanup } from './harness'
 
@@ -55,6 +59,24 @@ describe('redux-realtime-server CLI', () => {
     expect((await client.authenticate(token as string)).data.userId).toBe('eve')
     cli.child.kill('SIGTERM')
     expect((await client.closed).code).toBe(1001)
+    expect(await cli.exited).toBe(0)
+  })
+
+  it('with --dev --static serves the files and dev tokens on the WebSocket port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-static-'))
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>cli</title>')
+    const cli = run(['--dev', '--port', '0', '--static', dir])
+    const read = () => cli.output().stdout
+    const [, port] = await waitForOutput(read, /listening on ws:\/\/127\.0\.0\.1:(\d+)/, cli.child)
+    await waitForOutput(read, /Serving .* at http:\/\/127\.0\.0\.1:\d+\//, cli.child)
+    expect((await httpRequest(Number(port), '/')).body).toContain('<title>cli</title>')
+    const { body } = await httpRequest(Number(port), '/dev/token?user=eve')
+    const client = await connectRaw(`ws://127.0.0.1:${port}`)
+    onCleanup(() => client.socket.terminate())
+    const { token } = JSON.parse(body) as { token: string }
+    expect((await client.authenticate(token)).data.userId).toBe('eve')
+    cli.child.kill('SIGINT')
     expect(await cli.exited).toBe(0)
   })
 

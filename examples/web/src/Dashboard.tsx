@@ -1,0 +1,69 @@
+import { selectPendingMessages, type WebSocketState } from 'redux-realtime'
+import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime/react'
+import { Avatar } from './Avatar'
+import { ChatExample } from './examples/ChatExample'
+import { EventsExample } from './examples/EventsExample'
+import { NotificationsExample } from './examples/NotificationsExample'
+import { PresenceExample } from './examples/PresenceExample'
+
+const STATE_LABELS: Record<WebSocketState, string> = {
+  idle: 'Idle',
+  connecting: 'Connecting…',
+  authenticating: 'Signing in…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+}
+
+function ConnectionBadge() {
+  const { websocket } = useWebSocketContext()
+  const state = websocket.connectionState
+  const waiting = useRealtimeSelector((state) => selectPendingMessages(state).length)
+  return (
+    <>
+      {waiting > 0 ? (
+        <span className="muted small" data-testid="pending-count">
+          {waiting} waiting to send
+        </span>
+      ) : null}
+      <span className={`pill state-${state}`} data-testid="connection-state" data-state={state}>
+        {STATE_LABELS[state]}
+      </span>
+    </>
+  )
+}
+
+interface DashboardProps {
+  onSignOut: () => void
+}
+
+/** The signed-in page: a header and the four examples in a grid. */
+export function Dashboard({ onSignOut }: DashboardProps) {
+  const { userId = '' } = useWebSocketContext()
+  return (
+    <div className="app">
+      <header className="header">
+        <div className="brand">
+          redux-realtime <span>demo</span>
+        </div>
+        <span className="spacer" />
+        <ConnectionBadge />
+        <div className="me" data-testid="current-user">
+          <Avatar userId={userId} />
+          <strong>{userId}</strong>
+        </div>
+        <button type="button" onClick={onSignOut} data-testid="sign-out">
+          Switch user
+        </button>
+      </header>
+      <main className="grid">
+        <ChatExample />
+        <div className="side">
+          <PresenceExample />
+          <NotificationsExample />
+          <EventsExample />
+        </div>
+      </main>
+    </div>
+  )
+}

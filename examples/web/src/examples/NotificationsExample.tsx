@@ -1,0 +1,113 @@
+import type { Notification } from 'redux-realtime'
+import { useNotifications, useWebSocketContext } from 'redux-realtime/react'
+import { timeAgo } from '../format'
+import { useNow } from '../useNow'
+
+const KIND_LABELS: Record<string, string> = {
+  system_alert: 'System',
+  event_reminder: 'Reminder',
+}
+
+function NotificationItem({
+  item,
+  now,
+  onRead,
+  onDismiss,
+}: {
+  item: Notification
+  now: number
+  onRead: () => void
+  onDismiss: () => void
+}) {
+  const label = KIND_LABELS[item.kind]
+  return (
+    <li
+      className={`notification severity-${item.severity}${item.read ? '' : ' unread'}`}
+      data-testid="notification-item"
+      data-read={item.read}
+      data-kind={item.kind}
+    >
+      <span className="marker" />
+      <div className="content">
+        <div className="title">
+          {label ? <span className="tag">{label}</span> : null} {item.title}
+        </div>
+        {item.body ? <div>{item.body}</div> : null}
+        <div className="muted small">{timeAgo(item.createdAt, now)}</div>
+      </div>
+      <div className="controls">
+        {item.read ? null : (
+          <button type="button" className="link" data-testid="notification-read" onClick={onRead}>
+            Mark read
+          </button>
+        )}
+        <button
+          type="button"
+          className="link"
+          data-testid="notification-dismiss"
+          onClick={onDismiss}
+        >
+          Dismiss
+        </button>
+      </div>
+    </li>
+  )
+}
+
+/**
+ * The seed's NotificationsExample: the notification center with an unread badge; read,
+ * dismiss and clear are applied at once and synced to the user's other tabs and devices.
+ */
+export function NotificationsExample() {
+  const { websocket } = useWebSocketContext()
+  const notifications = useNotifications(websocket, { maxNotifications: 50 })
+  const now = useNow()
+  const { unreadCount } = notifications
+  return (
+    <section className="panel" data-testid="notifications">
+      <div className="panel-head">
+        <h2>Notifications</h2>
+        <span
+          className={unreadCount > 0 ? 'badge' : 'badge zero'}
+          data-testid="unread-badge"
+          aria-label={`${unreadCount} unread`}
+        >
+          {unreadCount}
+        </span>
+        <div className="actions">
+          <button
+            type="button"
+            data-testid="notifications-read-all"
+            disabled={unreadCount === 0}
+            onClick={notifications.markAllAsRead}
+          >
+            Mark all read
+          </button>
+          <button
+            type="button"
+            data-testid="notifications-clear"
+            disabled={notifications.notifications.length === 0}
+            onClick={notifications.clearAll}
+          >
+            Clear
+          </button>
+        </div>
+      </div>
+      {notifications.notifications.length === 0 ? (
+        <div className="empty">You are all caught up.</div>
+      ) : (
+        <ul className="notification-list">
+          {notifications.notifications.map((item) => (
+            <NotificationItem
+              key={item.id}
+              item={item}
+              now={now}
+              onRead={() => notifications.markAsRead(item.id)}
+              onDismiss={() => notifications.dismiss(item.id)}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,61 @@
+import { createRealtimeServer } from './createServer'
+import type { RealtimeServer } from './createServer'
+import { startDemo } from './demo'
+import type { Demo, DemoOptions } from './demo'
+import { createDevTokenEndpoint } from './devTokens'
+import type { HttpRequestHandler, RealtimeServerOptions } from './options'
+import { createStaticFiles } from './staticFiles'
+
+export interface DevServerOptions extends Omit<RealtimeServerOptions, 'jwt' | 'httpHandler'> {
+  /** JWT secret (HS256); default 'dev-secret'. */
+  secret?: string
+  /** Dev mode: `GET /dev/token?user=<id>` and the demo traffic. Default true. */
+  dev?: boolean
+  /** Sample notifications, events and an alert in dev mode; `false` turns them off. Default on. */
+  demo?: boolean | DemoOptions
+  /** Also serve the files of this directory (the built example app) on the same port. */
+  staticDir?: string
+}
+
+export const DEV_SECRET = 'dev-secret'
+
+function firstTaker(handlers: readonly HttpRequestHandler[]): HttpRequestHandler {
+  return (request, response) => handlers.some((handle) => handle(request, response))
+}
+
+/**
+ * The reference server as the CLI's `--dev` and `--static` run it (and the browser tests): one
+ * port for the WebSocket, the dev token endpoint and the app's files. `close()` also stops
+ * the demo.
+ *
+ * @example
+ * const server = await startDevServer({ port: 3000, staticDir: 'examples/web/dist' })
+ * // http://127.0.0.1:3000 serves the app; it fetches /dev/token?user=alice and connects
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<RealtimeServer> {
+  const { secret = DEV_SECRET, dev = true, demo: demoOption = true, staticDir, ...rest } = options
+  let demo: Demo | undefined
+  const handlers: HttpRequestHandler[] = []
+  if (dev)
+    handlers.push(createDevTokenEndpoint({ secret, onIssued: (user) => demo?.welcome(user) }))
+  if (staticDir !== undefined) handlers.push(await createStaticFiles(staticDir))
+
+  const server = await createRealtimeServer({
+    ...rest,
+    jwt: { secret },
+    ...(handlers.length > 0 ? { httpHandler: firstTaker(handlers) } : {}),
+  })
+  if (dev && demoOption !== false) {
+    demo = startDemo(server, {
+      ...(rest.logger ? { logger: rest.logger } : {}),
+      ...(demoOption === true ? {} : demoOption),
+    })
+  }
+  return {
+    ...server,
+    close() {
+      demo?.stop()
+      return server.close()
+    },
+  }
+}

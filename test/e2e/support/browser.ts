@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { RealtimeServer } from '../../../src/server'
+import { startDevServer } from '../../../src/server/devServer'
+import type { DevServerOptions } from '../../../src/server/devServer'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+export const CHROMIUM = '/usr/bin/chromium'
+/** CI installs Chromium (`.ci/run`); elsewhere the browser tests skip, saying why. */
+export const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) {
+  console.warn(
+    `e2e: ${CHROMIUM} not found, skipping the browser tests (apt-get install -y chromium)`,
+  )
+}
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** How long a page may take to show what a test waits for. */
+export const UI_TIMEOUT = 10_000
+
+/**
+ * `vite build` of the example app into `outDir`, in a child process: with NODE_ENV=production,
+ * as `npm start` builds it (vitest's NODE_ENV=test would give a development build).
+ */
+function buildApp(outDir: string): Promise<void> {
+  const vite = join(root, 'node_modules', '.bin', 'vite')
+  const args = ['build', 'examples/web', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn']
+  return new Promise((resolve, reject) => {
+    const child = spawn(vite, args, {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    child.on('error', reject)
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`vite build exited with ${code}`)),
+    )
+  })
+}
+
+const quiet = { warn: () => undefined, error: () => undefined }
+
+/**
+ * The example app built once per test file into a temp dir (about a second), the dev server
+ * serving it, Chromium, and the pages opened as demo users. `close()` ends them all.
+ *
+ * @example
+ * const world = createBrowserWorld()
+ * beforeAll(() => world.start())
+ * afterAll(() => world.close())
+ * const alice = await world.openAs('alice')
+ */
+export function createBrowserWorld() {
+  let appDir: string | undefined
+  let browser: Browser | undefined
+  let server: RealtimeServer | undefined
+  const contexts = new Set<BrowserContext>()
+  const pageErrors: string[] = []
+
+  const startServer = async (options: DevServerOptions = {}) => {
+    server = await startDevServer({
+      port: 0,
+      staticDir: appDir,
+      demo: false,
+      rateLimit: false,
+      logger: quiet,
+      ...options,
+    })
+    return server
+  }
+
+  return {
+    pageErrors,
+    get server(): RealtimeServer {
+      if (!server) throw new Error('call world.start() first')
+      return server
+    },
+    get baseUrl(): string {
+      return this.server.url.replace(/^ws:/, 'http:')
+    },
+
+    async start(): Promise<void> {
+      appDir = mkdtempSync(join(tmpdir(), 'redux-realtime-e2e-'))
+      await buildApp(appDir)
+      await startServer()
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })
+    },
+
+    /** Closes the server; the pages see it go away and start reconnecting. */
+    async stopServer(): Promise<number> {
+      const port = this.server.port
+      await server?.close()
+      server = undefined
+      return port
+    },
+
+    /** A fresh server (new epoch, empty history) on `port`, as after a restart. */
+    restartServer: (port: number) => startServer({ port }),
+
+    /** A new browser context (its own storage) signed in as `userId` and connected. */
+    async openAs(userId: string): Promise<Page> {
+      if (!browser) throw new Error('call world.start() first')
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+      contexts.add(context)
+      context.setDefaultTimeout(UI_TIMEOUT)
+      const page = await context.newPage()
+      page.on('pageerror', (error) => pageErrors.push(`${userId}: ${error.message}`))
+      await page.goto(this.baseUrl)
+      await page.getByTestId(`login-${userId}`).click()
+      await connected(page)
+      return page
+    },
+
+    /** Closes a page's context, as when a user closes the tab. */
+    async closePage(page: Page): Promise<void> {
+      contexts.delete(page.context())
+      await page.context().close()
+    },
+
+    async close(): Promise<void> {
+      for (const context of contexts) await context.close().catch(() => undefined)
+      contexts.clear()
+      await browser?.close()
+      await server?.close()
+      if (appDir) rmSync(appDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export type BrowserWorld = ReturnType<typeof createBrowserWorld>
+
+/** Waits until the header says the page is connected and authenticated. */
+export async function connected(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor()
+}
+
+/** Polls a locator's count until it is `count`. */
+export async function expectCount(locator: Locator, count: number): Promise<void> {
+  await expect.poll(() => locator.count(), { timeout: UI_TIMEOUT }).toBe(count)
+}
+
+/** Sends a chat message from the page's composer. */
+export async function sendChat(page: Page, text: string): Promise<void> {
+  await page.getByTestId('chat-input').fill(text)
+  await page.getByTestId('chat-send').click()
+}
+
+/** The chat messages whose text contains `text`. */
+export function chatMessages(page: Page, text: string): Locator {
+  return page.getByTestId('chat-message').filter({ hasText: text })
+}
+
+/** Saves a screenshot to test-results/screenshots/<name>.png (looked at by people, not asserted). */
+export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  const dir = join(root, 'test-results', 'screenshots')
+  mkdirSync(dir, { recursive: true })
+  await target.screenshot({ path: join(dir, `${name}.png`) })
+}
