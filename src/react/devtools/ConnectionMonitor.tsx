@@ -66,30 +66,17 @@ export function ConnectionMonitor({ store, realtime, commands }: Props) {
         </span>
       </div>
       <div style={styles.row}>
-        <button
-          type="button"
-          data-testid="devtools-connect"
-          style={styles.button}
-          onClick={commands.connect}
-        >
-          Connect
-        </button>
-        <button
-          type="button"
-          data-testid="devtools-disconnect"
-          style={styles.button}
-          onClick={commands.disconnect}
-        >
-          Disconnect
-        </button>
-        <button
-          type="button"
-          data-testid="devtools-reconnect"
-          style={styles.button}
-          onClick={commands.reconnect}
-        >
-          Reconnect
-        </button>
+        {(['connect', 'disconnect', 'reconnect'] as const).map((command) => (
+          <button
+            key={command}
+            type="button"
+            data-testid={`devtools-${command}`}
+            style={styles.button}
+            onClick={commands[command]}
+          >
+            {command[0]?.toUpperCase() + command.slice(1)}
+          </button>
+        ))}
       </div>
     </section>
   )
