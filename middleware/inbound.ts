@@ -1,6 +1,6 @@
 import { decodeFrame, unbatch } from '../src/protocol/codec'
 import type { RealtimeContext } from './context'
-import { Burst, routeFrame } from './frameActions'
+import { Burst, routeFrame, type RouteContext } from './frameActions'
 
 export interface Inbound {
   /** A WebSocket message arrived: validate it and add its frames to the current burst. */
@@ -18,6 +18,14 @@ export interface Inbound {
 export function createInbound(ctx: RealtimeContext): Inbound {
   const burst = new Burst(ctx.now)
   const limits = { maxBytes: ctx.config.maxFrameBytes }
+  // Built once: the per-frame path allocates nothing it does not keep.
+  const route: RouteContext = {
+    streams: ctx.streams,
+    presence: ctx.presence,
+    get selfId() {
+      return ctx.session.userId
+    },
+  }
   let windowTimer: ReturnType<typeof setTimeout> | null = null
   let microtaskQueued = false
 
@@ -62,7 +70,6 @@ export function createInbound(ctx: RealtimeContext): Inbound {
           ...(result.id !== undefined ? { id: result.id } : {}),
         })
       } else {
-        const route = { streams: ctx.streams, selfId: ctx.session.userId, presence: ctx.presence }
         for (const frame of unbatch(result.frame)) routeFrame(frame, burst, route)
       }
       schedule()
