@@ -3,14 +3,13 @@ import {
   chatMessages,
   createBrowserWorld,
   expectCount,
-  hasChromium,
   screenshot,
   sendChat,
 } from './support/browser'
 
 const world = createBrowserWorld()
 
-describe.skipIf(!hasChromium)('example app: chat and presence in Chromium', () => {
+describe('example app: chat and presence in Chromium', () => {
   beforeAll(() => world.start())
   afterAll(() => world.close())
   afterEach(() => {

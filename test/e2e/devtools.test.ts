@@ -1,16 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  connected,
-  createBrowserWorld,
-  expectCount,
-  hasChromium,
-  screenshot,
-  sendChat,
-} from './support/browser'
+import { connected, createBrowserWorld, expectCount, screenshot, sendChat } from './support/browser'
 
 const world = createBrowserWorld()
 
-describe.skipIf(!hasChromium)('example app: start screen and dev panel in Chromium', () => {
+describe('example app: start screen and dev panel in Chromium', () => {
   beforeAll(() => world.start())
   afterAll(() => world.close())
   afterEach(() => {

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createBrowserWorld, expectCount, hasChromium, screenshot } from './support/browser'
+import { createBrowserWorld, expectCount, screenshot } from './support/browser'
 
 const world = createBrowserWorld()
 const HOUR = 3_600_000
 
-describe.skipIf(!hasChromium)('example app: notifications and events in Chromium', () => {
+describe('example app: notifications and events in Chromium', () => {
   beforeAll(() => world.start())
   afterAll(() => world.close())
   afterEach(() => {

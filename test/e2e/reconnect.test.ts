@@ -7,7 +7,6 @@ import {
   connected,
   createBrowserWorld,
   expectCount,
-  hasChromium,
   screenshot,
   sendChat,
 } from './support/browser'
@@ -33,7 +32,7 @@ async function timesInHistory(url: string, room: string, content: string): Promi
   }
 }
 
-describe.skipIf(!hasChromium)('example app: a server restart in Chromium', () => {
+describe('example app: a server restart in Chromium', () => {
   beforeAll(() => world.start())
   afterAll(() => world.close())
   afterEach(() => {

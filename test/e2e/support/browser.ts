@@ -12,13 +12,6 @@ import type { DevServerOptions } from '../../../src/server/devServer'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 export const CHROMIUM = '/usr/bin/chromium'
-/** CI installs Chromium (`.ci/run`); elsewhere the browser tests skip, saying why. */
-export const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(
-    `e2e: ${CHROMIUM} not found, skipping the browser tests (apt-get install -y chromium)`,
-  )
-}
 
 const LAUNCH_ARGS = [
   '--headless',
@@ -96,6 +89,10 @@ export function createBrowserWorld() {
     },
 
     async start(): Promise<void> {
+      // The browser tests are part of `npm test`: a missing browser fails them, saying how to fix it.
+      if (!existsSync(CHROMIUM)) {
+        throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (.ci/run does it)`)
+      }
       appDir = mkdtempSync(join(tmpdir(), 'redux-realtime-e2e-'))
       await buildApp(appDir)
       await startServer()
