@@ -22,6 +22,10 @@ export const WebSocketErrorCode = {
   QUEUE_FULL: 'QUEUE_FULL',
   /** The connection gave up: max reconnect attempts reached or auth failed for good. */
   RECONNECT_FAILED: 'RECONNECT_FAILED',
+  /** The app's `getToken` threw or rejected: transient, retried with backoff. */
+  AUTH_PROVIDER_FAILED: 'AUTH_PROVIDER_FAILED',
+  /** Another author already used this message id in the stream: ids are unique per stream. */
+  DUPLICATE_ID: 'DUPLICATE_ID',
 } as const
 
 export type WebSocketErrorCode = (typeof WebSocketErrorCode)[keyof typeof WebSocketErrorCode]

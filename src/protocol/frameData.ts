@@ -103,30 +103,36 @@ type DataValidators = {
  * `batch` are the codec's). One line per type: what the protocol accepts is read here.
  */
 export const DATA_VALIDATORS: DataValidators = {
-  auth: (d) => ({ token: requireString(d.token, 'data.token', 8192) }),
-  auth_ok: (d) => {
-    const maxFrameBytes = optionalSeq(d.maxFrameBytes, 'data.maxFrameBytes')
-    if (maxFrameBytes === 0) fail('data.maxFrameBytes must be a positive integer')
-    return defined({
+  auth: (d) =>
+    defined({
+      token: requireString(d.token, 'data.token', 8192),
+      maxFrameBytes: optionalPositive(d.maxFrameBytes, 'data.maxFrameBytes'),
+    }),
+  auth_ok: (d) =>
+    defined({
       userId: requireId(d.userId, 'data.userId'),
       sessionId: requireId(d.sessionId, 'data.sessionId'),
       epoch: requireId(d.epoch, 'data.epoch'),
-      maxFrameBytes,
-    })
-  },
+      maxFrameBytes: optionalPositive(d.maxFrameBytes, 'data.maxFrameBytes'),
+      expiresAt: optionalTimestamp(d.expiresAt, 'data.expiresAt'),
+      rateLimit: d.rateLimit === undefined ? undefined : rateLimit(d.rateLimit),
+      maxInFlight: optionalPositive(d.maxInFlight, 'data.maxInFlight'),
+    }),
   ack: (d) =>
     defined({ refId: requireId(d.refId, 'data.refId'), seq: optionalSeq(d.seq, 'data.seq') }),
   ping: empty,
   pong: (d) => ({ echo: requireTimestamp(d.echo, 'data.echo') }),
   join: (d) =>
     defined({ epoch: optionalId(d.epoch, 'data.epoch'), seq: optionalSeq(d.seq, 'data.seq') }),
-  joined: (d) => ({
-    epoch: requireId(d.epoch, 'data.epoch'),
-    fromSeq: requireSeq(d.fromSeq, 'data.fromSeq'),
-    headSeq: requireSeq(d.headSeq, 'data.headSeq'),
-    resumed: requireBoolean(d.resumed, 'data.resumed'),
-    gap: requireBoolean(d.gap, 'data.gap'),
-  }),
+  joined: (d) =>
+    defined({
+      refId: optionalId(d.refId, 'data.refId'),
+      epoch: requireId(d.epoch, 'data.epoch'),
+      fromSeq: requireSeq(d.fromSeq, 'data.fromSeq'),
+      headSeq: requireSeq(d.headSeq, 'data.headSeq'),
+      resumed: requireBoolean(d.resumed, 'data.resumed'),
+      gap: requireBoolean(d.gap, 'data.gap'),
+    }),
   leave: empty,
   left: empty,
   chat_message: chatData,
@@ -196,7 +202,23 @@ export const DATA_VALIDATORS: DataValidators = {
       message: requireString(d.message, 'data.message', 1024),
       refId: optionalId(d.refId, 'data.refId'),
       retryAfterMs: optionalSeq(d.retryAfterMs, 'data.retryAfterMs'),
+      seq: optionalSeq(d.seq, 'data.seq'),
     }),
+}
+
+function optionalPositive(value: unknown, field: string): number | undefined {
+  const n = optionalSeq(value, field)
+  if (n === 0) fail(`${field} must be a positive integer`)
+  return n
+}
+
+function rateLimit(value: unknown) {
+  const record = requireRecord(value, 'data.rateLimit')
+  const messages = optionalPositive(record.messages, 'data.rateLimit.messages')
+  const perMs = optionalPositive(record.perMs, 'data.rateLimit.perMs')
+  if (messages === undefined || perMs === undefined)
+    fail('data.rateLimit needs positive integers messages and perMs')
+  return { messages, perMs }
 }
 
 function subscription(d: Record<string, unknown>) {

@@ -33,6 +33,14 @@ export interface ChatMessageData {
 
 export interface AuthData {
   token: string
+  /** The largest frame this client accepts: the server never sends it a larger one. */
+  maxFrameBytes?: number
+}
+
+/** A rate limit as the server states it: at most `messages` frames per `perMs`. */
+export interface RateLimitData {
+  messages: number
+  perMs: number
 }
 
 export interface AuthOkData {
@@ -42,6 +50,12 @@ export interface AuthOkData {
   epoch: string
   /** The largest frame the server accepts, so the client fails a too-big message itself. */
   maxFrameBytes?: number
+  /** When the token expires (epoch ms, from its `exp`). */
+  expiresAt?: number
+  /** The server's per-connection rate limit, when it has one: the client paces itself under it. */
+  rateLimit?: RateLimitData
+  /** The most unacknowledged messages the server holds for one connection. */
+  maxInFlight?: number
 }
 
 export interface AckData {
@@ -58,6 +72,8 @@ export interface JoinData {
 }
 
 export interface JoinedData {
+  /** The id of the `join` this answers: a `joined` nobody asked for moves no cursor. */
+  refId?: string
   epoch: string
   /** Replay starts after this seq: the client's cursor when resumed, else before the oldest retained. */
   fromSeq: number
@@ -81,6 +97,11 @@ export interface ErrorData {
   refId?: string
   /** For `RATE_LIMITED`: when to try again. */
   retryAfterMs?: number
+  /**
+   * For a stream frame the server could not deliver (`MESSAGE_TOO_LARGE`: above the client's
+   * `maxFrameBytes`): its seq in the error frame's `room`, so the client's cursor moves past it.
+   */
+  seq?: number
 }
 
 export type EmptyData = Record<string, never>
