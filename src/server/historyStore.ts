@@ -5,10 +5,21 @@ type WithoutSeq<F> = F extends unknown ? Omit<F, 'seq'> : never
 /** A stream frame (chat, direct message, notification, event update) before it gets its `seq`. */
 export type UnsequencedStreamFrame = WithoutSeq<StreamFrame>
 
-/** What `append` did: the frame as stored (with `seq`), or the earlier one when `duplicate`. */
+/**
+ * What `append` did: the frame as stored (with `seq`), or, when nothing was stored, the earlier
+ * frame that stopped it (`duplicate` or `conflict`).
+ */
 export interface AppendResult {
   seq: number
+  /** The dedupe key was accepted before: the same author's repeat, acked again with `seq`. */
   duplicate: boolean
+  /**
+   * The frame's `id` is already used in this stream under another dedupe key (another author):
+   * nothing was stored and `frame` is the earlier one. The server refuses the write with
+   * `DUPLICATE_ID`. Optional so stores written before it keep working: a store that never sets
+   * it lets such a frame in, as the server did before.
+   */
+  conflict?: boolean
   frame: StreamFrame
 }
 
@@ -33,7 +44,9 @@ export interface HistoryView {
 export interface HistoryStore {
   /**
    * Assigns the room's next seq to `frame` and retains it. When `dedupeKey` was accepted before,
-   * stores nothing and returns the originally stored frame with `duplicate: true`.
+   * stores nothing and returns the originally stored frame with `duplicate: true`. When another
+   * dedupe key already brought a frame with the same `frame.id` into the room, stores nothing
+   * and returns that frame with `conflict: true` (ids are unique per stream).
    */
   append(
     room: string,
@@ -42,6 +55,12 @@ export interface HistoryStore {
   ): AppendResult | Promise<AppendResult>
   /** Retained frames with `seq > afterSeq`. */
   since(room: string, afterSeq: number): HistoryView | Promise<HistoryView>
+  /**
+   * Optional: whether `append(room, frame, dedupeKey)` with `frame.id === id` would report a
+   * `conflict`, storing nothing. A direct message is written to two streams; the server asks
+   * this about the second before writing the first, so a refused message is on neither.
+   */
+  conflicts?(room: string, id: string, dedupeKey: string): boolean | Promise<boolean>
 }
 
 interface RoomHistory {
@@ -50,14 +69,16 @@ interface RoomHistory {
   frames: StreamFrame[]
   /** Accepted dedupe keys in insertion order, so the oldest is evicted first. */
   accepted: Map<string, StreamFrame>
+  /** Frame id → the dedupe key that brought it; evicted with that key. */
+  ids: Map<string, string>
 }
 
-/** How many dedupe keys a room remembers, relative to what it retains. */
+/** How many dedupe keys (and frame ids) a room remembers, relative to what it retains. */
 const DEDUPE_FACTOR = 10
 
 /**
  * The in-memory `HistoryStore`: the last `historySize` frames of each room and a bounded
- * dedupe index (10 × `historySize` keys per room, oldest evicted).
+ * dedupe and id index (10 × `historySize` keys per room, oldest evicted).
  *
  * @example
  * const history = createMemoryHistory(1000)
@@ -76,7 +97,7 @@ export function createMemoryHistory(historySize: number): HistoryStore {
   const roomHistory = (room: string): RoomHistory => {
     let history = rooms.get(room)
     if (!history) {
-      history = { headSeq: 0, frames: [], accepted: new Map() }
+      history = { headSeq: 0, frames: [], accepted: new Map(), ids: new Map() }
       rooms.set(room, history)
     }
     return history
@@ -90,20 +111,34 @@ export function createMemoryHistory(historySize: number): HistoryStore {
       history.frames = history.frames.slice(-historySize)
   }
 
+  const evictOldest = (history: RoomHistory): void => {
+    const oldest = history.accepted.entries().next().value
+    if (oldest === undefined) return
+    const [key, frame] = oldest
+    history.accepted.delete(key)
+    if (history.ids.get(frame.id) === key) history.ids.delete(frame.id)
+  }
+
   return {
     append(room, frame, dedupeKey) {
       const history = roomHistory(room)
       const earlier = history.accepted.get(dedupeKey)
       if (earlier) return { seq: earlier.seq ?? 0, duplicate: true, frame: earlier }
+      const owner = history.ids.get(frame.id)
+      const taken = owner === undefined ? undefined : history.accepted.get(owner)
+      if (taken) return { seq: taken.seq ?? 0, duplicate: false, conflict: true, frame: taken }
       const seq = ++history.headSeq
       const stored: StreamFrame = { ...frame, seq }
       retain(history, stored)
       history.accepted.set(dedupeKey, stored)
-      if (history.accepted.size > dedupeLimit) {
-        const oldest = history.accepted.keys().next().value
-        if (oldest !== undefined) history.accepted.delete(oldest)
-      }
+      history.ids.set(stored.id, dedupeKey)
+      if (history.accepted.size > dedupeLimit) evictOldest(history)
       return { seq, duplicate: false, frame: stored }
+    },
+
+    conflicts(room, id, dedupeKey) {
+      const owner = rooms.get(room)?.ids.get(id)
+      return owner !== undefined && owner !== dedupeKey
     },
 
     since(room, afterSeq) {

@@ -28,6 +28,32 @@ describe('createMemoryHistory', () => {
     expect((await history.since('a', 0)).headSeq).toBe(1)
   })
 
+  it('reports a conflict, storing nothing, when another dedupe key brings an id already used', async () => {
+    const history = createMemoryHistory(10)
+    const first = await history.append('a', frame('x'), 'alice\u0000x')
+    const other = await history.append('a', { ...frame('x'), userId: 'bob' }, 'bob\u0000x')
+    expect(other).toEqual({ seq: 1, duplicate: false, conflict: true, frame: first.frame })
+    expect(await history.since('a', 0)).toMatchObject({ headSeq: 1, frames: [first.frame] })
+    expect((await history.append('b', frame('x'), 'bob\u0000x')).conflict).toBeUndefined()
+  })
+
+  it('says beforehand whether an append would conflict', async () => {
+    const history = createMemoryHistory(10)
+    await history.append('a', frame('x'), 'alice\u0000x')
+    expect(await history.conflicts?.('a', 'x', 'bob\u0000x')).toBe(true)
+    expect(await history.conflicts?.('a', 'x', 'alice\u0000x')).toBe(false)
+    expect(await history.conflicts?.('a', 'y', 'bob\u0000y')).toBe(false)
+    expect(await history.conflicts?.('b', 'x', 'bob\u0000x')).toBe(false)
+  })
+
+  it('forgets an id together with its dedupe key beyond 10 × historySize', async () => {
+    const history = createMemoryHistory(1)
+    for (let i = 0; i < 11; i++) await history.append('a', frame(`m${i}`), `k${i}`)
+    expect(await history.conflicts?.('a', 'm0', 'other')).toBe(false)
+    expect((await history.append('a', frame('m0'), 'other')).conflict).toBeUndefined()
+    expect((await history.append('a', frame('m5'), 'another')).conflict).toBe(true)
+  })
+
   it('keeps any stream frame, e.g. a notification on a private stream', async () => {
     const history = createMemoryHistory(10)
     const notification = makeFrame('notification', {
