@@ -1,23 +1,53 @@
 import type { OutboxEntry } from '../slices/types'
+import { mergeCursor } from './storage/records'
+
+export {
+  createLocalStorage,
+  type LocalStorageOptions,
+  type StorageLike,
+} from './storage/localStorage'
+export { createIndexedDbStorage, type IndexedDbStorageOptions } from './storage/indexedDb'
+export type { LockManagerLike, StorageTimers } from './storage/ownership'
+
+/** Where a room's stream resumes after a reload: the last `seq` applied in the server's `epoch`. */
+export interface StoredCursor {
+  room: string
+  epoch: string
+  seq: number
+}
 
 /**
- * Where the outbox keeps messages until the server acknowledges them. Methods may be sync or
- * async; errors are reported, never thrown into the middleware.
+ * Where the outbox keeps messages until the server acknowledges them, and the rooms' resume
+ * cursors. Methods may be sync or async. `save`/`remove` throw (or reject) with an `Error`
+ * that says what failed; the middleware reports it and keeps its in-memory outbox.
  */
 export interface OutboxStorage {
+  /** Entries this instance may send, oldest first (original order). Called at start and again after each reconnect to pick up entries no live instance owns. */
   load(): OutboxEntry[] | Promise<OutboxEntry[]>
   save(entry: OutboxEntry): void | Promise<void>
   remove(id: string): void | Promise<void>
+  /** The rooms' resume cursors, saved by the middleware (throttled) after it applied messages. */
+  loadCursors?(): StoredCursor[] | Promise<StoredCursor[]>
+  /**
+   * Merges by room: a listed room's cursor replaces the stored one unless that one is further
+   * along in the same epoch; rooms not listed keep theirs.
+   */
+  saveCursors?(cursors: StoredCursor[]): void | Promise<void>
+  /** Releases what the instance holds (locks); the middleware calls it when the store is done. */
+  close?(): void
 }
 
 /**
  * The default storage: in memory, so the outbox survives reconnects but not a page reload.
+ * One instance is one owner: nothing is shared between instances.
  *
  * @example
  * createRealtime({ url, storage: createMemoryStorage() })
  */
 export function createMemoryStorage(): OutboxStorage {
+  // Maps, not objects: ids and room names come from the wire (`__proto__`, `toString`).
   const entries = new Map<string, OutboxEntry>()
+  const cursors = new Map<string, StoredCursor>()
   return {
     load: () => [...entries.values()],
     save: (entry) => {
@@ -26,5 +56,12 @@ export function createMemoryStorage(): OutboxStorage {
     remove: (id) => {
       entries.delete(id)
     },
+    loadCursors: () => [...cursors.values()].map((cursor) => ({ ...cursor })),
+    saveCursors: (next) => {
+      for (const cursor of next) {
+        cursors.set(cursor.room, mergeCursor(cursors.get(cursor.room), cursor, 'saveCursors'))
+      }
+    },
+    close: () => {},
   }
 }

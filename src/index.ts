@@ -47,7 +47,11 @@ export { decodeFrame, encodeFrame } from './protocol/codec'
 export { WebSocketError } from './errors'
 export { createDefaultConfig, resolveUrl } from './config'
 export { calculateHealthScore } from './health'
-export { createMemoryStorage } from '../middleware/storage'
+export {
+  createMemoryStorage,
+  createLocalStorage,
+  createIndexedDbStorage,
+} from '../middleware/storage'
 export { WebSocketClient } from './client/WebSocketClient'
 export { configFromEnv } from './utils/configFromEnv'
 export { WebSocketUtils } from './utils/WebSocketUtils'
@@ -96,7 +100,15 @@ export type {
   NetworkEventTarget,
 } from './config'
 export type { WebSocketErrorInfo } from './errors'
-export type { OutboxStorage } from '../middleware/storage'
+export type {
+  OutboxStorage,
+  StoredCursor,
+  LocalStorageOptions,
+  IndexedDbStorageOptions,
+  StorageLike,
+  LockManagerLike,
+  StorageTimers,
+} from '../middleware/storage'
 export type { InspectedFrame, FrameListener } from '../middleware/inspector'
 export type {
   ChatMessage,
