@@ -2,8 +2,9 @@ import { errors, jwtVerify } from 'jose'
 import { isValidId } from '../protocol'
 import type { ResolvedServerOptions } from './options'
 
-/** The outcome of checking an `auth` frame's token. */
-export type TokenCheck = { ok: true; userId: string } | { ok: false; reason: string }
+/** The outcome of checking an `auth` frame's token; `expiresAt` is its `exp` in epoch ms. */
+export type TokenCheck =
+  { ok: true; userId: string; expiresAt: number } | { ok: false; reason: string }
 
 /** Verifies tokens against the configured secret, algorithm allow-list, iss and aud. */
 export type TokenVerifier = (token: string) => Promise<TokenCheck>
@@ -46,7 +47,12 @@ export function createTokenVerifier(jwt: ResolvedServerOptions['jwt']): TokenVer
       const { payload } = await jwtVerify(token, key, verifyOptions)
       if (!isValidId(payload.sub))
         return { ok: false, reason: 'token "sub" is not a valid user id' }
-      return { ok: true, userId: payload.sub }
+      // jose has checked that `exp` is present and a number.
+      return {
+        ok: true,
+        userId: payload.sub,
+        expiresAt: Math.floor((payload.exp as number) * 1000),
+      }
     } catch (error) {
       return { ok: false, reason: describeFailure(error) }
     }

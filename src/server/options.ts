@@ -55,8 +55,16 @@ export interface RealtimeServerOptions {
   maxPayload?: number
   /** Frames retained per room for replay (default store only); default 1000. */
   historySize?: number
-  /** Per-connection limit, default 100 frames per 10 s; `false` disables it. */
+  /**
+   * Per-connection token bucket: `messages` frames at once, refilled at `messages` per `perMs`;
+   * default 100 per 10 s; `false` disables it. `ping` and `auth` do not count.
+   */
   rateLimit?: RateLimitOptions | false
+  /**
+   * Most frames of one connection queued for handling and not yet answered; the extra ones are
+   * refused with `RATE_LIMITED` (`retryAfterMs` 50). Default 256.
+   */
+  maxInFlight?: number
   /**
    * Who may read and write which room, checked by the default `authorize` with
    * `hasRoomPermission` (the same rules the client's UI helper uses). Rooms not listed are open.
@@ -89,6 +97,7 @@ export interface ResolvedServerOptions {
   allowedOrigins: ReadonlySet<string> | undefined
   maxPayload: number
   rateLimit: RateLimitOptions | false
+  maxInFlight: number
   authorize: Authorize
   authTimeoutMs: number
   heartbeatIntervalMs: number
@@ -131,6 +140,8 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     rateLimit === false || (isCount(rateLimit.messages, 1) && isCount(rateLimit.perMs, 1)),
     'rateLimit must be false or { messages, perMs } with positive integers',
   )
+  const maxInFlight = options.maxInFlight ?? 256
+  check(isCount(maxInFlight, 1), `maxInFlight must be a positive integer, got ${maxInFlight}`)
   const authTimeoutMs = options.authTimeoutMs ?? 10_000
   check(isCount(authTimeoutMs, 1), `authTimeoutMs must be a positive integer, got ${authTimeoutMs}`)
   check(
@@ -155,6 +166,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
     maxPayload,
     rateLimit,
+    maxInFlight,
     authorize: options.authorize ?? defaultAuthorize(options.rooms),
     authTimeoutMs,
     heartbeatIntervalMs,

@@ -1,4 +1,9 @@
-/** How many frames a connection may send per window. */
+import { createTokenBucket } from '../protocol/tokenBucket'
+
+/**
+ * How many frames a connection may send: a token bucket holding `messages` tokens that refills
+ * `messages` per `perMs`. Stated to clients in `auth_ok.data.rateLimit`.
+ */
 export interface RateLimitOptions {
   messages: number
   perMs: number
@@ -9,23 +14,27 @@ export type RateDecision =
   | { allowed: true }
   | {
       allowed: false
-      /** When the current window ends. */
+      /** Until the bucket holds one token again. */
       retryAfterMs: number
-      /** The client kept sending past three times the limit: close the connection. */
+      /** The client kept sending while refused: close the connection. */
       abusive: boolean
     }
 
-/** A fixed-window counter for one connection. */
+/** The rate limit of one connection. */
 export interface RateLimiter {
   take(now: number): RateDecision
+  /** Counts a frame refused for another reason (too many in flight); true when abusive. */
+  refuse(now: number): boolean
 }
 
-/** Beyond this multiple of the limit in one window the client is not backing off. */
-const ABUSE_FACTOR = 3
+/** Refusals tolerated per `perMs`, as a multiple of `messages`, before the client is closed. */
+const ABUSE_FACTOR = 2
 
 /**
- * Counts frames in fixed windows of `perMs`. Refused frames count too, so a client that ignores
- * `RATE_LIMITED` reaches the abuse threshold.
+ * A token bucket per connection (the one `createTokenBucket` gives the client, so a client that
+ * paces itself with a slightly smaller one is never refused). Refusals drain a second bucket of
+ * 2 × `messages` per `perMs`: more than that many in a burst, or refusals kept up faster than
+ * twice the limit, mark the client abusive.
  *
  * @example
  * const limiter = createRateLimiter({ messages: 100, perMs: 10_000 })
@@ -33,21 +42,18 @@ const ABUSE_FACTOR = 3
  * if (!decision.allowed) reply({ code: 'RATE_LIMITED', retryAfterMs: decision.retryAfterMs })
  */
 export function createRateLimiter({ messages, perMs }: RateLimitOptions): RateLimiter {
-  let windowStart = Number.NEGATIVE_INFINITY
-  let count = 0
+  const bucket = createTokenBucket({ capacity: messages, perMs })
+  const refusals = createTokenBucket({ capacity: ABUSE_FACTOR * messages, perMs })
+  const refuse = (now: number): boolean => !refusals.take(now)
   return {
     take(now) {
-      if (now - windowStart >= perMs) {
-        windowStart = now
-        count = 0
-      }
-      count++
-      if (count <= messages) return { allowed: true }
+      if (bucket.take(now)) return { allowed: true }
       return {
         allowed: false,
-        retryAfterMs: Math.max(0, Math.ceil(windowStart + perMs - now)),
-        abusive: count > ABUSE_FACTOR * messages,
+        retryAfterMs: Math.max(1, bucket.waitMs(now)),
+        abusive: refuse(now),
       }
     },
+    refuse,
   }
 }
