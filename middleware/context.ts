@@ -2,12 +2,30 @@ import type { Dispatch, UnknownAction } from '@reduxjs/toolkit'
 import type { ResolvedConfig } from '../src/config'
 import type { WebSocketErrorInfo } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
-import type { Frame } from '../src/protocol/frames'
+import type { Frame, RateLimitData } from '../src/protocol/frames'
 import type { RealtimeSelectors } from '../slices/selectors'
+import type { FlowControl } from './flow'
 import type { FrameInspector } from './inspector'
+import type { Outcomes } from './outcomes'
+import type { OutboxStorage } from './storage'
 import type { PresenceSync } from './presenceSync'
 import type { StreamCursors } from './streams'
 import type { Transport } from './transport'
+
+/** The current socket's session, from its `auth_ok`. */
+export interface Session {
+  /** `auth_ok` received on the current socket: joins and messages may go out. */
+  readonly authenticated: boolean
+  readonly userId?: string
+  /** The server's frame size limit, when it says. */
+  readonly maxFrameBytes?: number
+  /** The server's rate limit for this connection, when it has one. */
+  readonly rateLimit?: RateLimitData
+  /** The most unacknowledged messages the server holds for this connection. */
+  readonly maxInFlight?: number
+  /** When the token expires (epoch ms). */
+  readonly expiresAt?: number
+}
 
 /** What every handler shares. Built once per store. */
 export interface RealtimeContext {
@@ -20,13 +38,23 @@ export interface RealtimeContext {
   streams: StreamCursors
   presence: PresenceSync
   inspector: FrameInspector
-  session: {
-    /** `auth_ok` received on the current socket: joins and messages may go out. */
-    authenticated: boolean
-    userId?: string
-    /** The server's frame size limit from `auth_ok`, when it says. */
-    maxFrameBytes?: number
-  }
+  /** What `auth_ok` said about the current socket. Written by the composer only. */
+  session: Session
+  /** Paces what goes out under the server's stated rate limit; `send` spends from it. */
+  flow: FlowControl
+  /** Promises of commands, settled from what the server said. */
+  outcomes: Outcomes
+  /** Where the outbox and the resume cursors persist. */
+  storage: OutboxStorage
+  /**
+   * Runs a storage call (sync or async): a failure becomes a `STORAGE_FAILED` error action and
+   * never throws. `done` runs after it either way; the promise resolves then too.
+   */
+  persist: (what: string, run: () => unknown, done?: () => void) => Promise<void>
+  /** Handlers register what must be loaded before the first `auth` goes out. */
+  whenLoaded: (loading: Promise<unknown>) => void
+  /** Resolves once everything registered with `whenLoaded` is loaded. */
+  loaded: () => Promise<void>
   /** When any frame last arrived: the heartbeat's sign of life. */
   liveness: { lastFrameAt: number }
   /** Error to attach to the next close the transport reports (why we stopped). */

@@ -41,10 +41,24 @@ function inOrder(frame: StreamFrame, burst: Burst, streams: StreamCursors): bool
     })
     return false
   }
-  const verdict = streams.accept(frame.room, frame.seq, frame.id)
+  return applies(
+    streams.accept(frame.room, frame.seq, frame.userId, frame.id),
+    frame.room,
+    frame.seq,
+    burst,
+    streams,
+  )
+}
+
+function applies(
+  verdict: ReturnType<StreamCursors['accept']>,
+  room: string,
+  receivedSeq: number,
+  burst: Burst,
+  streams: StreamCursors,
+): boolean {
   if (verdict === 'gap') {
-    const expectedSeq = (streams.cursor(frame.room).seq ?? 0) + 1
-    burst.control(rooms.gapDetected({ room: frame.room, expectedSeq, receivedSeq: frame.seq }))
+    burst.control(rooms.gapDetected({ room, expectedSeq: streams.expectedSeq(room), receivedSeq }))
   }
   return verdict === 'apply'
 }
@@ -92,11 +106,17 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   pong: (frame, burst) => {
     burst.pong(Math.max(0, Date.now() - frame.data.echo))
   },
-  error: (frame, burst) => {
+  error: (frame, burst, { streams }) => {
+    // A stream frame the server skipped (too large for us) still takes its place in the stream.
+    const { seq } = frame.data
+    if (seq !== undefined && frame.room !== undefined) {
+      applies(streams.skip(frame.room, seq), frame.room, seq, burst, streams)
+    }
     burst.add('errors', frame.data)
   },
   joined: (frame, burst, { streams }) => {
-    if (streams.joined(frame.room, frame.data.epoch, frame.data.fromSeq, frame.data.headSeq)) {
+    // Only the answer to the join we sent last moves the cursor; a stale or repeated one is ignored.
+    if (streams.joined(frame.room, frame.data)) {
       burst.control(rooms.joined({ room: frame.room, ...frame.data, at: Date.now() }))
     }
   },

@@ -3,6 +3,7 @@ import { resolveUrl, type ResolvedConfig } from '../src/config'
 import { errorInfo } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
+import * as commands from '../slices/commands'
 import { connection } from '../slices/actions'
 import type { RealtimeSelectors } from '../slices/selectors'
 import { buildConnectionHandler } from './connection'
@@ -10,6 +11,11 @@ import type { Handler, RealtimeContext } from './context'
 import { buildHeartbeatHandler } from './heartbeat'
 import { createInbound } from './inbound'
 import { buildOutboxHandler } from './outbox'
+import { createFlowControl } from './flow'
+import type { Outcomes } from './outcomes'
+import { buildSavedCursorsHandler } from './savedCursors'
+import { createMemoryStorage } from './storage'
+import type { Frame } from '../src/protocol/frames'
 import { buildRoomsHandler } from './rooms'
 import { buildTypingHandler } from './typing'
 import { buildReceiptsHandler } from './receipts'
@@ -21,46 +27,122 @@ import { createStreamCursors } from './streams'
 import type { FrameInspector } from './inspector'
 import { createTransport, type TransportClose } from './transport'
 
+/** Ids each stream remembers as applied, so no frame is applied twice, across epochs too. */
+const APPLIED_IDS_MIN = 5000
+
+/** Frames the server's rate limit counts: all but ping and auth, each frame of a batch. */
+function countedFrames(frame: Frame): number {
+  if (frame.type === 'ping' || frame.type === 'auth') return 0
+  return frame.type === 'batch' ? frame.data.frames.length : 1
+}
+
+/** Every command's type: the middleware acts on these whoever dispatched them. */
+const COMMAND_TYPES = new Set<string>(
+  Object.values(commands)
+    .filter(
+      (value): value is typeof commands.connect => typeof value === 'function' && 'match' in value,
+    )
+    .map((creator) => creator.type),
+)
+
 /**
  * The socket-owning middleware: a thin composer. It builds the context and the handlers once
  * per store, wires socket events to actions, and runs every handler after the reducers.
  * A new behaviour is a new handler file and one line in the list below.
+ *
+ * Replay-safe: handlers see commands (intent) and the events this middleware dispatched itself
+ * (its socket's callbacks and its handlers). A past-tense event dispatched from outside — Redux
+ * DevTools' Dispatch button, an imported log, a test — only reduces state: no frame, no timer,
+ * no transport change. The session facts handlers read are written here, before any handler
+ * runs, so no handler depends on the order of the list.
  */
 export function createRealtimeMiddleware(
   config: ResolvedConfig,
   selectors: RealtimeSelectors,
   inspector: FrameInspector,
+  outcomes: Outcomes,
 ): Middleware {
   return (api) => {
     const url = resolveUrl(config)
     const logger = config.logger
 
+    /** Events this middleware dispatched: the only events its handlers act on. */
+    const own = new WeakSet<object>()
+    function dispatchOwn<A extends UnknownAction>(action: A): A {
+      own.add(action)
+      return api.dispatch(action)
+    }
+
+    const loads: Promise<unknown>[] = []
     const ctx = {
       config,
       url,
-      dispatch: api.dispatch,
+      dispatch: dispatchOwn,
       getState: () => api.getState() as unknown,
       selectors,
-      streams: createStreamCursors((room) =>
-        selectors.selectMessagesByRoom(api.getState(), room).map((m) => m.id),
-      ),
+      streams: createStreamCursors(Math.max(APPLIED_IDS_MIN, config.maxMessagesPerRoom)),
       presence: createPresenceSync(),
       inspector,
       session: { authenticated: false },
+      flow: createFlowControl(Date.now),
+      outcomes,
+      storage: config.storage ?? createMemoryStorage(),
+      persist(what: string, run: () => unknown, done?: () => void): Promise<void> {
+        const report = (error: unknown) => {
+          const detail = error instanceof Error ? error.message : String(error)
+          ctx.safeDispatch(
+            connection.errorOccurred({
+              error: errorInfo(
+                WebSocketErrorCode.STORAGE_FAILED,
+                `storage ${what} failed: ${detail}`,
+                {
+                  context: 'storage',
+                },
+              ),
+            }),
+          )
+        }
+        let result: unknown
+        try {
+          result = run()
+        } catch (error) {
+          report(error)
+          done?.()
+          return Promise.resolve()
+        }
+        // A sync storage is done now: nothing waits a tick for it.
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') {
+          done?.()
+          return Promise.resolve()
+        }
+        return Promise.resolve(result).then(
+          () => done?.(),
+          (error: unknown) => {
+            report(error)
+            done?.()
+          },
+        )
+      },
+      whenLoaded(loading: Promise<unknown>) {
+        loads.push(loading)
+      },
+      loaded: () => Promise.all(loads).then(() => undefined),
       liveness: { lastFrameAt: 0 },
       closeError: null,
       now: Date.now,
       log(message: string, detail?: unknown) {
         if (config.enableLogging) logger.debug(`[redux-realtime] ${message}`, detail ?? '')
       },
-      send(frame) {
+      send(frame: Frame) {
         const sent = ctx.transport.send(encodeFrame(frame))
-        if (sent && inspector.active) inspector.record({ direction: 'out', at: Date.now(), frame })
-        return sent
+        if (!sent) return false
+        ctx.flow.spend(countedFrames(frame))
+        if (inspector.active) inspector.record({ direction: 'out', at: Date.now(), frame })
+        return true
       },
       safeDispatch(action: UnknownAction) {
         try {
-          api.dispatch(action)
+          dispatchOwn(action)
         } catch (error) {
           logger.error(`[redux-realtime] dispatching ${action.type} threw`, error)
         }
@@ -115,12 +197,30 @@ export function createRealtimeMiddleware(
       },
     )
 
-    // Order matters: the session authenticates, rooms are joined, then the outbox flushes.
+    function observeSession(action: UnknownAction): void {
+      if (connection.opened.match(action)) {
+        const { userId, maxFrameBytes, rateLimit, maxInFlight, expiresAt } = action.payload
+        ctx.session = {
+          authenticated: true,
+          userId,
+          ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
+          ...(rateLimit !== undefined ? { rateLimit } : {}),
+          ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+          ...(expiresAt !== undefined ? { expiresAt } : {}),
+        }
+        ctx.flow.reset(rateLimit)
+        ctx.transport.authenticated()
+      } else if (connection.closed.match(action)) {
+        ctx.session = { ...ctx.session, authenticated: false }
+      }
+    }
+
     const handlers: Handler[] = [
       buildConnectionHandler(ctx),
       buildSessionHandler(ctx),
       buildRoomsHandler(ctx),
       buildOutboxHandler(ctx),
+      buildSavedCursorsHandler(ctx),
       buildHeartbeatHandler(ctx),
       buildTypingHandler(ctx),
       buildReceiptsHandler(ctx),
@@ -130,7 +230,10 @@ export function createRealtimeMiddleware(
 
     return (next) => (action) => {
       const result = next(action)
-      for (const handler of handlers) handler(action as UnknownAction)
+      const event = action as UnknownAction
+      if (own.has(event)) observeSession(event)
+      else if (!COMMAND_TYPES.has(event.type)) return result
+      for (const handler of handlers) handler(event)
       return result
     }
   }

@@ -9,7 +9,7 @@ import type {
 } from '../src/protocol/frames'
 import { privateStreamOf } from '../src/protocol/streams'
 import { isValidId, utf8Length } from '../src/protocol/validate'
-import { errorInfo } from '../src/errors'
+import { errorInfo, WebSocketError } from '../src/errors'
 import {
   clearNotifications,
   connection,
@@ -25,7 +25,6 @@ import {
 } from '../slices/actions'
 import type { OutboxEntry } from '../slices/types'
 import type { Handler, RealtimeContext } from './context'
-import { createMemoryStorage } from './storage'
 
 /** Commands whose message goes through the outbox (acked, resent until acked). */
 const SEND_COMMANDS = [
@@ -38,39 +37,41 @@ const SEND_COMMANDS = [
   clearNotifications,
 ]
 
-/** Unacknowledged messages on the wire at once: bounds what a rate limit or a dead socket wastes. */
-const MAX_IN_FLIGHT = 64
+/** Unacknowledged messages at once when the server does not state its `maxInFlight`. */
+const DEFAULT_MAX_IN_FLIGHT = 64
 /** Frames per `batch` when several messages go out together. */
 const BATCH_SIZE = 50
 /** Room for a batch's own envelope around its frames. */
 const BATCH_OVERHEAD_BYTES = 128
-
-type OutgoingFrame = ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame
 const DEFAULT_RETRY_MS = 1000
 
+type OutgoingFrame = ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame
+
 /**
- * Every outgoing message enters the outbox at once (pending in state), goes out only after
- * `auth_ok` (and after the room joins, which are sent first), and leaves on ack. Unacked
- * messages are resent in order on every new connection; the server's idempotency by id makes
- * that safe. Rejections fail only their message; `RATE_LIMITED` pauses and retries.
+ * Every outgoing message enters the outbox at once (pending in state) and is saved to storage
+ * before it is first sent; it goes out once its stream is joined on the current socket, paced
+ * by the server's stated limits (rate, in-flight, frame size), and leaves on ack. Unacked
+ * messages are resent in order on every new connection; the server's idempotency by (author,
+ * id) makes that safe.
+ *
+ * One scheduling function, `schedule`, runs after everything that can unblock a message (ack,
+ * failure, pause end, join, leave, auth, restore, a save finishing): it sends what may go and
+ * arms at most one timer for the earliest moment something else may — so no timer can fire
+ * "too early" into a no-op.
  */
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
-  const storage = ctx.config.storage ?? createMemoryStorage()
-  const queue = new Map<string, OutboxEntry>()
-  /** Ids written on the current socket and not yet acked. */
+  const { storage, flow, outcomes } = ctx
+  /** In send order: restored entries first, then new ones. */
+  let queue = new Map<string, OutboxEntry>()
+  /** Written on the current socket and not yet acked. */
   const inFlight = new Set<string>()
+  /** Being saved: not sent until storage has it (or failed to take it). */
+  const saving = new Set<string>()
+  /** Entries whose room is not joined, and since when (while authenticated). */
+  const orphanedAt = new Map<string, number>()
+  let loaded = false
   let pausedUntil = 0
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
-
-  function guard(what: string, run: () => unknown): void {
-    try {
-      void Promise.resolve(run()).catch((error: unknown) =>
-        ctx.log(`outbox storage ${what} failed`, error),
-      )
-    } catch (error) {
-      ctx.log(`outbox storage ${what} failed`, error)
-    }
-  }
+  let timer: ReturnType<typeof setTimeout> | undefined
 
   function toFrame(entry: OutboxEntry): OutgoingFrame {
     const base = { id: entry.id, timestamp: entry.createdAt }
@@ -94,12 +95,30 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     return entry.type === 'chat_message' ? entry.room : undefined
   }
 
-  function flush(): void {
-    if (!ctx.session.authenticated || ctx.now() < pausedUntil) return
+  function arm(delayMs: number): void {
+    timer = setTimeout(schedule, Math.max(0, delayMs))
+  }
+
+  function schedule(): void {
+    clearTimeout(timer)
+    timer = undefined
+    if (!loaded || !ctx.session.authenticated || queue.size === 0) return
+    const now = ctx.now()
+    if (now < pausedUntil) return arm(pausedUntil - now)
+
     const limit = ctx.session.maxFrameBytes ?? Infinity
+    const maxInFlight = ctx.session.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+    const allowance = flow.allowance()
     const tooBig: OutboxEntry[] = []
+    const orphans: OutboxEntry[] = []
+    /** Streams with an entry that must go first but cannot yet: later ones wait behind it. */
+    const held = new Set<string>()
+    let wakeAt = Infinity
+    let budgetSpent = false
     let frames: OutgoingFrame[] = []
+    let planned = 0
     let bytes = BATCH_OVERHEAD_BYTES
+
     const sendChunk = (): boolean => {
       if (frames.length === 0) return true
       const frame =
@@ -112,11 +131,31 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       bytes = BATCH_OVERHEAD_BYTES
       return true
     }
+
     for (const entry of queue.values()) {
-      if (inFlight.size + frames.length >= MAX_IN_FLIGHT) break
-      // A message waits for its room; order is kept within each room.
+      if (inFlight.has(entry.id)) continue
       const stream = streamOf(entry)
-      if (inFlight.has(entry.id) || stream === undefined || !ctx.streams.isTracked(stream)) continue
+      if (stream === undefined) continue
+      if (!ctx.streams.isTracked(stream)) {
+        // Restored for a room nobody rejoined: it gets `rejoinGraceMs`, then fails.
+        const since = orphanedAt.get(entry.id) ?? now
+        orphanedAt.set(entry.id, since)
+        const deadline = since + ctx.config.rejoinGraceMs
+        if (now >= deadline) orphans.push(entry)
+        else wakeAt = Math.min(wakeAt, deadline)
+        continue
+      }
+      orphanedAt.delete(entry.id)
+      if (held.has(stream)) continue
+      if (saving.has(entry.id) || !ctx.streams.isLive(stream)) {
+        held.add(stream)
+        continue
+      }
+      if (inFlight.size + planned >= maxInFlight) break
+      if (planned >= allowance) {
+        budgetSpent = true
+        break
+      }
       const frame = toFrame(entry)
       const size = utf8Length(encodeFrame(frame))
       if (size > limit) {
@@ -125,20 +164,31 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       }
       if ((frames.length >= BATCH_SIZE || bytes + size + 1 > limit) && !sendChunk()) return
       frames.push(frame)
+      planned++
       bytes += size + 1
     }
     if (!sendChunk()) return
+    if (budgetSpent) wakeAt = Math.min(wakeAt, ctx.now() + flow.waitMs())
+    if (wakeAt !== Infinity) arm(wakeAt - ctx.now())
     fail(
       tooBig,
       WebSocketErrorCode.MESSAGE_TOO_LARGE,
       () => `message larger than the server's limit of ${limit} bytes`,
     )
+    fail(
+      orphans,
+      WebSocketErrorCode.NOT_JOINED,
+      (e) =>
+        `room "${roomOf(e)}" was not joined within ${ctx.config.rejoinGraceMs} ms of connecting; dispatch joinRoom('${roomOf(e)}') to send to it`,
+    )
   }
 
-  function pause(ms: number): void {
-    pausedUntil = ctx.now() + ms
-    clearTimeout(retryTimer)
-    retryTimer = setTimeout(flush, ms)
+  function save(entry: OutboxEntry): void {
+    saving.add(entry.id)
+    const done = () => {
+      if (saving.delete(entry.id)) schedule()
+    }
+    void ctx.persist('save', () => storage.save(entry), done)
   }
 
   function enqueue(message: OutgoingMessage, command: string): void {
@@ -165,28 +215,45 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         { context: 'outbox', refId: entry.id },
       )
       ctx.dispatch(outbox.overflowed({ entry, error }))
+      outcomes.reject('message', entry.id, WebSocketError.fromInfo(error))
       return
     }
     queue.set(entry.id, entry)
-    guard('save', () => storage.save(entry))
     ctx.dispatch(outbox.enqueued({ entry }))
-    flush()
+    save(entry)
+    schedule()
   }
 
   function restore(entries: unknown): void {
-    if (!Array.isArray(entries)) return
+    loaded = true
     // Storage is outside our control: keep only entries that still make valid frames.
-    const restored = (entries as OutboxEntry[]).filter((e) => {
-      try {
-        return isValidId(e?.id) && !queue.has(e.id) && validateFrame(toFrame(e)).ok
-      } catch {
-        return false
-      }
-    })
-    if (restored.length === 0) return
-    for (const entry of restored) queue.set(entry.id, entry)
-    ctx.dispatch(outbox.restored({ entries: restored }))
-    flush()
+    const restored = Array.isArray(entries)
+      ? (entries as OutboxEntry[]).filter((e) => {
+          try {
+            return isValidId(e?.id) && !queue.has(e.id) && validateFrame(toFrame(e)).ok
+          } catch {
+            return false
+          }
+        })
+      : []
+    if (restored.length > 0) {
+      // Restored entries are older than anything queued since start: they go first.
+      const next = new Map(restored.map((e) => [e.id, e]))
+      for (const [id, entry] of queue) next.set(id, entry)
+      queue = next
+      ctx.dispatch(outbox.restored({ entries: restored }))
+    }
+    schedule()
+  }
+
+  function load(): Promise<void> {
+    return ctx.persist(
+      'load',
+      async () => restore(await storage.load()),
+      () => {
+        if (!loaded) restore([])
+      },
+    )
   }
 
   function fail(
@@ -198,69 +265,76 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     const failures = entries.map((entry) => {
       queue.delete(entry.id)
       inFlight.delete(entry.id)
-      guard('remove', () => storage.remove(entry.id))
+      orphanedAt.delete(entry.id)
+      void ctx.persist('remove', () => storage.remove(entry.id))
+      const room = roomOf(entry)
       return {
         id: entry.id,
-        ...(roomOf(entry) !== undefined ? { room: roomOf(entry) } : {}),
+        ...(room !== undefined ? { room } : {}),
         error: errorInfo(code, message(entry), { context: 'outbox', refId: entry.id }),
       }
     })
     ctx.dispatch(outbox.failed({ failures }))
+    for (const { id, error } of failures)
+      outcomes.reject('message', id, WebSocketError.fromInfo(error))
   }
+
+  /** Every entry for `room`, in flight or not: it cannot go out (or be confirmed) any more. */
+  const entriesOf = (room: string) => [...queue.values()].filter((e) => roomOf(e) === room)
 
   function settle(action: UnknownAction): void {
     if (outbox.acked.match(action)) {
-      for (const { refId } of action.payload.acks) {
+      for (const { refId, seq } of action.payload.acks) {
         if (!queue.delete(refId)) continue
         inFlight.delete(refId)
-        guard('remove', () => storage.remove(refId))
+        void ctx.persist('remove', () => storage.remove(refId))
+        outcomes.resolve('message', refId, seq !== undefined ? { id: refId, seq } : { id: refId })
       }
-      flush()
-      return
-    }
-    if (rooms.leaveRequested.match(action)) {
+      schedule()
+    } else if (rooms.leaveRequested.match(action) || rooms.left.match(action)) {
       const { room } = action.payload
-      const waiting = [...queue.values()].filter((e) => roomOf(e) === room && !inFlight.has(e.id))
       fail(
-        waiting,
+        entriesOf(room),
         WebSocketErrorCode.NOT_JOINED,
-        () => `room "${room}" was left before the message went out`,
+        () => `room "${room}" was left before the message was acknowledged`,
       )
-      return
-    }
-    if (rooms.joinFailed.match(action)) {
+      schedule()
+    } else if (rooms.joinFailed.match(action)) {
       // Nothing queued for a room we cannot join would ever go out.
       const { room, error } = action.payload
-      const waiting = [...queue.values()].filter((e) => roomOf(e) === room && !inFlight.has(e.id))
-      fail(waiting, error.code, () => `could not join room "${room}": ${error.message}`)
-      return
-    }
-    if (rooms.joinRequested.match(action)) {
-      flush()
-      return
-    }
-    if (!connection.errorsReceived.match(action)) return
-    for (const error of action.payload.errors) {
-      const entry = error.refId !== undefined ? queue.get(error.refId) : undefined
-      if (!entry) continue
-      if (error.code === WebSocketErrorCode.RATE_LIMITED) {
-        inFlight.delete(entry.id)
-        pause(error.retryAfterMs ?? DEFAULT_RETRY_MS)
-      } else {
-        fail([entry], error.code, () => error.message)
+      fail(entriesOf(room), error.code, () => `could not join room "${room}": ${error.message}`)
+      schedule()
+    } else if (rooms.joined.match(action)) {
+      schedule()
+    } else if (connection.errorsReceived.match(action)) {
+      for (const error of action.payload.errors) {
+        const entry = error.refId !== undefined ? queue.get(error.refId) : undefined
+        if (!entry) continue
+        if (error.code === WebSocketErrorCode.RATE_LIMITED) {
+          inFlight.delete(entry.id)
+          pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS))
+        } else {
+          fail([entry], error.code, () => error.message)
+        }
       }
+      schedule()
     }
   }
 
-  guard('load', async () => restore(await storage.load()))
+  ctx.whenLoaded(load())
 
   return (action) => {
     const command = SEND_COMMANDS.find((c) => c.match(action))
     if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
-    else if (connection.opened.match(action)) flush()
-    else if (connection.closed.match(action)) {
+    else if (connection.opened.match(action)) {
+      // Entries of instances (tabs) that are gone may be ours to send now.
+      if (loaded) void load()
+      schedule()
+    } else if (connection.closed.match(action)) {
       inFlight.clear()
-      clearTimeout(retryTimer)
+      orphanedAt.clear()
+      clearTimeout(timer)
+      timer = undefined
       pausedUntil = 0
     } else settle(action)
   }

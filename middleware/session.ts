@@ -7,9 +7,10 @@ import type { Handler, RealtimeContext } from './context'
 
 /**
  * Auth: the first frame on every socket is `auth`, with a token from `getToken()` (called on every
- * connect) or `authToken`. A refused token gets one retry with a fresh `getToken()`; a second
- * refusal, or a refusal with no way to get another token, stops reconnecting (no storm) and
- * says why in state.
+ * connect) or `authToken`, and the client's frame limit. A refused token gets one retry with a
+ * fresh `getToken()`; a second refusal, or a refusal with no way to get another token, stops
+ * reconnecting (no storm) and says why in state. A `getToken()` that throws or rejects is a
+ * failed attempt (`AUTH_PROVIDER_FAILED`): the transport backs off and tries again.
  */
 export function buildSessionHandler(ctx: RealtimeContext): Handler {
   let socketGeneration = 0
@@ -44,11 +45,18 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
   async function sendAuth(generation: number): Promise<void> {
     let token: string | undefined
     try {
+      // The outbox and cursors are loaded first: joins resume from them, restored messages go first.
+      await ctx.loaded()
+      if (generation !== socketGeneration) return
       token = await resolveToken()
     } catch (error) {
       if (generation !== socketGeneration) return
-      refused(`getToken() threw: ${error instanceof Error ? error.message : String(error)}`)
-      if (ctx.closeError === null) ctx.transport.restart(CloseCode.AUTH_FAILED, 'getToken() failed')
+      // The app's token provider is down, not the token refused: retry with backoff, keep the outbox.
+      const message = `getToken() failed: ${error instanceof Error ? error.message : String(error)}`
+      ctx.closeError = errorInfo(WebSocketErrorCode.AUTH_PROVIDER_FAILED, message, {
+        context: 'auth',
+      })
+      ctx.transport.fail(CloseCode.AUTH_FAILED, message)
       return
     }
     if (generation !== socketGeneration) return
@@ -56,7 +64,12 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
       stop('no token: pass authToken or getToken to createRealtime')
       return
     }
-    ctx.send(makeFrame('auth', { data: { token } }))
+    sendAuthFrame(token)
+  }
+
+  function sendAuthFrame(token: string): void {
+    // The client states its frame limit: the server never sends it a larger frame.
+    ctx.send(makeFrame('auth', { data: { token, maxFrameBytes: ctx.config.maxFrameBytes } }))
   }
 
   return (action) => {
@@ -65,14 +78,8 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
       void sendAuth(generation)
     } else if (connection.opened.match(action)) {
       refusals = 0
-      ctx.session.authenticated = true
-      ctx.session.userId = action.payload.userId
-      if (action.payload.maxFrameBytes !== undefined)
-        ctx.session.maxFrameBytes = action.payload.maxFrameBytes
-      else delete ctx.session.maxFrameBytes
     } else if (connection.closed.match(action)) {
       socketGeneration += 1
-      ctx.session.authenticated = false
     } else if (connection.errorsReceived.match(action)) {
       const refusal = action.payload.errors.find(
         (e) => e.code === WebSocketErrorCode.AUTHENTICATION_FAILED,
@@ -83,7 +90,7 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
     } else if (authenticate.match(action)) {
       tokenOverride = action.payload.token
       refusals = 0
-      if (ctx.transport.isOpen()) ctx.send(makeFrame('auth', { data: { token: tokenOverride } }))
+      if (ctx.transport.isOpen()) sendAuthFrame(tokenOverride)
     }
   }
 }

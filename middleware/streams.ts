@@ -1,88 +1,174 @@
 /**
- * Per-room stream cursors `{ epoch, seq }` of the rooms this client wants to be in. The
- * middleware's authority on what was applied: state mirrors it, but DevTools time travel
- * rewrites state, and must never make the socket re-request or re-apply anything.
+ * Per-stream cursors `{ epoch, seq }` of the rooms (and private stream) this client wants to be
+ * in: the middleware's authority on what was applied. State mirrors it, but DevTools time travel
+ * rewrites state and must never make the socket re-request or re-apply anything.
+ *
+ * Cursors only move forward: a cursor changes on the `joined` answering the join this client
+ * sent last (matched by its id), or by one seq at a time. A stale or duplicated `joined`, frames
+ * of a room not joined on this socket, and frames whose id was already applied in the stream
+ * (within the last `window` ids, across epochs) change nothing.
  */
+import type { JoinData, JoinedData } from '../src/protocol/frames'
+
 export type Verdict = 'apply' | 'duplicate' | 'gap' | 'resyncing' | 'untracked'
 
 interface Cursor {
   epoch: string | null
   seq: number
+  /** The id of the `join` sent last on this socket and not answered yet. */
+  joinId: string | null
+  /** A `joined` for this socket arrived: frames may be applied. */
+  live: boolean
   /** A resume was requested after a gap; frames beyond the cursor are dropped until it lands. */
   resyncing: boolean
-  /**
-   * After an epoch change the server replays its history with new seqs; messages this client
-   * already holds from the old epoch are recognised by id until the replay reaches `replayUntil`.
-   */
-  known: Set<string> | null
-  replayUntil: number
+  /** Author and id of the last `window` frames applied, oldest first. */
+  applied: Set<string>
+}
+
+/** A cursor as persisted (an array entry, never a key of a record). */
+export interface SavedCursor {
+  room: string
+  epoch: string
+  seq: number
 }
 
 export interface StreamCursors {
   track(room: string): void
   forget(room: string): void
   isTracked(room: string): boolean
+  /** Tracked and answered by a `joined` on the current socket. */
+  isLive(room: string): boolean
   rooms(): string[]
-  cursor(room: string): { epoch?: string; seq?: number }
-  /**
-   * A `joined` frame: the cursor continues from `fromSeq`. On a new epoch, `knownIds` names the
-   * messages already held, so the replay does not add them twice. False if untracked.
-   */
-  joined(room: string, epoch: string, fromSeq: number, headSeq: number): boolean
-  /** Decides what to do with a room frame, and advances the cursor when it is in order. */
-  accept(room: string, seq: number, id: string): Verdict
+  /** The cursor a join sends, and the join's id to expect in `joined`. */
+  requestJoin(room: string, joinId: string): JoinData
+  /** A `joined` frame: true when it answers the pending join (the cursor then follows it). */
+  joined(room: string, data: JoinedData): boolean
+  /** The socket closed: every room must be joined again before its frames apply. */
+  disconnected(): void
+  /** Decides what to do with a stream frame, and advances the cursor when it is in order. */
+  accept(room: string, seq: number, author: string | undefined, id: string): Verdict
+  /** The server skipped `seq` (too large for this client): the cursor moves past it in order. */
+  skip(room: string, seq: number): Verdict
+  /** The next seq expected in `room` (for reporting gaps). */
+  expectedSeq(room: string): number
+  /** Cursors worth saving: tracked rooms with a known epoch. */
+  saved(): SavedCursor[]
+  /** Cursors loaded from storage: used when their room is tracked, unless a newer one exists. */
+  restore(cursors: readonly SavedCursor[]): void
+  /** Grows with every cursor change, so a saver can tell whether anything moved. */
+  readonly version: number
 }
 
-export function createStreamCursors(knownIds: (room: string) => Iterable<string>): StreamCursors {
+const appliedKey = (author: string | undefined, id: string) => `${author ?? ''}\u0000${id}`
+
+/**
+ * @param window how many applied ids each stream remembers (at least the retained history).
+ *
+ * @example
+ * const streams = createStreamCursors(5000)
+ * streams.track('general')
+ * const cursor = streams.requestJoin('general', joinFrame.id)
+ */
+export function createStreamCursors(window: number): StreamCursors {
   const cursors = new Map<string, Cursor>()
+  const loaded = new Map<string, SavedCursor>()
+  let version = 0
+
+  const fresh = (saved?: SavedCursor): Cursor => ({
+    epoch: saved?.epoch ?? null,
+    seq: saved?.seq ?? 0,
+    joinId: null,
+    live: false,
+    resyncing: false,
+    applied: new Set(),
+  })
+
+  function advance(c: Cursor, seq: number): Verdict {
+    if (!c.live || c.epoch === null) return 'untracked'
+    if (seq <= c.seq) return 'duplicate'
+    if (seq > c.seq + 1) {
+      if (c.resyncing) return 'resyncing'
+      c.resyncing = true
+      return 'gap'
+    }
+    c.seq = seq
+    version++
+    return 'apply'
+  }
+
   return {
     track(room) {
-      if (!cursors.has(room)) {
-        cursors.set(room, { epoch: null, seq: 0, resyncing: false, known: null, replayUntil: 0 })
-      }
+      if (!cursors.has(room)) cursors.set(room, fresh(loaded.get(room)))
     },
     forget(room) {
       cursors.delete(room)
+      loaded.delete(room)
     },
-    isTracked(room) {
-      return cursors.has(room)
-    },
-    rooms() {
-      return [...cursors.keys()]
-    },
-    cursor(room) {
+    isTracked: (room) => cursors.has(room),
+    isLive: (room) => cursors.get(room)?.live === true,
+    rooms: () => [...cursors.keys()],
+    requestJoin(room, joinId) {
       const c = cursors.get(room)
-      return c && c.epoch !== null ? { epoch: c.epoch, seq: c.seq } : {}
+      if (!c) return {}
+      c.joinId = joinId
+      return c.epoch !== null ? { epoch: c.epoch, seq: c.seq } : {}
     },
-    joined(room, epoch, fromSeq, headSeq) {
+    joined(room, data) {
       const c = cursors.get(room)
-      if (!c) return false
-      if (c.epoch !== null && c.epoch !== epoch && headSeq > fromSeq) {
-        c.known = new Set(knownIds(room))
-        c.replayUntil = headSeq
-      }
-      // Follow the server: fromSeq is our cursor when it resumed, else where its replay starts.
-      c.epoch = epoch
-      c.seq = fromSeq
+      if (!c || c.joinId === null || data.refId !== c.joinId) return false
+      // Follow the server: fromSeq is our cursor when it resumed, else where its replay starts
+      // (a new epoch renumbers; the applied ids keep the replay from repeating what we hold).
+      c.joinId = null
+      c.live = true
+      // Same epoch: frames applied while the join was under way stay applied (never back).
+      c.seq = c.epoch === data.epoch ? Math.max(c.seq, data.fromSeq) : data.fromSeq
+      c.epoch = data.epoch
       c.resyncing = false
+      version++
       return true
     },
-    accept(room, seq, id) {
+    disconnected() {
+      for (const c of cursors.values()) {
+        c.live = false
+        c.joinId = null
+        c.resyncing = false
+      }
+    },
+    accept(room, seq, author, id) {
       const c = cursors.get(room)
-      if (!c || c.epoch === null) return 'untracked'
-      if (seq <= c.seq) return 'duplicate'
-      if (seq > c.seq + 1) {
-        if (c.resyncing) return 'resyncing'
-        c.resyncing = true
-        return 'gap'
-      }
-      c.seq = seq
-      if (c.known) {
-        const held = c.known.has(id)
-        if (seq >= c.replayUntil) c.known = null
-        if (held) return 'duplicate'
-      }
+      if (!c) return 'untracked'
+      const verdict = advance(c, seq)
+      if (verdict !== 'apply') return verdict
+      const key = appliedKey(author, id)
+      if (c.applied.has(key)) return 'duplicate'
+      c.applied.add(key)
+      if (c.applied.size > window) c.applied.delete(c.applied.values().next().value as string)
       return 'apply'
+    },
+    skip(room, seq) {
+      const c = cursors.get(room)
+      return c ? advance(c, seq) : 'untracked'
+    },
+    expectedSeq: (room) => (cursors.get(room)?.seq ?? 0) + 1,
+    saved() {
+      const list: SavedCursor[] = []
+      for (const [room, c] of cursors)
+        if (c.epoch !== null) list.push({ room, epoch: c.epoch, seq: c.seq })
+      return list
+    },
+    restore(list) {
+      for (const saved of list) {
+        loaded.set(saved.room, saved)
+        const c = cursors.get(saved.room)
+        // A room joined before storage answered already has a live cursor: keep it.
+        if (c && c.epoch === null && c.joinId === null) {
+          c.epoch = saved.epoch
+          c.seq = saved.seq
+        }
+      }
+    },
+    get version() {
+      return version
     },
   }
 }

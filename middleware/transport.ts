@@ -53,6 +53,13 @@ export interface Transport {
   close(code?: number, reason?: string): void
   /** Drop the current socket (e.g. it went silent) and reconnect. */
   restart(code: number, reason: string): void
+  /**
+   * Drop the current socket as a failed attempt: reconnect after the backoff (e.g. `getToken`
+   * failed), or give up after `maxReconnectAttempts` failures in a row.
+   */
+  fail(code: number, reason: string): void
+  /** The server accepted this socket's auth: the failures in a row start again from zero. */
+  authenticated(): void
   /** Skip the remaining backoff wait (the browser came back online). */
   retryNow(): void
   /** Sends when open; returns false otherwise (the caller keeps the message). */
@@ -90,7 +97,10 @@ export function createTransport(options: TransportOptions, events: TransportEven
   let WebSocketClass: WebSocketConstructor | undefined
   let current: ReconnectingWebSocket | null = null
   let constructing = false
+  /** Failed attempts since the last authenticated session: what `maxReconnectAttempts` limits. */
   let failures = 0
+  /** Backoff exponent: grows with every close, resets only after a stable connection. */
+  let level = 0
   let openedAt: number | null = null
   let connected = false
   /** Closed and waiting out the backoff before the next attempt. */
@@ -99,20 +109,25 @@ export function createTransport(options: TransportOptions, events: TransportEven
   let scheduled: { attempt: number; delay: number } | null = null
   let restartRequested: { code: number; reason: string } | null = null
 
+  /**
+   * Counts one failed attempt and picks the wait before the next. A link that flaps (closes
+   * before `stableConnectionMs`) keeps backing off even when every session authenticated, but
+   * only sessions that never authenticated count towards giving up.
+   */
+  function planRetry(): { attempt: number; delay: number } {
+    if (openedAt !== null && now() - openedAt >= options.stableConnectionMs) level = 0
+    openedAt = null
+    failures += 1
+    level += 1
+    const delay = backoffDelay(level, options.reconnectInterval, options.maxReconnectDelay, random)
+    return { attempt: failures, delay }
+  }
+
   // RWS reads this once per reconnect; it is where our backoff decides the wait.
   function nextDelay(): number {
     if (constructing || !current || current.retryCount === 0) return 0
-    if (openedAt !== null && now() - openedAt >= options.stableConnectionMs) failures = 0
-    openedAt = null
-    failures += 1
-    const delay = backoffDelay(
-      failures,
-      options.reconnectInterval,
-      options.maxReconnectDelay,
-      random,
-    )
-    scheduled = { attempt: failures, delay }
-    return delay
+    scheduled = planRetry()
+    return scheduled.delay
   }
 
   function create(): void {
@@ -193,20 +208,37 @@ export function createTransport(options: TransportOptions, events: TransportEven
       return
     }
     waiting = true
-    if (!plan) {
-      // RWS declined to reconnect (its connect lock is stuck): do it with a fresh instance.
-      const delay = backoffDelay(
-        ++failures,
-        options.reconnectInterval,
-        options.maxReconnectDelay,
-        random,
-      )
-      dispose(code, reason)
-      waiting = true
-      fallbackTimer = setTimeout(create, delay)
-      events.onClose({ code, reason, willReconnect: true, attempt: failures, retryInMs: delay })
+    // RWS declined to reconnect (its connect lock is stuck): do it with a fresh instance.
+    if (!plan) return retryLater(code, reason, planRetry())
+    events.onClose({
+      code,
+      reason,
+      willReconnect: true,
+      attempt: plan.attempt,
+      retryInMs: plan.delay,
+    })
+  }
+
+  /** Reconnects with a fresh instance after `plan.delay`, or gives up. */
+  function retryLater(
+    code: number,
+    reason: string,
+    plan: { attempt: number; delay: number },
+  ): void {
+    dispose(code, reason)
+    if (!options.autoReconnect || plan.attempt > options.maxReconnectAttempts) {
+      const gaveUp = options.autoReconnect
+      events.onClose({
+        code,
+        reason,
+        willReconnect: false,
+        attempt: plan.attempt,
+        ...(gaveUp ? { gaveUp } : {}),
+      })
       return
     }
+    waiting = true
+    fallbackTimer = setTimeout(create, plan.delay)
     events.onClose({
       code,
       reason,
@@ -227,6 +259,7 @@ export function createTransport(options: TransportOptions, events: TransportEven
       if (waiting) retry()
       else if (!current) {
         failures = 0
+        level = 0
         create()
       }
     },
@@ -234,7 +267,15 @@ export function createTransport(options: TransportOptions, events: TransportEven
       if (!current && !waiting) return
       dispose(code, reason)
       failures = 0
+      level = 0
       events.onClose({ code, reason, willReconnect: false, attempt: 0 })
+    },
+    fail(code, reason) {
+      if (!current) return
+      retryLater(code, reason, planRetry())
+    },
+    authenticated() {
+      failures = 0
     },
     restart(code, reason) {
       if (!current || !connected) return

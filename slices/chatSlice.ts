@@ -1,7 +1,7 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
 import { isPrivateStream } from '../src/protocol/streams'
-import { chat, outbox, rooms, type AckInfo } from './actions'
+import { chat, connection, outbox, rooms, type AckInfo } from './actions'
 import type { ChatMessage, OutboxEntry, WebSocketErrorInfo } from './types'
 
 /**
@@ -101,8 +101,9 @@ function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number):
   for (const message of incoming) {
     if (message.seq === undefined || message.seq <= seq) continue
     seq = message.seq
+    // Our own pending copy only if we wrote it: ids are unique per author, not per room.
     const own = tailIndex?.get(message.id)
-    if (own !== undefined && !confirmedOwn.has(own)) {
+    if (own !== undefined && !confirmedOwn.has(own) && tail[own]?.userId === message.userId) {
       confirmedOwn.add(own)
       added.push({ ...message, status: 'sent' })
     } else {
@@ -138,21 +139,43 @@ function updateOwn(
   return withRooms(state, changed)
 }
 
-function appendOwn(
+/** Adds own unconfirmed messages after the confirmed ones: last, or (restored ones) first. */
+function addOwn(
   state: ChatSliceState,
   own: readonly ChatMessage[],
   max: number,
+  where: 'last' | 'first' = 'last',
 ): ChatSliceState {
   const changed = new Map<string, RoomChat>()
   for (const [name, list] of groupByRoom(own, (m) => m.room)) {
     const room = roomOf(state, name)
-    const known = new Set(room.messages.slice(tailStart(room.messages)).map((m) => m.id))
+    const start = tailStart(room.messages)
+    const known = new Set(room.messages.slice(start).map((m) => m.id))
     const fresh = list.filter((m) => !known.has(m.id))
-    if (fresh.length > 0) {
-      changed.set(name, { ...room, messages: capped(room.messages.concat(fresh), max) })
-    }
+    if (fresh.length === 0) continue
+    const messages =
+      where === 'last'
+        ? room.messages.concat(fresh)
+        : room.messages.slice(0, start).concat(fresh, room.messages.slice(start))
+    changed.set(name, { ...room, messages: capped(messages, max) })
   }
   return withRooms(state, changed)
+}
+
+/** Own messages queued before the first `auth_ok` learn who wrote them. */
+function stampAuthor(state: ChatSliceState, userId: string): ChatSliceState {
+  const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
+  for (const [name, room] of Object.entries(state.byRoom)) {
+    const unsigned = room.messages
+      .slice(tailStart(room.messages))
+      .filter((m) => m.userId === undefined)
+    if (unsigned.length > 0)
+      updates.set(
+        name,
+        new Map(unsigned.map((m) => [m.id, (x: ChatMessage) => ({ ...x, userId })])),
+      )
+  }
+  return updates.size > 0 ? updateOwn(state, updates) : state
 }
 
 function ackUpdates(acks: readonly AckInfo[]) {
@@ -192,16 +215,17 @@ export function createChatReducer({
       return withRooms(state, new Map([[name, next]]))
     }
     if (outbox.enqueued.match(action) || outbox.restored.match(action)) {
-      const entries = 'entries' in action.payload ? action.payload.entries : [action.payload.entry]
+      const restored = outbox.restored.match(action)
+      const entries = restored ? action.payload.entries : [action.payload.entry]
       const own = entries.filter(isChatEntry).map((e) => ownMessage(e, 'pending'))
-      return own.length > 0 ? appendOwn(state, own, max) : state
+      // Restored messages were written before anything queued since the reload.
+      return own.length > 0 ? addOwn(state, own, max, restored ? 'first' : 'last') : state
     }
     if (outbox.overflowed.match(action)) {
       const { entry, error } = action.payload
-      return isChatEntry(entry)
-        ? appendOwn(state, [ownMessage(entry, 'failed', error)], max)
-        : state
+      return isChatEntry(entry) ? addOwn(state, [ownMessage(entry, 'failed', error)], max) : state
     }
+    if (connection.opened.match(action)) return stampAuthor(state, action.payload.userId)
     if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks))
     if (outbox.failed.match(action)) {
       const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()

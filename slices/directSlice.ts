@@ -33,6 +33,8 @@ function own(
   }
 }
 
+const authorAndId = (m: DirectMessage) => `${m.userId ?? ''}\u0000${m.id}`
+
 function peerOf(message: DirectMessage, self: string | null): string {
   return message.userId === undefined || message.userId === self ? message.data.to : message.userId
 }
@@ -91,14 +93,17 @@ export function createDirectReducer({
       for (const [peer, messages] of incoming) {
         changes.set(peer, (list) => {
           const confirmed = list.filter((m) => m.seq !== undefined)
-          const known = new Set(confirmed.map((m) => m.id))
+          // Ids are unique per author: another user's message never collapses into ours.
+          const known = new Set(confirmed.map(authorAndId))
           // Repeats within the burst count as known too.
-          const fresh = messages.filter((m) => !known.has(m.id) && Boolean(known.add(m.id)))
-          const mine = new Set(fresh.map((m) => m.id))
+          const fresh = messages.filter(
+            (m) => !known.has(authorAndId(m)) && Boolean(known.add(authorAndId(m))),
+          )
+          const mine = new Set(fresh.filter((m) => m.userId === state.self).map((m) => m.id))
           const pending = list.filter((m) => m.seq === undefined && !mine.has(m.id))
           const wasPending = new Set(list.filter((m) => m.seq === undefined).map((m) => m.id))
           const added = fresh.map((m) =>
-            wasPending.has(m.id) ? { ...m, status: 'sent' as const } : m,
+            mine.has(m.id) && wasPending.has(m.id) ? { ...m, status: 'sent' as const } : m,
           )
           return cap([...confirmed, ...added, ...pending], max)
         })

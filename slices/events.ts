@@ -1,5 +1,6 @@
 import { createAction } from '@reduxjs/toolkit'
 import type {
+  AuthOkData,
   ErrorData,
   EventData,
   JoinedData,
@@ -41,9 +42,7 @@ export interface FrameRejection {
 export const connection = {
   connecting: createAction<{ url: string } & At>('realtime/connection/connecting'),
   socketOpened: createAction<At>('realtime/connection/socketOpened'),
-  opened: createAction<
-    { userId: string; sessionId: string; epoch: string; maxFrameBytes?: number } & At
-  >('realtime/connection/opened'),
+  opened: createAction<AuthOkData & At>('realtime/connection/opened'),
   closed: createAction<ClosedPayload>('realtime/connection/closed'),
   pingSent: createAction<At>('realtime/connection/pingSent'),
   pongReceived: createAction<{ latency: number } & At>('realtime/connection/pongReceived'),

@@ -54,6 +54,11 @@ export interface RealtimeConfig extends WebSocketConfig {
   maxReconnectDelay?: number
   /** A connection open this long resets the backoff. Default 5000 ms. */
   stableConnectionMs?: number
+  /**
+   * How long after connecting a message restored from `storage` may wait for its room to be
+   * joined again (dispatch `joinRoom`) before it fails with `NOT_JOINED`. Default 10000 ms.
+   */
+  rejoinGraceMs?: number
   /** How long a ping may go unanswered by any frame before the socket counts as dead. */
   heartbeatTimeout?: number
   /** Largest accepted incoming frame, bytes. Default 1 MiB. */
@@ -106,6 +111,7 @@ const POSITIVE_FIELDS = [
   'maxReconnectDelay',
   'heartbeatTimeout',
   'maxFrameBytes',
+  'rejoinGraceMs',
 ] as const
 
 /** Fills defaults and throws, with the fix, on values that cannot work. */
@@ -151,6 +157,7 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
     typingTimeout: 3000,
     maxReconnectDelay: 30000,
     stableConnectionMs: 5000,
+    rejoinGraceMs: 10000,
     heartbeatTimeout: Math.min(heartbeatInterval, 10000),
     maxFrameBytes: 1024 * 1024,
     batchWindowMs: 16,

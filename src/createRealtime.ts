@@ -1,6 +1,7 @@
 import type { Middleware, Reducer } from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
 import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
+import { createOutcomes, type Outcomes } from '../middleware/outcomes'
 import * as actions from '../slices/actions'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
@@ -48,6 +49,11 @@ export interface Realtime<ReducerPath extends string = string> {
   selectors: RealtimeSelectors
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
   inspector: Pick<FrameInspector, 'subscribe'>
+  /**
+   * @internal Promises of commands settled by the middleware from acks (the React layer awaits
+   * them). Not a public API yet: awaitable commands (`unwrap()`) will be built on it.
+   */
+  outcomes: Pick<Outcomes, 'wait' | 'cancel'>
 }
 
 /**
@@ -68,14 +74,16 @@ export function createRealtime<ReducerPath extends string = 'realtime'>(
   const resolved = resolveConfig(config)
   const selectors = createSelectors(resolved.reducerPath)
   const inspector = createFrameInspector()
+  const outcomes = createOutcomes()
   return {
     reducerPath: resolved.reducerPath as ReducerPath,
     reducer: createRealtimeReducer({
       maxMessagesPerRoom: resolved.maxMessagesPerRoom,
       maxNotifications: resolved.maxNotifications,
     }),
-    middleware: createRealtimeMiddleware(resolved, selectors, inspector),
+    middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes),
     inspector,
+    outcomes,
     actions: realtimeActions,
     selectors,
   }

@@ -24,6 +24,8 @@ export const WebSocketErrorCode = {
   RECONNECT_FAILED: 'RECONNECT_FAILED',
   /** The app's `getToken` threw or rejected: transient, retried with backoff. */
   AUTH_PROVIDER_FAILED: 'AUTH_PROVIDER_FAILED',
+  /** The outbox storage failed (quota, private mode, corrupt data); memory still holds everything. */
+  STORAGE_FAILED: 'STORAGE_FAILED',
   /** Another author already used this message id in the stream: ids are unique per stream. */
   DUPLICATE_ID: 'DUPLICATE_ID',
 } as const

@@ -11,7 +11,9 @@
 export interface TokenBucket {
   /** Takes `n` tokens if there are that many; false (and nothing taken) otherwise. */
   take(now: number, n?: number): boolean
-  /** Tokens available now (fractional). */
+  /** Takes `n` tokens whatever is left (the balance may go negative): frames that had to go. */
+  spend(now: number, n?: number): void
+  /** Tokens available now (fractional; negative after overspending). */
   available(now: number): number
   /** How long until `n` tokens are available; 0 when they are. */
   waitMs(now: number, n?: number): number
@@ -49,6 +51,10 @@ export function createTokenBucket({ capacity, perMs }: TokenBucketOptions): Toke
       if (tokens + 1e-9 < n) return false
       tokens -= n
       return true
+    },
+    spend(now, n = 1) {
+      refill(now)
+      tokens -= n
     },
     available(now) {
       refill(now)

@@ -7,7 +7,6 @@ import {
   type Realtime,
   type SendMessageInput,
 } from './core'
-import { joinOutcome, messageOutcome, waitForState } from './settle'
 
 /** The extras of a chat or direct message besides its content. */
 export interface MessageExtras {
@@ -76,13 +75,19 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
   const send = (input: SendMessageInput) => {
     const action = actions.sendMessage(input)
     const message = action.payload
-    const where: { room: string } | { peer: string } =
-      message.type === MessageType.CHAT_MESSAGE
-        ? { room: message.room }
-        : { peer: (message.data as { to: string }).to }
-    if ('room' in where) ensureJoined(where.room)
-    dispatch(action)
-    return waitForState(store, messageOutcome(realtime, message.id, where))
+    if (message.type === MessageType.CHAT_MESSAGE) ensureJoined(message.room)
+    return settledBy('message', message.id, () => dispatch(action))
+  }
+  // Settled by the middleware from the server's answer, never from state (time travel).
+  const settledBy = (kind: 'message' | 'join', key: string, start: () => void) => {
+    const outcome = realtime.outcomes.wait(kind, key)
+    try {
+      start()
+    } catch (error) {
+      realtime.outcomes.cancel(kind, key)
+      throw error
+    }
+    return outcome.then(() => undefined)
   }
   return {
     connect: () => void dispatch(actions.connect()),
@@ -107,8 +112,7 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
       attempt(() => {
         const action = actions.joinRoom(room)
         if (selectors.selectRooms(store.getState()).includes(room)) return Promise.resolve()
-        dispatch(action)
-        return waitForState(store, joinOutcome(realtime, room))
+        return settledBy('join', room, () => dispatch(action))
       }),
     leaveRoom: (room) =>
       attempt(() => {

@@ -59,12 +59,13 @@ async function rawServer(
 
 const frame = (fields: Record<string, unknown>) =>
   JSON.stringify({ v: 1, timestamp: Date.now(), ...fields })
-const joinedFrame = (room: string, fromSeq = 0) =>
+/** `refId`: the join it answers (the client ignores a joined it did not ask for). */
+const joinedFrame = (room: string, refId: unknown, fromSeq = 0) =>
   frame({
     id: `j-${room}-${fromSeq}`,
     type: 'joined',
     room,
-    data: { epoch: 'e1', fromSeq, headSeq: fromSeq, resumed: false, gap: false },
+    data: { refId, epoch: 'e1', fromSeq, headSeq: fromSeq, resumed: false, gap: false },
   })
 const chatFrame = (seq: number, content = `m${seq}`) =>
   frame({
@@ -108,12 +109,16 @@ describe('a client facing a broken or hostile server', () => {
       }),
       frame({ id: 'a1', type: 'auth', data: { token: 'server-sent auth?' } }),
     ]
-    const server = await rawServer((socket) => {
-      socket.send(joinedFrame('general'))
-      for (const text of garbage) socket.send(text)
-      socket.send(Buffer.from([1, 2, 3]), { binary: true })
-      socket.send(chatFrame(1, 'the one good message'))
-    })
+    const server = await rawServer(
+      () => {},
+      (sent, socket) => {
+        if (sent.type !== 'join' || sent.room !== 'general') return
+        socket.send(joinedFrame('general', sent.id))
+        for (const text of garbage) socket.send(text)
+        socket.send(Buffer.from([1, 2, 3]), { binary: true })
+        socket.send(chatFrame(1, 'the one good message'))
+      },
+    )
     const c = await client(server.url)
     c.store.dispatch(c.actions.connect())
     c.store.dispatch(c.actions.joinRoom('general'))
@@ -159,7 +164,7 @@ describe('a client facing a broken or hostile server', () => {
       (sent, socket) => {
         if (sent.type !== 'join' || sent.room !== 'general') return
         if ((sent.data as { seq?: number }).seq === undefined) {
-          socket.send(joinedFrame('general'))
+          socket.send(joinedFrame('general', sent.id))
           socket.send(chatFrame(1))
           socket.send(chatFrame(1)) // duplicate
           socket.send(chatFrame(3)) // 2 went missing
@@ -169,7 +174,14 @@ describe('a client facing a broken or hostile server', () => {
               id: 'j2',
               type: 'joined',
               room: 'general',
-              data: { epoch: 'e1', fromSeq: 1, headSeq: 3, resumed: true, gap: false },
+              data: {
+                refId: sent.id,
+                epoch: 'e1',
+                fromSeq: 1,
+                headSeq: 3,
+                resumed: true,
+                gap: false,
+              },
             }),
           )
           socket.send(chatFrame(2))

@@ -80,18 +80,42 @@ describe('authentication against the reference server', () => {
     expect(c.selectors.selectTransition(c.store.getState())?.reason).toMatch(/token expired/)
   })
 
-  it('survives a getToken that throws, reports it, and retries once', async () => {
+  it('treats a failing getToken as a failed attempt: backs off, keeps the outbox, connects once it recovers', async () => {
     let calls = 0
+    const token = await tokenFor('alice')
     const c = await client({
       authToken: undefined,
-      getToken: () => {
-        calls++
-        throw new Error('auth service down')
-      },
+      reconnectInterval: 50,
+      maxReconnectDelay: 100,
+      getToken: () =>
+        ++calls <= 2 ? Promise.reject(new Error('auth service down')) : Promise.resolve(token),
     })
-    await c.waitFor((s) => c.selectors.selectConnectionState(s) === 'closed', 5_000, 'closed')
-    expect(calls).toBe(2)
-    expect(c.selectors.selectLastError(c.store.getState())?.message).toMatch(/auth service down/)
+    c.store.dispatch(c.actions.joinRoom('general'))
+    const { id } = c.store.dispatch(
+      c.actions.sendChatMessage({ room: 'general', content: 'held through the outage' }),
+    ).payload
+    await c.waitFor(
+      (s) =>
+        c.selectors
+          .selectMessagesByRoom(s, 'general')
+          .some((m) => m.id === id && m.status === 'sent'),
+      10_000,
+      'the queued message acked after getToken recovered',
+    )
+    expect(calls).toBe(3)
+    const closes = c.dispatched.filter((a) => a.type === 'realtime/connection/closed')
+    expect(closes.map((a) => (a.payload as { attempt: number }).attempt)).toEqual([1, 2])
+    for (const close of closes) {
+      expect(close.payload).toMatchObject({
+        willReconnect: true,
+        retryInMs: expect.any(Number),
+        error: {
+          code: 'AUTH_PROVIDER_FAILED',
+          message: expect.stringMatching(/auth service down/),
+        },
+      })
+    }
+    expect(c.selectors.selectPendingMessages(c.store.getState())).toEqual([])
   })
 
   it('re-authenticates a live connection with authenticate(token): no rejoin, not a reconnection', async () => {

@@ -24,7 +24,7 @@ const joined = (fromSeq: number, epoch = 'e1') =>
     id: `j${fromSeq}`,
     type: 'joined',
     room: 'general',
-    data: { epoch, fromSeq, headSeq: fromSeq, resumed: true, gap: false },
+    data: { refId: 'join-2', epoch, fromSeq, headSeq: fromSeq, resumed: true, gap: false },
   })
 
 type Payload = Record<string, any>
@@ -36,9 +36,19 @@ function run(frames: Frame[], streams: StreamCursors): Array<UnknownAction & { p
 }
 
 function streamsIn(room: string, epoch = 'e1', seq = 0): StreamCursors {
-  const streams = createStreamCursors(() => [])
+  const streams = createStreamCursors(100)
   streams.track(room)
-  streams.joined(room, epoch, seq, seq)
+  streams.requestJoin(room, 'join-1')
+  streams.joined(room, {
+    refId: 'join-1',
+    epoch,
+    fromSeq: seq,
+    headSeq: seq,
+    resumed: true,
+    gap: false,
+  })
+  // A join under way, for the `joined` frames the tests route.
+  streams.requestJoin(room, 'join-2')
   return streams
 }
 
@@ -121,10 +131,7 @@ describe('Burst and routeFrame', () => {
 
   it('measures pong latency from the echoed ping timestamp', () => {
     const pong = frame({ id: 'p1', type: 'pong', data: { echo: NOW - 42 } })
-    const actions = run(
-      [pong],
-      createStreamCursors(() => []),
-    )
+    const actions = run([pong], createStreamCursors(100))
     expect(actions).toEqual([
       { type: 'realtime/connection/pongReceived', payload: { latency: 42, at: NOW } },
     ])
@@ -138,10 +145,7 @@ describe('Burst and routeFrame', () => {
     })
     const e1 = frame({ id: 'e1', type: 'error', data: { code: 'SERVER_ERROR', message: 'a' } })
     const e2 = frame({ id: 'e2', type: 'error', data: { code: 'FORBIDDEN', message: 'b' } })
-    const actions = run(
-      [ok, e1, e2],
-      createStreamCursors(() => []),
-    )
+    const actions = run([ok, e1, e2], createStreamCursors(100))
     expect(actions.map((a) => a.type)).toEqual([
       'realtime/connection/opened',
       'realtime/connection/errorsReceived',
@@ -154,12 +158,7 @@ describe('Burst and routeFrame', () => {
   })
 
   it('ignores a joined for a room this client does not want', () => {
-    expect(
-      run(
-        [joined(0)],
-        createStreamCursors(() => []),
-      ),
-    ).toEqual([])
+    expect(run([joined(0)], createStreamCursors(100))).toEqual([])
   })
 
   it('has a route for every frame type the codec accepts, and none for the others', () => {
@@ -288,12 +287,7 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
       kind: 'info',
       severity: 'info',
     })
-    expect(
-      route(
-        [notification],
-        createStreamCursors(() => []),
-      ),
-    ).toEqual([])
+    expect(route([notification], createStreamCursors(100))).toEqual([])
   })
 
   it('holds presence diffs until the snapshot, then emits the snapshot before them', () => {

@@ -71,12 +71,30 @@ export class FakeSocket {
     this.emit('open', { type: 'open' })
   }
 
-  /** A message arrives: a frame object (sent as JSON) or raw text. */
+  /**
+   * A message arrives: a frame object (sent as JSON) or raw text. A `joined` without `refId`
+   * answers the last `join` this socket sent for its room, as the server does.
+   */
   deliver(frame: object | string): void {
     this.emit('message', {
       type: 'message',
-      data: typeof frame === 'string' ? frame : JSON.stringify(frame),
+      data: typeof frame === 'string' ? frame : JSON.stringify(this.answering(frame)),
     })
+  }
+
+  /** The id of the last `join` sent for `room`. */
+  lastJoinId(room: string): string | undefined {
+    return this.frames()
+      .filter((f) => f.type === 'join' && f.room === room)
+      .at(-1)?.id
+  }
+
+  private answering(frame: object): object {
+    const f = frame as { type?: unknown; room?: unknown; data?: Record<string, unknown> }
+    if (f.type !== 'joined' || typeof f.room !== 'string' || f.data?.refId !== undefined)
+      return frame
+    const refId = this.lastJoinId(f.room)
+    return refId === undefined ? frame : { ...f, data: { ...f.data, refId } }
   }
 
   /** The connection ends with this code. */
@@ -188,6 +206,14 @@ export function createHarness(config: Partial<RealtimeConfig> = {}) {
     ofType: (type: string) => actionsOf(actions(), type),
     types: () => actions().map((a) => a.type),
   }
+}
+
+/** Answers every `join` the socket sent with a `joined` (fresh room, epoch-1), as the server would. */
+export async function answerJoins(socket: FakeSocket): Promise<void> {
+  for (const f of socket.frames()) {
+    if (f.type === 'join') socket.deliver(joined(f.room, { refId: f.id }))
+  }
+  await tick(WINDOW)
 }
 
 /** The default `batchWindowMs`: frames after a flushed one wait until the window ends. */

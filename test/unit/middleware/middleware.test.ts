@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { joinRoom } from '../../../slices/actions'
 import {
+  answerJoins,
   FakeSocket,
   WINDOW,
   authOk,
@@ -42,7 +43,9 @@ describe('realtime middleware: session', () => {
 
     socket.deliver(authOk())
     await tick()
-    // The room's join, this user's private stream's join, then the queued message.
+    // The room's join, this user's private stream's join, then (once joined) the queued message.
+    expect(socket.types()).toEqual(['auth', 'join', 'join'])
+    await answerJoins(socket)
     expect(socket.types()).toEqual(['auth', 'join', 'join', 'chat_message'])
     expect(
       socket

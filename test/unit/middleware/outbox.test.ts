@@ -3,6 +3,7 @@ import type { ChatMessageFrame } from '../../../src/protocol/frames'
 import {
   FakeSocket,
   ackFrame,
+  answerJoins,
   connectAndAuthenticate,
   createHarness,
   errorFrame,
@@ -33,6 +34,9 @@ describe('outbox middleware', () => {
     h.store.dispatch(joinRoom('random'))
     h.store.dispatch(sendChatMessage({ room: 'random', content: 'two' }))
     const socket = await connectAndAuthenticate(h)
+    // Messages wait for their room's joined on this socket.
+    expect(socket.types()).toEqual(['auth', 'join', 'join', 'join'])
+    await answerJoins(socket)
     expect(socket.types()).toEqual(['auth', 'join', 'join', 'join', 'chat_message', 'chat_message'])
     expect(
       socket
@@ -58,6 +62,7 @@ describe('outbox middleware', () => {
     ])
 
     const socket = await connectAndAuthenticate(h)
+    await answerJoins(socket)
     expect(chatFramesSent(socket).map((f) => f.id)).toEqual(ids)
     expect(chatFramesSent(socket).map((f) => f.data.content)).toEqual(['a', 'b', 'c'])
   })
@@ -81,6 +86,7 @@ describe('outbox middleware', () => {
     const h = createHarness({ reconnectInterval: 100, maxReconnectDelay: 100 })
     h.store.dispatch(h.realtime.actions.joinRoom('general'))
     const first = await connectAndAuthenticate(h)
+    await answerJoins(first)
     const { id } = h.store.dispatch(
       h.realtime.actions.sendChatMessage({ room: 'general', content: 'hi' }),
     ).payload
@@ -100,6 +106,8 @@ describe('outbox middleware', () => {
       data: { userId: 'alice', sessionId: 's2', epoch: 'epoch-1' },
     })
     await tick()
+    expect(chatFramesSent(second)).toEqual([])
+    await answerJoins(second)
     expect(chatFramesSent(second).map((f) => f.id)).toEqual([id])
   })
 
