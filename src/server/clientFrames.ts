@@ -1,6 +1,7 @@
 import { CloseCode, createId, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
 import type { AuthFrame, Frame } from '../protocol'
 import type { ClientConnection, ServerContext } from './context'
+import { MIN_CLIENT_FRAME_BYTES } from './frameLimit'
 import { handleDirectMessage, handleNotificationUpdate } from './privateStreamFrames'
 import { handleChat, handleJoin, handleLeave } from './roomFrames'
 import { handleReadReceipt, handleTyping } from './roomSignals'
@@ -27,11 +28,30 @@ async function handleAuth(
   if (current && current.userId !== check.userId) {
     return refuseAuth(connection, 'a refreshed token must be for the same user', frame.id)
   }
+  const { maxPayload, rateLimit, maxInFlight } = context.options
+  const clientLimit = frame.data.maxFrameBytes
+  if (clientLimit !== undefined && clientLimit < MIN_CLIENT_FRAME_BYTES) {
+    return refuseAuth(
+      connection,
+      `data.maxFrameBytes must be at least ${MIN_CLIENT_FRAME_BYTES}, got ${clientLimit}`,
+      frame.id,
+    )
+  }
   const session = current ?? { userId: check.userId, sessionId: createId() }
-  connection.startSession(session)
+  // A refresh that does not state a limit keeps the one stated before.
+  connection.startSession(session, Math.min(maxPayload, clientLimit ?? connection.maxFrameBytes))
   connection.send(
     makeFrame(MessageType.AUTH_OK, {
-      data: { ...session, epoch: context.epoch, maxFrameBytes: context.options.maxPayload },
+      data: {
+        ...session,
+        epoch: context.epoch,
+        maxFrameBytes: maxPayload,
+        expiresAt: check.expiresAt,
+        ...(rateLimit
+          ? { rateLimit: { messages: rateLimit.messages, perMs: rateLimit.perMs } }
+          : {}),
+        maxInFlight,
+      },
     }),
   )
   // A refreshed token on a live socket is not a new connection.

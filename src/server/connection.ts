@@ -16,8 +16,14 @@ import type { ClientConnection, ErrorReply, ServerContext, Session } from './con
 import { createRateLimiter } from './rateLimit'
 import { createSerialQueue } from './serialQueue'
 
-/** Frames that never count against the rate limit. */
+/** Frames that never count against the rate limit, and get headroom above `maxInFlight`. */
 const RATE_EXEMPT = new Set<string>([MessageType.PING, MessageType.AUTH])
+
+/** `retryAfterMs` for a frame refused because too many are in flight: the queue drains fast. */
+const IN_FLIGHT_RETRY_MS = 50
+
+/** Unanswered frames, as a multiple of `maxInFlight`, beyond which even ping and auth wait. */
+const EXEMPT_IN_FLIGHT_FACTOR = 2
 
 function toText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8')
@@ -43,8 +49,9 @@ function closeReason(reason: string): string {
 }
 
 /**
- * Serves one socket: decodes each message, applies the rate limit, and handles frames strictly
- * one after another so async steps (token checks, `authorize`, history) keep arrival order.
+ * Serves one socket: decodes each message, applies the rate limit and `maxInFlight`, and handles
+ * frames strictly one after another so async steps (token checks, `authorize`, history) keep
+ * arrival order. Nothing larger than the connection's `maxFrameBytes` is ever sent to it.
  *
  * @example
  * wss.on('connection', (socket) => serveConnection(socket, context))
@@ -54,11 +61,20 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
   const queue = createSerialQueue()
   const limiter = options.rateLimit ? createRateLimiter(options.rateLimit) : undefined
   let session: Session | undefined
+  let maxFrameBytes = options.maxPayload
   let closing = false
   let closed = false
 
-  const sendText = (text: string): void => {
+  const sendText = (text: string, bytes?: number): void => {
     if (socket.readyState !== WebSocket.OPEN) return
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no measuring.
+    const size = bytes ?? (text.length * 3 <= maxFrameBytes ? 0 : Buffer.byteLength(text))
+    if (size > maxFrameBytes) {
+      options.logger.warn(
+        `redux-realtime server: dropped a ${size}-byte frame for ${session?.userId ?? 'an unauthenticated connection'}, above its maxFrameBytes of ${maxFrameBytes}`,
+      )
+      return
+    }
     try {
       socket.send(text)
     } catch (error) {
@@ -76,8 +92,12 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
     get userId() {
       return session?.userId
     },
-    startSession(next) {
+    get maxFrameBytes() {
+      return maxFrameBytes
+    },
+    startSession(next, limit) {
       session = next
+      maxFrameBytes = limit
       clearTimeout(authTimer)
     },
     sendText,
@@ -118,25 +138,39 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
       .catch(() => undefined)
   }
 
-  /** Counts a frame against the limit; false means it is dropped. */
+  // Refusals skip the queue: queueing them would grow what the limits are there to bound.
+  const refuse = (frame: Frame | undefined, retryAfterMs: number, why: string): void => {
+    const refId = frame?.id
+    connection.sendError({
+      code: WebSocketErrorCode.RATE_LIMITED,
+      message: `${why}; retry after ${retryAfterMs} ms`,
+      retryAfterMs,
+      ...(refId ? { refId } : {}),
+    })
+  }
+
+  const closeAbusive = (): false => {
+    connection.close(CloseCode.RATE_LIMITED, 'rate limit exceeded')
+    return false
+  }
+
+  /** Counts a frame against the rate limit and `maxInFlight`; false means it is dropped. */
   const admit = (frame: Frame | undefined): boolean => {
-    if (!limiter || (frame && RATE_EXEMPT.has(frame.type))) return true
-    const decision = limiter.take(Date.now())
-    if (decision.allowed) return true
-    if (decision.abusive) {
-      connection.close(CloseCode.RATE_LIMITED, 'rate limit exceeded')
+    const exempt = frame !== undefined && RATE_EXEMPT.has(frame.type)
+    const now = Date.now()
+    const inFlightLimit = exempt
+      ? EXEMPT_IN_FLIGHT_FACTOR * options.maxInFlight
+      : options.maxInFlight
+    if (queue.pending >= inFlightLimit) {
+      if (limiter?.refuse(now)) return closeAbusive()
+      refuse(frame, IN_FLIGHT_RETRY_MS, `more than ${options.maxInFlight} frames in flight`)
       return false
     }
-    const { retryAfterMs } = decision
-    const refId = frame?.id
-    enqueue(refId, () =>
-      connection.sendError({
-        code: WebSocketErrorCode.RATE_LIMITED,
-        message: `too many frames; retry after ${retryAfterMs} ms`,
-        retryAfterMs,
-        ...(refId ? { refId } : {}),
-      }),
-    )
+    if (!limiter || exempt) return true
+    const decision = limiter.take(now)
+    if (decision.allowed) return true
+    if (decision.abusive) return closeAbusive()
+    refuse(frame, decision.retryAfterMs, 'too many frames')
     return false
   }
 

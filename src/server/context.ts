@@ -18,8 +18,11 @@ export type ErrorReply = ErrorData & { room?: string }
 /** What the frame handlers may do to the connection that sent the frame. */
 export interface ClientConnection extends RoomMember {
   readonly session: Session | undefined
-  /** Records the authenticated user and stops the auth timeout. */
-  startSession(session: Session): void
+  /**
+   * Records the authenticated user and the connection's send limit (already min'd with
+   * `maxPayload`), and stops the auth timeout.
+   */
+  startSession(session: Session, maxFrameBytes: number): void
   send(frame: Frame): void
   sendError(error: ErrorReply): void
   close(code: number, reason: string): void

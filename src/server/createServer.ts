@@ -108,10 +108,10 @@ export async function createRealtimeServer(
   options: RealtimeServerOptions,
 ): Promise<RealtimeServer> {
   const resolved = resolveServerOptions(options)
-  const { logger, maxPayload } = resolved
+  const { logger } = resolved
   const epoch = createId()
-  const rooms = createRooms({ history: resolved.history, epoch, maxFrameBytes: maxPayload })
-  const presence = createPresence(rooms, maxPayload)
+  const rooms = createRooms({ history: resolved.history, epoch })
+  const presence = createPresence(rooms)
   const push = createServerPush({ rooms, presence, logger })
   const events = createEventBoard({
     append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),

@@ -1,5 +1,6 @@
 import { encodeFrame, makeFrame } from '../protocol'
-import type { BatchFrame, Frame, JoinData, JoinedData, StreamFrame } from '../protocol'
+import type { Frame, JoinData, JoinedData, StreamFrame } from '../protocol'
+import { isStreamFrame, tooLargeError } from './frameLimit'
 import type { HistoryStore } from './historyStore'
 
 /** What a join answers: the `joined` data and the frames to replay after it. */
@@ -53,36 +54,47 @@ export async function planJoin(
   }
 }
 
+/** Covers the batch envelope's id and timestamp varying in length from the one measured. */
+const ENVELOPE_SLACK = 32
+
 /**
- * Splits a replay (or any run of frames for one room) into `batch` frames of at most 200 frames
- * and about `maxBytes` each (a single larger frame still travels, alone), so a client's frame
- * size limit is respected.
+ * Splits a replay (or any run of frames for one room) into the WebSocket messages that carry it
+ * to a connection whose limit is `maxBytes`: `batch` frames of at most 200 frames and
+ * `maxBytes` each. A frame that fits alone but not in a batch travels alone; a stream frame
+ * above `maxBytes` is replaced, in its place, by a `MESSAGE_TOO_LARGE` error naming its seq.
  *
  * @example
- * for (const batch of replayBatches('general', frames, 64 * 1024)) socket.send(encodeFrame(batch))
+ * for (const frame of replayBatches('general', frames, 64 * 1024)) socket.send(encodeFrame(frame))
  */
-export function replayBatches(
-  room: string,
-  frames: readonly Frame[],
-  maxBytes: number,
-): BatchFrame[] {
-  const batches: BatchFrame[] = []
-  // Room for the batch envelope around the inner frames.
-  const budget = maxBytes - 256
+export function replayBatches(room: string, frames: readonly Frame[], maxBytes: number): Frame[] {
+  const messages: Frame[] = []
+  const envelope =
+    Buffer.byteLength(encodeFrame(makeFrame('batch', { room, data: { frames: [] } }))) +
+    ENVELOPE_SLACK
   let current: Frame[] = []
-  let bytes = 0
+  let bytes = envelope
   const flush = (): void => {
-    if (current.length > 0) batches.push(makeFrame('batch', { room, data: { frames: current } }))
+    if (current.length > 0) messages.push(makeFrame('batch', { room, data: { frames: current } }))
     current = []
-    bytes = 0
+    bytes = envelope
   }
   for (const frame of frames) {
-    const size = Buffer.byteLength(encodeFrame(frame)) + 1
-    if (current.length >= REPLAY_BATCH_FRAMES || (current.length > 0 && bytes + size > budget))
+    const size = Buffer.byteLength(encodeFrame(frame))
+    if (envelope + size > maxBytes) {
       flush()
+      // Any other frame above the limit is left to the connection's send path to drop.
+      messages.push(
+        size > maxBytes && isStreamFrame(frame)
+          ? tooLargeError(room, frame, size, maxBytes)
+          : frame,
+      )
+      continue
+    }
+    // Each frame after the first adds a comma.
+    if (current.length >= REPLAY_BATCH_FRAMES || bytes + size + 1 > maxBytes) flush()
+    bytes += size + (current.length > 0 ? 1 : 0)
     current.push(frame)
-    bytes += size
   }
   flush()
-  return batches
+  return messages
 }

@@ -2,6 +2,7 @@ import { encodeFrame, isPrivateStream, makeFrame, MessageType } from '../protoco
 import type { Frame, PresenceEntry } from '../protocol'
 import { createPresenceBook } from './presenceBook'
 import type { PresenceChange } from './presenceBook'
+import { encodeOnce } from './frameLimit'
 import { createPresenceWatch } from './presenceWatch'
 import type { RoomMember, Rooms } from './rooms'
 
@@ -49,16 +50,16 @@ function entryChunks(entries: PresenceEntry[], maxBytes: number): PresenceEntry[
  * from the snapshot each connection gets, then applies diffs.
  *
  * @example
- * const presence = createPresence(rooms, 64 * 1024)
+ * const presence = createPresence(rooms)
  * presence.connected(connection, 'alice') // snapshot to alice, user_online to her watchers
  */
-export function createPresence(rooms: Rooms, maxFrameBytes: number): Presence {
+export function createPresence(rooms: Rooms): Presence {
   const book = createPresenceBook()
   const watch = createPresenceWatch(rooms, book)
 
   const sendAll = (members: Iterable<RoomMember>, frame: Frame, except?: RoomMember): void => {
-    const text = encodeFrame(frame)
-    for (const member of members) if (member !== except) member.sendText(text)
+    const { text, bytes } = encodeOnce(frame)
+    for (const member of members) if (member !== except) member.sendText(text, bytes)
   }
 
   const diff = (entry: PresenceEntry) =>
@@ -67,7 +68,7 @@ export function createPresence(rooms: Rooms, maxFrameBytes: number): Presence {
   // A snapshot too big for one frame continues as diffs, which the client applies on top.
   const sendSnapshot = (member: RoomMember, self: string): void => {
     const entries = [...watch.watchedBy(member, self)].map((userId) => book.entry(userId))
-    entryChunks(entries, maxFrameBytes).forEach((users, index) =>
+    entryChunks(entries, member.maxFrameBytes).forEach((users, index) =>
       member.sendText(
         encodeFrame(
           makeFrame(MessageType.PRESENCE_UPDATE, { data: { snapshot: index === 0, users } }),

@@ -8,13 +8,16 @@ import {
 import type { DirectMessageFrame, NotificationUpdateFrame } from '../protocol'
 import { isAllowed } from './access'
 import type { ClientConnection, ServerContext, Session } from './context'
+import { storedTooLarge } from './frameLimit'
+import { duplicateIdError } from './roomFrames'
 
 const clientKey = (userId: string, id: string) => `${userId}\u0000${id}`
 
 /**
  * `direct_message`: stored on the sender's and on the addressee's private stream (each copy
  * with that stream's seq and `room`), broadcast to each stream's connections, then acked with
- * the seq on the sender's stream. A repeated id stores nothing new and is acked again.
+ * the seq on the sender's stream. A repeated id stores nothing new and is acked again; an id
+ * another author already used in either stream is refused with `DUPLICATE_ID`, stored nowhere.
  *
  * @example
  * await handleDirectMessage(frame, session, connection, context) // both users' devices get it
@@ -44,6 +47,7 @@ export async function handleDirectMessage(
   }
   const key = clientKey(sender, id)
   const own = privateStreamOf(sender)
+  const addressee = privateStreamOf(data.to)
   const copyOn = (stream: string, source: Pick<DirectMessageFrame, 'timestamp' | 'data'>) =>
     makeFrame(MessageType.DIRECT_MESSAGE, {
       id,
@@ -53,11 +57,21 @@ export async function handleDirectMessage(
       data: source.data,
     })
   const first = copyOn(own, { timestamp: Date.now(), data })
+  // The copy on the longer stream name is the larger one.
+  const longer = addressee.length > own.length ? copyOn(addressee, first) : first
+  const refusal = storedTooLarge(longer, context.options.maxPayload)
+  if (refusal) return connection.sendError(refusal)
+  // Asked before the first copy is written, so a refused message is on neither stream.
+  if (await context.rooms.idTaken(addressee, id, key))
+    return connection.sendError(duplicateIdError(id, addressee))
   const mine = await context.rooms.publish(own, first, key)
+  if (mine.conflict) return connection.sendError(duplicateIdError(id, own))
   // A repeat may follow a failure between the two appends: finish the original's second copy.
   const original = mine.frame.type === MessageType.DIRECT_MESSAGE ? mine.frame : first
   const theirs = privateStreamOf(original.data.to)
-  await context.rooms.publish(theirs, copyOn(theirs, original), key)
+  const copy = await context.rooms.publish(theirs, copyOn(theirs, original), key)
+  // Only a write racing in between lands here; the sender's copy then stays on its stream.
+  if (copy.conflict) return connection.sendError(duplicateIdError(id, theirs))
   connection.send(makeFrame(MessageType.ACK, { room: own, data: { refId: id, seq: mine.seq } }))
 }
 

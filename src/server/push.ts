@@ -1,12 +1,6 @@
-import {
-  encodeFrame,
-  isValidId,
-  makeFrame,
-  MessageType,
-  privateStreamOf,
-  validateFrame,
-} from '../protocol'
+import { isValidId, makeFrame, MessageType, privateStreamOf, validateFrame } from '../protocol'
 import type { Frame, FrameOfType, NotificationSeverity } from '../protocol'
+import { encodeOnce } from './frameLimit'
 import type { UnsequencedStreamFrame } from './historyStore'
 import type { RealtimeServerLogger } from './options'
 import type { Presence } from './presence'
@@ -63,7 +57,8 @@ const serverKey = (frame: UnsequencedStreamFrame) => `\u0000${frame.id}`
 
 /**
  * Appends a server-originated frame to `stream` and broadcasts it to the stream's members.
- * Runs in the background, in order with the stream's other writes; a failing store is logged.
+ * Runs in the background, in order with the stream's other writes; a failing store, or an id
+ * already used in the stream by a user's message (nothing is stored then), is logged.
  *
  * @example
  * appendServerFrame(rooms, logger, 'user:alice', checkedFrame('notify', 'notification', fields))
@@ -74,11 +69,16 @@ export function appendServerFrame(
   stream: string,
   frame: UnsequencedStreamFrame,
 ): void {
-  rooms
-    .publish(stream, frame, serverKey(frame))
-    .catch((error: unknown) =>
+  rooms.publish(stream, frame, serverKey(frame)).then(
+    (result) => {
+      if (result.conflict)
+        logger.error(
+          `redux-realtime server: ${frame.type} ${frame.id} not stored: the id is already used in ${stream} by a user's message`,
+        )
+    },
+    (error: unknown) =>
       logger.error(`redux-realtime server: could not append ${frame.type} to ${stream}`, error),
-    )
+  )
 }
 
 export interface ServerPushDeps {
@@ -115,8 +115,8 @@ export function createServerPush({ rooms, presence, logger }: ServerPushDeps): S
       const frame = checkedFrame('systemAlert', MessageType.SYSTEM_ALERT, {
         data: { message, severity },
       })
-      const text = encodeFrame(frame)
-      for (const member of presence.connections()) member.sendText(text)
+      const { text, bytes } = encodeOnce(frame)
+      for (const member of presence.connections()) member.sendText(text, bytes)
     },
   }
 }

@@ -1,14 +1,25 @@
-import {
-  encodeFrame,
-  isPrivateStream,
-  makeFrame,
-  MessageType,
-  WebSocketErrorCode,
-} from '../protocol'
+import { isPrivateStream, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
 import type { ChatMessageFrame, Frame, JoinFrame, LeaveFrame } from '../protocol'
 import { isAllowed } from './access'
-import type { ClientConnection, ServerContext, Session } from './context'
+import type { ClientConnection, ErrorReply, ServerContext, Session } from './context'
+import { storedTooLarge } from './frameLimit'
 import { replayBatches } from './joinReplay'
+
+/**
+ * The refusal of a message whose id another author already used in `stream`; `room` is the
+ * error frame's room (a direct message's has none).
+ *
+ * @example
+ * connection.sendError(duplicateIdError(frame.id, 'general', 'general'))
+ */
+export function duplicateIdError(id: string, stream: string, room?: string): ErrorReply {
+  return {
+    code: WebSocketErrorCode.DUPLICATE_ID,
+    message: `message id ${id} is already used in ${stream} by another user; pick a new id`,
+    refId: id,
+    ...(room !== undefined ? { room } : {}),
+  }
+}
 
 /** After the replay: the room's read receipts, one per user, batched when there are several. */
 function sendReceipts(connection: ClientConnection, room: string, context: ServerContext): void {
@@ -18,8 +29,8 @@ function sendReceipts(connection: ClientConnection, room: string, context: Serve
       makeFrame(MessageType.READ_RECEIPT, { room, userId, data: receipt }),
     )
   if (receipts.length === 1) return connection.send(receipts[0] as Frame)
-  for (const batch of replayBatches(room, receipts, context.options.maxPayload))
-    connection.sendText(encodeFrame(batch))
+  for (const message of replayBatches(room, receipts, connection.maxFrameBytes))
+    connection.send(message)
 }
 
 /**
@@ -44,7 +55,7 @@ export async function handleJoin(
       room,
     })
   }
-  await context.rooms.join(connection, room, frame.data)
+  await context.rooms.join(connection, room, frame.data, frame.id)
   if (connection.closed) return
   sendReceipts(connection, room, context)
   context.presence.joined(connection, session.userId, room)
@@ -61,8 +72,9 @@ export function handleLeave(
 }
 
 /**
- * `chat_message`: stored with the room's next seq, broadcast to its members, then acked.
- * Private streams take no chat: they carry only what the server writes to them.
+ * `chat_message`: stored with the room's next seq, broadcast to its members, then acked. The
+ * same author's repeated id is acked again with its seq; another author's is refused with
+ * `DUPLICATE_ID`. Private streams take no chat: they carry only what the server writes to them.
  *
  * @example
  * await handleChat(frame, session, connection, context) // members get it, the sender an ack
@@ -105,6 +117,9 @@ export async function handleChat(
     userId: session.userId,
     data: frame.data,
   })
-  const { seq } = await context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`)
-  connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id, seq } }))
+  const refusal = storedTooLarge(unsequenced, context.options.maxPayload)
+  if (refusal) return connection.sendError({ ...refusal, room })
+  const result = await context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`)
+  if (result.conflict) return connection.sendError(duplicateIdError(id, room, room))
+  connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id, seq: result.seq } }))
 }

@@ -1,6 +1,7 @@
-import { encodeFrame, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
+import { makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
 import type { ReadReceiptFrame, TypingStartFrame, TypingStopFrame } from '../protocol'
 import type { ClientConnection, ServerContext, Session } from './context'
+import { encodeOnce } from './frameLimit'
 
 /** Typing and read receipts reach only members; true when the sender is one. */
 function requireMember(
@@ -37,9 +38,9 @@ export function handleTyping(
     frame.type === MessageType.TYPING_START
       ? makeFrame(MessageType.TYPING_START, { room, userId: session.userId, data: {} })
       : makeFrame(MessageType.TYPING_STOP, { room, userId: session.userId, data: {} })
-  const text = encodeFrame(relay)
+  const { text, bytes } = encodeOnce(relay)
   for (const member of context.rooms.membersOf(room))
-    if (member !== connection) member.sendText(text)
+    if (member !== connection) member.sendText(text, bytes)
 }
 
 /**
@@ -58,8 +59,8 @@ export function handleReadReceipt(
   if (!requireMember(connection, context, frame)) return
   const { room, data } = frame
   if (!context.receipts.record(room, session.userId, data)) return
-  const text = encodeFrame(
+  const { text, bytes } = encodeOnce(
     makeFrame(MessageType.READ_RECEIPT, { room, userId: session.userId, data }),
   )
-  for (const member of context.rooms.membersOf(room)) member.sendText(text)
+  for (const member of context.rooms.membersOf(room)) member.sendText(text, bytes)
 }

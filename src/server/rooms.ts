@@ -1,5 +1,6 @@
 import { encodeFrame, makeFrame } from '../protocol'
-import type { JoinData } from '../protocol'
+import type { JoinData, StreamFrame } from '../protocol'
+import { encodeOnce, tooLargeError } from './frameLimit'
 import type { AppendResult, HistoryStore, UnsequencedStreamFrame } from './historyStore'
 import { planJoin, replayBatches } from './joinReplay'
 import { createSerialQueue } from './serialQueue'
@@ -11,13 +12,19 @@ export interface RoomMember {
   readonly closed: boolean
   /** The authenticated user; only authenticated connections join rooms. */
   readonly userId: string | undefined
-  sendText(text: string): void
+  /** The largest message it may be sent: min(its stated `maxFrameBytes`, `maxPayload`). */
+  readonly maxFrameBytes: number
+  /** Sends an encoded frame; `bytes` is its UTF-8 size when the caller measured it already. */
+  sendText(text: string, bytes?: number): void
 }
 
 /** Room membership, ordered writes and join replay for one server. Every stream is a room. */
 export interface Rooms {
-  /** Sends `joined` and the replay, then adds the member, with no broadcast in between. */
-  join(member: RoomMember, room: string, cursor: JoinData): Promise<void>
+  /**
+   * Sends `joined` (naming the `join` frame's id, `joinId`) and the replay sized to the member's
+   * limit, then adds the member, with no broadcast in between.
+   */
+  join(member: RoomMember, room: string, cursor: JoinData, joinId: string): Promise<void>
   leave(member: RoomMember, room: string): void
   /** Removes a closed connection from every room. */
   leaveAll(member: RoomMember): void
@@ -26,8 +33,16 @@ export interface Rooms {
   membersOf(room: string): ReadonlySet<RoomMember>
   /** The rooms `member` has joined. */
   roomsOf(member: RoomMember): ReadonlySet<string>
-  /** Stores the frame and broadcasts it to every member unless it is a duplicate. */
+  /**
+   * Stores the frame and broadcasts it to every member unless it is a duplicate or a conflict.
+   * A member whose limit it exceeds gets a `MESSAGE_TOO_LARGE` error naming its seq instead.
+   */
   publish(room: string, frame: UnsequencedStreamFrame, dedupeKey: string): Promise<AppendResult>
+  /**
+   * Whether `id` is taken in `room` by another dedupe key, after the room's queued writes (false
+   * when the history store cannot tell).
+   */
+  idTaken(room: string, id: string, dedupeKey: string): Promise<boolean>
 }
 
 const NONE: ReadonlySet<never> = new Set()
@@ -41,8 +56,15 @@ interface RoomState {
 export interface RoomsDeps {
   history: HistoryStore
   epoch: string
-  /** Size hint for replay batches. */
-  maxFrameBytes: number
+}
+
+/** Sends a stored frame to each member, or the too-large error to those it does not fit. */
+function broadcast(members: Iterable<RoomMember>, room: string, frame: StreamFrame): void {
+  const { text, bytes } = encodeOnce(frame)
+  for (const member of members) {
+    if (bytes <= member.maxFrameBytes) member.sendText(text, bytes)
+    else member.sendText(encodeFrame(tooLargeError(room, frame, bytes, member.maxFrameBytes)))
+  }
 }
 
 /**
@@ -50,11 +72,11 @@ export interface RoomsDeps {
  * room always goes through the same queue.
  *
  * @example
- * const rooms = createRooms({ history, epoch, maxFrameBytes: 64 * 1024 })
- * await rooms.join(connection, 'general', { epoch, seq: 10 })
+ * const rooms = createRooms({ history, epoch })
+ * await rooms.join(connection, 'general', { epoch, seq: 10 }, joinFrame.id)
  * const { seq } = await rooms.publish('general', frame, `${userId}\u0000${frame.id}`)
  */
-export function createRooms({ history, epoch, maxFrameBytes }: RoomsDeps): Rooms {
+export function createRooms({ history, epoch }: RoomsDeps): Rooms {
   const rooms = new Map<string, RoomState>()
   const membership = new Map<RoomMember, Set<string>>()
 
@@ -73,14 +95,16 @@ export function createRooms({ history, epoch, maxFrameBytes }: RoomsDeps): Rooms
   }
 
   return {
-    join(member, room, cursor) {
+    join(member, room, cursor, joinId) {
       const state = roomState(room)
       return state.queue.run(async () => {
         const { joined, frames } = await planJoin(history, room, cursor, epoch)
         if (member.closed) return
-        member.sendText(encodeFrame(makeFrame('joined', { room, data: joined })))
-        for (const batch of replayBatches(room, frames, maxFrameBytes))
-          member.sendText(encodeFrame(batch))
+        member.sendText(
+          encodeFrame(makeFrame('joined', { room, data: { refId: joinId, ...joined } })),
+        )
+        for (const message of replayBatches(room, frames, member.maxFrameBytes))
+          member.sendText(encodeFrame(message))
         state.members.add(member)
         let joinedRooms = membership.get(member)
         if (!joinedRooms) membership.set(member, (joinedRooms = new Set()))
@@ -107,12 +131,16 @@ export function createRooms({ history, epoch, maxFrameBytes }: RoomsDeps): Rooms
       const state = roomState(room)
       return state.queue.run(async () => {
         const result = await history.append(room, frame, dedupeKey)
-        if (!result.duplicate) {
-          const text = encodeFrame(result.frame)
-          for (const member of state.members) member.sendText(text)
-        }
+        if (!result.duplicate && !result.conflict) broadcast(state.members, room, result.frame)
         return result
       })
+    },
+
+    idTaken(room, id, dedupeKey) {
+      if (!history.conflicts) return Promise.resolve(false)
+      return roomState(room).queue.run(
+        async () => (await history.conflicts?.(room, id, dedupeKey)) ?? false,
+      )
     },
   }
 }

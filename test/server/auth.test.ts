@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { connect, startServer } from './harness'
 import { tokenFor } from '../support/tokens'
@@ -19,6 +20,48 @@ describe('server auth', () => {
     expect(ok.data.userId).toBe('alice')
     expect(ok.data.epoch).toBe(server.epoch)
     expect(ok.data.sessionId).toMatch(/^\S{8,}$/)
+  })
+
+  it("states the server's limits and the token's expiry in auth_ok", async () => {
+    const server = await startServer({
+      maxPayload: 32 * 1024,
+      rateLimit: { messages: 20, perMs: 1000 },
+      maxInFlight: 64,
+    })
+    const client = await connect(server.url)
+    const token = await tokenFor('alice', { expiresIn: 3600 })
+    const ok = await client.authenticate(token)
+    expect(ok.data).toMatchObject({
+      maxFrameBytes: 32 * 1024,
+      expiresAt: (decodeJwt(token).exp ?? 0) * 1000,
+      rateLimit: { messages: 20, perMs: 1000 },
+      maxInFlight: 64,
+    })
+  })
+
+  it('defaults to 64 KiB frames, 100 frames per 10 s and 256 in flight, and omits a disabled rate limit', async () => {
+    const defaults = await startServer()
+    const ok = await (await connect(defaults.url)).authenticate(await tokenFor('alice'))
+    expect(ok.data).toMatchObject({
+      maxFrameBytes: 64 * 1024,
+      rateLimit: { messages: 100, perMs: 10_000 },
+      maxInFlight: 256,
+    })
+    const unlimited = await startServer({ rateLimit: false })
+    const free = await (await connect(unlimited.url)).authenticate(await tokenFor('alice'))
+    expect(free.data.rateLimit).toBeUndefined()
+  })
+
+  it('refuses an auth whose maxFrameBytes is below 1024 and closes with 4001', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    const auth = client.sendFrame('auth', {
+      data: { token: await tokenFor('alice'), maxFrameBytes: 512 },
+    })
+    const error = await client.nextOfType('error')
+    expect(error.data).toMatchObject({ code: 'AUTHENTICATION_FAILED', refId: auth.id })
+    expect(error.data.message).toMatch(/maxFrameBytes must be at least 1024, got 512/)
+    expect((await client.closed).code).toBe(4001)
   })
 
   it('refuses a token signed with another secret and closes with 4001', async () => {
@@ -109,7 +152,10 @@ describe('server auth', () => {
     const client = await connect(server.url)
     const first = await client.authenticate(await tokenFor('alice'))
     const second = await client.authenticate(await tokenFor('alice', { expiresIn: '2h' }))
-    expect(second.data).toEqual(first.data)
+    const { expiresAt: firstExpiry, ...firstSession } = first.data
+    const { expiresAt: secondExpiry, ...secondSession } = second.data
+    expect(secondSession).toEqual(firstSession)
+    expect(secondExpiry).toBeLessThan(firstExpiry ?? 0)
   })
 
   it('refuses a refreshed token for another user', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Frame } from '../../src/protocol'
-import { joinedAs, startServer } from './harness'
+import { makeFrame } from '../../src/protocol'
+import { framesOf, joinedAs, roundTrip, startServer } from './harness'
 
 const chatSeqs = (frames: Frame[]) =>
   frames.flatMap((frame) => (frame.type === 'chat_message' ? [frame.seq] : []))
@@ -67,14 +68,66 @@ describe('server chat', () => {
     expect(chatSeqs(alice.received)).toEqual([1, 2])
   })
 
-  it('treats the same id from two users as two messages', async () => {
+  it('refuses with DUPLICATE_ID an id another user already used in the room, storing nothing', async () => {
     const server = await startServer()
     const alice = await joinedAs(server.url, 'alice', 'general')
     const bob = await joinedAs(server.url, 'bob', 'general')
     alice.sendFrame('chat_message', { id: 'same', room: 'general', data: { content: 'a' } })
     await alice.nextOfType('ack')
     bob.sendFrame('chat_message', { id: 'same', room: 'general', data: { content: 'b' } })
-    expect((await bob.nextOfType('ack')).data.seq).toBe(2)
+    const error = await bob.nextOfType('error')
+    expect(error.room).toBe('general')
+    expect(error.data).toMatchObject({ code: 'DUPLICATE_ID', refId: 'same' })
+    expect(error.data.message).toMatch(
+      /message id same is already used in general by another user; pick a new id/,
+    )
+    // The next message gets seq 2: the refused one took no seq and reached nobody.
+    const next = bob.sendFrame('chat_message', { room: 'general', data: { content: 'c' } })
+    expect((await bob.nextOfType('ack', (ack) => ack.data.refId === next.id)).data.seq).toBe(2)
+    await alice.nextOfType('chat_message', (frame) => frame.id === next.id)
+    expect(chatSeqs(alice.received)).toEqual([1, 2])
+    expect(framesOf(bob, 'chat_message').map((frame) => frame.data.content)).toEqual(['a', 'c'])
+  })
+
+  it('still acks the first author repeating an id another user was refused', async () => {
+    const server = await startServer()
+    const alice = await joinedAs(server.url, 'alice', 'general')
+    const bob = await joinedAs(server.url, 'bob', 'general')
+    alice.sendFrame('chat_message', { id: 'same', room: 'general', data: { content: 'a' } })
+    await alice.nextOfType('ack')
+    bob.sendFrame('chat_message', { id: 'same', room: 'general', data: { content: 'b' } })
+    await bob.nextOfType('error')
+    alice.sendFrame('chat_message', { id: 'same', room: 'general', data: { content: 'a' } })
+    expect((await alice.nextOfType('ack')).data).toEqual({ refId: 'same', seq: 1 })
+  })
+
+  it('lets the same id be used in another room', async () => {
+    const server = await startServer()
+    const alice = await joinedAs(server.url, 'alice', 'general')
+    const bob = await joinedAs(server.url, 'bob', 'random')
+    alice.sendFrame('chat_message', { id: 'same', room: 'general', data: { content: 'a' } })
+    await alice.nextOfType('ack')
+    bob.sendFrame('chat_message', { id: 'same', room: 'random', data: { content: 'b' } })
+    expect((await bob.nextOfType('ack')).data).toEqual({ refId: 'same', seq: 1 })
+  })
+
+  it('refuses with MESSAGE_TOO_LARGE a message that would be stored above maxPayload', async () => {
+    const server = await startServer({ maxPayload: 2048 })
+    const alice = await joinedAs(server.url, 'alice', 'general')
+    // Fits the inbound limit, but not once the server adds userId, timestamp and seq.
+    const probe = makeFrame('chat_message', { room: 'general', data: { content: '' } })
+    const content = 'x'.repeat(2048 - Buffer.byteLength(JSON.stringify(probe)) - 2)
+    const sent = alice.sendFrame('chat_message', {
+      id: probe.id,
+      room: 'general',
+      data: { content },
+    })
+    const error = await alice.nextOfType('error')
+    expect(error.room).toBe('general')
+    expect(error.data).toMatchObject({ code: 'MESSAGE_TOO_LARGE', refId: sent.id })
+    expect(error.data.message).toMatch(/above the server's maxPayload of 2048/)
+    await roundTrip(alice)
+    expect(framesOf(alice, 'chat_message')).toEqual([])
   })
 
   it('keeps rooms apart: each has its own seq and members', async () => {

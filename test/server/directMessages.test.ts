@@ -61,6 +61,47 @@ describe('server direct messages', () => {
     expect(framesOf(alice, 'direct_message').map((frame) => frame.seq)).toEqual([1, 2])
   })
 
+  it("refuses with DUPLICATE_ID an id already used on the addressee's stream, storing it on neither", async () => {
+    const server = await startServer()
+    const alice = await joinedAs(server.url, 'alice', 'user:alice')
+    const bob = await joinedAs(server.url, 'bob', 'user:bob')
+    const carol = await connectAs(server.url, 'carol')
+    carol.sendFrame('direct_message', { id: 'same', data: { to: 'bob', content: 'from carol' } })
+    await carol.nextOfType('ack')
+    alice.sendFrame('direct_message', { id: 'same', data: { to: 'bob', content: 'from alice' } })
+    const error = await alice.nextOfType('error')
+    expect(error.room).toBeUndefined()
+    expect(error.data).toMatchObject({ code: 'DUPLICATE_ID', refId: 'same' })
+    expect(error.data.message).toBe(
+      'message id same is already used in user:bob by another user; pick a new id',
+    )
+    const marker = alice.sendFrame('direct_message', { data: { to: 'bob', content: 'marker' } })
+    expect((await alice.nextOfType('ack', (ack) => ack.data.refId === marker.id)).data.seq).toBe(1)
+    await bob.nextOfType('direct_message', (frame) => frame.id === marker.id)
+    expect(framesOf(alice, 'direct_message').map((frame) => frame.id)).toEqual([marker.id])
+    expect(framesOf(bob, 'direct_message').map((frame) => frame.data.content)).toEqual([
+      'from carol',
+      'marker',
+    ])
+  })
+
+  it("refuses with DUPLICATE_ID an id already used on the sender's own stream", async () => {
+    const server = await startServer()
+    const alice = await joinedAs(server.url, 'alice', 'user:alice')
+    const bob = await joinedAs(server.url, 'bob', 'user:bob')
+    bob.sendFrame('direct_message', { id: 'same', data: { to: 'alice', content: 'from bob' } })
+    await alice.nextOfType('direct_message')
+    const carol = await connectAs(server.url, 'carol')
+    alice.sendFrame('direct_message', { id: 'same', data: { to: 'carol', content: 'x' } })
+    expect((await alice.nextOfType('error')).data).toMatchObject({
+      code: 'DUPLICATE_ID',
+      refId: 'same',
+      message: 'message id same is already used in user:alice by another user; pick a new id',
+    })
+    const history = await join(carol, 'user:carol')
+    expect(history.data.headSeq).toBe(0)
+  })
+
   it('replays exactly the missed direct messages when the private stream is rejoined with a cursor', async () => {
     const server = await startServer()
     const alice = await connectAs(server.url, 'alice')

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { createPresenceBook } from '../../src/server/presenceBook'
 import type { RoomMember } from '../../src/server/rooms'
 
-const member = (userId: string): RoomMember => ({ closed: false, userId, sendText: () => {} })
+const member = (userId: string): RoomMember => ({
+  closed: false,
+  userId,
+  maxFrameBytes: 64 * 1024,
+  sendText: () => {},
+})
 
 describe('createPresenceBook', () => {
   it('reports an unknown user as offline with no lastSeen', () => {

@@ -3,7 +3,7 @@ import type { Frame } from '../../src/protocol'
 import { createMemoryHistory } from '../../src/server'
 import type { HistoryStore } from '../../src/server'
 import type { RawClient } from '../support/rawClient'
-import { connectAs, joinedAs, startServer } from './harness'
+import { connectAs, framesOf, joinedAs, startServer } from './harness'
 
 /** Seqs of chat frames received, replayed batches included, in arrival order. */
 function appliedSeqs(frames: Frame[]): number[] {
@@ -31,6 +31,7 @@ describe('server rooms', () => {
     const alice = await connectAs(server.url, 'alice')
     const joined = await join(alice, 'general', {})
     expect(joined.data).toEqual({
+      refId: expect.any(String),
       epoch: server.epoch,
       fromSeq: 0,
       headSeq: 0,
@@ -46,6 +47,7 @@ describe('server rooms', () => {
     const bob = await connectAs(server.url, 'bob')
     const joined = await join(bob, 'general', { epoch: server.epoch, seq: 3 })
     expect(joined.data).toEqual({
+      refId: expect.any(String),
       epoch: server.epoch,
       fromSeq: 3,
       headSeq: 5,
@@ -59,6 +61,20 @@ describe('server rooms', () => {
       userId: 'alice',
       room: 'general',
     })
+  })
+
+  it("names the join it answers in joined's refId", async () => {
+    const server = await startServer()
+    const alice = await connectAs(server.url, 'alice')
+    const first = alice.sendFrame('join', { room: 'general', data: {} })
+    const second = alice.sendFrame('join', { room: 'general', data: {} })
+    const other = alice.sendFrame('join', { room: 'random', data: {} })
+    await alice.nextOfType('joined', (frame) => frame.room === 'random')
+    expect(framesOf(alice, 'joined').map((frame) => [frame.room, frame.data.refId])).toEqual([
+      ['general', first.id],
+      ['general', second.id],
+      ['random', other.id],
+    ])
   })
 
   it('sends no replay when the cursor is at the head', async () => {
@@ -78,6 +94,7 @@ describe('server rooms', () => {
     const bob = await connectAs(server.url, 'bob')
     const joined = await join(bob, 'general', { epoch: 'old-epoch', seq: 2 })
     expect(joined.data).toEqual({
+      refId: expect.any(String),
       epoch: server.epoch,
       fromSeq: 0,
       headSeq: 3,
@@ -94,6 +111,7 @@ describe('server rooms', () => {
     const bob = await connectAs(server.url, 'bob')
     const joined = await join(bob, 'general', { epoch: server.epoch, seq: 2 })
     expect(joined.data).toEqual({
+      refId: expect.any(String),
       epoch: server.epoch,
       fromSeq: 7,
       headSeq: 12,
@@ -114,7 +132,7 @@ describe('server rooms', () => {
   })
 
   it('splits a long replay into batches of at most 200 frames', async () => {
-    const server = await startServer({ rateLimit: false })
+    const server = await startServer({ rateLimit: false, maxInFlight: 1000 })
     const alice = await joinedAs(server.url, 'alice', 'general')
     for (let i = 0; i < 450; i++)
       alice.sendFrame('chat_message', { room: 'general', data: { content: `m${i}` } })
