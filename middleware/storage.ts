@@ -44,7 +44,7 @@ export interface OutboxStorage {
  * @example
  * createRealtime({ url, storage: createMemoryStorage() })
  */
-export function createMemoryStorage(): OutboxStorage {
+export function createMemoryStorage(): Required<OutboxStorage> {
   // Maps, not objects: ids and room names come from the wire (`__proto__`, `toString`).
   const entries = new Map<string, OutboxEntry>()
   const cursors = new Map<string, StoredCursor>()

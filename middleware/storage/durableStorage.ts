@@ -42,7 +42,7 @@ export function createDurableStorage(
   store: RecordStore,
   namespace: string,
   options: DurableStorageOptions,
-): OutboxStorage {
+): Required<OutboxStorage> {
   const owner = newOwnerId()
   const timers = options.timers ?? defaultTimers
   let gen = timers.now()
@@ -104,9 +104,14 @@ export function createDurableStorage(
     }
   }
 
-  /** Without atomic claims, two instances may both have claimed: the last write won. */
+  /**
+   * Without atomic claims two instances may both have claimed (a write takes time to reach
+   * other tabs): once writes have settled, the last one has won.
+   */
   async function confirm(claimed: EntryRecord[]): Promise<EntryRecord[]> {
-    await owned().settle()
+    await new Promise<void>((resolve) => {
+      timers.setTimeout(resolve, store.settleMs)
+    })
     const kept: EntryRecord[] = []
     for (const record of claimed) {
       const current = await store.get('entry', record.entry.id)
@@ -129,7 +134,8 @@ export function createDurableStorage(
         const took = await claim(record)
         if (took) claimed.push(took)
       }
-      if (claimed.length > 0 && !ownership.serialized && !store.atomic) {
+      // Still inside `exclusive`: the next instance to claim reads after our writes settled.
+      if (claimed.length > 0 && store.settleMs > 0) {
         claimed = await confirm(claimed)
       }
       return [...mine, ...claimed]

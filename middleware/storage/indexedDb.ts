@@ -29,7 +29,9 @@ export interface IndexedDbStorageOptions extends DurableStorageOptions {
  * @example
  * createRealtime({ url, getToken, storage: createIndexedDbStorage({ name: 'chat' }) })
  */
-export function createIndexedDbStorage(options: IndexedDbStorageOptions = {}): OutboxStorage {
+export function createIndexedDbStorage(
+  options: IndexedDbStorageOptions = {},
+): Required<OutboxStorage> {
   const name = options.name ?? 'redux-realtime'
   let opened: UseStore | undefined
 
@@ -52,7 +54,7 @@ export function createIndexedDbStorage(options: IndexedDbStorageOptions = {}): O
 
   const store: RecordStore = {
     label: `IndexedDB "${name}"`,
-    atomic: true,
+    settleMs: 0,
     where: (kind, id) => `record ${JSON.stringify([kind, id])}`,
     async list(kind) {
       const all = await entries<IDBValidKey, unknown>(db())

@@ -10,6 +10,11 @@ export interface LocalStorageOptions extends DurableStorageOptions {
   key?: string
   /** Default `globalThis.localStorage`, looked up on first use (SSR-safe). */
   storage?: StorageLike
+  /**
+   * How long a write may take to reach other tabs (default 100 ms): after taking a closed tab's
+   * entries over, `load()` waits this long and keeps only those still recorded as its own.
+   */
+  settleMs?: number
 }
 
 /**
@@ -19,20 +24,23 @@ export interface LocalStorageOptions extends DurableStorageOptions {
  * is skipped, reported to `onError` and left as it is.
  *
  * Two tabs on one key never both send an entry while both are alive: each tab only loads what it
- * saved, plus what a closed tab left behind, which it takes over once (under a Web Lock).
+ * saved, plus what a closed tab left behind, which it takes over under a Web Lock. localStorage
+ * writes reach other tabs with a delay, so a take-over counts only if the record still names
+ * this tab `settleMs` later (the next tab to take over waits for the lock meanwhile).
  *
  * Without Web Locks (old browsers, plain-http origins other than localhost, Node) a heartbeat
  * lease decides who is alive, and it is weaker: a tab whose timers are throttled in the
  * background for more than 3 × `lease.periodMs` counts as closed, so another tab may take over
  * and send its messages too (the server's idempotency by message id still applies each once);
- * two tabs taking over at the same instant are kept apart by re-reading after `lease.settleMs`,
- * which narrows the race without closing it; and a reloaded page's messages become available
- * only once its old heartbeat has expired (6 s by default), at the next `load()`.
+ * two tabs taking over at the same moment are told apart only by the `settleMs` re-read, which
+ * holds as long as a write reaches the other tab within it; and a reloaded page's messages
+ * become available only once its old heartbeat has expired (6 s by default), at the next
+ * `load()`.
  *
  * @example
  * createRealtime({ url, getToken, storage: createLocalStorage({ key: 'chat-outbox' }) })
  */
-export function createLocalStorage(options: LocalStorageOptions = {}): OutboxStorage {
+export function createLocalStorage(options: LocalStorageOptions = {}): Required<OutboxStorage> {
   const key = options.key ?? 'redux-realtime'
   const label = `localStorage "${key}"`
   const keyOf = (kind: RecordKind, name: string) => `${key}:${kind}:${name}`
@@ -78,7 +86,7 @@ export function createLocalStorage(options: LocalStorageOptions = {}): OutboxSto
 
   const store: RecordStore = {
     label,
-    atomic: false,
+    settleMs: options.settleMs ?? 100,
     where: (kind, name) => `key "${keyOf(kind, name)}"`,
     list(kind) {
       const local = storage()

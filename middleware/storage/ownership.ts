@@ -22,10 +22,9 @@ export interface OwnershipOptions {
   locks?: LockManagerLike | null
   /**
    * The fallback without Web Locks: each instance writes a heartbeat every `periodMs` (default
-   * 2000); an owner silent for 3 × `periodMs` is dead and its entries may be claimed. Where
-   * claims are not atomic (localStorage), a claim is confirmed after `settleMs` (default 100).
+   * 2000); an owner silent for 3 × `periodMs` is dead and its entries may be taken over.
    */
-  lease?: { periodMs?: number; settleMs?: number }
+  lease?: { periodMs?: number }
   timers?: StorageTimers
 }
 
@@ -38,10 +37,6 @@ export interface Ownership {
   exclusive<T>(run: () => Promise<T>): Promise<T>
   /** A test of aliveness as of now; this owner is always alive. */
   liveness(): Promise<(owner: string) => boolean>
-  /** Whether `exclusive` keeps two instances' claims apart. */
-  readonly serialized: boolean
-  /** Waits long enough for another instance's concurrent claim to land (lease fallback). */
-  settle(): Promise<void>
   close(): void
 }
 
@@ -82,7 +77,6 @@ export function lockOwnership(locks: LockManagerLike, namespace: string, owner: 
 
   return {
     owner,
-    serialized: true,
     ready() {
       if (granted) return undefined
       if (held) return held
@@ -111,7 +105,6 @@ export function lockOwnership(locks: LockManagerLike, namespace: string, owner: 
       }
       return (id) => alive.has(id)
     },
-    settle: () => Promise.resolve(),
     close() {
       generation++
       release?.()
@@ -134,7 +127,6 @@ export function leaseOwnership(
 ): Ownership {
   const timers = options.timers ?? defaultTimers
   const periodMs = options.lease?.periodMs ?? 2000
-  const settleMs = options.lease?.settleMs ?? 100
   const staleMs = 3 * periodMs
   /** Bumped by `close()`, so a heartbeat started before it does not keep beating. */
   let generation = 0
@@ -161,7 +153,6 @@ export function leaseOwnership(
 
   return {
     owner,
-    serialized: false,
     ready() {
       if (beating) return undefined
       if (started) return started
@@ -204,10 +195,6 @@ export function leaseOwnership(
       }
       return (id) => alive.has(id)
     },
-    settle: () =>
-      new Promise<void>((resolve) => {
-        timers.setTimeout(resolve, settleMs)
-      }),
     close() {
       const wasStarted = started !== undefined
       generation++

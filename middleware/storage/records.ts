@@ -35,8 +35,11 @@ export interface RecordStore {
     name: string,
     decide: (current: StoredRecord | undefined) => SwapDecision,
   ): MaybePromise<boolean>
-  /** Whether `swap` is atomic across tabs (an IndexedDB transaction; localStorage is not). */
-  readonly atomic: boolean
+  /**
+   * 0 when `swap` is atomic across tabs (an IndexedDB transaction). Otherwise (localStorage)
+   * how long a write may take to reach other tabs: a take-over is confirmed after that long.
+   */
+  readonly settleMs: number
 }
 
 /**

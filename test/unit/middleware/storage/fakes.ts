@@ -100,7 +100,7 @@ export function createFakeLockManager() {
     }
     return {
       locks,
-      crash() {
+      crash: () => {
         crashed = true
         for (const [name, owner] of [...held]) if (owner === id) release(name)
         for (let i = waiting.length - 1; i >= 0; i--)
@@ -130,7 +130,7 @@ export function createFakeTime(start = 1_700_000_000_000) {
 
   function timersFor() {
     let frozen = false
-    const own: StorageTimers & { freeze(): void; pending(): number } = {
+    const own: StorageTimers & { freeze: () => void; pending: () => number } = {
       now: () => now,
       setTimeout(run, ms) {
         timers.push({ id: ++nextId, at: now + ms, run, frozen: () => frozen })
@@ -143,7 +143,7 @@ export function createFakeTime(start = 1_700_000_000_000) {
       clearInterval(handle) {
         timers = timers.filter((timer) => timer.id !== handle)
       },
-      freeze() {
+      freeze: () => {
         frozen = true
       },
       pending: () => timers.filter((timer) => timer.every !== undefined && !timer.frozen()).length,
@@ -171,4 +171,45 @@ export function createFakeTime(start = 1_700_000_000_000) {
   }
 
   return { timersFor, advance, now: () => now }
+}
+
+/**
+ * localStorage as browsers run it across processes: one tab's write is at once in its own view
+ * and in the browser's copy, and reaches the other tabs' views `lagMs` later (on `time`).
+ */
+export function createLaggyStorage(time: ReturnType<typeof createFakeTime>, lagMs: number) {
+  const central = new Map<string, string>()
+  const views: Map<string, string>[] = []
+  const timers = time.timersFor()
+
+  function view(): StorageLike {
+    const items = new Map(central)
+    views.push(items)
+    const write = (key: string, value: string | undefined) => {
+      if (value === undefined) {
+        items.delete(key)
+        central.delete(key)
+      } else {
+        items.set(key, value)
+        central.set(key, value)
+      }
+      timers.setTimeout(() => {
+        for (const other of views) {
+          const latest = central.get(key)
+          if (latest === undefined) other.delete(key)
+          else other.set(key, latest)
+        }
+      }, lagMs)
+    }
+    return {
+      get length() {
+        return items.size
+      },
+      key: (index) => [...items.keys()][index] ?? null,
+      getItem: (key) => items.get(key) ?? null,
+      setItem: (key, value) => write(key, String(value)),
+      removeItem: (key) => write(key, undefined),
+    }
+  }
+  return { view, central }
 }

@@ -20,7 +20,7 @@ describe('createLocalStorage', () => {
     const storage = createFakeStorage()
     const outbox = open(storage, { key: 'app' })
     await outbox.save(chat('m1', 1000))
-    await outbox.saveCursors!([{ room: 'general', epoch: 'e1', seq: 4 }])
+    await outbox.saveCursors([{ room: 'general', epoch: 'e1', seq: 4 }])
     const keys = [...storage.items.keys()].sort()
     expect(keys.filter((key) => !key.startsWith('app:owner:'))).toEqual([
       'app:cursor:general',
@@ -111,7 +111,7 @@ describe('createLocalStorage', () => {
       )
       await expect(outbox.load()).rejects.toThrow(/could not load the outbox: .*SecurityError/)
       await expect(outbox.remove('m1')).rejects.toThrow(/could not remove message "m1"/)
-      await expect(outbox.loadCursors!()).rejects.toThrow(/could not load the room cursors/)
+      await expect(outbox.loadCursors()).rejects.toThrow(/could not load the room cursors/)
       outbox.close?.()
     })
 
@@ -136,7 +136,7 @@ describe('createLocalStorage', () => {
         `localStorage "redux-realtime": could not save message "m2": storage is full (QuotaExceededError: Failed to execute 'setItem' on 'Storage': quota exceeded)`,
       )
       expect((failure as Error).cause).toBeInstanceOf(DOMException)
-      await expect(outbox.saveCursors!([{ room: 'r', epoch: 'e', seq: 1 }])).rejects.toThrow(
+      await expect(outbox.saveCursors([{ room: 'r', epoch: 'e', seq: 1 }])).rejects.toThrow(
         /could not save the room cursors: storage is full/,
       )
       storage.failWritesWith(undefined)
@@ -164,7 +164,7 @@ describe('createLocalStorage', () => {
       const onError = vi.fn()
       const reader = open(storage, { onError })
       expect((await reader.load()).map((entry) => entry.id)).toEqual(['m1', 'm3'])
-      expect(await reader.loadCursors!()).toEqual([])
+      expect(await reader.loadCursors()).toEqual([])
       const messages = onError.mock.calls.map(([error]) => (error as Error).message)
       expect(messages).toEqual([
         expect.stringMatching(
@@ -177,11 +177,11 @@ describe('createLocalStorage', () => {
       for (const [key, value] of Object.entries(bad)) expect(storage.getItem(key)).toBe(value)
 
       await reader.load()
-      await reader.loadCursors!()
+      await reader.loadCursors()
       expect(onError).toHaveBeenCalledTimes(4)
       // A cursor is only a shortcut for replay: a new one replaces an unreadable one.
-      await reader.saveCursors!([{ room: 'general', epoch: 'e1', seq: 9 }])
-      expect(await reader.loadCursors!()).toEqual([{ room: 'general', epoch: 'e1', seq: 9 }])
+      await reader.saveCursors([{ room: 'general', epoch: 'e1', seq: 9 }])
+      expect(await reader.loadCursors()).toEqual([{ room: 'general', epoch: 'e1', seq: 9 }])
       reader.close?.()
     })
 
