@@ -1,3 +1,4 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { joinRoom } from '../../../slices/actions'
 import {
@@ -421,5 +422,69 @@ describe('realtime middleware: reconnection', () => {
     expect(h.state().chat.byRoom.general?.messages.map((m) => m.id)).toEqual(['a', 'b', 'c'])
     expect(h.state().chat.byRoom.general).toMatchObject({ epoch: 'epoch-2', seq: 3, gap: true })
     expect(h.state().connection.metrics.messagesReceived).toBe(3)
+  })
+})
+
+describe('realtime middleware: reconnect accounting', () => {
+  it('never gives up on a link that flaps after every successful auth, but backs off', async () => {
+    const h = createHarness({
+      maxReconnectAttempts: 3,
+      reconnectInterval: 100,
+      maxReconnectDelay: 10_000,
+      stableConnectionMs: 5_000,
+    })
+    h.store.dispatch(h.realtime.actions.connect())
+    for (let session = 0; session < 8; session++) {
+      // The next socket appears after the backoff; it connects at once.
+      for (let waited = 0; FakeSocket.instances.length <= session && waited < 20_000; waited += 10)
+        await tick(10)
+      const socket = FakeSocket.latest()
+      socket.open()
+      await tick()
+      socket.deliver(authOk())
+      await tick(300)
+      socket.serverClose(1006)
+    }
+    await tick(20_000)
+    const closed = h.ofType('realtime/connection/closed')
+    const sessions = closed.slice(0, 8)
+    expect(sessions).toHaveLength(8)
+    // Each authenticated session resets the count: every close is attempt 1, never a give-up.
+    expect(sessions.map((a) => [a.payload.willReconnect, a.payload.attempt])).toEqual(
+      Array.from({ length: 8 }, () => [true, 1]),
+    )
+    expect(h.state().connection.lastError?.code).not.toBe('RECONNECT_FAILED')
+    // The backoff still grows: the cap is reached while the link keeps flapping.
+    const ceilings = sessions.map((a) => a.payload.retryInMs as number)
+    expect(Math.max(...ceilings.slice(4))).toBeGreaterThan(100 * 2 ** 2)
+  })
+})
+
+describe('realtime middleware: replayed events (Redux DevTools) only reduce', () => {
+  it('sends no second auth for a re-dispatched socketOpened, and keeps sending after a re-dispatched closed', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectAndAuthenticate(h)
+    await answerJoins(socket)
+    const before = socket.sent.length
+    const recorded = JSON.parse(JSON.stringify(h.actions())) as UnknownAction[]
+    // Every event of the log, as an imported log re-dispatches them.
+    for (const action of recorded) {
+      if (!/^realtime\/[a-z]+\//.test(action.type)) continue
+      h.store.dispatch(action)
+    }
+    // Less than a heartbeat interval: nothing at all may go out, no timer may fire a frame.
+    await tick(10_000)
+    expect(socket.types().slice(before)).toEqual([])
+    expect(FakeSocket.instances).toHaveLength(1)
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'after the replay' }),
+    ).payload
+    expect(
+      socket
+        .frames()
+        .filter((f) => f.type === 'chat_message')
+        .map((f) => f.id),
+    ).toEqual([id])
   })
 })

@@ -8,9 +8,12 @@ import {
   createHarness,
   errorFrame,
   joined,
+  serverFrame,
   tick,
   WINDOW,
 } from './harness'
+import { createMemoryStorage, type OutboxStorage } from '../../../middleware/storage'
+import type { OutboxEntry } from '../../../slices/types'
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -200,6 +203,194 @@ describe('outbox middleware', () => {
     const failed = h.ofType('realtime/outbox/failed')
     expect(failed[0]?.payload.failures).toEqual([
       expect.objectContaining({ id, error: expect.objectContaining({ code: 'NOT_JOINED' }) }),
+    ])
+    expect(h.state().outbox.entries).toEqual([])
+  })
+})
+
+/** connect → open → auth_ok with these limits → every join answered. */
+async function connectWithLimits(
+  h: ReturnType<typeof createHarness>,
+  limits: Record<string, unknown>,
+): Promise<FakeSocket> {
+  h.store.dispatch(h.realtime.actions.connect())
+  await tick()
+  const socket = FakeSocket.latest()
+  socket.open()
+  await tick()
+  socket.deliver(
+    serverFrame('auth_ok', {
+      data: { userId: 'alice', sessionId: 's1', epoch: 'epoch-1', ...limits },
+    }),
+  )
+  await tick()
+  await answerJoins(socket)
+  return socket
+}
+
+const entry = (id: string, room: string, createdAt: number): OutboxEntry => ({
+  id,
+  type: 'chat_message',
+  room,
+  createdAt,
+  userId: 'alice',
+  data: { content: id },
+})
+
+describe('outbox flow control and scheduling', () => {
+  it('paces itself under the rate the server states, so it never trips the limit', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {
+      rateLimit: { messages: 20, perMs: 1000 },
+      maxInFlight: 1000,
+    })
+    const counted = () => socket.frames().filter((f) => f.type !== 'auth' && f.type !== 'ping')
+    const base = counted().length // the joins count against the limit too
+    for (let i = 0; i < 100; i++) {
+      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
+    }
+    // 80 % of the stated 20 per second, minus the two joins already spent.
+    expect(counted().length).toBe(16)
+    expect(chatFramesSent(socket)).toHaveLength(16 - base)
+    // Then one every 1000 / 16 ms, never more than the bucket refills.
+    for (let second = 1; second <= 5; second++) {
+      await tick(1000)
+      expect(counted().length).toBeLessThanOrEqual(16 + 16 * second)
+      expect(counted().length).toBeGreaterThanOrEqual(16 + 16 * second - 1)
+    }
+    for (const f of chatFramesSent(socket)) socket.deliver(ackFrame('general', f.id, 1))
+    await tick(WINDOW)
+  })
+
+  it('keeps at most maxInFlight messages unacknowledged and sends more as acks arrive', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, { maxInFlight: 5 })
+    for (let i = 0; i < 12; i++) {
+      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
+    }
+    expect(chatFramesSent(socket)).toHaveLength(5)
+    for (const f of chatFramesSent(socket).slice(0, 3)) socket.deliver(ackFrame('general', f.id, 1))
+    await tick(WINDOW)
+    expect(chatFramesSent(socket)).toHaveLength(8)
+  })
+
+  it('resends after a RATE_LIMITED pause even when its timer fires before the pause ends', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'hi' }),
+    ).payload
+    socket.deliver(errorFrame('RATE_LIMITED', id, { retryAfterMs: 500 }))
+    await tick(WINDOW)
+    // The clock steps back a little: the retry timer fires while Date.now() is before the end.
+    vi.setSystemTime(Date.now() - 20)
+    await tick(500)
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual([id])
+    await tick(25)
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual([id, id])
+  })
+
+  it('fails every message of a room left while they were in flight, and none stays pending after a cut', async () => {
+    const h = createHarness({ reconnectInterval: 100, maxReconnectDelay: 100 })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    const ids = ['a', 'b'].map(
+      (content) =>
+        h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content })).payload
+          .id,
+    )
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual(ids)
+    h.store.dispatch(h.realtime.actions.leaveRoom('general'))
+    socket.serverClose(1006)
+    await tick(1000)
+    const failures = h.ofType('realtime/outbox/failed').flatMap((a) => a.payload.failures)
+    expect(failures.map((f: { id: string }) => f.id)).toEqual(ids)
+    expect(failures.every((f: { error: { code: string } }) => f.error.code === 'NOT_JOINED')).toBe(
+      true,
+    )
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
+  })
+
+  it('sends restored messages first, in their original order, before one sent right after the reload', async () => {
+    const storage = createMemoryStorage()
+    void storage.save(entry('old-1', 'general', 1))
+    void storage.save(entry('old-2', 'general', 2))
+    const h = createHarness({ storage })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'new' }),
+    ).payload
+    const socket = await connectWithLimits(h, {})
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual(['old-1', 'old-2', id])
+    expect(h.state().chat.byRoom.general?.messages.map((m) => m.id)).toEqual(['old-1', 'old-2', id])
+  })
+
+  it('fails a restored message whose room is not joined again within rejoinGraceMs of connecting', async () => {
+    const storage = createMemoryStorage()
+    void storage.save(entry('orphan', 'elsewhere', 1))
+    void storage.save(entry('kept', 'general', 2))
+    const h = createHarness({ storage, rejoinGraceMs: 2_000 })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual(['kept'])
+    // The grace runs from the auth_ok (a few ms ago).
+    await tick(1_900)
+    expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
+    await tick(100)
+    const failed = h.ofType('realtime/outbox/failed')
+    expect(failed[0]?.payload.failures).toEqual([
+      expect.objectContaining({
+        id: 'orphan',
+        room: 'elsewhere',
+        error: expect.objectContaining({
+          code: 'NOT_JOINED',
+          message: expect.stringMatching(/elsewhere/),
+        }),
+      }),
+    ])
+    expect(h.state().outbox.entries.map((e) => e.id)).toEqual(['kept'])
+  })
+
+  it('a restored message whose room is joined again in time goes out', async () => {
+    const storage = createMemoryStorage()
+    void storage.save(entry('late', 'elsewhere', 1))
+    const h = createHarness({ storage, rejoinGraceMs: 2_000 })
+    const socket = await connectWithLimits(h, {})
+    await tick(1_000)
+    h.store.dispatch(h.realtime.actions.joinRoom('elsewhere'))
+    await answerJoins(socket)
+    await tick(5_000)
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual(['late'])
+    expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
+  })
+
+  it('reports a failing storage as an error action and still sends from memory', async () => {
+    const broken: OutboxStorage = {
+      load: () => [],
+      save: () => {
+        throw new Error('QuotaExceededError')
+      },
+      remove: () => Promise.reject(new Error('disk gone')),
+    }
+    const h = createHarness({ storage: broken })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'hi' }),
+    ).payload
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual([id])
+    socket.deliver(ackFrame('general', id, 1))
+    await tick(WINDOW)
+    const errors = h.ofType('realtime/connection/errorOccurred').map((a) => a.payload.error)
+    expect(errors).toEqual([
+      expect.objectContaining({ code: 'STORAGE_FAILED', message: expect.stringMatching(/Quota/) }),
+      expect.objectContaining({
+        code: 'STORAGE_FAILED',
+        message: expect.stringMatching(/disk gone/),
+      }),
     ])
     expect(h.state().outbox.entries).toEqual([])
   })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { chat, outbox, rooms } from '../../../slices/actions'
+import { chat, connection, outbox, rooms } from '../../../slices/actions'
 import { createChatReducer, type ChatSliceState } from '../../../slices/chatSlice'
 import { T0, echo, entry, error, message, reduce } from './fixtures'
 
@@ -47,6 +47,43 @@ describe('chat reducer', () => {
       }),
       { numRuns: 500 },
     )
+  })
+
+  it("never takes another author's message with the same id for its own pending one", () => {
+    const mine = entry('general', 'same-id')
+    const theirs = message('general', 1, { id: 'same-id', userId: 'bob' })
+    const state = reduce(reducer, [
+      joinedAt('general', 'e1'),
+      outbox.enqueued({ entry: mine }),
+      received(theirs),
+    ])
+    expect(general(state).messages.map((m) => [m.userId, m.id, m.status])).toEqual([
+      ['bob', 'same-id', undefined],
+      ['alice', 'same-id', 'pending'],
+    ])
+    // The server refuses ours (DUPLICATE_ID): ours fails, bob's stays.
+    const failed = reducer(
+      state,
+      outbox.failed({
+        failures: [{ id: 'same-id', room: 'general', error: error('DUPLICATE_ID') }],
+      }),
+    )
+    expect(general(failed).messages.map((m) => [m.userId, m.status])).toEqual([
+      ['bob', undefined],
+      ['alice', 'failed'],
+    ])
+  })
+
+  it('stamps own messages queued before the first auth_ok with the user the server names', () => {
+    const early = { ...entry('general', 'early'), userId: undefined }
+    delete early.userId
+    const state = reduce(reducer, [
+      joinedAt('general', 'e1'),
+      outbox.enqueued({ entry: early }),
+      connection.opened({ userId: 'alice', sessionId: 's', epoch: 'e1', at: T0 }),
+      received(message('general', 1, { id: 'early', userId: 'alice' })),
+    ])
+    expect(general(state).messages.map((m) => [m.userId, m.status])).toEqual([['alice', 'sent']])
   })
 
   it('keeps the rooms of one burst apart', () => {
