@@ -174,7 +174,8 @@ export function leaseOwnership(
     },
     exclusive: (run) => run(),
     async liveness() {
-      await beat()
+      // A missed refresh is reported, not fatal: the last heartbeat is still fresh for a while.
+      await beat().catch(heartbeatFailed)
       const now = timers.now()
       const alive = new Set<string>([owner])
       for (const { name, value, unreadable } of await store.list('owner')) {
