@@ -94,8 +94,9 @@ export function createDurableStorage(
     const id = record.entry.id
     try {
       const wrote = await store.swap('entry', id, (current) => {
-        const now = current?.unreadable ?? (current && readEntryRecord(current.value, id))
-        return typeof now === 'object' && now.owner === record.owner ? { write: mine } : undefined
+        const latest = current?.unreadable ?? (current && readEntryRecord(current.value, id))
+        const unchanged = typeof latest === 'object' && latest.owner === record.owner
+        return unchanged ? { write: mine } : undefined
       })
       return wrote ? mine : undefined
     } catch (error) {
@@ -115,17 +116,18 @@ export function createDurableStorage(
     const kept: EntryRecord[] = []
     for (const record of claimed) {
       const current = await store.get('entry', record.entry.id)
-      const now = current?.unreadable ?? (current && readEntryRecord(current.value, current.name))
-      if (typeof now === 'object' && now.owner === owner) kept.push(record)
+      const latest =
+        current?.unreadable ?? (current && readEntryRecord(current.value, current.name))
+      if (typeof latest === 'object' && latest.owner === owner) kept.push(record)
     }
     return kept
   }
 
   async function load(): Promise<OutboxEntry[]> {
-    const ownership = owned()
-    await ownership.ready()
-    const records = await ownership.exclusive(async () => {
-      const alive = await ownership.liveness()
+    const own = owned()
+    await own.ready()
+    const records = await own.exclusive(async () => {
+      const alive = await own.liveness()
       const all = readEntries(await store.list('entry'))
       const mine = all.filter((record) => record.owner === owner)
       let claimed: EntryRecord[] = []

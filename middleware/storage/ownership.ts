@@ -187,12 +187,12 @@ export function leaseOwnership(
           continue
         }
         // Tidy up, unless the owner has beaten again in the meantime.
-        await Promise.resolve(
+        const tidy = async () =>
           store.swap('owner', name, (current) => {
             const latest = current && readLeaseRecord(current.value)
             return typeof latest === 'object' && isStale(latest, now) ? 'delete' : undefined
-          }),
-        ).catch(failed(`remove the expired heartbeat of ${name}`))
+          })
+        await tidy().catch(failed(`remove the expired heartbeat of ${name}`))
       }
       return (id) => alive.has(id)
     },
@@ -204,12 +204,8 @@ export function leaseOwnership(
       started = undefined
       if (!wasStarted) return
       // Without a heartbeat the owner is dead at once: others may take its entries over.
-      const dropFailed = failed("remove this instance's heartbeat on close")
-      try {
-        void Promise.resolve(store.delete('owner', owner)).catch(dropFailed)
-      } catch (error) {
-        dropFailed(error)
-      }
+      const drop = async () => store.delete('owner', owner)
+      drop().catch(failed("remove this instance's heartbeat on close"))
     },
   }
 }

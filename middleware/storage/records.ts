@@ -145,7 +145,9 @@ export function readLeaseRecord(value: unknown): LeaseRecord | string {
 export function describeError(error: unknown): string {
   if (!isObject(error) && !(error instanceof Error)) return String(error)
   const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown }
-  const text = [name, message].filter((part) => typeof part === 'string' && part !== '').join(': ')
+  // A plain `Error`'s name says nothing; a DOMException's (`QuotaExceededError`) says a lot.
+  const parts = [name === 'Error' ? '' : name, message]
+  const text = parts.filter((part) => typeof part === 'string' && part !== '').join(': ')
   const quota =
     name === 'QuotaExceededError' ||
     name === 'NS_ERROR_DOM_QUOTA_REACHED' ||

@@ -96,7 +96,7 @@ describe('createIndexedDbStorage', () => {
       delete (globalThis as { indexedDB?: unknown }).indexedDB
       const outbox = createIndexedDbStorage({ locks: null })
       await expect(outbox.load()).rejects.toThrow(
-        /^IndexedDB "redux-realtime": could not load the outbox: Error: there is no IndexedDB here; use createLocalStorage\(\) or createMemoryStorage\(\)/,
+        /^IndexedDB "redux-realtime": could not load the outbox: there is no IndexedDB here; use createLocalStorage\(\) or createMemoryStorage\(\)/,
       )
       await expect(outbox.save(chat('m1', 1))).rejects.toThrow(/could not save message "m1"/)
       outbox.close()

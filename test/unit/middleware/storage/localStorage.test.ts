@@ -107,7 +107,7 @@ describe('createLocalStorage', () => {
       })
       const outbox = createLocalStorage({ timers: createFakeTime().timersFor() })
       await expect(outbox.save(chat('m1', 1))).rejects.toThrow(
-        /^localStorage "redux-realtime": could not save message "m1": Error: localStorage is not available \(SecurityError: The operation is insecure\.\)/,
+        /^localStorage "redux-realtime": could not save message "m1": localStorage is not available \(SecurityError: The operation is insecure\.\)/,
       )
       await expect(outbox.load()).rejects.toThrow(/could not load the outbox: .*SecurityError/)
       await expect(outbox.remove('m1')).rejects.toThrow(/could not remove message "m1"/)
@@ -119,7 +119,7 @@ describe('createLocalStorage', () => {
       delete (globalThis as { localStorage?: unknown }).localStorage
       const outbox = createLocalStorage()
       await expect(outbox.load()).rejects.toThrow(
-        /could not load the outbox: Error: there is no localStorage here; pass createLocalStorage\(\{ storage \}\)/,
+        /could not load the outbox: there is no localStorage here; pass createLocalStorage\(\{ storage \}\)/,
       )
     })
 
