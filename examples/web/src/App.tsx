@@ -1,5 +1,5 @@
-import { useState } from 'react'
-import type { RealtimeConfig } from 'redux-realtime'
+import { useMemo, useState } from 'react'
+import { createIndexedDbStorage, type RealtimeConfig } from 'redux-realtime'
 import { WebSocketProvider } from 'redux-realtime/react'
 import { Dashboard } from './Dashboard'
 import { LoginScreen, type Session } from './LoginScreen'
@@ -16,7 +16,7 @@ function serverUrl(): string {
 }
 
 /** Quick retries suit a local demo: a restarted server is found within a few seconds. */
-const config: RealtimeConfig = {
+const baseConfig: RealtimeConfig = {
   url: serverUrl(),
   reconnectInterval: 500,
   maxReconnectDelay: 4000,
@@ -24,9 +24,40 @@ const config: RealtimeConfig = {
   heartbeatInterval: 15_000,
 }
 
+/** The signed-in user survives a reload of the tab (not a new tab: each tab signs in). */
+const SESSION_KEY = 'redux-realtime-example:session'
+
+function savedSession(): Session | null {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null
+    return saved && typeof saved.userId === 'string' && typeof saved.token === 'string'
+      ? saved
+      : null
+  } catch {
+    return null
+  }
+}
+
 export function App() {
-  const [session, setSession] = useState<Session | null>(null)
-  if (!session) return <LoginScreen onLogin={setSession} />
+  const [session, setSession] = useState<Session | null>(savedSession)
+  const signIn = (next: Session | null) => {
+    if (next) sessionStorage.setItem(SESSION_KEY, JSON.stringify(next))
+    else sessionStorage.removeItem(SESSION_KEY)
+    setSession(next)
+  }
+  // Each user's outbox and room cursors live in IndexedDB: messages typed offline survive a reload.
+  const userId = session?.userId
+  const config = useMemo<RealtimeConfig>(
+    () =>
+      userId === undefined
+        ? baseConfig
+        : {
+            ...baseConfig,
+            storage: createIndexedDbStorage({ name: `redux-realtime-example:${userId}` }),
+          },
+    [userId],
+  )
+  if (!session) return <LoginScreen onLogin={signIn} />
   return (
     // A new user is a new connection and a new store: remount the provider.
     <WebSocketProvider
@@ -36,7 +67,7 @@ export function App() {
       config={config}
       enableDevMode
     >
-      <Dashboard onSignOut={() => setSession(null)} />
+      <Dashboard onSignOut={() => signIn(null)} />
     </WebSocketProvider>
   )
 }

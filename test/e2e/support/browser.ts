@@ -22,6 +22,9 @@ const LAUNCH_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Pages served offline by `serveAppOffline` (route.fulfill) count as public to Chromium, which
+  // then blocks their socket to 127.0.0.1; an installed app on localhost is not blocked.
+  '--disable-features=LocalNetworkAccessChecks',
 ]
 
 /** How long a page may take to show what a test waits for. */
@@ -122,6 +125,22 @@ export function createBrowserWorld() {
       await page.getByTestId(`login-${userId}`).click()
       await connected(page)
       return page
+    },
+
+    /**
+     * Serves the app's files to `context` from disk, as an installed (service-worker cached)
+     * app would be, so a page can reload while the server is down. The socket still needs it.
+     */
+    async serveAppOffline(context: BrowserContext): Promise<void> {
+      const dir = appDir
+      if (!dir) throw new Error('call world.start() first')
+      const base = this.baseUrl
+      await context.route(`${base}/**`, async (route) => {
+        const { pathname } = new URL(route.request().url())
+        if (pathname.startsWith('/dev/')) return route.continue()
+        const file = join(dir, pathname === '/' ? 'index.html' : pathname)
+        await route.fulfill({ path: existsSync(file) ? file : join(dir, 'index.html') })
+      })
     },
 
     /** Closes a page's context, as when a user closes the tab. */

@@ -1,0 +1,109 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import type { Frame } from '../../src/protocol'
+import { signDevToken } from '../../src/server'
+import { connectRaw } from '../support/rawClient'
+import { connected, createBrowserWorld, screenshot, sendChat } from './support/browser'
+
+const world = createBrowserWorld()
+
+/** Every chat message content in the server's history of `room`, in seq order. */
+async function history(url: string, room: string): Promise<string[]> {
+  const client = await connectRaw(url)
+  try {
+    await client.authenticate(await signDevToken('dev-secret', 'auditor'))
+    client.sendFrame('join', { room, data: {} })
+    await client.nextOfType('joined', (frame) => frame.room === room)
+    const ping = client.sendFrame('ping', { data: {} })
+    await client.nextOfType('pong', (frame) => frame.data.echo === ping.timestamp)
+    return client.received
+      .flatMap((frame): Frame[] => (frame.type === 'batch' ? frame.data.frames : [frame]))
+      .flatMap((f) => (f.type === 'chat_message' ? [f.data.content] : []))
+  } finally {
+    client.close()
+  }
+}
+
+/** The texts of the page's chat messages that start with `prefix`, in the order shown. */
+async function shown(page: Page, prefix: string): Promise<string[]> {
+  const texts = await page.getByTestId('chat-message').allTextContents()
+  return texts.flatMap((text) => text.match(new RegExp(`${prefix}-\\d+`, 'g')) ?? [])
+}
+
+async function offline(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-state"]:not([data-state="open"])').waitFor()
+}
+
+const label = (prefix: string, i: number) => `${prefix}-${String(i).padStart(2, '0')}`
+
+describe('example app: the outbox in IndexedDB survives a reload (Chromium)', () => {
+  beforeAll(() => world.start())
+  afterAll(() => world.close())
+  afterEach(() => {
+    expect(world.pageErrors.splice(0)).toEqual([])
+  })
+
+  it('delivers 50 messages typed while the server was down, then reloaded, once each and in order', async () => {
+    const alice = await world.openAs('alice')
+    const bob = await world.openAs('bob')
+    await world.serveAppOffline(alice.context())
+    const port = await world.stopServer()
+    await offline(alice)
+    const typed = Array.from({ length: 50 }, (_, i) => label('reload', i))
+    for (const text of typed) await sendChat(alice, text)
+    await expect.poll(() => shown(alice, 'reload')).toEqual(typed)
+
+    await alice.reload()
+    // Back from IndexedDB before any server is there: all 50, pending, in order.
+    await expect.poll(() => shown(alice, 'reload'), { timeout: 15_000 }).toEqual(typed)
+    await screenshot(alice, 'outbox-restored-after-reload')
+
+    await world.restartServer(port)
+    await connected(alice)
+    await expect.poll(() => shown(bob, 'reload'), { timeout: 30_000 }).toEqual(typed)
+    await expect
+      .poll(() => alice.locator('[data-testid="chat-message"][data-status="pending"]').count())
+      .toBe(0)
+    expect(await shown(alice, 'reload')).toEqual(typed)
+    expect(
+      (await history(world.server.url, 'general')).filter((t) => t.startsWith('reload')),
+    ).toEqual(typed)
+    await screenshot(bob, 'outbox-delivered-after-reload')
+  })
+
+  it('with two tabs on one storage, sends each message once when one tab is reloaded', async () => {
+    const first = await world.openAs('eve')
+    // A second tab of the same browser profile: the same IndexedDB, its own sign-in.
+    const second = await first.context().newPage()
+    second.on('pageerror', (error) => world.pageErrors.push(`eve (tab 2): ${error.message}`))
+    await second.goto(world.baseUrl)
+    await second.getByTestId('login-eve').click()
+    await connected(second)
+    const bob = await world.openAs('bob')
+    await world.serveAppOffline(first.context())
+
+    const port = await world.stopServer()
+    await offline(first)
+    await offline(second)
+    const fromFirst = Array.from({ length: 10 }, (_, i) => label('tab1', i))
+    const fromSecond = Array.from({ length: 10 }, (_, i) => label('tab2', i))
+    for (const text of fromFirst) await sendChat(first, text)
+    for (const text of fromSecond) await sendChat(second, text)
+    await second.reload()
+    await expect.poll(() => shown(second, 'tab2'), { timeout: 15_000 }).toEqual(fromSecond)
+
+    await world.restartServer(port)
+    await connected(first)
+    await connected(second)
+    await expect.poll(() => shown(bob, 'tab1'), { timeout: 30_000 }).toEqual(fromFirst)
+    await expect.poll(() => shown(bob, 'tab2'), { timeout: 30_000 }).toEqual(fromSecond)
+    const stored = await history(world.server.url, 'general')
+    expect(stored.filter((t) => t.startsWith('tab1'))).toEqual(fromFirst)
+    expect(stored.filter((t) => t.startsWith('tab2'))).toEqual(fromSecond)
+    for (const page of [first, second]) {
+      await expect
+        .poll(() => page.locator('[data-testid="chat-message"][data-status="pending"]').count())
+        .toBe(0)
+    }
+  })
+})
