@@ -74,6 +74,16 @@ export function createRealtimeMiddleware(
     }
 
     const loads: Promise<unknown>[] = []
+    function reportStorage(what: string, error: unknown): void {
+      const detail = error instanceof Error ? error.message : String(error)
+      ctx.safeDispatch(
+        connection.errorOccurred({
+          error: errorInfo(WebSocketErrorCode.STORAGE_FAILED, `${what}: ${detail}`, {
+            context: 'storage',
+          }),
+        }),
+      )
+    }
     const ctx = {
       config,
       url,
@@ -88,20 +98,7 @@ export function createRealtimeMiddleware(
       outcomes,
       storage: config.storage ?? createMemoryStorage(),
       persist(what: string, run: () => unknown, done?: () => void): Promise<void> {
-        const report = (error: unknown) => {
-          const detail = error instanceof Error ? error.message : String(error)
-          ctx.safeDispatch(
-            connection.errorOccurred({
-              error: errorInfo(
-                WebSocketErrorCode.STORAGE_FAILED,
-                `storage ${what} failed: ${detail}`,
-                {
-                  context: 'storage',
-                },
-              ),
-            }),
-          )
-        }
+        const report = (error: unknown) => reportStorage(`storage ${what} failed`, error)
         let result: unknown
         try {
           result = run()
@@ -149,6 +146,8 @@ export function createRealtimeMiddleware(
       },
     } as Omit<RealtimeContext, 'transport'> as RealtimeContext
 
+    // Records the storage skipped (unreadable, a failed take-over) are errors in state too.
+    ctx.storage.onProblem?.((error) => reportStorage('storage', error))
     const inbound = createInbound(ctx)
 
     let closesReported = 0

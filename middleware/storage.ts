@@ -33,8 +33,14 @@ export interface OutboxStorage {
    * along in the same epoch; rooms not listed keep theirs.
    */
   saveCursors?(cursors: StoredCursor[]): void | Promise<void>
-  /** Releases what the instance holds (locks); the middleware calls it when the store is done. */
+  /** Releases what the instance holds (locks, heartbeats). */
   close?(): void
+  /**
+   * Problems the storage stepped over without failing a call (a record it could not read, a
+   * take-over that failed): the middleware registers here and reports each as a
+   * `STORAGE_FAILED` error action.
+   */
+  onProblem?(listener: (error: Error) => void): void
 }
 
 /**
@@ -63,5 +69,7 @@ export function createMemoryStorage(): Required<OutboxStorage> {
       }
     },
     close: () => {},
+    // Nothing in memory can be unreadable.
+    onProblem: () => {},
   }
 }

@@ -54,11 +54,16 @@ export function createDurableStorage(
   const reported = new Set<string>()
   let ownership: Ownership | undefined
 
+  const listeners = new Set<(error: Error) => void>()
   const report = (error: Error): void => {
-    try {
-      ;(options.onError ?? console.warn)(error)
-    } catch {
-      // A throwing onError must not break loading.
+    // Nobody listening and no onError: at least the console hears of it.
+    const receivers = [...listeners, ...(options.onError ? [options.onError] : [])]
+    for (const receive of receivers.length > 0 ? receivers : [console.warn]) {
+      try {
+        receive(error)
+      } catch {
+        // A throwing listener must not break loading.
+      }
     }
   }
 
@@ -218,6 +223,9 @@ export function createDurableStorage(
     close() {
       ownership?.close()
       ownership = undefined
+    },
+    onProblem(listener) {
+      listeners.add(listener)
     },
   }
 }

@@ -12,7 +12,11 @@ import {
   tick,
   WINDOW,
 } from './harness'
-import { createMemoryStorage, type OutboxStorage } from '../../../middleware/storage'
+import {
+  createLocalStorage,
+  createMemoryStorage,
+  type OutboxStorage,
+} from '../../../middleware/storage'
 import type { OutboxEntry } from '../../../slices/types'
 
 beforeEach(() => {
@@ -393,5 +397,38 @@ describe('outbox flow control and scheduling', () => {
       }),
     ])
     expect(h.state().outbox.entries).toEqual([])
+  })
+})
+
+describe('outbox storage problems become error actions', () => {
+  it('reports a corrupt record the storage skipped, and still sends the readable ones', async () => {
+    const backing = new Map<string, string>()
+    const storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'> = {
+      getItem: (k) => backing.get(k) ?? null,
+      setItem: (k, v) => void backing.set(k, v),
+      removeItem: (k) => void backing.delete(k),
+      key: (i) => [...backing.keys()][i] ?? null,
+      get length() {
+        return backing.size
+      },
+    }
+    const first = createLocalStorage({ key: 'app', storage, locks: null, onError: () => {} })
+    await first.save(entry('good', 'general', 1))
+    first.close()
+    backing.set('app:entry:broken', '{ not json')
+    const h = createHarness({ storage: createLocalStorage({ key: 'app', storage, locks: null }) })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    await tick(1_000)
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual(['good'])
+    const errors = h.ofType('realtime/connection/errorOccurred').map((a) => a.payload.error)
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'STORAGE_FAILED',
+        message: expect.stringMatching(/app:entry:broken.*invalid JSON/),
+      }),
+    ])
+    // Left as it was: nothing overwrote what could not be read.
+    expect(backing.get('app:entry:broken')).toBe('{ not json')
   })
 })
