@@ -13,12 +13,17 @@ export type OutcomeKind = 'message' | 'join'
  * settle nothing. One registry per realtime instance.
  */
 export interface Outcomes {
-  /** Register before dispatching the command, so an outcome decided during dispatch counts. */
-  wait(kind: OutcomeKind, key: string): Promise<OutcomeValue>
+  /**
+   * The outcome of the command `start` dispatches; registered first, so an outcome decided
+   * during the dispatch counts. If `start` throws, the promise rejects with that error.
+   */
+  wait(kind: OutcomeKind, key: string, start?: () => void): Promise<OutcomeValue>
   /** Forget a wait whose command threw before it was queued. */
   cancel(kind: OutcomeKind, key: string): void
   resolve(kind: OutcomeKind, key: string, value: OutcomeValue): void
   reject(kind: OutcomeKind, key: string, error: WebSocketError): void
+  /** Rejects everything still waiting (the owner of the instance is done with it). */
+  rejectAll(error: WebSocketError): void
 }
 
 interface Waiter {
@@ -38,12 +43,21 @@ export function createOutcomes(): Outcomes {
     return list
   }
   return {
-    wait(kind, key) {
+    wait(kind, key, start) {
       return new Promise((resolve, reject) => {
         const k = keyOf(kind, key)
+        const waiter = { resolve, reject }
         const list = waiting.get(k)
-        if (list) list.push({ resolve, reject })
-        else waiting.set(k, [{ resolve, reject }])
+        if (list) list.push(waiter)
+        else waiting.set(k, [waiter])
+        try {
+          start?.()
+        } catch (error) {
+          const rest = waiting.get(k)?.filter((w) => w !== waiter) ?? []
+          if (rest.length > 0) waiting.set(k, rest)
+          else waiting.delete(k)
+          reject(error instanceof Error ? error : new Error(String(error)))
+        }
       })
     },
     cancel(kind, key) {
@@ -54,6 +68,11 @@ export function createOutcomes(): Outcomes {
     },
     reject(kind, key, error) {
       for (const waiter of take(kind, key)) waiter.reject(error)
+    },
+    rejectAll(error) {
+      const all = [...waiting.values()].flat()
+      waiting.clear()
+      for (const waiter of all) waiter.reject(error)
     },
   }
 }

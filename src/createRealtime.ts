@@ -53,7 +53,7 @@ export interface Realtime<ReducerPath extends string = string> {
    * @internal Promises of commands settled by the middleware from acks (the React layer awaits
    * them). Not a public API yet: awaitable commands (`unwrap()`) will be built on it.
    */
-  outcomes: Pick<Outcomes, 'wait' | 'cancel'>
+  outcomes: Pick<Outcomes, 'wait' | 'rejectAll'>
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   messagesFromAction,
   type SubscribableMessageType,
 } from './messageEvents'
-import { authenticationOutcome, connectionOutcome, joinOutcome, sendOutcome } from './outcomes'
+import { authenticationOutcome, connectionOutcome } from './outcomes'
 import { createSubscriptions, type MessageHandler, type Subscriptions } from './subscriptions'
 import { createWaiters, toError, type Waiters } from './waiters'
 
@@ -112,12 +112,14 @@ export class WebSocketClient {
     }
     const message = action.payload
     const room = message.type === MessageType.CHAT_MESSAGE ? message.room : undefined
-    return this.waiters.wait(sendOutcome(message.id, room), () => {
+    // Settled by the middleware from the server's ack or error, never from actions seen.
+    const settled = this.realtime.outcomes.wait('message', message.id, () => {
       if (room !== undefined && !this.isJoinedOrJoining(room)) {
         this.store.dispatch(actions.joinRoom(room))
       }
       this.store.dispatch(action)
     })
+    return settled.then(() => undefined)
   }
 
   /**
@@ -126,9 +128,10 @@ export class WebSocketClient {
    */
   joinRoom(room: string): Promise<void> {
     if (this.getRooms().includes(room)) return Promise.resolve()
-    return this.waiters.wait(joinOutcome(room), () => {
+    const joined = this.realtime.outcomes.wait('join', room, () => {
       this.store.dispatch(actions.joinRoom(room))
     })
+    return joined.then(() => undefined)
   }
 
   /** Leaves a room; its messages that have not gone out yet fail with `NOT_JOINED`. */
@@ -206,15 +209,13 @@ export class WebSocketClient {
   /** Disconnects, drops every subscription and rejects every pending call. */
   destroy(): void {
     this.subscriptions.clear()
-    this.waiters.rejectAll(
-      new WebSocketError(
-        WebSocketErrorCode.CONNECTION_FAILED,
-        'the WebSocketClient was destroyed',
-        {
-          context: 'client',
-        },
-      ),
+    const destroyed = new WebSocketError(
+      WebSocketErrorCode.CONNECTION_FAILED,
+      'the WebSocketClient was destroyed',
+      { context: 'client' },
     )
+    this.waiters.rejectAll(destroyed)
+    this.realtime.outcomes.rejectAll(destroyed)
     this.store.dispatch(actions.disconnect())
   }
 

@@ -1,7 +1,7 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { WebSocketError, type WebSocketErrorInfo } from '../errors'
 import { WebSocketErrorCode } from '../protocol/codes'
-import { connection, outbox, rooms } from '../../slices/actions'
+import { connection } from '../../slices/actions'
 import type { Verdict } from './waiters'
 
 /**
@@ -45,49 +45,5 @@ export function authenticationOutcome(
         : undefined
     }
     return closed(action)
-  }
-}
-
-/** A message: acknowledged by the server, or failed (rejected, too large, outbox full, room refused). */
-export function sendOutcome(
-  id: string,
-  room: string | undefined,
-): (action: UnknownAction) => Verdict {
-  return (action) => {
-    if (outbox.acked.match(action)) {
-      return action.payload.acks.some((ack) => ack.refId === id) ? 'resolve' : undefined
-    }
-    if (outbox.failed.match(action)) {
-      const failure = action.payload.failures.find((f) => f.id === id)
-      return failure ? WebSocketError.fromInfo(failure.error) : undefined
-    }
-    if (outbox.overflowed.match(action)) {
-      return action.payload.entry.id === id
-        ? WebSocketError.fromInfo(action.payload.error)
-        : undefined
-    }
-    // The message waits for its room; a refused join means it can never go out.
-    if (rooms.joinFailed.match(action) && room !== undefined && action.payload.room === room) {
-      return WebSocketError.fromInfo(action.payload.error)
-    }
-    return undefined
-  }
-}
-
-/** A join: confirmed by the server, refused, or abandoned by a leave. */
-export function joinOutcome(room: string): (action: UnknownAction) => Verdict {
-  return (action) => {
-    if (rooms.joined.match(action) && action.payload.room === room) return 'resolve'
-    if (rooms.joinFailed.match(action) && action.payload.room === room) {
-      return WebSocketError.fromInfo(action.payload.error)
-    }
-    if (rooms.leaveRequested.match(action) && action.payload.room === room) {
-      return new WebSocketError(
-        WebSocketErrorCode.NOT_JOINED,
-        `room "${room}" was left before the join completed`,
-        { context: 'join' },
-      )
-    }
-    return undefined
   }
 }

@@ -79,16 +79,8 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
     return settledBy('message', message.id, () => dispatch(action))
   }
   // Settled by the middleware from the server's answer, never from state (time travel).
-  const settledBy = (kind: 'message' | 'join', key: string, start: () => void) => {
-    const outcome = realtime.outcomes.wait(kind, key)
-    try {
-      start()
-    } catch (error) {
-      realtime.outcomes.cancel(kind, key)
-      throw error
-    }
-    return outcome.then(() => undefined)
-  }
+  const settledBy = (kind: 'message' | 'join', key: string, start: () => void) =>
+    realtime.outcomes.wait(kind, key, start).then(() => undefined)
   return {
     connect: () => void dispatch(actions.connect()),
     disconnect: () => void dispatch(actions.disconnect()),

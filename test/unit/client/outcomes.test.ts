@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  authenticationOutcome,
-  connectionOutcome,
-  joinOutcome,
-  sendOutcome,
-} from '../../../src/client/outcomes'
+import { authenticationOutcome, connectionOutcome } from '../../../src/client/outcomes'
 import { WebSocketError, errorInfo } from '../../../src/errors'
-import { connection, outbox, rooms } from '../../../slices/actions'
-import type { OutboxEntry } from '../../../slices/types'
+import { connection } from '../../../slices/actions'
 
 const at = 1_000
 const closed = (extra: Partial<Parameters<typeof connection.closed>[0]> = {}) =>
@@ -61,55 +55,5 @@ describe('authenticationOutcome', () => {
       message: 'token expired',
     })
     expect(decide(opened)).toBe('resolve')
-  })
-})
-
-describe('sendOutcome', () => {
-  const entry: OutboxEntry = {
-    id: 'm1',
-    type: 'chat_message',
-    room: 'general',
-    data: { content: 'hi' },
-    createdAt: at,
-  }
-  const decide = sendOutcome('m1', 'general')
-
-  it('resolves on the ack naming the message and ignores acks of others', () => {
-    expect(decide(outbox.acked({ acks: [{ refId: 'm0' }], at }))).toBeUndefined()
-    expect(decide(outbox.acked({ acks: [{ refId: 'm0' }, { refId: 'm1' }], at }))).toBe('resolve')
-  })
-
-  it('rejects on its failure, its overflow, or a refused join of its room', () => {
-    const tooBig = errorInfo('MESSAGE_TOO_LARGE', 'too big', { refId: 'm1' })
-    expect(decide(outbox.failed({ failures: [{ id: 'm1', error: tooBig }] }))).toMatchObject({
-      code: 'MESSAGE_TOO_LARGE',
-      refId: 'm1',
-    })
-    const full = errorInfo('QUEUE_FULL', 'full')
-    expect(decide(outbox.overflowed({ entry, error: full }))).toMatchObject({ code: 'QUEUE_FULL' })
-    const forbidden = errorInfo('FORBIDDEN', 'no')
-    expect(decide(rooms.joinFailed({ room: 'general', error: forbidden }))).toMatchObject({
-      code: 'FORBIDDEN',
-    })
-    expect(decide(rooms.joinFailed({ room: 'other', error: forbidden }))).toBeUndefined()
-    expect(decide(outbox.failed({ failures: [{ id: 'm2', error: tooBig }] }))).toBeUndefined()
-  })
-})
-
-describe('joinOutcome', () => {
-  const decide = joinOutcome('general')
-  const joined = (room: string) =>
-    rooms.joined({ room, epoch: 'e', fromSeq: 0, headSeq: 0, resumed: false, gap: false, at })
-
-  it('resolves when that room is joined', () => {
-    expect(decide(joined('other'))).toBeUndefined()
-    expect(decide(joined('general'))).toBe('resolve')
-  })
-
-  it('rejects when the join is refused or the room is left first', () => {
-    expect(
-      decide(rooms.joinFailed({ room: 'general', error: errorInfo('FORBIDDEN', 'no') })),
-    ).toMatchObject({ code: 'FORBIDDEN' })
-    expect(decide(rooms.leaveRequested({ room: 'general' }))).toMatchObject({ code: 'NOT_JOINED' })
   })
 })

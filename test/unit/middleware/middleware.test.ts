@@ -2,6 +2,7 @@ import type { UnknownAction } from '@reduxjs/toolkit'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { joinRoom } from '../../../slices/actions'
 import {
+  ackFrame,
   answerJoins,
   FakeSocket,
   WINDOW,
@@ -486,5 +487,46 @@ describe('realtime middleware: replayed events (Redux DevTools) only reduce', ()
         .filter((f) => f.type === 'chat_message')
         .map((f) => f.id),
     ).toEqual([id])
+  })
+})
+
+describe('realtime middleware: outcomes come from the server, never from state', () => {
+  it('does not settle a send for a re-dispatched acked, and settles it on the real ack with its seq', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectAndAuthenticate(h)
+    await answerJoins(socket)
+    const action = h.realtime.actions.sendChatMessage({ room: 'general', content: 'hi' })
+    const id = action.payload.id
+    let settled: unknown = 'pending'
+    void h.realtime.outcomes
+      .wait('message', id, () => h.store.dispatch(action))
+      .then((value) => (settled = value))
+    // Time travel or an imported log: the ack "happened" in state, not on the wire.
+    h.store.dispatch({
+      type: 'realtime/outbox/acked',
+      payload: { acks: [{ refId: id, seq: 1, room: 'general' }], at: Date.now() },
+    })
+    await tick(WINDOW)
+    expect(settled).toBe('pending')
+    socket.deliver(ackFrame('general', id, 7))
+    await tick(WINDOW)
+    expect(settled).toEqual({ id, seq: 7 })
+  })
+
+  it('rejects a join the server refuses and a send queued behind it with the same error', async () => {
+    const h = createHarness()
+    const socket = await connectAndAuthenticate(h)
+    const join = h.realtime.outcomes.wait('join', 'staff', () =>
+      h.store.dispatch(h.realtime.actions.joinRoom('staff')),
+    )
+    const send = h.realtime.actions.sendChatMessage({ room: 'staff', content: 'hi' })
+    const sent = h.realtime.outcomes.wait('message', send.payload.id, () => h.store.dispatch(send))
+    const outcomes = Promise.allSettled([join, sent])
+    socket.deliver(errorFrame('FORBIDDEN', socket.lastJoinId('staff')))
+    await tick(WINDOW)
+    const [joined, message] = await outcomes
+    expect(joined).toMatchObject({ status: 'rejected', reason: { code: 'FORBIDDEN' } })
+    expect(message).toMatchObject({ status: 'rejected', reason: { code: 'FORBIDDEN' } })
   })
 })
