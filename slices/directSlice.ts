@@ -117,13 +117,24 @@ export function createDirectReducer({
     ) {
       const entries = 'entries' in action.payload ? action.payload.entries : [action.payload.entry]
       const error = outbox.overflowed.match(action) ? action.payload.error : undefined
-      const changes = new Map<string, (list: DirectMessage[]) => DirectMessage[]>()
+      const byPeer = new Map<string, DirectMessage[]>()
       for (const entry of entries.filter(isDirectEntry)) {
-        const message = own(entry, error ? 'failed' : 'pending', error)
-        const previous = changes.get(entry.data.to)
-        changes.set(entry.data.to, (list) => {
-          const base = previous ? previous(list) : list
-          return base.some((m) => m.id === message.id) ? base : cap([...base, message], max)
+        const list = byPeer.get(entry.data.to) ?? []
+        list.push(own(entry, error ? 'failed' : 'pending', error))
+        byPeer.set(entry.data.to, list)
+      }
+      // Restored messages were written before anything queued since the reload: they go first.
+      const first = outbox.restored.match(action)
+      const changes = new Map<string, (list: DirectMessage[]) => DirectMessage[]>()
+      for (const [peer, added] of byPeer) {
+        changes.set(peer, (list) => {
+          const known = new Set(list.map((m) => m.id))
+          const fresh = added.filter((m) => !known.has(m.id))
+          if (fresh.length === 0) return list
+          if (!first) return cap([...list, ...fresh], max)
+          const confirmed = list.filter((m) => m.seq !== undefined)
+          const pending = list.filter((m) => m.seq === undefined)
+          return cap([...confirmed, ...fresh, ...pending], max)
         })
       }
       return update(state, changes)

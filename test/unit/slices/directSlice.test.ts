@@ -27,6 +27,28 @@ describe('direct messages reducer', () => {
     expect(conversation(state, 'carol').map((m) => m.id)).toEqual(['dm-2'])
   })
 
+  it('puts restored messages before those queued since the reload, in their order', () => {
+    const state = reduce(reducer, [
+      opened(),
+      received(dm(1, 'bob', 'alice')),
+      outbox.enqueued({ entry: dmEntry('new', 'bob') }),
+      outbox.restored({ entries: [dmEntry('old-1', 'bob'), dmEntry('old-2', 'bob')] }),
+    ])
+    expect(conversation(state, 'bob').map((m) => m.id)).toEqual(['dm-1', 'old-1', 'old-2', 'new'])
+  })
+
+  it("never takes another author's message with the same id for its own pending one", () => {
+    const state = reduce(reducer, [
+      opened(),
+      outbox.enqueued({ entry: dmEntry('same', 'bob') }),
+      received({ ...dm(1, 'bob', 'alice'), id: 'same' }),
+    ])
+    expect(conversation(state, 'bob').map((m) => [m.userId, m.id, m.status])).toEqual([
+      ['bob', 'same', undefined],
+      ['alice', 'same', 'pending'],
+    ])
+  })
+
   it('shows an own message as pending under its addressee as soon as it is enqueued', () => {
     const mine = dmEntry('mine-1', 'bob')
     const state = reduce(reducer, [opened(), outbox.enqueued({ entry: mine })])
