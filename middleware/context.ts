@@ -55,6 +55,8 @@ export interface RealtimeContext {
   whenLoaded: (loading: Promise<unknown>) => void
   /** Resolves once everything registered with `whenLoaded` is loaded. */
   loaded: () => Promise<void>
+  /** `auth` frames sent on the current socket and not answered: an `auth_ok` beyond them is stale. */
+  authsPending: number
   /** When any frame last arrived: the heartbeat's sign of life. */
   liveness: { lastFrameAt: number }
   /** Error to attach to the next close the transport reports (why we stopped). */

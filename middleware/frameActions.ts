@@ -12,6 +12,8 @@ export interface RouteContext {
   /** This client's user id once authenticated. */
   selfId?: string | undefined
   presence: PresenceSync
+  /** Takes one `auth` this socket sent and has no answer to; false when none is pending. */
+  takeAuthReply(): boolean
 }
 
 type Route<T extends Frame['type']> = (
@@ -100,8 +102,9 @@ function presenceDiff(
  * | (invalid)            | realtime/inbound/framesRejected (batched)                |
  */
 export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
-  auth_ok: (frame, burst) => {
-    burst.control(connection.opened({ ...frame.data, at: Date.now() }))
+  auth_ok: (frame, burst, ctx) => {
+    // A replayed or duplicated auth_ok answers nothing we sent: it changes nothing.
+    if (ctx.takeAuthReply()) burst.control(connection.opened({ ...frame.data, at: Date.now() }))
   },
   pong: (frame, burst) => {
     burst.pong(Math.max(0, Date.now() - frame.data.echo))

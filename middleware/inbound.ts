@@ -25,6 +25,11 @@ export function createInbound(ctx: RealtimeContext): Inbound {
     get selfId() {
       return ctx.session.userId
     },
+    takeAuthReply() {
+      if (ctx.authsPending === 0) return false
+      ctx.authsPending -= 1
+      return true
+    },
   }
   let windowTimer: ReturnType<typeof setTimeout> | null = null
   let microtaskQueued = false

@@ -94,6 +94,7 @@ export function createRealtimeMiddleware(
       presence: createPresenceSync(),
       inspector,
       session: { authenticated: false },
+      authsPending: 0,
       flow: createFlowControl(Date.now),
       outcomes,
       storage: config.storage ?? createMemoryStorage(),
@@ -211,6 +212,7 @@ export function createRealtimeMiddleware(
         ctx.transport.authenticated()
       } else if (connection.closed.match(action)) {
         ctx.session = { ...ctx.session, authenticated: false }
+        ctx.authsPending = 0
       }
     }
 

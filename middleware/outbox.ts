@@ -70,6 +70,9 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   /** Entries whose room is not joined, and since when (while authenticated). */
   const orphanedAt = new Map<string, number>()
   let loaded = false
+  /** Loads under way, and the ids settled meanwhile (their snapshot may still hold them). */
+  let loading = 0
+  const settledWhileLoading = new Set<string>()
   let pausedUntil = 0
   let timer: ReturnType<typeof setTimeout> | undefined
 
@@ -230,7 +233,12 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     const restored = Array.isArray(entries)
       ? (entries as OutboxEntry[]).filter((e) => {
           try {
-            return isValidId(e?.id) && !queue.has(e.id) && validateFrame(toFrame(e)).ok
+            return (
+              isValidId(e?.id) &&
+              !queue.has(e.id) &&
+              !settledWhileLoading.has(e.id) &&
+              validateFrame(toFrame(e)).ok
+            )
           } catch {
             return false
           }
@@ -247,13 +255,24 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   }
 
   function load(): Promise<void> {
+    loading += 1
     return ctx.persist(
       'load',
       async () => restore(await storage.load()),
       () => {
         if (!loaded) restore([])
+        if (--loading === 0) settledWhileLoading.clear()
       },
     )
+  }
+
+  /** Takes an acked or failed entry out; a load under way may still hold it and must not revive it. */
+  function settled(id: string): boolean {
+    if (!queue.delete(id)) return false
+    inFlight.delete(id)
+    orphanedAt.delete(id)
+    if (loading > 0) settledWhileLoading.add(id)
+    return true
   }
 
   function fail(
@@ -263,9 +282,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   ): void {
     if (entries.length === 0) return
     const failures = entries.map((entry) => {
-      queue.delete(entry.id)
-      inFlight.delete(entry.id)
-      orphanedAt.delete(entry.id)
+      settled(entry.id)
       void ctx.persist('remove', () => storage.remove(entry.id))
       const room = roomOf(entry)
       return {
@@ -285,8 +302,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   function settle(action: UnknownAction): void {
     if (outbox.acked.match(action)) {
       for (const { refId, seq } of action.payload.acks) {
-        if (!queue.delete(refId)) continue
-        inFlight.delete(refId)
+        if (!settled(refId)) continue
         void ctx.persist('remove', () => storage.remove(refId))
         outcomes.resolve('message', refId, seq !== undefined ? { id: refId, seq } : { id: refId })
       }

@@ -69,7 +69,8 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
 
   function sendAuthFrame(token: string): void {
     // The client states its frame limit: the server never sends it a larger frame.
-    ctx.send(makeFrame('auth', { data: { token, maxFrameBytes: ctx.config.maxFrameBytes } }))
+    if (ctx.send(makeFrame('auth', { data: { token, maxFrameBytes: ctx.config.maxFrameBytes } })))
+      ctx.authsPending += 1
   }
 
   return (action) => {

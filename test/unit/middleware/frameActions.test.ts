@@ -31,7 +31,8 @@ type Payload = Record<string, any>
 
 function run(frames: Frame[], streams: StreamCursors): Array<UnknownAction & { payload: Payload }> {
   const burst = new Burst(() => NOW)
-  for (const f of frames) routeFrame(f, burst, { streams, presence: createPresenceSync() })
+  for (const f of frames)
+    routeFrame(f, burst, { streams, presence: createPresenceSync(), takeAuthReply: () => true })
   return burst.take() as Array<UnknownAction & { payload: Payload }>
 }
 
@@ -81,7 +82,11 @@ describe('Burst and routeFrame', () => {
 
   it('leaves the burst empty after take()', () => {
     const burst = new Burst(() => NOW)
-    routeFrame(chat(1), burst, { streams: streamsIn('general'), presence: createPresenceSync() })
+    routeFrame(chat(1), burst, {
+      streams: streamsIn('general'),
+      presence: createPresenceSync(),
+      takeAuthReply: () => true,
+    })
     expect(burst.size).toBe(1)
     expect(burst.take()).toHaveLength(1)
     expect(burst.size).toBe(0)
@@ -177,7 +182,7 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
 
   function route(frames: Frame[], streams = streamsIn(PRIVATE)) {
     const burst = new Burst(() => NOW)
-    const ctx = { streams, selfId: ME, presence: createPresenceSync() }
+    const ctx = { streams, selfId: ME, presence: createPresenceSync(), takeAuthReply: () => true }
     for (const f of frames) routeFrame(f, burst, ctx)
     return burst.take() as Array<UnknownAction & { payload: Payload }>
   }

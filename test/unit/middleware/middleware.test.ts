@@ -64,6 +64,7 @@ describe('realtime middleware: session', () => {
     await tick()
     FakeSocket.latest().open()
     expect(h.state().connection.state).toBe('authenticating')
+    await tick()
     FakeSocket.latest().deliver(authOk())
     await tick()
     expect(h.state().connection.state).toBe('open')
@@ -528,5 +529,26 @@ describe('realtime middleware: outcomes come from the server, never from state',
     const [joined, message] = await outcomes
     expect(joined).toMatchObject({ status: 'rejected', reason: { code: 'FORBIDDEN' } })
     expect(message).toMatchObject({ status: 'rejected', reason: { code: 'FORBIDDEN' } })
+  })
+})
+
+describe('realtime middleware: a replayed auth_ok', () => {
+  it('answers nothing the client sent: no rejoin, no reload, no second session', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectAndAuthenticate(h)
+    await answerJoins(socket)
+    const before = socket.types().length
+    socket.deliver(authOk())
+    socket.deliver(authOk())
+    await tick(WINDOW * 2)
+    expect(h.ofType('realtime/connection/opened')).toHaveLength(1)
+    expect(socket.types().slice(before)).toEqual([])
+    // A real refresh still works: it sends an auth, and its answer is taken.
+    h.store.dispatch(h.realtime.actions.authenticate('fresh-token'))
+    socket.deliver(authOk())
+    await tick(WINDOW)
+    expect(h.ofType('realtime/connection/opened')).toHaveLength(2)
+    expect(socket.types().slice(before)).toEqual(['auth'])
   })
 })

@@ -221,7 +221,9 @@ async function connectWithLimits(
   await tick()
   const socket = FakeSocket.latest()
   socket.open()
-  await tick()
+  // The auth goes out once storage is loaded; the server answers it.
+  for (let waited = 0; !socket.types().includes('auth') && waited < 5_000; waited += 10)
+    await tick(10)
   socket.deliver(
     serverFrame('auth_ok', {
       data: { userId: 'alice', sessionId: 's1', epoch: 'epoch-1', ...limits },
@@ -430,5 +432,48 @@ describe('outbox storage problems become error actions', () => {
     ])
     // Left as it was: nothing overwrote what could not be read.
     expect(backing.get('app:entry:broken')).toBe('{ not json')
+  })
+})
+
+describe('outbox restore never revives a settled message', () => {
+  it('ignores entries of a load snapshot that were acked while the load was under way', async () => {
+    const saved = new Map<string, OutboxEntry>()
+    let release: (() => void) | undefined
+    const slow: OutboxStorage = {
+      // The snapshot is taken when asked; the answer comes later (as IndexedDB's does).
+      load: () => {
+        const snapshot = [...saved.values()]
+        return new Promise((resolve) => (release = () => resolve(snapshot)))
+      },
+      save: (e) => void saved.set(e.id, e),
+      remove: (id) => void saved.delete(id),
+    }
+    const h = createHarness({ storage: slow, reconnectInterval: 100, maxReconnectDelay: 100 })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    release?.()
+    const first = await connectWithLimits(h, {})
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'once' }),
+    ).payload
+    first.serverClose(1006)
+    await tick(100)
+    const second = FakeSocket.latest()
+    second.open()
+    await tick()
+    second.deliver(
+      serverFrame('auth_ok', { data: { userId: 'alice', sessionId: 's2', epoch: 'epoch-1' } }),
+    )
+    await tick()
+    // The reconnect's load is under way (its snapshot holds the message) when the ack lands.
+    await answerJoins(second)
+    second.deliver(ackFrame('general', id, 1))
+    await tick(WINDOW)
+    release?.()
+    await tick(WINDOW)
+    expect(h.ofType('realtime/outbox/restored')).toHaveLength(0)
+    expect(h.state().outbox.entries).toEqual([])
+    expect(h.state().chat.byRoom.general?.messages.map((m) => [m.id, m.status])).toEqual([
+      [id, 'sent'],
+    ])
   })
 })
