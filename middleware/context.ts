@@ -16,6 +16,8 @@ import type { Transport } from './transport'
 export interface Session {
   /** `auth_ok` received on the current socket: joins and messages may go out. */
   readonly authenticated: boolean
+  /** The last `auth_ok` refreshed the token on a socket already authenticated. */
+  readonly refresh: boolean
   readonly userId?: string
   /** The server's frame size limit, when it says. */
   readonly maxFrameBytes?: number

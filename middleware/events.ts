@@ -23,7 +23,7 @@ export function buildEventsHandler(ctx: RealtimeContext): Handler {
       subscribed = wanted
       ctx.dispatch(events.subscriptionChanged({ subscribed }))
       send()
-    } else if (connection.opened.match(action) && subscribed) {
+    } else if (connection.opened.match(action) && subscribed && !ctx.session.refresh) {
       send()
     }
   }

@@ -93,7 +93,7 @@ export function createRealtimeMiddleware(
       streams: createStreamCursors(Math.max(APPLIED_IDS_MIN, config.maxMessagesPerRoom)),
       presence: createPresenceSync(),
       inspector,
-      session: { authenticated: false },
+      session: { authenticated: false, refresh: false },
       authsPending: 0,
       flow: createFlowControl(Date.now),
       outcomes,
@@ -200,14 +200,19 @@ export function createRealtimeMiddleware(
     function observeSession(action: UnknownAction): void {
       if (connection.opened.match(action)) {
         const { userId, maxFrameBytes, rateLimit, maxInFlight, expiresAt } = action.payload
+        // A second auth_ok on the same socket is a token refresh, not a new session: the
+        // server's bucket for this connection did not refill, so neither does ours.
+        const refresh = ctx.session.authenticated
         ctx.session = {
           authenticated: true,
+          refresh,
           userId,
           ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
           ...(rateLimit !== undefined ? { rateLimit } : {}),
           ...(maxInFlight !== undefined ? { maxInFlight } : {}),
           ...(expiresAt !== undefined ? { expiresAt } : {}),
         }
+        if (refresh) return
         ctx.flow.reset(rateLimit)
         ctx.transport.authenticated()
       } else if (connection.closed.match(action)) {

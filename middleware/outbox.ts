@@ -342,7 +342,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   return (action) => {
     const command = SEND_COMMANDS.find((c) => c.match(action))
     if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
-    else if (connection.opened.match(action)) {
+    else if (connection.opened.match(action) && !ctx.session.refresh) {
       // Entries of instances (tabs) that are gone may be ours to send now.
       if (loaded) void load()
       schedule()

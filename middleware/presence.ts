@@ -47,7 +47,7 @@ export function buildPresenceHandler(ctx: RealtimeContext): Handler {
       if (!followed.delete(userId)) return
       ctx.dispatch(presence.unsubscribed({ userId }))
       sendSubscription('unsubscribe', userId)
-    } else if (connection.opened.match(action)) {
+    } else if (connection.opened.match(action) && !ctx.session.refresh) {
       sendOwn()
       for (const userId of followed) sendSubscription('subscribe', userId)
     } else if (connection.closed.match(action)) {

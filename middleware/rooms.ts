@@ -23,7 +23,6 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
   /** Join frame id → room, to match a refusal to its room. */
   const pendingJoins = new Map<string, string>()
   const retries = new Map<string, ReturnType<typeof setTimeout>>()
-  let joinedOnThisSocket = false
 
   function sendJoin(room: string): void {
     const id = createId()
@@ -73,9 +72,8 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
       )
       if (ctx.session.authenticated) ctx.send(makeFrame('leave', { room, data: {} }))
     } else if (connection.opened.match(action)) {
-      // A second auth_ok on the same socket is a token refresh: the rooms are joined already.
-      if (joinedOnThisSocket) return
-      joinedOnThisSocket = true
+      // A token refresh on the same socket: the rooms are joined already.
+      if (ctx.session.refresh) return
       pendingJoins.clear()
       // This user's private stream (direct messages, notifications, events) resumes like a room.
       const own = privateStreamOf(action.payload.userId)
@@ -85,7 +83,6 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
         else sendJoin(room)
       }
     } else if (connection.closed.match(action)) {
-      joinedOnThisSocket = false
       pendingJoins.clear()
       cancelRetries()
       ctx.streams.disconnected()

@@ -269,6 +269,28 @@ describe('outbox flow control and scheduling', () => {
     await tick(WINDOW)
   })
 
+  it('does not refill its bucket or reload the outbox on a token refresh (the server did not refill)', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const limits = { rateLimit: { messages: 20, perMs: 1000 }, maxInFlight: 1000 }
+    const socket = await connectWithLimits(h, limits)
+    for (let i = 0; i < 50; i++) {
+      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
+    }
+    const counted = () => socket.frames().filter((f) => f.type !== 'auth' && f.type !== 'ping')
+    expect(counted()).toHaveLength(16)
+    h.store.dispatch(h.realtime.actions.authenticate('fresh-token'))
+    socket.deliver(
+      serverFrame('auth_ok', {
+        data: { userId: 'alice', sessionId: 's1', epoch: 'epoch-1', ...limits },
+      }),
+    )
+    await tick(WINDOW)
+    expect(h.ofType('realtime/connection/opened')).toHaveLength(2)
+    expect(counted()).toHaveLength(16)
+    expect(h.ofType('realtime/outbox/restored')).toHaveLength(0)
+  })
+
   it('keeps at most maxInFlight messages unacknowledged and sends more as acks arrive', async () => {
     const h = createHarness()
     h.store.dispatch(h.realtime.actions.joinRoom('general'))
