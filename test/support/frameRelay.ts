@@ -22,6 +22,8 @@ export interface RelayFaults {
    * client could survive it: that would test the relay, not the client.
    */
   neverReplay: readonly string[]
+  /** Frame types dropped outright (a lost frame; a `batch` is dropped only as `batch`). */
+  drop: readonly string[]
 }
 
 export type RelayDirection = 'toServer' | 'toClient'
@@ -34,6 +36,8 @@ export interface RelayDirectionStats {
   byType: Record<string, number>
   duplicated: number
   replayed: number
+  /** Live messages dropped by `drop`. */
+  dropped: number
   /** Injected copies (duplicates and replays) by frame type. */
   injectedByType: Record<string, number>
 }
@@ -96,7 +100,13 @@ export interface FrameRelayOptions {
   toClient?: Partial<RelayFaults>
 }
 
-const NO_FAULTS: RelayFaults = { duplicate: 0, replay: 0, replayDepth: 50, neverReplay: [] }
+const NO_FAULTS: RelayFaults = {
+  duplicate: 0,
+  replay: 0,
+  replayDepth: 50,
+  neverReplay: [],
+  drop: [],
+}
 const DEFAULT_NEVER_REPLAY: Record<RelayDirection, readonly string[]> = {
   toClient: ['error', 'left'],
   toServer: ['leave', 'unsubscribe'],
@@ -108,7 +118,7 @@ function faultsFor(direction: RelayDirection, faults: Partial<RelayFaults> | fal
 }
 
 function emptyDirection(): RelayDirectionStats {
-  return { messages: 0, byType: {}, duplicated: 0, replayed: 0, injectedByType: {} }
+  return { messages: 0, byType: {}, duplicated: 0, replayed: 0, dropped: 0, injectedByType: {} }
 }
 
 const bump = (counts: Record<string, number>, key: string) => {
@@ -208,9 +218,13 @@ export async function createFrameRelay(options: FrameRelayOptions): Promise<Fram
         : Buffer.from(data as ArrayBuffer).toString('utf8')
       const { type, inner } = typesOf(text)
       bump(stats.byType, type)
+      const plan = faults[direction]
+      if (plan.drop.includes(type)) {
+        stats.dropped += 1
+        return
+      }
       to.send(text)
       notify({ connection: connection.id, direction, text })
-      const plan = faults[direction]
       if (plan.duplicate > 0 && random() < plan.duplicate) inject(text, type, 'duplicate')
       const replayable = ![type, ...inner].some((t) => plan.neverReplay.includes(t))
       if (replayable) {
@@ -307,6 +321,7 @@ export async function createFrameRelay(options: FrameRelayOptions): Promise<Fram
       const part = connection[direction]
       total.messages += part.messages
       total.duplicated += part.duplicated
+      total.dropped += part.dropped
       total.replayed += part.replayed
       for (const [type, n] of Object.entries(part.byType))
         total.byType[type] = (total.byType[type] ?? 0) + n
