@@ -40,10 +40,9 @@ export function buildHeartbeatHandler(ctx: RealtimeContext): Handler {
   }
 
   return (action) => {
-    if (connection.opened.match(action)) {
+    if (connection.opened.match(action) && !ctx.session.refresh) {
       stop()
       lastPingAt = 0
-      ctx.liveness.lastFrameAt = ctx.now()
       timer = setInterval(tick, tickMs)
     } else if (connection.closed.match(action)) {
       stop()

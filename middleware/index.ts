@@ -213,6 +213,7 @@ export function createRealtimeMiddleware(
           ...(expiresAt !== undefined ? { expiresAt } : {}),
         }
         if (refresh) return
+        ctx.liveness.lastFrameAt = ctx.now()
         ctx.flow.reset(rateLimit)
         ctx.transport.authenticated()
       } else if (connection.closed.match(action)) {

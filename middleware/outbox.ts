@@ -1,14 +1,8 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { makeFrame } from '../src/protocol/build'
-import { encodeFrame, validateFrame } from '../src/protocol/codec'
+import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
-import type {
-  ChatMessageFrame,
-  DirectMessageFrame,
-  NotificationUpdateFrame,
-} from '../src/protocol/frames'
-import { privateStreamOf } from '../src/protocol/streams'
-import { isValidId, utf8Length } from '../src/protocol/validate'
+import { utf8Length } from '../src/protocol/validate'
 import { errorInfo, WebSocketError } from '../src/errors'
 import {
   clearNotifications,
@@ -25,6 +19,7 @@ import {
 } from '../slices/actions'
 import type { OutboxEntry } from '../slices/types'
 import type { Handler, RealtimeContext } from './context'
+import { isValidStoredEntry, roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
 
 /** Commands whose message goes through the outbox (acked, resent until acked). */
 const SEND_COMMANDS = [
@@ -44,8 +39,6 @@ const BATCH_SIZE = 50
 /** Room for a batch's own envelope around its frames. */
 const BATCH_OVERHEAD_BYTES = 128
 const DEFAULT_RETRY_MS = 1000
-
-type OutgoingFrame = ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame
 
 /**
  * Every outgoing message enters the outbox at once (pending in state) and is saved to storage
@@ -75,28 +68,6 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const settledWhileLoading = new Set<string>()
   let pausedUntil = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-
-  function toFrame(entry: OutboxEntry): OutgoingFrame {
-    const base = { id: entry.id, timestamp: entry.createdAt }
-    switch (entry.type) {
-      case 'chat_message':
-        return makeFrame('chat_message', { ...base, room: entry.room, data: entry.data })
-      case 'direct_message':
-        return makeFrame('direct_message', { ...base, data: entry.data })
-      case 'notification_update':
-        return makeFrame('notification_update', { ...base, data: entry.data })
-    }
-  }
-
-  /** The stream an entry waits for: its room, or this user's private stream for the rest. */
-  function streamOf(entry: OutboxEntry): string | undefined {
-    if (entry.type === 'chat_message') return entry.room
-    return ctx.session.userId !== undefined ? privateStreamOf(ctx.session.userId) : undefined
-  }
-
-  function roomOf(entry: OutboxEntry): string | undefined {
-    return entry.type === 'chat_message' ? entry.room : undefined
-  }
 
   function arm(delayMs: number): void {
     timer = setTimeout(schedule, Math.max(0, delayMs))
@@ -137,7 +108,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
 
     for (const entry of queue.values()) {
       if (inFlight.has(entry.id)) continue
-      const stream = streamOf(entry)
+      const stream = streamOf(entry, ctx.session.userId)
       if (stream === undefined) continue
       if (!ctx.streams.isTracked(stream)) {
         // Restored for a room nobody rejoined: it gets `rejoinGraceMs`, then fails.
@@ -229,20 +200,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
 
   function restore(entries: unknown): void {
     loaded = true
-    // Storage is outside our control: keep only entries that still make valid frames.
     const restored = Array.isArray(entries)
-      ? (entries as OutboxEntry[]).filter((e) => {
-          try {
-            return (
-              isValidId(e?.id) &&
-              !queue.has(e.id) &&
-              !settledWhileLoading.has(e.id) &&
-              validateFrame(toFrame(e)).ok
-            )
-          } catch {
-            return false
-          }
-        })
+      ? entries
+          .filter(isValidStoredEntry)
+          .filter((e) => !queue.has(e.id) && !settledWhileLoading.has(e.id))
       : []
     if (restored.length > 0) {
       // Restored entries are older than anything queued since start: they go first.

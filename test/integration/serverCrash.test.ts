@@ -60,11 +60,11 @@ describe('a server crash between delivering and acking', () => {
     relay.cutAll()
     await server.close()
     server = await startServer(port)
-    const epoch = bob.selectors.selectRoomChat(bob.store.getState(), 'general').epoch
+    const epoch = bob.selectors.selectRoomChat(bob.store.getState(), 'general')?.epoch
     await bob.waitFor(
       (s) => {
         const room = bob.selectors.selectRoomChat(s, 'general')
-        return room.epoch !== epoch && bob.selectors.selectRooms(s).includes('general')
+        return room?.epoch !== epoch && bob.selectors.selectRooms(s).includes('general')
       },
       10_000,
       'bob rejoined the new epoch',

@@ -1,0 +1,47 @@
+import { makeFrame } from '../src/protocol/build'
+import { validateFrame } from '../src/protocol/codec'
+import type {
+  ChatMessageFrame,
+  DirectMessageFrame,
+  NotificationUpdateFrame,
+} from '../src/protocol/frames'
+import { privateStreamOf } from '../src/protocol/streams'
+import { isValidId } from '../src/protocol/validate'
+import type { OutboxEntry } from '../slices/types'
+
+/** What an outbox entry travels as. */
+export type OutgoingFrame = ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame
+
+/** The frame an entry is (re)sent as: the same id every time, so the server dedupes it. */
+export function toFrame(entry: OutboxEntry): OutgoingFrame {
+  const base = { id: entry.id, timestamp: entry.createdAt }
+  switch (entry.type) {
+    case 'chat_message':
+      return makeFrame('chat_message', { ...base, room: entry.room, data: entry.data })
+    case 'direct_message':
+      return makeFrame('direct_message', { ...base, data: entry.data })
+    case 'notification_update':
+      return makeFrame('notification_update', { ...base, data: entry.data })
+  }
+}
+
+/** The room of a chat entry; the others travel on the sender's private stream. */
+export function roomOf(entry: OutboxEntry): string | undefined {
+  return entry.type === 'chat_message' ? entry.room : undefined
+}
+
+/** The stream an entry waits for: its room, or this user's private stream for the rest. */
+export function streamOf(entry: OutboxEntry, userId: string | undefined): string | undefined {
+  if (entry.type === 'chat_message') return entry.room
+  return userId !== undefined ? privateStreamOf(userId) : undefined
+}
+
+/** Storage is outside our control: an entry counts only if it still makes a valid frame. */
+export function isValidStoredEntry(value: unknown): value is OutboxEntry {
+  try {
+    const entry = value as OutboxEntry
+    return isValidId(entry?.id) && validateFrame(toFrame(entry)).ok
+  } catch {
+    return false
+  }
+}
