@@ -1,28 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import type { Frame } from '../../src/protocol'
-import { signDevToken } from '../../src/server'
-import { connectRaw } from '../support/rawClient'
-import { connected, createBrowserWorld, screenshot, sendChat } from './support/browser'
+import {
+  chatHistory as history,
+  connected,
+  createBrowserWorld,
+  screenshot,
+  sendChat,
+} from './support/browser'
 
 const world = createBrowserWorld()
-
-/** Every chat message content in the server's history of `room`, in seq order. */
-async function history(url: string, room: string): Promise<string[]> {
-  const client = await connectRaw(url)
-  try {
-    await client.authenticate(await signDevToken('dev-secret', 'auditor'))
-    client.sendFrame('join', { room, data: {} })
-    await client.nextOfType('joined', (frame) => frame.room === room)
-    const ping = client.sendFrame('ping', { data: {} })
-    await client.nextOfType('pong', (frame) => frame.data.echo === ping.timestamp)
-    return client.received
-      .flatMap((frame): Frame[] => (frame.type === 'batch' ? frame.data.frames : [frame]))
-      .flatMap((f) => (f.type === 'chat_message' ? [f.data.content] : []))
-  } finally {
-    client.close()
-  }
-}
 
 /** The texts of the page's chat messages that start with `prefix`, in the order shown. */
 async function shown(page: Page, prefix: string): Promise<string[]> {

@@ -1,8 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Frame } from '../../src/protocol'
-import { signDevToken } from '../../src/server'
-import { connectRaw } from '../support/rawClient'
 import {
+  chatHistory,
   chatMessages,
   connected,
   createBrowserWorld,
@@ -15,21 +13,7 @@ const world = createBrowserWorld()
 
 /** How many times the server's history of `room` holds a chat message with `content`. */
 async function timesInHistory(url: string, room: string, content: string): Promise<number> {
-  const client = await connectRaw(url)
-  try {
-    await client.authenticate(await signDevToken('dev-secret', 'auditor'))
-    client.sendFrame('join', { room, data: {} })
-    await client.nextOfType('joined', (frame) => frame.room === room)
-    // The replay goes out right after `joined`, before the answer to this ping.
-    const ping = client.sendFrame('ping', { data: {} })
-    await client.nextOfType('pong', (frame) => frame.data.echo === ping.timestamp)
-    const frames = client.received.flatMap((frame): Frame[] =>
-      frame.type === 'batch' ? frame.data.frames : [frame],
-    )
-    return frames.filter((f) => f.type === 'chat_message' && f.data.content === content).length
-  } finally {
-    client.close()
-  }
+  return (await chatHistory(url, room)).filter((text) => text === content).length
 }
 
 describe('example app: a server restart in Chromium', () => {

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
-import type { RealtimeServer } from '../../../src/server'
+import type { Frame } from '../../../src/protocol'
+import { signDevToken, type RealtimeServer } from '../../../src/server'
 import { startDevServer } from '../../../src/server/devServer'
+import { connectRaw } from '../../support/rawClient'
 import type { DevServerOptions } from '../../../src/server/devServer'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
@@ -187,4 +189,22 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   const dir = join(root, 'test-results', 'screenshots')
   mkdirSync(dir, { recursive: true })
   await target.screenshot({ path: join(dir, `${name}.png`) })
+}
+
+/** Every chat message content in the server's history of `room`, in seq order (read as a raw client). */
+export async function chatHistory(url: string, room: string): Promise<string[]> {
+  const client = await connectRaw(url)
+  try {
+    await client.authenticate(await signDevToken('dev-secret', 'auditor'))
+    client.sendFrame('join', { room, data: {} })
+    await client.nextOfType('joined', (frame) => frame.room === room)
+    // The replay goes out right after `joined`, before the answer to this ping.
+    const ping = client.sendFrame('ping', { data: {} })
+    await client.nextOfType('pong', (frame) => frame.data.echo === ping.timestamp)
+    return client.received
+      .flatMap((frame): Frame[] => (frame.type === 'batch' ? frame.data.frames : [frame]))
+      .flatMap((f) => (f.type === 'chat_message' ? [f.data.content] : []))
+  } finally {
+    client.close()
+  }
 }
