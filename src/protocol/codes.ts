@@ -26,6 +26,12 @@ export const WebSocketErrorCode = {
   AUTH_PROVIDER_FAILED: 'AUTH_PROVIDER_FAILED',
   /** The outbox storage failed (quota, private mode, corrupt data); memory still holds everything. */
   STORAGE_FAILED: 'STORAGE_FAILED',
+  /** The session's token expired: only a fresh `auth` is accepted until the server closes (4002). */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The server's send buffer for this connection passed `maxBufferedBytes` (closed with 4009). */
+  SLOW_CONSUMER: 'SLOW_CONSUMER',
+  /** This user already has `maxConnectionsPerUser` connections open (closed with 4029). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** Another author already used this message id in the stream: ids are unique per stream. */
   DUPLICATE_ID: 'DUPLICATE_ID',
 } as const
@@ -38,10 +44,16 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   TOO_BIG: 1009,
   AUTH_FAILED: 4001,
+  /** The token expired and no fresh one came within the grace period. */
+  TOKEN_EXPIRED: 4002,
   FORBIDDEN: 4003,
   RATE_LIMITED: 4008,
+  /** The client read too slowly: its send buffer passed `maxBufferedBytes`. */
+  SLOW_CONSUMER: 4009,
   /** Client side: the heartbeat saw no frame within its deadline. */
   HEARTBEAT_TIMEOUT: 4010,
+  /** The user already has `maxConnectionsPerUser` connections. */
+  TOO_MANY_CONNECTIONS: 4029,
 } as const
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -1,6 +1,28 @@
 /** Field checks shared by the codec and by everything that accepts ids or room names. */
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+/**
+ * THE keyed-record rule: no id, user id or room name from the wire (or the API) is ever the
+ * name of an `Object.prototype` member (`toString`, `valueOf`, `hasOwnProperty`, `__proto__`,
+ * `constructor`, …) or `prototype`. The codec refuses them on both sides and the API throws,
+ * so no reducer — ours or an app's — can index a record with one and reach a builtin. Records
+ * in the middleware and the server are `Map`s besides.
+ */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'prototype',
+  'constructor',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'toString',
+  'valueOf',
+  ...Object.getOwnPropertyNames(Object.prototype),
+])
 
 /** Ids and user ids: 1–128 printable ASCII characters, no spaces. */
 const ID_PATTERN = /^[\x21-\x7e]{1,128}$/
