@@ -149,18 +149,19 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   event_update: (frame, burst, { streams }) => {
     if (inOrder(frame, burst, streams)) burst.add('events', frame.data)
   },
-  typing_start: (frame, burst, { selfId }) => {
-    if (frame.userId !== undefined && frame.userId !== selfId) {
+  // Room signals count only in rooms joined on this socket: others change nothing.
+  typing_start: (frame, burst, { selfId, streams }) => {
+    if (frame.userId !== undefined && frame.userId !== selfId && streams.isLive(frame.room)) {
       burst.control(chat.typingStarted({ room: frame.room, userId: frame.userId, at: Date.now() }))
     }
   },
-  typing_stop: (frame, burst, { selfId }) => {
-    if (frame.userId !== undefined && frame.userId !== selfId) {
+  typing_stop: (frame, burst, { selfId, streams }) => {
+    if (frame.userId !== undefined && frame.userId !== selfId && streams.isLive(frame.room)) {
       burst.control(chat.typingStopped({ room: frame.room, userId: frame.userId }))
     }
   },
-  read_receipt: (frame, burst) => {
-    if (frame.userId !== undefined)
+  read_receipt: (frame, burst, { streams }) => {
+    if (frame.userId !== undefined && streams.isLive(frame.room))
       burst.add('receipts', { room: frame.room, userId: frame.userId, ...frame.data })
   },
   presence_update: (frame, burst, ctx) => {

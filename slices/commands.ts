@@ -17,7 +17,7 @@ import {
 function requireRoom(command: string, room: unknown): string {
   if (!isValidRoom(room)) {
     throw new TypeError(
-      `${command}(room): room must be a 1-300 character name without spaces (e.g. 'general'), got ${JSON.stringify(room)}`,
+      `${command}(room): room must be a 1-300 character name without spaces that is not an Object.prototype member name (e.g. 'general'; not 'toString' or '__proto__'), got ${JSON.stringify(room)}`,
     )
   }
   return room
@@ -107,7 +107,7 @@ function prepareOutgoing(
 function requireUser(command: string, userId: unknown): string {
   if (!isValidId(userId)) {
     throw new TypeError(
-      `${command}: userId must be a 1-128 character printable id, got ${JSON.stringify(userId)}`,
+      `${command}: userId must be a 1-128 character printable id that is not an Object.prototype member name (not 'toString', '__proto__', …), got ${JSON.stringify(userId)}`,
     )
   }
   return userId

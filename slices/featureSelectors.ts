@@ -2,16 +2,13 @@ import { createSelector } from '@reduxjs/toolkit'
 import type { EventData } from '../src/protocol/frames'
 import { generatePrivateRoomId } from '../src/protocol/streams'
 import type { RealtimeState } from './realtimeReducer'
+import { own } from './records'
 import type { ReadPosition } from './receiptsSlice'
 import type { UserPresence } from './presenceSlice'
 import type { ChatMessage, DirectMessage } from './types'
 
 const NONE: readonly never[] = Object.freeze([])
 const NO_RECEIPTS: Readonly<Record<string, ReadPosition>> = Object.freeze({})
-
-function own<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined
-}
 
 /** Unread messages of a room: by others, after this user's own receipt. Cached per messages array. */
 const unreadCache = new WeakMap<

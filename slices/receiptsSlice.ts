@@ -1,5 +1,6 @@
 import { createReducer, type Reducer } from '@reduxjs/toolkit'
 import { chat, rooms } from './actions'
+import { own } from './records'
 
 export interface ReadPosition {
   messageId: string
@@ -15,8 +16,8 @@ export const receiptsReducer: Reducer<ReceiptsSliceState> = createReducer<Receip
     builder
       .addCase(chat.readReceiptsReceived, (draft, { payload }) => {
         for (const { room, userId, messageId, seq } of payload.receipts) {
-          const byUser = (draft[room] ??= {})
-          const current = Object.hasOwn(byUser, userId) ? byUser[userId] : undefined
+          const byUser = own(draft, room) ?? (draft[room] = {})
+          const current = own(byUser, userId)
           if (!current || seq > current.seq) byUser[userId] = { messageId, seq }
         }
       })

@@ -1,5 +1,6 @@
 import { createReducer, type Reducer } from '@reduxjs/toolkit'
 import { chat, connection, rooms } from './actions'
+import { own } from './records'
 
 /** Room → users typing there now (never this client's own user). Expiry is timed in the middleware. */
 export type TypingSliceState = Record<string, string[]>
@@ -9,11 +10,11 @@ export const typingReducer: Reducer<TypingSliceState> = createReducer<TypingSlic
   (builder) => {
     builder
       .addCase(chat.typingStarted, (draft, { payload }) => {
-        const list = (draft[payload.room] ??= [])
+        const list = own(draft, payload.room) ?? (draft[payload.room] = [])
         if (!list.includes(payload.userId)) list.push(payload.userId)
       })
       .addCase(chat.typingStopped, (draft, { payload }) => {
-        const list = Object.hasOwn(draft, payload.room) ? draft[payload.room] : undefined
+        const list = own(draft, payload.room)
         if (!list) return
         const remaining = list.filter((u) => u !== payload.userId)
         if (remaining.length === 0) delete draft[payload.room]

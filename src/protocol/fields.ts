@@ -8,7 +8,9 @@ export function fail(message: string): never {
 }
 
 export function requireId(value: unknown, field: string): string {
-  return isValidId(value) ? value : fail(`${field} must be a 1-128 character printable id`)
+  return isValidId(value)
+    ? value
+    : fail(`${field} must be a 1-128 character printable id, not an Object.prototype member name`)
 }
 
 export function optionalId(value: unknown, field: string): string | undefined {

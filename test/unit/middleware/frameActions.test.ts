@@ -180,6 +180,22 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
   const ME = 'alice'
   const PRIVATE = 'user:alice'
 
+  /** The private stream and room general, both joined. */
+  function inGeneralToo(): StreamCursors {
+    const streams = streamsIn(PRIVATE)
+    streams.track('general')
+    streams.requestJoin('general', 'g')
+    streams.joined('general', {
+      refId: 'g',
+      epoch: 'e1',
+      fromSeq: 0,
+      headSeq: 0,
+      resumed: true,
+      gap: false,
+    })
+    return streams
+  }
+
   function route(frames: Frame[], streams = streamsIn(PRIVATE)) {
     const burst = new Burst(() => NOW)
     const ctx = { streams, selfId: ME, presence: createPresenceSync(), takeAuthReply: () => true }
@@ -209,16 +225,34 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
   it('turns others’ typing frames into typingStarted/typingStopped, in place, and ignores this user’s', () => {
     const typing = (type: string, userId: string) =>
       frame({ id: `${type}-${userId}`, type, room: 'general', userId, data: {} })
-    const actions = route([
-      typing('typing_start', 'bob'),
-      typing('typing_start', ME),
-      typing('typing_stop', ME),
-      typing('typing_stop', 'bob'),
-    ])
+    const actions = route(
+      [
+        typing('typing_start', 'bob'),
+        typing('typing_start', ME),
+        typing('typing_stop', ME),
+        typing('typing_stop', 'bob'),
+      ],
+      inGeneralToo(),
+    )
     expect(actions).toEqual([
       { type: 'realtime/chat/typingStarted', payload: { room: 'general', userId: 'bob', at: NOW } },
       { type: 'realtime/chat/typingStopped', payload: { room: 'general', userId: 'bob' } },
     ])
+  })
+
+  it('drops typing and read receipts for a room not joined on this socket', () => {
+    const signal = (type: string, data: Record<string, unknown> = {}) =>
+      frame({ id: `${type}-x`, type, room: 'toStringish', userId: 'bob', data })
+    expect(
+      route(
+        [
+          signal('typing_start'),
+          signal('typing_stop'),
+          signal('read_receipt', { messageId: 'm1', seq: 1 }),
+        ],
+        inGeneralToo(),
+      ),
+    ).toEqual([])
   })
 
   it('batches read receipts with their reader', () => {
@@ -230,7 +264,7 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
         userId,
         data: { messageId: `m${seq}`, seq },
       })
-    const actions = route([receipt('bob', 3), receipt('carol', 1)])
+    const actions = route([receipt('bob', 3), receipt('carol', 1)], inGeneralToo())
     expect(actions).toEqual([
       {
         type: 'realtime/chat/readReceiptsReceived',

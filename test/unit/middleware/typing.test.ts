@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
+  answerJoins,
   FakeSocket,
   WINDOW,
   authOk,
@@ -244,6 +245,7 @@ describe('typing: others’ indicators', () => {
   it('clears the indicators of a room this client leaves', async () => {
     const { h, socket, typing, actions } = await inGeneral()
     h.store.dispatch(actions.joinRoom('random'))
+    await answerJoins(socket)
     socket.deliver(typingStart('bob'))
     socket.deliver(typingStart('bob', 'random'))
     await tick()
