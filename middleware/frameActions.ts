@@ -104,7 +104,11 @@ function presenceDiff(
 export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   auth_ok: (frame, burst, ctx) => {
     // A replayed or duplicated auth_ok answers nothing we sent: it changes nothing.
-    if (ctx.takeAuthReply()) burst.control(connection.opened({ ...frame.data, at: Date.now() }))
+    if (ctx.takeAuthReply()) {
+      burst.control(
+        connection.opened({ ...frame.data, serverTime: frame.timestamp, at: Date.now() }),
+      )
+    }
   },
   pong: (frame, burst) => {
     burst.pong(Math.max(0, Date.now() - frame.data.echo))

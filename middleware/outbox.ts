@@ -78,7 +78,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     timer = undefined
     if (!loaded || !ctx.session.authenticated || queue.size === 0) return
     const now = ctx.now()
-    if (now < pausedUntil) return arm(pausedUntil - now)
+    // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
+    if (now < pausedUntil) return Number.isFinite(pausedUntil) ? arm(pausedUntil - now) : undefined
 
     const limit = ctx.session.maxFrameBytes ?? Infinity
     const maxInFlight = ctx.session.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
@@ -290,6 +291,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         if (error.code === WebSocketErrorCode.RATE_LIMITED) {
           inFlight.delete(entry.id)
           pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS))
+        } else if (error.code === WebSocketErrorCode.TOKEN_EXPIRED) {
+          // Not processed: it goes again once a fresh token is accepted.
+          inFlight.delete(entry.id)
+          pausedUntil = Infinity
         } else {
           fail([entry], error.code, () => error.message)
         }
@@ -303,9 +308,11 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   return (action) => {
     const command = SEND_COMMANDS.find((c) => c.match(action))
     if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
-    else if (connection.opened.match(action) && !ctx.session.refresh) {
-      // Entries of instances (tabs) that are gone may be ours to send now.
-      if (loaded) void load()
+    else if (connection.opened.match(action)) {
+      // A fresh token ends a TOKEN_EXPIRED pause; a new session may find entries of instances
+      // (tabs) that are gone, ours to send now.
+      if (pausedUntil === Infinity) pausedUntil = 0
+      if (loaded && !ctx.session.refresh) void load()
       schedule()
     } else if (connection.closed.match(action)) {
       inFlight.clear()

@@ -10,6 +10,7 @@ import type { Handler, RealtimeContext } from './context'
 const RETRYABLE = new Set<string>([
   WebSocketErrorCode.RATE_LIMITED,
   WebSocketErrorCode.SERVER_ERROR,
+  WebSocketErrorCode.TOKEN_EXPIRED,
 ])
 const DEFAULT_RETRY_MS = 1000
 

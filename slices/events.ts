@@ -42,7 +42,8 @@ export interface FrameRejection {
 export const connection = {
   connecting: createAction<{ url: string } & At>('realtime/connection/connecting'),
   socketOpened: createAction<At>('realtime/connection/socketOpened'),
-  opened: createAction<AuthOkData & At>('realtime/connection/opened'),
+  /** `serverTime`: the server's clock when it sent `auth_ok`, so lifetimes need no synced clocks. */
+  opened: createAction<AuthOkData & { serverTime?: number } & At>('realtime/connection/opened'),
   closed: createAction<ClosedPayload>('realtime/connection/closed'),
   pingSent: createAction<At>('realtime/connection/pingSent'),
   pongReceived: createAction<{ latency: number } & At>('realtime/connection/pongReceived'),

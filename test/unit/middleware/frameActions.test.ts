@@ -155,7 +155,13 @@ describe('Burst and routeFrame', () => {
       'realtime/connection/opened',
       'realtime/connection/errorsReceived',
     ])
-    expect(actions[0]?.payload).toEqual({ userId: 'u', sessionId: 's', epoch: 'e', at: NOW })
+    expect(actions[0]?.payload).toEqual({
+      userId: 'u',
+      sessionId: 's',
+      epoch: 'e',
+      serverTime: NOW,
+      at: NOW,
+    })
     expect(actions[1]?.payload.errors.map((e: { code: string }) => e.code)).toEqual([
       'SERVER_ERROR',
       'FORBIDDEN',

@@ -552,3 +552,108 @@ describe('realtime middleware: a replayed auth_ok', () => {
     expect(socket.types().slice(before)).toEqual(['auth'])
   })
 })
+
+describe('realtime middleware: token lifecycle', () => {
+  const authOkExpiring = (inMs: number, sessionId = 'session-1') =>
+    serverFrame('auth_ok', {
+      data: { userId: 'alice', sessionId, epoch: 'epoch-1', expiresAt: Date.now() + inMs },
+    })
+
+  async function opened(h: ReturnType<typeof createHarness>, expiresInMs: number) {
+    h.store.dispatch(h.realtime.actions.connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    socket.open()
+    await tick()
+    socket.deliver(authOkExpiring(expiresInMs))
+    await tick()
+    await answerJoins(socket)
+    return socket
+  }
+
+  const auths = (socket: FakeSocket) =>
+    socket.frames().flatMap((f) => (f.type === 'auth' ? [f.data.token] : []))
+
+  it('refreshes in-band at 80 % of the lifetime (at least 5 s before), with no reconnect', async () => {
+    let n = 0
+    // No pings in the way (the fake socket answers none).
+    const h = createHarness({
+      authToken: undefined,
+      getToken: () => `token-${++n}`,
+      heartbeatInterval: 10 * MINUTE,
+    })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await opened(h, 60_000)
+    expect(auths(socket)).toEqual(['token-1'])
+    await tick(47_900 - WINDOW)
+    expect(auths(socket)).toEqual(['token-1'])
+    await tick(200)
+    expect(auths(socket)).toEqual(['token-1', 'token-2'])
+    // A 10 s token is refreshed 5 s before its end, not at 8 s.
+    socket.deliver(authOkExpiring(10_000))
+    await tick(4_900)
+    expect(auths(socket)).toHaveLength(2)
+    await tick(200)
+    expect(auths(socket)).toEqual(['token-1', 'token-2', 'token-3'])
+    expect(FakeSocket.instances).toHaveLength(1)
+    expect(h.ofType('realtime/connection/closed')).toHaveLength(0)
+    // The refresh kept the rooms: no second join.
+    expect(socket.types().filter((t) => t === 'join')).toHaveLength(2)
+  })
+
+  it('on TOKEN_EXPIRED refreshes at once and resends the refused message after the new auth_ok', async () => {
+    let n = 0
+    const h = createHarness({ authToken: undefined, getToken: () => `token-${++n}` })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await opened(h, 60_000)
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'late' }),
+    ).payload
+    socket.deliver(errorFrame('TOKEN_EXPIRED', id))
+    await tick(WINDOW)
+    expect(auths(socket)).toEqual(['token-1', 'token-2'])
+    expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
+    const chats = () =>
+      socket
+        .frames()
+        .filter((f) => f.type === 'chat_message')
+        .map((f) => f.id)
+    expect(chats()).toEqual([id])
+    socket.deliver(authOkExpiring(60_000))
+    await tick(WINDOW)
+    expect(chats()).toEqual([id, id])
+  })
+
+  it('keeps messages through a 4002 close and sends them on the reconnect with a fresh token', async () => {
+    let n = 0
+    const h = createHarness({
+      authToken: undefined,
+      getToken: () => `token-${++n}`,
+      reconnectInterval: 100,
+      maxReconnectDelay: 100,
+    })
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await opened(h, 60_000)
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'kept' }),
+    ).payload
+    socket.deliver(errorFrame('TOKEN_EXPIRED', id))
+    socket.serverClose(4002, 'token expired')
+    await tick(200)
+    const next = FakeSocket.latest()
+    expect(next).not.toBe(socket)
+    next.open()
+    await tick()
+    expect(auths(next)).toEqual([`token-${n}`])
+    next.deliver(authOkExpiring(60_000, 'session-2'))
+    await tick()
+    await answerJoins(next)
+    expect(
+      next
+        .frames()
+        .filter((f) => f.type === 'chat_message')
+        .map((f) => f.id),
+    ).toEqual([id])
+    expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
+  })
+})
