@@ -64,7 +64,7 @@ function buildFrame(
       ? undefined
       : isValidRoom(raw.room)
         ? raw.room
-        : fail('room must be a 1-300 character printable name')
+        : fail('room must be a 1-300 character printable name, not an Object.prototype member name')
   if (room === undefined && ROOM_REQUIRED.has(type)) fail(`a ${type} frame needs a room`)
   if (raw.data !== undefined && !isPlainRecord(raw.data)) fail('data must be an object')
   const data = raw.data ?? {}
@@ -130,7 +130,12 @@ export function validateFrame(
     return reject('bad_version', `v must be ${PROTOCOL_VERSION}`, id, type)
   }
   if (id === undefined)
-    return reject('bad_id', 'id must be a 1-128 character printable id', undefined, type)
+    return reject(
+      'bad_id',
+      'id must be a 1-128 character printable id, not an Object.prototype member name',
+      undefined,
+      type,
+    )
   if (type === undefined || !KNOWN_TYPES.has(type)) {
     return reject('unknown_type', `unknown frame type ${JSON.stringify(value.type)}`, id)
   }
