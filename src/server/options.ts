@@ -17,6 +17,12 @@ export interface JwtOptions {
   issuer?: string | string[]
   /** When set, the token's `aud` must match. */
   audience?: string | string[]
+  /**
+   * Longest a token may be used, counted from its `iat` (a token without `iat` counts from the
+   * auth that brought it): the session expires at min(`exp`, `iat` + this), which is what
+   * `auth_ok.expiresAt` states; a token already older is refused at auth. Default: no maximum.
+   */
+  maxTokenAgeSec?: number
 }
 
 /** A room permission check: `join` to receive a room, `write` to send to it. */
@@ -57,7 +63,8 @@ export interface RealtimeServerOptions {
   historySize?: number
   /**
    * Per-connection token bucket: `messages` frames at once, refilled at `messages` per `perMs`;
-   * default 100 per 10 s; `false` disables it. `ping` and `auth` do not count.
+   * default 100 per 10 s; `false` disables it. `ping`, `pong` and `auth` are not counted here but
+   * against small budgets of their own that stay on either way (see `CONTROL_BUDGET`).
    */
   rateLimit?: RateLimitOptions | false
   /**
@@ -79,6 +86,18 @@ export interface RealtimeServerOptions {
   authorize?: Authorize
   /** Time to send a valid `auth` frame; default 10 s. */
   authTimeoutMs?: number
+  /**
+   * After a session's token expires, only `auth` is accepted (others get `TOKEN_EXPIRED`); with
+   * no fresh token within this grace the socket is closed with 4002. Default 5000 ms.
+   */
+  tokenExpiryGraceMs?: number
+  /**
+   * Bytes queued for one connection and not yet taken by its network (`bufferedAmount`) beyond
+   * which it is dropped as a slow consumer: close 4009. Default 4 MiB.
+   */
+  maxBufferedBytes?: number
+  /** Authenticated connections one user may hold; the next is closed with 4029. Default 20. */
+  maxConnectionsPerUser?: number
   /** WebSocket ping interval; a connection that missed the previous pong is dropped. Default 30 s, 0 disables. */
   heartbeatIntervalMs?: number
   /** Default: `createMemoryHistory(historySize)`. */
@@ -93,13 +112,17 @@ export interface RealtimeServerOptions {
 export interface ResolvedServerOptions {
   port: number
   host: string
-  jwt: Required<Pick<JwtOptions, 'secret' | 'algorithms'>> & Pick<JwtOptions, 'issuer' | 'audience'>
+  jwt: Required<Pick<JwtOptions, 'secret' | 'algorithms'>> &
+    Pick<JwtOptions, 'issuer' | 'audience' | 'maxTokenAgeSec'>
   allowedOrigins: ReadonlySet<string> | undefined
   maxPayload: number
   rateLimit: RateLimitOptions | false
   maxInFlight: number
   authorize: Authorize
   authTimeoutMs: number
+  tokenExpiryGraceMs: number
+  maxBufferedBytes: number
+  maxConnectionsPerUser: number
   heartbeatIntervalMs: number
   history: HistoryStore
   logger: RealtimeServerLogger
@@ -148,6 +171,26 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     options.rooms === undefined || (typeof options.rooms === 'object' && options.rooms !== null),
     "rooms must be an object of room ACLs, e.g. { staff: { public: false, members: ['alice'] } }",
   )
+  const maxTokenAgeSec = jwt?.maxTokenAgeSec
+  check(
+    maxTokenAgeSec === undefined || isCount(maxTokenAgeSec, 1),
+    `jwt.maxTokenAgeSec must be a positive integer (seconds), got ${maxTokenAgeSec}`,
+  )
+  const tokenExpiryGraceMs = options.tokenExpiryGraceMs ?? 5000
+  check(
+    isCount(tokenExpiryGraceMs, 0),
+    `tokenExpiryGraceMs must be a non-negative integer, got ${tokenExpiryGraceMs}`,
+  )
+  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024
+  check(
+    isCount(maxBufferedBytes, 1),
+    `maxBufferedBytes must be a positive integer (bytes), got ${maxBufferedBytes}`,
+  )
+  const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 20
+  check(
+    isCount(maxConnectionsPerUser, 1),
+    `maxConnectionsPerUser must be a positive integer, got ${maxConnectionsPerUser}`,
+  )
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000
   check(
     isCount(heartbeatIntervalMs, 0),
@@ -162,6 +205,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
       algorithms,
       ...(jwt?.issuer !== undefined ? { issuer: jwt.issuer } : {}),
       ...(jwt?.audience !== undefined ? { audience: jwt.audience } : {}),
+      ...(maxTokenAgeSec !== undefined ? { maxTokenAgeSec } : {}),
     },
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
     maxPayload,
@@ -169,6 +213,9 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     maxInFlight,
     authorize: options.authorize ?? defaultAuthorize(options.rooms),
     authTimeoutMs,
+    tokenExpiryGraceMs,
+    maxBufferedBytes,
+    maxConnectionsPerUser,
     heartbeatIntervalMs,
     history: options.history ?? createMemoryHistory(historySize),
     logger: options.logger ?? console,

@@ -98,7 +98,9 @@ export function createServerPush({ rooms, presence, logger }: ServerPushDeps): S
   return {
     notify(userId, notification) {
       if (!isValidId(userId)) {
-        throw new TypeError(`notify: userId must be a 1-128 character printable id`)
+        throw new TypeError(
+          `notify: userId must be a 1-128 character printable id and not a reserved name (an Object.prototype member such as toString or __proto__), got ${JSON.stringify(userId)}`,
+        )
       }
       const { id, kind = 'info', severity = 'info', ...rest } = notification
       const stream = privateStreamOf(userId)

@@ -1,7 +1,7 @@
-import { decodeJwt } from 'jose'
+import { decodeJwt, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { connect, startServer } from './harness'
-import { tokenFor } from '../support/tokens'
+import { TEST_SECRET, tokenFor } from '../support/tokens'
 import type { RawClient } from '../support/rawClient'
 
 async function expectAuthRefused(client: RawClient, token: string, message: RegExp): Promise<void> {
@@ -126,6 +126,60 @@ describe('server auth', () => {
   it('refuses a token whose subject is not a valid user id', async () => {
     const server = await startServer()
     await expectAuthRefused(await connect(server.url), await tokenFor('has space'), /sub/)
+  })
+
+  for (const reserved of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+    it(`refuses a token whose subject is the reserved name ${reserved}`, async () => {
+      const server = await startServer()
+      await expectAuthRefused(
+        await connect(server.url),
+        await tokenFor(reserved),
+        /user id|reserved/,
+      )
+    })
+  }
+
+  it('says a reserved subject is a reserved name', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    client.sendFrame('auth', { data: { token: await tokenFor('toString') } })
+    expect((await client.nextOfType('error')).data.message).toBe(
+      'token "sub" "toString" is a reserved name and cannot be a user id',
+    )
+  })
+
+  it('ends the session at iat + jwt.maxTokenAgeSec when that comes before exp', async () => {
+    const server = await startServer({ jwt: { secret: TEST_SECRET, maxTokenAgeSec: 60 } })
+    const token = await tokenFor('alice', { expiresIn: '1h' })
+    const ok = await (await connect(server.url)).authenticate(token)
+    expect(ok.data.expiresAt).toBe(((decodeJwt(token).iat ?? 0) + 60) * 1000)
+    const short = await tokenFor('alice', { expiresIn: 30 })
+    const early = await (await connect(server.url)).authenticate(short)
+    expect(early.data.expiresAt).toBe((decodeJwt(short).exp ?? 0) * 1000)
+  })
+
+  it('counts a token without iat from its auth under jwt.maxTokenAgeSec', async () => {
+    const server = await startServer({ jwt: { secret: TEST_SECRET, maxTokenAgeSec: 60 } })
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(TEST_SECRET))
+    const before = Date.now()
+    const ok = await (await connect(server.url)).authenticate(token)
+    expect(ok.data.expiresAt).toBeGreaterThanOrEqual(before + 60_000)
+    expect(ok.data.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000)
+  })
+
+  it('refuses a token older than jwt.maxTokenAgeSec with 4001', async () => {
+    const server = await startServer({ jwt: { secret: TEST_SECRET, maxTokenAgeSec: 60 } })
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(TEST_SECRET))
+    await expectAuthRefused(await connect(server.url), token, /older than jwt.maxTokenAgeSec/)
   })
 
   it('closes with 4001 "auth timeout" when no auth arrives in time', async () => {

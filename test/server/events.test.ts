@@ -148,6 +148,21 @@ describe('server events', () => {
     expect(bad({ id: 'e', title: 'x', startsAt: 1, remindAt: [-5] })).toThrow(/remindAt/)
   })
 
+  it('throws a TypeError for an event id that is an Object.prototype member name, storing nothing', async () => {
+    const server = await startServer()
+    for (const id of ['toString', '__proto__', 'constructor', 'valueOf', 'prototype']) {
+      expect(() => server.publishEvent({ id, title: 'x', startsAt: 1 })).toThrow(TypeError)
+      expect(() => server.publishEvent({ id, title: 'x', startsAt: 1 })).toThrow(
+        /^publishEvent: id/,
+      )
+    }
+    server.publishEvent({ id: 'ok', title: 'fine', startsAt: 1 })
+    const alice = await joinedAs(server.url, 'alice', 'user:alice')
+    alice.sendFrame('subscribe', { data: { topic: 'events' } })
+    const update = await alice.nextOfType('event_update')
+    expect(update.data.id).toBe('ok')
+  })
+
   it('refuses to publish after close', async () => {
     const server = await startServer()
     await server.close()

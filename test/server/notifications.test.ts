@@ -78,4 +78,16 @@ describe('server notifications', () => {
     expect(bad('not a user', { title: 'x' })).toThrow(/userId/)
     expect(bad('alice', { title: 5 as unknown as string })).toThrow(TypeError)
   })
+
+  it('throws a TypeError for a user id or notification id that is an Object.prototype member name', async () => {
+    const server = await startServer()
+    const reserved = ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'prototype']
+    for (const name of reserved) {
+      expect(() => server.notify(name, { title: 'x' })).toThrow(TypeError)
+      expect(() => server.notify(name, { title: 'x' })).toThrow(/notify: userId .*reserved/)
+      expect(() => server.notify('alice', { title: 'x', id: name })).toThrow(TypeError)
+    }
+    const alice = await connectAs(server.url, 'alice')
+    expect((await join(alice, 'user:alice')).data.headSeq).toBe(0)
+  })
 })
