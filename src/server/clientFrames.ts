@@ -1,65 +1,16 @@
-import { CloseCode, createId, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
-import type { AuthFrame, Frame } from '../protocol'
+import { makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
+import type { Frame } from '../protocol'
+import { handleAuth, refuseAuth } from './authFrame'
 import type { ClientConnection, ServerContext } from './context'
-import { MIN_CLIENT_FRAME_BYTES } from './frameLimit'
 import { handleDirectMessage, handleNotificationUpdate } from './privateStreamFrames'
 import { handleChat, handleJoin, handleLeave } from './roomFrames'
 import { handleReadReceipt, handleTyping } from './roomSignals'
 import { handlePresenceUpdate, handleSubscribe, handleUnsubscribe } from './userFrames'
 
-function refuseAuth(connection: ClientConnection, message: string, refId?: string): void {
-  connection.sendError({
-    code: WebSocketErrorCode.AUTHENTICATION_FAILED,
-    message,
-    ...(refId ? { refId } : {}),
-  })
-  connection.close(CloseCode.AUTH_FAILED, message)
-}
-
-async function handleAuth(
-  frame: AuthFrame,
-  connection: ClientConnection,
-  context: ServerContext,
-): Promise<void> {
-  const check = await context.verifyToken(frame.data.token)
-  if (connection.closed) return
-  if (!check.ok) return refuseAuth(connection, check.reason, frame.id)
-  const current = connection.session
-  if (current && current.userId !== check.userId) {
-    return refuseAuth(connection, 'a refreshed token must be for the same user', frame.id)
-  }
-  const { maxPayload, rateLimit, maxInFlight } = context.options
-  const clientLimit = frame.data.maxFrameBytes
-  if (clientLimit !== undefined && clientLimit < MIN_CLIENT_FRAME_BYTES) {
-    return refuseAuth(
-      connection,
-      `data.maxFrameBytes must be at least ${MIN_CLIENT_FRAME_BYTES}, got ${clientLimit}`,
-      frame.id,
-    )
-  }
-  const session = current ?? { userId: check.userId, sessionId: createId() }
-  // A refresh that does not state a limit keeps the one stated before.
-  connection.startSession(session, Math.min(maxPayload, clientLimit ?? connection.maxFrameBytes))
-  connection.send(
-    makeFrame(MessageType.AUTH_OK, {
-      data: {
-        ...session,
-        epoch: context.epoch,
-        maxFrameBytes: maxPayload,
-        expiresAt: check.expiresAt,
-        ...(rateLimit
-          ? { rateLimit: { messages: rateLimit.messages, perMs: rateLimit.perMs } }
-          : {}),
-        maxInFlight,
-      },
-    }),
-  )
-  // A refreshed token on a live socket is not a new connection.
-  if (!current) context.presence.connected(connection, session.userId)
-}
-
 /**
- * Handles one decoded client frame. The connection calls this strictly in arrival order.
+ * Handles one decoded client frame. The connection calls this strictly in arrival order. Before
+ * a session only `auth` is taken (anything else closes with 4001); once the session's token has
+ * expired, only `auth` is taken and everything else gets `TOKEN_EXPIRED`, unprocessed.
  *
  * @example
  * queue.run(() => handleClientFrame(frame, connection, context))
@@ -72,6 +23,13 @@ export async function handleClientFrame(
   if (frame.type === MessageType.AUTH) return handleAuth(frame, connection, context)
   const session = connection.session
   if (!session) return refuseAuth(connection, 'authenticate first', frame.id)
+  if (connection.tokenExpired(Date.now())) {
+    return connection.sendError({
+      code: WebSocketErrorCode.TOKEN_EXPIRED,
+      message: `the session's token expired: ${frame.type} not processed; send auth with a fresh token`,
+      refId: frame.id,
+    })
+  }
   switch (frame.type) {
     case MessageType.PING:
       return connection.send(makeFrame(MessageType.PONG, { data: { echo: frame.timestamp } }))

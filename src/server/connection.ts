@@ -1,5 +1,4 @@
-import { WebSocket } from 'ws'
-import type { RawData } from 'ws'
+import type { RawData, WebSocket } from 'ws'
 import {
   CloseCode,
   decodeFrame,
@@ -10,20 +9,14 @@ import {
   unbatch,
   WebSocketErrorCode,
 } from '../protocol'
-import type { Frame } from '../protocol'
+import type { Frame, Rejection } from '../protocol'
+import { createAdmission } from './admission'
+import { refuseAuth } from './authFrame'
 import { handleClientFrame } from './clientFrames'
 import type { ClientConnection, ErrorReply, ServerContext, Session } from './context'
-import { createRateLimiter } from './rateLimit'
+import { createOutbound } from './outbound'
 import { createSerialQueue } from './serialQueue'
-
-/** Frames that never count against the rate limit, and get headroom above `maxInFlight`. */
-const RATE_EXEMPT = new Set<string>([MessageType.PING, MessageType.AUTH])
-
-/** `retryAfterMs` for a frame refused because too many are in flight: the queue drains fast. */
-const IN_FLIGHT_RETRY_MS = 50
-
-/** Unanswered frames, as a multiple of `maxInFlight`, beyond which even ping and auth wait. */
-const EXEMPT_IN_FLIGHT_FACTOR = 2
+import { createTokenExpiry } from './tokenExpiry'
 
 function toText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8')
@@ -31,15 +24,18 @@ function toText(data: RawData): string {
   return Buffer.from(data).toString('utf8')
 }
 
-/** The id of a frame refused before parsing (too big), so the error can name it. */
-function peekId(text: string): string | undefined {
+/** The id and type of a frame refused before parsing (too big), so the error can name it. */
+function peek(text: string): { id?: string; type?: string } {
   try {
     const value: unknown = JSON.parse(text)
-    const id =
-      typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined
-    return isValidId(id) ? id : undefined
+    if (typeof value !== 'object' || value === null) return {}
+    const { id, type } = value as { id?: unknown; type?: unknown }
+    return {
+      ...(isValidId(id) ? { id } : {}),
+      ...(typeof type === 'string' ? { type } : {}),
+    }
   } catch {
-    return undefined
+    return {}
   }
 }
 
@@ -49,9 +45,29 @@ function closeReason(reason: string): string {
 }
 
 /**
- * Serves one socket: decodes each message, applies the rate limit and `maxInFlight`, and handles
- * frames strictly one after another so async steps (token checks, `authorize`, history) keep
- * arrival order. Nothing larger than the connection's `maxFrameBytes` is ever sent to it.
+ * How to answer a frame the codec refused. An unreadable frame before any session, or an `auth`
+ * that fails validation (a 16 KB token), closes with 4001 at once; any other gets an error.
+ */
+function refusal(result: Rejection, text: unknown, authenticated: boolean) {
+  const oversize = result.reason === 'oversize'
+  const peeked = oversize && typeof text === 'string' ? peek(text) : result
+  const refId = peeked.id
+  const code = oversize ? WebSocketErrorCode.MESSAGE_TOO_LARGE : WebSocketErrorCode.INVALID_FRAME
+  const isAuth = peeked.type === MessageType.AUTH
+  const closes = !authenticated || isAuth
+  const message = closes
+    ? `${isAuth ? 'invalid auth frame' : 'invalid frame before auth'}: ${result.message}`
+    : result.message
+  return { refId, code, closes, message }
+}
+
+/**
+ * Serves one socket: decodes each message, admits it against the limits (`admission.ts`), and
+ * handles frames strictly one after another so async steps (token checks, `authorize`,
+ * history) keep arrival order. Sends go through `outbound.ts`: nothing above the connection's
+ * `maxFrameBytes`, and nothing to a client that stopped reading. The session's token expiry is
+ * watched: at `expiresAt` the client is told (`TOKEN_EXPIRED`), `tokenExpiryGraceMs` later
+ * without a fresh `auth` it is closed with 4002.
  *
  * @example
  * wss.on('connection', (socket) => serveConnection(socket, context))
@@ -59,28 +75,28 @@ function closeReason(reason: string): string {
 export function serveConnection(socket: WebSocket, context: ServerContext): ClientConnection {
   const { options } = context
   const queue = createSerialQueue()
-  const limiter = options.rateLimit ? createRateLimiter(options.rateLimit) : undefined
   let session: Session | undefined
-  let maxFrameBytes = options.maxPayload
   let closing = false
   let closed = false
 
-  const sendText = (text: string, bytes?: number): void => {
-    if (socket.readyState !== WebSocket.OPEN) return
-    // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no measuring.
-    const size = bytes ?? (text.length * 3 <= maxFrameBytes ? 0 : Buffer.byteLength(text))
-    if (size > maxFrameBytes) {
-      options.logger.warn(
-        `redux-realtime server: dropped a ${size}-byte frame for ${session?.userId ?? 'an unauthenticated connection'}, above its maxFrameBytes of ${maxFrameBytes}`,
-      )
-      return
-    }
-    try {
-      socket.send(text)
-    } catch (error) {
-      options.logger.warn('redux-realtime server: send failed', error)
-    }
-  }
+  const outbound = createOutbound(socket, {
+    maxPayload: options.maxPayload,
+    maxBufferedBytes: options.maxBufferedBytes,
+    logger: options.logger,
+    describe: () => session?.userId ?? 'an unauthenticated connection',
+    close: (code, reason) => connection.close(code, reason),
+  })
+
+  const expiry = createTokenExpiry(options.tokenExpiryGraceMs, {
+    onExpired: () =>
+      connection.sendError({
+        code: WebSocketErrorCode.TOKEN_EXPIRED,
+        message: `the token expired; send auth with a fresh token within ${options.tokenExpiryGraceMs} ms or the connection closes (4002)`,
+      }),
+    onGraceOver: () => connection.close(CloseCode.TOKEN_EXPIRED, 'token expired'),
+  })
+
+  const send = (frame: Frame): void => outbound.sendText(encodeFrame(frame))
 
   const connection: ClientConnection = {
     get session() {
@@ -93,32 +109,33 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
       return session?.userId
     },
     get maxFrameBytes() {
-      return maxFrameBytes
+      return outbound.maxFrameBytes
     },
-    startSession(next, limit) {
+    startSession(next, limit, expiresAt) {
       session = next
-      maxFrameBytes = limit
+      outbound.maxFrameBytes = limit
       clearTimeout(authTimer)
+      expiry.set(expiresAt)
     },
-    sendText,
-    send: (frame: Frame) => sendText(encodeFrame(frame)),
+    tokenExpired: (now) => expiry.expired(now),
+    sendText: (text, bytes) => outbound.sendText(text, bytes),
+    sendBurst: (texts) => outbound.sendBurst(texts),
+    send,
     sendError: ({ room, ...data }: ErrorReply) =>
-      sendText(encodeFrame(makeFrame(MessageType.ERROR, { ...(room ? { room } : {}), data }))),
+      send(makeFrame(MessageType.ERROR, { ...(room ? { room } : {}), data })),
     close(code, reason) {
       if (closing) return
       closing = true
+      expiry.clear()
       socket.close(code, closeReason(reason))
     },
   }
 
   const authTimer = setTimeout(() => {
-    if (session) return
-    connection.sendError({
-      code: WebSocketErrorCode.AUTHENTICATION_FAILED,
-      message: 'auth timeout',
-    })
-    connection.close(CloseCode.AUTH_FAILED, 'auth timeout')
+    if (!session) refuseAuth(connection, 'auth timeout')
   }, options.authTimeoutMs)
+
+  const admission = createAdmission({ options, connection, pending: () => queue.pending })
 
   const enqueue = (refId: string | undefined, task: () => void | Promise<void>): void => {
     void queue
@@ -138,61 +155,21 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
       .catch(() => undefined)
   }
 
-  // Refusals skip the queue: queueing them would grow what the limits are there to bound.
-  const refuse = (frame: Frame | undefined, retryAfterMs: number, why: string): void => {
-    const refId = frame?.id
-    connection.sendError({
-      code: WebSocketErrorCode.RATE_LIMITED,
-      message: `${why}; retry after ${retryAfterMs} ms`,
-      retryAfterMs,
-      ...(refId ? { refId } : {}),
-    })
-  }
-
-  const closeAbusive = (): false => {
-    connection.close(CloseCode.RATE_LIMITED, 'rate limit exceeded')
-    return false
-  }
-
-  /** Counts a frame against the rate limit and `maxInFlight`; false means it is dropped. */
-  const admit = (frame: Frame | undefined): boolean => {
-    const exempt = frame !== undefined && RATE_EXEMPT.has(frame.type)
-    const now = Date.now()
-    const inFlightLimit = exempt
-      ? EXEMPT_IN_FLIGHT_FACTOR * options.maxInFlight
-      : options.maxInFlight
-    if (queue.pending >= inFlightLimit) {
-      if (limiter?.refuse(now)) return closeAbusive()
-      refuse(frame, IN_FLIGHT_RETRY_MS, `more than ${options.maxInFlight} frames in flight`)
-      return false
-    }
-    if (!limiter || exempt) return true
-    const decision = limiter.take(now)
-    if (decision.allowed) return true
-    if (decision.abusive) return closeAbusive()
-    refuse(frame, decision.retryAfterMs, 'too many frames')
-    return false
-  }
-
   const receive = (data: RawData, isBinary: boolean): void => {
     if (connection.closed) return
     const text = isBinary ? data : toText(data)
     const result = decodeFrame(text, { maxBytes: options.maxPayload })
     if (!result.ok) {
-      if (!admit(undefined)) return
-      const oversize = result.reason === 'oversize'
-      const code = oversize
-        ? WebSocketErrorCode.MESSAGE_TOO_LARGE
-        : WebSocketErrorCode.INVALID_FRAME
-      const refId = oversize && typeof text === 'string' ? peekId(text) : result.id
-      enqueue(refId, () =>
-        connection.sendError({ code, message: result.message, ...(refId ? { refId } : {}) }),
-      )
+      const { refId, code, closes, message } = refusal(result, text, session !== undefined)
+      if (closes) return refuseAuth(connection, message, refId)
+      if (!admission.admit(undefined)) return
+      enqueue(refId, () => connection.sendError({ code, message, ...(refId ? { refId } : {}) }))
       return
     }
     for (const frame of unbatch(result.frame)) {
       if (connection.closed) return
-      if (admit(frame)) enqueue(frame.id, () => handleClientFrame(frame, connection, context))
+      if (admission.admit(frame))
+        enqueue(frame.id, () => handleClientFrame(frame, connection, context))
     }
   }
 
@@ -202,6 +179,8 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
   socket.once('close', () => {
     closed = true
     clearTimeout(authTimer)
+    expiry.clear()
+    if (session) context.connectionCap.release(session.userId, connection)
     // Before leaving the rooms: their members are among those who see the user go offline.
     if (session) context.presence.disconnected(connection, session.userId)
     context.rooms.leaveAll(connection)

@@ -1,5 +1,6 @@
 import type { ErrorData, Frame } from '../protocol'
 import type { TokenVerifier } from './auth'
+import type { ConnectionCap } from './connectionCap'
 import type { EventBoard } from './events'
 import type { ResolvedServerOptions } from './options'
 import type { Presence } from './presence'
@@ -19,10 +20,13 @@ export type ErrorReply = ErrorData & { room?: string }
 export interface ClientConnection extends RoomMember {
   readonly session: Session | undefined
   /**
-   * Records the authenticated user and the connection's send limit (already min'd with
-   * `maxPayload`), and stops the auth timeout.
+   * Records the authenticated user, the connection's send limit (already min'd with
+   * `maxPayload`) and when the session expires (epoch ms); stops the auth timeout and (re)arms
+   * the expiry. Called again for a token refresh.
    */
-  startSession(session: Session, maxFrameBytes: number): void
+  startSession(session: Session, maxFrameBytes: number, expiresAt: number): void
+  /** True once the session's token expired and no fresh one came: only `auth` is taken. */
+  tokenExpired(now: number): boolean
   send(frame: Frame): void
   sendError(error: ErrorReply): void
   close(code: number, reason: string): void
@@ -37,4 +41,6 @@ export interface ServerContext {
   presence: Presence
   receipts: ReadReceipts
   events: EventBoard
+  /** Holds each user to `maxConnectionsPerUser` authenticated connections. */
+  connectionCap: ConnectionCap
 }

@@ -6,6 +6,7 @@ import { CloseCode, createId } from '../protocol'
 import type { EventData } from '../protocol'
 import { createTokenVerifier } from './auth'
 import type { ServerContext } from './context'
+import { createConnectionCap } from './connectionCap'
 import { serveConnection } from './connection'
 import { createEventBoard } from './events'
 import type { EventInput } from './events'
@@ -125,6 +126,7 @@ export async function createRealtimeServer(
     presence,
     receipts: createReadReceipts(),
     events,
+    connectionCap: createConnectionCap(resolved.maxConnectionsPerUser),
   }
   const httpServer = createHttpServer((request, response) => {
     try {

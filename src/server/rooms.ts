@@ -16,6 +16,8 @@ export interface RoomMember {
   readonly maxFrameBytes: number
   /** Sends an encoded frame; `bytes` is its UTF-8 size when the caller measured it already. */
   sendText(text: string, bytes?: number): void
+  /** Sends frames that belong together (a join's answer and replay) as one send. */
+  sendBurst(texts: Iterable<string>): void
 }
 
 /** Room membership, ordered writes and join replay for one server. Every stream is a room. */
@@ -100,11 +102,9 @@ export function createRooms({ history, epoch }: RoomsDeps): Rooms {
       return state.queue.run(async () => {
         const { joined, frames } = await planJoin(history, room, cursor, epoch)
         if (member.closed) return
-        member.sendText(
-          encodeFrame(makeFrame('joined', { room, data: { refId: joinId, ...joined } })),
-        )
-        for (const message of replayBatches(room, frames, member.maxFrameBytes))
-          member.sendText(encodeFrame(message))
+        const answer = makeFrame('joined', { room, data: { refId: joinId, ...joined } })
+        const replay = replayBatches(room, frames, member.maxFrameBytes)
+        member.sendBurst([answer, ...replay].map(encodeFrame))
         state.members.add(member)
         let joinedRooms = membership.get(member)
         if (!joinedRooms) membership.set(member, (joinedRooms = new Set()))

@@ -7,6 +7,7 @@ const member = (userId: string): RoomMember => ({
   userId,
   maxFrameBytes: 64 * 1024,
   sendText: () => {},
+  sendBurst: () => {},
 })
 
 describe('createPresenceBook', () => {

@@ -123,7 +123,7 @@ describe('server rate limit', () => {
     expect(framesOf(alice, 'error')).toEqual([])
   })
 
-  it('exempts ping and auth', async () => {
+  it('does not charge ping and auth to rateLimit: they have budgets of their own', async () => {
     const server = await startServer({ rateLimit: { messages: 1, perMs: 60_000 } })
     const alice = await joinedAs(server.url, 'alice', 'general')
     for (let i = 0; i < 10; i++) alice.sendFrame('ping', { data: {} })
