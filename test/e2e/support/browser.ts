@@ -115,15 +115,21 @@ export function createBrowserWorld() {
     /** A fresh server (new epoch, empty history) on `port`, as after a restart. */
     restartServer: (port: number) => startServer({ port }),
 
-    /** A new browser context (its own storage) signed in as `userId` and connected. */
-    async openAs(userId: string): Promise<Page> {
+    /** A new browser context (its own storage) on the start screen, not signed in yet. */
+    async openStartScreen(label: string): Promise<Page> {
       if (!browser) throw new Error('call world.start() first')
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
       contexts.add(context)
       context.setDefaultTimeout(UI_TIMEOUT)
       const page = await context.newPage()
-      page.on('pageerror', (error) => pageErrors.push(`${userId}: ${error.message}`))
+      page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`))
       await page.goto(this.baseUrl)
+      return page
+    },
+
+    /** A new browser context (its own storage) signed in as `userId` and connected. */
+    async openAs(userId: string): Promise<Page> {
+      const page = await this.openStartScreen(userId)
       await page.getByTestId(`login-${userId}`).click()
       await connected(page)
       return page
