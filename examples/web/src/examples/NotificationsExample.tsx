@@ -3,10 +3,11 @@ import { useNotifications, useWebSocketContext } from 'redux-realtime/react'
 import { timeAgo } from '../format'
 import { useNow } from '../useNow'
 
-const KIND_LABELS: Record<string, string> = {
-  system_alert: 'System',
-  event_reminder: 'Reminder',
-}
+// A Map: `kind` is any string from the wire, and `{}['__proto__']` is an object React cannot render.
+const KIND_LABELS = new Map([
+  ['system_alert', 'System'],
+  ['event_reminder', 'Reminder'],
+])
 
 function NotificationItem({
   item,
@@ -19,7 +20,7 @@ function NotificationItem({
   onRead: () => void
   onDismiss: () => void
 }) {
-  const label = KIND_LABELS[item.kind]
+  const label = KIND_LABELS.get(item.kind)
   return (
     <li
       className={`notification severity-${item.severity}${item.read ? '' : ' unread'}`}
