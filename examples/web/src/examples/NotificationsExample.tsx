@@ -1,6 +1,7 @@
 import type { Notification } from 'redux-realtime'
 import { useNotifications, useWebSocketContext } from 'redux-realtime/react'
 import { timeAgo } from '../format'
+import { safeHref } from '../links'
 import { useNow } from '../useNow'
 
 // A Map: `kind` is any string from the wire, and `{}['__proto__']` is an object React cannot render.
@@ -8,6 +9,21 @@ const KIND_LABELS = new Map([
   ['system_alert', 'System'],
   ['event_reminder', 'Reminder'],
 ])
+
+/**
+ * The title, as a link when the notification has a safe one (see `safeHref`): in a new tab, so
+ * the demo keeps its state, and with no access back to this one.
+ */
+function Title({ item }: { item: Notification }) {
+  const title = <span data-testid="notification-title">{item.title}</span>
+  const href = item.link === undefined ? undefined : safeHref(item.link)
+  if (!href) return title
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer" data-testid="notification-link">
+      {title}
+    </a>
+  )
+}
 
 function NotificationItem({
   item,
@@ -31,9 +47,9 @@ function NotificationItem({
       <span className="marker" />
       <div className="content">
         <div className="title">
-          {label ? <span className="tag">{label}</span> : null} {item.title}
+          {label ? <span className="tag">{label}</span> : null} <Title item={item} />
         </div>
-        {item.body ? <div>{item.body}</div> : null}
+        {item.body ? <div data-testid="notification-body">{item.body}</div> : null}
         <div className="muted small">{timeAgo(item.createdAt, now)}</div>
       </div>
       <div className="controls">

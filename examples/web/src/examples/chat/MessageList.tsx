@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react'
 import type { ChatMessage, DirectMessage, ReadPosition } from 'redux-realtime'
 import { Avatar } from '../../Avatar'
 import { formatTime } from '../../format'
+import { Attachments } from './Attachments'
 
 type Message = ChatMessage | DirectMessage
 
@@ -104,6 +105,9 @@ export function MessageList({ messages, me, receipts, onReply, emptyText }: Mess
                 </div>
               ) : null}
               <MessageText content={message.data.content} />
+              {message.data.attachments?.length ? (
+                <Attachments files={message.data.attachments} />
+              ) : null}
               {readers ? (
                 <div className="seen-by" data-testid="seen-by">
                   Seen by {readers.join(', ')}
