@@ -1,4 +1,4 @@
-import { isPlainRecord, isSeq, isTimestamp, isValidId } from './validate'
+import { isForbiddenKey, isPlainRecord, isSeq, isTimestamp, isValidId } from './validate'
 
 /** Thrown by the field checks; the codec turns it into an `invalid_field` rejection. */
 export class FieldError extends Error {}
@@ -63,11 +63,26 @@ export function requireRecord(value: unknown, field: string): Record<string, unk
   return isPlainRecord(value) ? value : fail(`${field} must be an object`)
 }
 
+/**
+ * An absolute http(s) URL, or a path on the same origin. A browser reads `//host`, `/\host`
+ * and paths with whitespace or control characters (`/\t/host`) as another host, so those
+ * are not paths; no whitespace or control character anywhere.
+ */
+const LINK = /^(?:https?:\/\/[^\s\x00-\x1f\x7f]+|\/(?![/\\])[^\s\x00-\x1f\x7f]*)$/i
+
 export function link(value: unknown, field: string): string | undefined {
   const url = optionalString(value, field, 2048)
-  if (url !== undefined && !/^(https?:\/\/|\/)/.test(url))
-    fail(`${field} must be http(s) or a path`)
+  if (url !== undefined && !LINK.test(url)) {
+    fail(`${field} must be an http(s) URL or a path starting with a single "/", with no spaces`)
+  }
   return url
+}
+
+/** A short free-form label an app may key a record by: never an Object.prototype member name. */
+export function requireLabel(value: unknown, field: string, max: number): string {
+  const label = requireString(value, field, max)
+  if (isForbiddenKey(label)) fail(`${field} must not be an Object.prototype member name`)
+  return label
 }
 
 /** Copies the defined entries only, so frames hold no `undefined` fields. */

@@ -21,6 +21,7 @@ import {
   requireArray,
   requireBoolean,
   requireId,
+  requireLabel,
   requireRecord,
   requireSeq,
   requireString,
@@ -164,7 +165,7 @@ export const DATA_VALIDATORS: DataValidators = {
     defined({
       title: requireString(d.title, 'data.title', 256),
       body: optionalString(d.body, 'data.body', 4096),
-      kind: requireString(d.kind, 'data.kind', 64),
+      kind: requireLabel(d.kind, 'data.kind', 64),
       severity: oneOf(d.severity, 'data.severity', NOTIFICATION_SEVERITIES),
       eventId: optionalId(d.eventId, 'data.eventId'),
       link: link(d.link, 'data.link'),
@@ -191,7 +192,7 @@ export const DATA_VALIDATORS: DataValidators = {
       startsAt: requireTimestamp(d.startsAt, 'data.startsAt'),
       endsAt: optionalTimestamp(d.endsAt, 'data.endsAt'),
       location: optionalString(d.location, 'data.location', 256),
-      status: requireString(d.status, 'data.status', 32),
+      status: requireLabel(d.status, 'data.status', 32),
       remindAt: remindAt?.map((t, i) => requireTimestamp(t, `data.remindAt[${i}]`)),
       updatedAt: requireTimestamp(d.updatedAt, 'data.updatedAt'),
     })

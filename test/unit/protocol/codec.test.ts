@@ -325,6 +325,26 @@ describe('decodeFrame (rejections)', () => {
       }),
       'invalid_field',
     ],
+    ...['//evil.example/x', '/\\evil.example', '/\t/evil.example', '/a b', 'data:text/html,x'].map(
+      (url): [string, unknown, RejectReason] => [
+        `an attachment url a browser reads as another host or scheme: ${JSON.stringify(url)}`,
+        withData({ content: 'x', attachments: [{ name: 'a', url, mimeType: 't', size: 1 }] }),
+        'invalid_field',
+      ],
+    ),
+    ...['__proto__', 'toString', 'constructor'].map((kind): [string, unknown, RejectReason] => [
+      `a notification kind that is an Object.prototype member name: ${kind}`,
+      json({
+        v: 1,
+        id: 'n1',
+        type: 'notification',
+        timestamp: 1,
+        room: 'user:a',
+        seq: 1,
+        data: { title: 't', kind, severity: 'info' },
+      }),
+      'invalid_field',
+    ]),
     [
       'an error frame with an unknown code',
       json({ v: 1, id: 'e1', type: 'error', timestamp: 1, data: { code: 'NOPE', message: 'x' } }),
