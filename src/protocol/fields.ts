@@ -68,6 +68,7 @@ export function requireRecord(value: unknown, field: string): Record<string, unk
  * and paths with whitespace or control characters (`/\t/host`) as another host, so those
  * are not paths; no whitespace or control character anywhere.
  */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const LINK = /^(?:https?:\/\/[^\s\x00-\x1f\x7f]+|\/(?![/\\])[^\s\x00-\x1f\x7f]*)$/i
 
 export function link(value: unknown, field: string): string | undefined {
