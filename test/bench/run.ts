@@ -8,6 +8,7 @@ import { createRealtime, type WebSocketConstructor } from '../../src'
 import { chat, rooms } from '../../slices/actions'
 import type { ChatMessage } from '../../slices/types'
 import { createRealtimeServer, signDevToken } from '../../src/server'
+import { abuseRows, runAbuseBench } from './abuse'
 
 const RUNS = 5
 const ROOM_SIZE = 1000
@@ -172,6 +173,9 @@ async function main(): Promise<void> {
   console.log(
     `| end to end: 5,000 messages alice → server → bob (browser-like delivery, checks off) | ${fmt(e2eMs)} ms, ${fmt(5_000 / (e2eMs / 1000))} msg/s, ${fmt(e2eDispatches)} dispatches at bob |`,
   )
+  // One run (about 45 s): the server and the abusers each in their own process.
+  for (const [label, value] of abuseRows(await runAbuseBench()))
+    console.log(`| ${label} | ${value} |`)
 }
 
 void main()
