@@ -64,7 +64,8 @@ export interface RealtimeServerOptions {
   /**
    * Per-connection token bucket: `messages` frames at once, refilled at `messages` per `perMs`;
    * default 100 per 10 s; `false` disables it. `ping`, `pong` and `auth` are not counted here but
-   * against small budgets of their own that stay on either way (see `CONTROL_BUDGET`).
+   * against fixed budgets of their own that stay on either way: ping and pong a burst of 20 then
+   * 10 per second, auth a burst of 10 then 1 per second.
    */
   rateLimit?: RateLimitOptions | false
   /**
