@@ -38,6 +38,12 @@ const TEXT_PAYLOADS = [
   'vbscript:msgbox("pwned")',
 ]
 
+/**
+ * Paths a browser reads as another host (`//`, `/\` and `/<tab>/` alike). The codec refuses
+ * them since this test found them getting through; the app's own rule refuses them too.
+ */
+const PATH_TRICKS = ['//evil.example/phish', '/\\evil.example/phish', '/\t/evil.example/phish']
+
 /** Links that must never become an `href` or `src`: the codec refuses each at both ends. */
 const UNSAFE_URLS = [
   `javascript:${MARK}`,
@@ -52,21 +58,18 @@ const UNSAFE_URLS = [
   `data:text/html,<script>${MARK}</script>`,
   `data:text/html;base64,${Buffer.from(`<script>${MARK}</script>`).toString('base64')}`,
   `data:image/svg+xml,<svg onload="${MARK}"/>`,
+  ...PATH_TRICKS,
   'vbscript:msgbox("pwned")',
   `[x](javascript:${MARK})`,
 ]
 
 /**
- * Links the codec lets through (it checks for `http(s)://` or a leading `/`). Only an http(s)
- * URL or a path on the app's own origin may become a link; the last three resolve to another
- * host (the browser reads `//`, `/\` and `/<tab>/` alike), so they stay text.
+ * Links the codec lets through (an `http(s)://` URL or a path with one leading `/`), with
+ * markup in them: they may become links, and their markup must stay inert.
  */
 const ODD_LINKS = [
   { url: `https://example.com/report.pdf?q="><script>${MARK}</script>`, link: true },
-  { url: `/files/<svg onload=${MARK}>.svg`, link: true },
-  { url: '//evil.example/phish', link: false },
-  { url: '/\\evil.example/phish', link: false },
-  { url: '/\t/evil.example/phish', link: false },
+  { url: `/files/<svg/onload=${MARK}>.svg`, link: true },
 ]
 
 /** User ids: 1-128 printable ASCII characters, no spaces. */
@@ -359,7 +362,13 @@ describe('example app: hostile content from the wire in Chromium', () => {
 
   it('shows notification titles, bodies, kinds and links, system alerts and events as text', async () => {
     const alice = await open('alice')
-    const kinds = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', `<b>${MARK}</b>`]
+    // A kind named like an Object.prototype member once blanked the app; the server refuses them now.
+    for (const kind of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(() => world.server.notify('alice', { title: 'reserved kind', kind })).toThrow(
+        TypeError,
+      )
+    }
+    const kinds = ['info', 'build', 'mention', 'kind with spaces', `<b>${MARK}</b>`]
     TEXT_PAYLOADS.forEach((text, i) =>
       world.server.notify('alice', { title: text, body: `body: ${text}`, kind: kinds[i % 5] }),
     )
@@ -423,7 +432,7 @@ describe('example app: hostile content from the wire in Chromium', () => {
         },
       })
       const error = await mallory.nextOfType('error', (e) => e.data.refId === frame.id)
-      expect(error.data.message).toContain('url must be http(s) or a path')
+      expect(error.data.message).toContain('url must be an http(s) URL or a path')
     }
     mallory.sendFrame('chat_message', { room: 'general', data: { content: 'after the refused' } })
     await expectCount(alice.getByTestId('chat-message').filter({ hasText: 'after the refused' }), 1)
@@ -445,7 +454,10 @@ describe('example app: which URLs from the wire become links (safeHref)', () => 
   })
 
   it('links http(s) URLs and paths on its own origin, not paths the browser reads as another host', () => {
-    for (const { url, link } of ODD_LINKS) {
+    for (const { url, link } of [
+      ...ODD_LINKS,
+      ...PATH_TRICKS.map((url) => ({ url, link: false })),
+    ]) {
       expect(safeHref(url, origin) !== undefined, JSON.stringify(url)).toBe(link)
     }
     expect(safeHref('/builds/42?x=1#top', origin)).toBe(`${origin}/builds/42?x=1#top`)
