@@ -144,7 +144,11 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
       const refusal = errors.find((e) => e.code === WebSocketErrorCode.AUTHENTICATION_FAILED)
       if (refusal) refused(refusal.message)
       // Expired before the refresh landed: refresh now; the outbox waits for the new auth_ok.
-      else if (errors.some((e) => e.code === WebSocketErrorCode.TOKEN_EXPIRED)) {
+      else if (
+        ctx.authsPending === 0 &&
+        errors.some((e) => e.code === WebSocketErrorCode.TOKEN_EXPIRED)
+      ) {
+        // (One fresh auth at a time: later refusals in the same expiry need no second one.)
         void refresh(socketGeneration)
       }
     } else if (connect.match(action)) {
