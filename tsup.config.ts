@@ -7,6 +7,9 @@ import type { Plugin } from 'esbuild'
 // ws, jose, reconnecting-websocket, @reduxjs/toolkit, react and react-redux are never bundled.
 // Keeping ws/jose out of the core entry is up to its imports; `npm run check:package` verifies it.
 
+/** The package's own name: the React entry imports the core by it (see below). */
+const packageName = (JSON.parse(readFileSync('package.json', 'utf8')) as { name: string }).name
+
 // esbuild keeps a shebang already present in cli.ts; adding a banner on top would make two.
 const cliHasShebang = readFileSync('src/server/cli.ts', 'utf8').startsWith('#!')
 
@@ -15,7 +18,7 @@ const reactCore = resolve('src/react/core.ts')
 
 /**
  * The React entry reaches the core only through `src/react/core.ts`, whose `'../index'` becomes
- * an import of `redux-realtime` itself: an app using both entries gets one copy of the core (one
+ * an import of the package itself (`redux-realtime-kit`): an app using both entries gets one copy of the core (one
  * `WebSocketError` class) in ESM and CJS alike. Any other path out of `src/react/` fails the build.
  */
 const reactUsesPublishedCore: Plugin = {
@@ -25,7 +28,7 @@ const reactUsesPublishedCore: Plugin = {
       if (!args.importer.startsWith(reactDir + '/')) return undefined
       const target = resolve(dirname(args.importer), args.path)
       if (args.importer === reactCore && args.path === '../index') {
-        return { path: 'redux-realtime', external: true }
+        return { path: packageName, external: true }
       }
       if (target === reactDir || target.startsWith(reactDir + '/')) return undefined
       return {
@@ -38,6 +41,63 @@ const reactUsesPublishedCore: Plugin = {
     })
   },
 }
+
+const serverDir = resolve('src/server')
+const peersFile = resolve('src/server/peers.ts')
+const SERVER_PEERS = /^(ws|jose)$/
+
+/**
+ * ws and jose are optional peers used only by the server entry. A static import of a missing
+ * package fails before any code runs (ESM links first), so the server code's imports of them
+ * become small modules that load them through src/server/peers.ts: ESM with a top-level
+ * `await import()`, CJS with `require()`, each turning "not found" into what to install. The
+ * CLI (`exit`) prints that and exits 1. Needs `noExternal`, or tsup's external plugin, which runs
+ * first, would keep the plain imports.
+ */
+const serverPeers = (options: { exit?: boolean } = {}): Plugin => ({
+  name: 'server-peers',
+  setup(build) {
+    const esm = build.initialOptions.format === 'esm'
+    build.onResolve({ filter: SERVER_PEERS }, (args) => {
+      if (args.namespace === 'server-peer') return { path: args.path, external: true }
+      if (!args.importer.startsWith(serverDir + '/')) {
+        return {
+          errors: [
+            { text: `${relative('.', args.importer)} imports ${args.path}: only src/server may` },
+          ],
+        }
+      }
+      return { path: args.path, namespace: 'server-peer' }
+    })
+    build.onLoad({ filter: /.*/, namespace: 'server-peer' }, async (args) => {
+      const name = JSON.stringify(args.path)
+      const peerOptions = JSON.stringify(options)
+      if (!esm) {
+        return {
+          contents: `const { requirePeer } = require(${JSON.stringify(peersFile)})\nmodule.exports = requirePeer(${name}, () => require(${name}), ${peerOptions})\n`,
+          loader: 'js',
+          resolveDir: serverDir,
+        }
+      }
+      const names = Object.keys((await import(args.path)) as object)
+      const lines = names.map((key) =>
+        // Pure, so esbuild drops the names the server code does not use.
+        key === 'default'
+          ? 'export default /* @__PURE__ */ (() => peer.default)()'
+          : `export const ${key} = /* @__PURE__ */ (() => peer.${key})()`,
+      )
+      return {
+        contents: [
+          `import { importPeer } from ${JSON.stringify(peersFile)}`,
+          `const peer = await importPeer(${name}, () => import(${name}), ${peerOptions})`,
+          ...lines,
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: serverDir,
+      }
+    })
+  },
+})
 
 export default defineConfig([
   {
@@ -52,7 +112,8 @@ export default defineConfig([
     // chunk of its own. CJS stays one file per entry.
     dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
     sourcemap: true,
-    esbuildPlugins: [reactUsesPublishedCore],
+    esbuildPlugins: [reactUsesPublishedCore, serverPeers()],
+    noExternal: [SERVER_PEERS],
     // Both configs build in parallel into dist/: leave the CLI's output to the other one.
     clean: ['!server/cli.js', '!server/cli.js.map'],
   },
@@ -62,5 +123,7 @@ export default defineConfig([
     target: 'node20',
     sourcemap: true,
     banner: cliHasShebang ? {} : { js: '#!/usr/bin/env node' },
+    esbuildPlugins: [serverPeers({ exit: true })],
+    noExternal: [SERVER_PEERS],
   },
 ])
