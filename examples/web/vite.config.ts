@@ -8,7 +8,7 @@ const server = process.env.REALTIME_SERVER ?? 'http://127.0.0.1:3000'
 
 /**
  * The example app. It imports the library from its source (no build of the package needed):
- * `redux-realtime` → src/index.ts, `redux-realtime/react` → src/react/index.ts.
+ * `redux-realtime-kit` → src/index.ts, `redux-realtime-kit/react` → src/react/index.ts.
  * `npm start` builds it into examples/web/dist, which the dev server serves on its own port.
  */
 export default defineConfig({
@@ -16,8 +16,8 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     alias: [
-      { find: /^redux-realtime\/react$/, replacement: source('react/index.ts') },
-      { find: /^redux-realtime$/, replacement: source('index.ts') },
+      { find: /^redux-realtime-kit\/react$/, replacement: source('react/index.ts') },
+      { find: /^redux-realtime-kit$/, replacement: source('index.ts') },
     ],
   },
   server: {

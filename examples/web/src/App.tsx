@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
-import { createIndexedDbStorage, type RealtimeConfig } from 'redux-realtime'
-import { WebSocketProvider } from 'redux-realtime/react'
+import { createIndexedDbStorage, type RealtimeConfig } from 'redux-realtime-kit'
+import { WebSocketProvider } from 'redux-realtime-kit/react'
 import { Dashboard } from './Dashboard'
 import { LoginScreen, type Session } from './LoginScreen'
 

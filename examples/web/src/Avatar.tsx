@@ -1,4 +1,4 @@
-import type { PresenceStatus } from 'redux-realtime'
+import type { PresenceStatus } from 'redux-realtime-kit'
 
 /** A stable hue per user, so everyone keeps their color everywhere. */
 function hue(userId: string): number {

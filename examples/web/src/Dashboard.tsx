@@ -1,5 +1,5 @@
-import { selectPendingMessages, type WebSocketState } from 'redux-realtime'
-import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime/react'
+import { selectPendingMessages, type WebSocketState } from 'redux-realtime-kit'
+import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime-kit/react'
 import { Avatar } from './Avatar'
 import { ChatExample } from './examples/ChatExample'
 import { EventsExample } from './examples/EventsExample'

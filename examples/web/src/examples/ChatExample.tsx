@@ -1,11 +1,11 @@
 import { useState } from 'react'
-import { selectConversations } from 'redux-realtime'
+import { selectConversations } from 'redux-realtime-kit'
 import {
   useChat,
   usePresence,
   useRealtimeSelector,
   useWebSocketContext,
-} from 'redux-realtime/react'
+} from 'redux-realtime-kit/react'
 import { Avatar } from '../Avatar'
 import { DEMO_USERS, ROOMS } from '../demoUsers'
 import { DirectConversation } from './chat/DirectConversation'

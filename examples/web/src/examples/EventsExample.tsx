@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
-import { subscribeToEvents, type EventData } from 'redux-realtime'
-import { useEvents, useNotifications, useWebSocketContext } from 'redux-realtime/react'
+import { subscribeToEvents, type EventData } from 'redux-realtime-kit'
+import { useEvents, useNotifications, useWebSocketContext } from 'redux-realtime-kit/react'
 import { formatDayTime, timeUntil } from '../format'
 import { useNow } from '../useNow'
 

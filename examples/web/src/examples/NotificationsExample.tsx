@@ -1,5 +1,5 @@
-import type { Notification } from 'redux-realtime'
-import { useNotifications, useWebSocketContext } from 'redux-realtime/react'
+import type { Notification } from 'redux-realtime-kit'
+import { useNotifications, useWebSocketContext } from 'redux-realtime-kit/react'
 import { timeAgo } from '../format'
 import { safeHref } from '../links'
 import { useNow } from '../useNow'

@@ -4,8 +4,8 @@ import {
   unsubscribeFromUser,
   type PresenceStatus,
   type UserPresence,
-} from 'redux-realtime'
-import { usePresence, useWebSocketContext } from 'redux-realtime/react'
+} from 'redux-realtime-kit'
+import { usePresence, useWebSocketContext } from 'redux-realtime-kit/react'
 import { Avatar } from '../Avatar'
 import { DEMO_USERS } from '../demoUsers'
 import { timeAgo } from '../format'

@@ -1,4 +1,4 @@
-import type { Attachment } from 'redux-realtime'
+import type { Attachment } from 'redux-realtime-kit'
 import { safeHref } from '../../links'
 
 function formatSize(bytes: number): string {

@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { selectDirectMessages, type DirectMessage } from 'redux-realtime'
-import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime/react'
+import { selectDirectMessages, type DirectMessage } from 'redux-realtime-kit'
+import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime-kit/react'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 

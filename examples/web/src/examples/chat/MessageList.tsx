@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react'
-import type { ChatMessage, DirectMessage, ReadPosition } from 'redux-realtime'
+import type { ChatMessage, DirectMessage, ReadPosition } from 'redux-realtime-kit'
 import { Avatar } from '../../Avatar'
 import { formatTime } from '../../format'
 import { Attachments } from './Attachments'

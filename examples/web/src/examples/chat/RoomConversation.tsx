@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
-import type { ChatMessage } from 'redux-realtime'
-import { useChat, useWebSocketContext } from 'redux-realtime/react'
+import type { ChatMessage } from 'redux-realtime-kit'
+import { useChat, useWebSocketContext } from 'redux-realtime-kit/react'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 
