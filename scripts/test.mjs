@@ -1,5 +1,6 @@
-// `npm test`: type-check, lint, format check, package build + publint + attw, then vitest. Every step runs even if an earlier
-// one failed, so the closing `N passed, N failed` line (read by CI) is always complete.
+// `npm test`: type-check, lint, format check, package build + publint + attw (every resolution
+// profile) + the packed package installed in a scratch app, then vitest. Every step runs even if
+// an earlier one failed, so the closing `N passed, N failed` line (read by CI) is always complete.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -10,7 +11,8 @@ const report = join(root, 'test-results', 'vitest.json')
 
 function run(name, args) {
   console.log(`\n> ${name} ${args.join(' ')}`)
-  const result = spawnSync(join(root, 'node_modules', '.bin', name), args, {
+  const command = name === 'node' ? process.execPath : join(root, 'node_modules', '.bin', name)
+  const result = spawnSync(command, args, {
     cwd: root,
     stdio: 'inherit',
     shell: false,
@@ -27,10 +29,12 @@ for (const [name, args] of [
   ['tsc', ['-p', 'tsconfig.json', '--noEmit']],
   ['eslint', ['.']],
   ['prettier', ['--check', '.']],
-  // The published package: ESM + CJS + .d.ts build, then publint and attw on it.
+  // The published package: ESM + CJS + .d.ts build, then publint and attw on it (node10,
+  // node16 and bundler), and a scratch app that installs the tarball and imports every entry.
   ['tsup', []],
   ['publint', []],
-  ['attw', ['--pack', '.', '--profile', 'node16']],
+  ['attw', ['--pack', '.']],
+  ['node', ['scripts/check-consumer.mjs']],
 ]) {
   if (!run(name, args)) failed += 1
 }

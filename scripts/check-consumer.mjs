@@ -1,0 +1,194 @@
+// Installs the packed package into a scratch app, as a user would, and checks it from outside:
+// 1. a file importing every entry type-checks with moduleResolution node10, node16 (an .mts and a
+//    .cts file) and bundler — an entry whose types do not resolve fails with TS2307;
+// 2. in Node, without the optional peers ws and jose: the core and React entries load (ESM and
+//    CJS), the server entry and the CLI say what to install; with them, the server entry loads.
+// Needs a build (dist/). Installs from the npm cache (`--prefer-offline`; `npm ci` fills it) with
+// the versions in this repository's node_modules, so it needs no network in CI.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const started = Date.now()
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const name = pkg.name
+const MISSING = `${name}/server needs the packages ws and jose: npm install ws jose`
+
+const version = (dep) =>
+  JSON.parse(readFileSync(join(root, 'node_modules', dep, 'package.json'), 'utf8')).version
+const pinned = (deps) => deps.map((dep) => `${dep}@${version(dep)}`)
+
+// The scratch app must not inherit `npm test`'s view of this package.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([key]) => !key.startsWith('npm_package_') && !key.startsWith('npm_lifecycle_'),
+  ),
+)
+
+const problems = []
+const check = (ok, label, detail = '') => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}`)
+  if (!ok) problems.push(detail ? `${label}\n${detail}` : label)
+}
+
+const work = mkdtempSync(join(tmpdir(), `${name}-consumer-`))
+const app = join(work, 'app')
+mkdirSync(app)
+
+function npm(args, cwd) {
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+}
+
+try {
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  )
+  const tarball = join(work, packed[0].filename)
+  console.log(`packed ${packed[0].filename}: ${packed[0].entryCount} files`)
+
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'scratch-consumer', private: true, version: '0.0.0' }, null, 2),
+  )
+  npm(
+    [
+      'install',
+      '--prefer-offline',
+      '--ignore-scripts',
+      tarball,
+      ...pinned([
+        '@reduxjs/toolkit',
+        'react',
+        'react-redux',
+        '@types/react',
+        '@types/node',
+        'typescript',
+      ]),
+    ],
+    app,
+  )
+  console.log(`installed it with its peers except ws and jose (${Date.now() - started} ms)`)
+
+  // Every entry, and a misuse per entry so an entry typed `any` fails too.
+  const source = `import { createRealtime, WebSocketError } from '${name}'
+import { WebSocketProvider, useChat } from '${name}/react'
+import { createRealtimeServer } from '${name}/server'
+
+const realtime = createRealtime({ url: 'ws://localhost:3000' })
+export const reducerPath: string = realtime.reducerPath
+export const isRealtimeError = (error: unknown): error is Error => error instanceof WebSocketError
+export const hooks = [WebSocketProvider, useChat] as const
+export const start: (...args: never[]) => Promise<unknown> = createRealtimeServer
+
+// @ts-expect-error the core entry is typed
+createRealtime(42)
+// @ts-expect-error the React entry is typed
+export const provider: number = WebSocketProvider
+// @ts-expect-error the server entry is typed
+void createRealtimeServer(42)
+`
+  for (const file of ['index.ts', 'index.mts', 'index.cts']) writeFileSync(join(app, file), source)
+
+  const common = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false, // the package's own .d.ts files must type-check too
+    target: 'ES2022',
+    lib: ['ES2022', 'DOM'],
+    types: ['node'],
+    // TypeScript 6 deprecates node10 resolution; apps on it still use it.
+    ignoreDeprecations: '6.0',
+  }
+  const profiles = {
+    node10: { files: ['index.ts'], module: 'commonjs', moduleResolution: 'node' },
+    node16: { files: ['index.mts', 'index.cts'], module: 'node16', moduleResolution: 'node16' },
+    bundler: { files: ['index.ts'], module: 'esnext', moduleResolution: 'bundler' },
+  }
+  const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc')
+  for (const [profile, { files, ...options }] of Object.entries(profiles)) {
+    const config = `tsconfig.${profile}.json`
+    writeFileSync(
+      join(app, config),
+      JSON.stringify({ compilerOptions: { ...common, ...options }, files }, null, 2),
+    )
+    const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app, encoding: 'utf8' })
+    check(
+      result.status === 0,
+      `types: every entry with moduleResolution ${options.moduleResolution} (${files.join(', ')})`,
+      `${result.stdout}${result.stderr}`,
+    )
+  }
+
+  const node = (args) => spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env })
+  const FORMATS = ['ESM', 'CJS']
+  // Loads `specifier` in a fresh Node as `m`, then runs `then`.
+  const load = (specifier, format, then = '') =>
+    node(
+      format === 'ESM'
+        ? ['--input-type=module', '-e', `const m = await import('${specifier}'); ${then}`]
+        : ['-e', `const m = require('${specifier}'); ${then}`],
+    )
+  for (const specifier of [name, `${name}/react`]) {
+    for (const format of FORMATS) {
+      const result = load(specifier, format)
+      check(result.status === 0, `node: ${specifier} loads (${format})`, result.stderr)
+    }
+  }
+  for (const format of FORMATS) {
+    const result = load(`${name}/server`, format)
+    check(
+      result.status !== 0 && result.stderr.includes(`Error: ${MISSING}`),
+      `node: ${name}/server without ws and jose throws "${MISSING}" (${format})`,
+      result.stderr,
+    )
+  }
+  const cli = node([join(app, 'node_modules', '.bin', 'redux-realtime-server'), '--help'])
+  check(
+    cli.status === 1 && cli.stderr.trim() === `redux-realtime-server: ${MISSING}`,
+    'node: the CLI without ws and jose prints what to install and exits 1',
+    `exit ${cli.status}\n${cli.stderr}`,
+  )
+
+  npm(['install', '--prefer-offline', '--ignore-scripts', ...pinned(['ws', 'jose'])], app)
+  for (const format of FORMATS) {
+    const result = load(
+      `${name}/server`,
+      format,
+      `if (typeof m.createRealtimeServer !== 'function') process.exit(2)`,
+    )
+    check(
+      result.status === 0,
+      `node: with ws and jose, ${name}/server loads (${format})`,
+      result.stderr,
+    )
+  }
+  const help = node([join(app, 'node_modules', '.bin', 'redux-realtime-server'), '--help'])
+  check(
+    help.status === 0 && help.stdout.startsWith('Usage: redux-realtime-server'),
+    'node: with ws and jose, the CLI runs',
+    `exit ${help.status}\n${help.stdout}${help.stderr}`,
+  )
+} catch (error) {
+  problems.push(error instanceof Error ? error.message : String(error))
+}
+
+if (problems.length > 0) {
+  console.error(`\nThe installed package fails (scratch app kept in ${app}):`)
+  for (const problem of problems) console.error(`- ${problem}`)
+  process.exitCode = 1
+} else {
+  rmSync(work, { recursive: true, force: true })
+  console.log(`the installed package passes every check (${Date.now() - started} ms)`)
+}
