@@ -23,6 +23,11 @@ export function buildConnectionHandler(ctx: RealtimeContext): Handler {
 
   return (action) => {
     if (connect.match(action)) {
+      // Already authenticated: there is nothing to wait for.
+      const { authenticated, userId, sessionId } = ctx.session
+      if (authenticated && userId !== undefined && sessionId !== undefined) {
+        ctx.outcomes.resolve('connect', '', { userId, sessionId })
+      }
       const state = ctx.selectors.selectConnectionState(ctx.getState())
       if (state === 'idle' || state === 'closed') {
         ctx.dispatch(connection.connecting({ url: ctx.url, at: ctx.now() }))

@@ -19,6 +19,7 @@ export interface Session {
   /** The last `auth_ok` refreshed the token on a socket already authenticated. */
   readonly refresh: boolean
   readonly userId?: string
+  readonly sessionId?: string
   /** The server's frame size limit, when it says. */
   readonly maxFrameBytes?: number
   /** The server's rate limit for this connection, when it has one. */

@@ -1,12 +1,13 @@
 import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
 import { resolveUrl, type ResolvedConfig } from '../src/config'
-import { errorInfo } from '../src/errors'
+import { errorInfo, WebSocketError } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { Frame } from '../src/protocol/frames'
 import * as commands from '../slices/commands'
 import { connection } from '../slices/actions'
 import type { RealtimeSelectors } from '../slices/selectors'
+import { awaitedOutcome, withUnwrap, type RealtimeDispatch } from './awaitable'
 import { buildConnectionHandler } from './connection'
 import type { Handler, RealtimeContext } from './context'
 import { buildEventsHandler } from './events'
@@ -61,7 +62,7 @@ export function createRealtimeMiddleware(
   selectors: RealtimeSelectors,
   inspector: FrameInspector,
   outcomes: Outcomes,
-): Middleware {
+): Middleware<RealtimeDispatch> {
   return (api) => {
     const url = resolveUrl(config)
     const logger = config.logger
@@ -199,7 +200,8 @@ export function createRealtimeMiddleware(
 
     function observeSession(action: UnknownAction): void {
       if (connection.opened.match(action)) {
-        const { userId, maxFrameBytes, rateLimit, maxInFlight, expiresAt } = action.payload
+        const { userId, sessionId, maxFrameBytes, rateLimit, maxInFlight, expiresAt } =
+          action.payload
         // A second auth_ok on the same socket is a token refresh, not a new session: the
         // server's bucket for this connection did not refill, so neither does ours.
         const refresh = ctx.session.authenticated
@@ -207,18 +209,34 @@ export function createRealtimeMiddleware(
           authenticated: true,
           refresh,
           userId,
+          sessionId,
           ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
           ...(rateLimit !== undefined ? { rateLimit } : {}),
           ...(maxInFlight !== undefined ? { maxInFlight } : {}),
           ...(expiresAt !== undefined ? { expiresAt } : {}),
         }
         if (refresh) return
+        outcomes.resolve('connect', '', { userId, sessionId })
         ctx.liveness.lastFrameAt = ctx.now()
         ctx.flow.reset(rateLimit)
         ctx.transport.authenticated()
       } else if (connection.closed.match(action)) {
         ctx.session = { ...ctx.session, authenticated: false }
         ctx.authsPending = 0
+        const { willReconnect, error, code, reason } = action.payload
+        if (!willReconnect) {
+          outcomes.reject(
+            'connect',
+            '',
+            error
+              ? WebSocketError.fromInfo(error)
+              : new WebSocketError(
+                  WebSocketErrorCode.CONNECTION_FAILED,
+                  `connection closed (${code}): ${reason}`,
+                  { context: 'connection' },
+                ),
+          )
+        }
       }
     }
 
@@ -235,13 +253,36 @@ export function createRealtimeMiddleware(
       buildEventsHandler(ctx),
     ]
 
-    return (next) => (action) => {
-      const result = next(action)
-      const event = action as UnknownAction
+    function run(next: (action: unknown) => unknown, event: UnknownAction): unknown {
+      const result = next(event)
       if (own.has(event)) observeSession(event)
       else if (!COMMAND_TYPES.has(event.type)) return result
       for (const handler of handlers) handler(event)
       return result
+    }
+
+    return (next) => (action) => {
+      const event = action as UnknownAction
+      const awaited = COMMAND_TYPES.has(event.type) ? awaitedOutcome(event) : undefined
+      if (!awaited) return run(next, event)
+      // An awaitable command: its outcome is registered before the handlers run, so one decided
+      // during the dispatch (a full outbox, an already joined room) is not missed.
+      const [kind, key] = awaited
+      let result: unknown
+      let failure: { error: unknown } | undefined
+      const outcome = outcomes.wait(kind, key, () => {
+        try {
+          result = run(next, event)
+        } catch (error) {
+          failure = { error }
+          throw error
+        }
+      })
+      if (failure) {
+        outcome.catch(() => undefined)
+        throw failure.error
+      }
+      return withUnwrap(result, outcome, event.type)
     }
   }
 }

@@ -1,26 +1,35 @@
 import type { WebSocketError } from '../src/errors'
 
-/** What a settled command resolved with. */
-export type OutcomeValue =
-  { id: string; seq?: number } | { room: string; epoch: string; seq: number }
+/** What each kind of command resolves with. */
+export interface OutcomeValues {
+  /** The server acknowledged the message (`seq` in its stream). */
+  message: { id: string; seq?: number }
+  /** The server confirmed the join: the room's epoch and the seq it resumes from. */
+  join: { room: string; epoch: string; seq: number }
+  /** The leave went out (or there was nothing to leave). */
+  leave: { room: string }
+  /** The server accepted the connection's auth. */
+  connect: { userId: string; sessionId: string }
+}
 
-/** What is awaited: a message (by id) or a join (by room). */
-export type OutcomeKind = 'message' | 'join'
+/** What is awaited: a message (by id), a join or leave (by room), the connection (key ''). */
+export type OutcomeKind = keyof OutcomeValues
+export type OutcomeValue = OutcomeValues[OutcomeKind]
 
 /**
  * Promises for commands, settled by the middleware from what the server said (an ack, an
- * error, a `joined`) — never from state, so DevTools time travel and re-dispatched events
- * settle nothing. One registry per realtime instance.
+ * error, a `joined`, an `auth_ok`, a close) — never from state, so DevTools time travel and
+ * re-dispatched events settle nothing. One registry per realtime instance.
  */
 export interface Outcomes {
   /**
    * The outcome of the command `start` dispatches; registered first, so an outcome decided
    * during the dispatch counts. If `start` throws, the promise rejects with that error.
    */
-  wait(kind: OutcomeKind, key: string, start?: () => void): Promise<OutcomeValue>
+  wait<K extends OutcomeKind>(kind: K, key: string, start?: () => void): Promise<OutcomeValues[K]>
   /** Forget a wait whose command threw before it was queued. */
   cancel(kind: OutcomeKind, key: string): void
-  resolve(kind: OutcomeKind, key: string, value: OutcomeValue): void
+  resolve<K extends OutcomeKind>(kind: K, key: string, value: OutcomeValues[K]): void
   reject(kind: OutcomeKind, key: string, error: WebSocketError): void
   /** Rejects everything still waiting (the owner of the instance is done with it). */
   rejectAll(error: WebSocketError): void
@@ -43,10 +52,11 @@ export function createOutcomes(): Outcomes {
     return list
   }
   return {
-    wait(kind, key, start) {
-      return new Promise((resolve, reject) => {
+    wait<K extends OutcomeKind>(kind: K, key: string, start?: () => void) {
+      return new Promise<OutcomeValues[K]>((resolve, reject) => {
         const k = keyOf(kind, key)
-        const waiter = { resolve, reject }
+        // Only `resolve(kind, key, …)` of the same kind settles it, with that kind's value.
+        const waiter: Waiter = { resolve: resolve as (value: OutcomeValue) => void, reject }
         const list = waiting.get(k)
         if (list) list.push(waiter)
         else waiting.set(k, [waiter])

@@ -51,12 +51,19 @@ export function buildRoomsHandler(ctx: RealtimeContext): Handler {
   return (action) => {
     if (joinRoom.match(action)) {
       const { room } = action.payload
-      if (ctx.streams.isTracked(room)) return
+      if (ctx.streams.isTracked(room)) {
+        // Joined already on this socket: nothing to wait for (a join under way settles on joined).
+        const position = ctx.streams.position(room)
+        if (position) ctx.outcomes.resolve('join', room, { room, ...position })
+        return
+      }
       ctx.streams.track(room)
       if (ctx.session.authenticated) sendJoin(room)
       ctx.dispatch(rooms.joinRequested({ room }))
     } else if (leaveRoom.match(action)) {
       const { room } = action.payload
+      // Settled now: a leave needs no answer (and leaving a room not joined is a no-op).
+      ctx.outcomes.resolve('leave', room, { room })
       if (!ctx.streams.isTracked(room)) return
       ctx.streams.forget(room)
       ctx.dispatch(rooms.leaveRequested({ room }))

@@ -49,6 +49,8 @@ export interface StreamCursors {
   accept(room: string, seq: number, author: string | undefined, id: string): Verdict
   /** The server skipped `seq` (too large for this client): the cursor moves past it in order. */
   skip(room: string, seq: number): Verdict
+  /** Where a room joined on this socket stands; undefined when it is not live. */
+  position(room: string): { epoch: string; seq: number } | undefined
   /** The next seq expected in `room` (for reporting gaps). */
   expectedSeq(room: string): number
   /** Cursors worth saving: tracked rooms with a known epoch. */
@@ -148,6 +150,10 @@ export function createStreamCursors(window: number): StreamCursors {
     skip(room, seq) {
       const c = cursors.get(room)
       return c ? advance(c, seq) : 'untracked'
+    },
+    position(room) {
+      const c = cursors.get(room)
+      return c?.live && c.epoch !== null ? { epoch: c.epoch, seq: c.seq } : undefined
     },
     expectedSeq: (room) => (cursors.get(room)?.seq ?? 0) + 1,
     saved() {

@@ -2,6 +2,7 @@ import type { Middleware, Reducer } from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
 import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
 import { createOutcomes, type Outcomes } from '../middleware/outcomes'
+import type { RealtimeDispatch } from '../middleware/awaitable'
 import * as actions from '../slices/actions'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
@@ -44,7 +45,8 @@ export const realtimeActions = {
 export interface Realtime<ReducerPath extends string = string> {
   reducerPath: ReducerPath
   reducer: Reducer<RealtimeState>
-  middleware: Middleware
+  /** Typed with its dispatch extension: awaitable commands return `unwrap()`. */
+  middleware: Middleware<RealtimeDispatch>
   actions: typeof realtimeActions
   selectors: RealtimeSelectors
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */

@@ -29,7 +29,7 @@ export async function createTestClient(
   }
   const store = configureStore({
     reducer: { [realtime.reducerPath]: realtime.reducer },
-    middleware: (getDefault) => getDefault().concat(realtime.middleware, recorder),
+    middleware: (getDefault) => getDefault().prepend(realtime.middleware).concat(recorder),
   })
   const { actions, selectors } = realtime
   type State = ReturnType<typeof store.getState>

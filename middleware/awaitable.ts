@@ -1,0 +1,86 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
+import { WebSocketError } from '../src/errors'
+import { WebSocketErrorCode } from '../src/protocol/codes'
+import {
+  connect,
+  joinRoom,
+  leaveRoom,
+  sendChatMessage,
+  sendDirectMessage,
+  sendMessage,
+} from '../slices/commands'
+import type { OutcomeKind, OutcomeValues } from './outcomes'
+
+export interface UnwrapOptions {
+  /** Reject with `TIMEOUT` after this long without an answer (a message stays in the outbox). */
+  timeoutMs?: number
+}
+
+/** What `store.dispatch(command)` returns for an awaitable command: the action, plus `unwrap`. */
+export type Unwrappable<A, T> = A & {
+  /**
+   * Settles from what the server said (ack, `joined`, `auth_ok`, error, close), never from
+   * state; rejects with a `WebSocketError` whose `code` says why.
+   */
+  unwrap(options?: UnwrapOptions): Promise<T>
+}
+
+/**
+ * The dispatch extension of the realtime middleware (RTK's middleware dispatch typing), so
+ * `store.dispatch(realtime.actions.joinRoom('general')).unwrap()` is typed.
+ */
+export interface RealtimeDispatch {
+  <A extends ReturnType<typeof connect>>(action: A): Unwrappable<A, OutcomeValues['connect']>
+  <A extends ReturnType<typeof joinRoom>>(action: A): Unwrappable<A, OutcomeValues['join']>
+  <A extends ReturnType<typeof leaveRoom>>(action: A): Unwrappable<A, OutcomeValues['leave']>
+  <A extends ReturnType<typeof sendChatMessage>>(
+    action: A,
+  ): Unwrappable<A, OutcomeValues['message']>
+  <A extends ReturnType<typeof sendDirectMessage>>(
+    action: A,
+  ): Unwrappable<A, OutcomeValues['message']>
+  <A extends ReturnType<typeof sendMessage>>(action: A): Unwrappable<A, OutcomeValues['message']>
+}
+
+/** The outcome a command waits for and its key; undefined for commands nobody awaits. */
+export function awaitedOutcome(action: UnknownAction): [OutcomeKind, string] | undefined {
+  if (sendChatMessage.match(action) || sendMessage.match(action) || sendDirectMessage.match(action))
+    return ['message', action.payload.id]
+  if (joinRoom.match(action)) return ['join', action.payload.room]
+  if (leaveRoom.match(action)) return ['leave', action.payload.room]
+  if (connect.match(action)) return ['connect', '']
+  return undefined
+}
+
+/** The dispatch result with `unwrap()` over the settled outcome, and an optional timeout. */
+export function withUnwrap<T>(result: unknown, outcome: Promise<T>, what: string): unknown {
+  // Nobody may await it: a failed command must not become an unhandled rejection.
+  outcome.catch(() => undefined)
+  const unwrap = ({ timeoutMs }: UnwrapOptions = {}): Promise<T> => {
+    if (timeoutMs === undefined) return outcome
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new WebSocketError(
+              WebSocketErrorCode.TIMEOUT,
+              `${what}: no answer from the server within ${timeoutMs} ms`,
+              { context: 'unwrap' },
+            ),
+          ),
+        timeoutMs,
+      )
+      outcome.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error instanceof Error ? error : new Error(String(error)))
+        },
+      )
+    })
+  }
+  return typeof result === 'object' && result !== null ? { ...result, unwrap } : { unwrap }
+}
