@@ -1,6 +1,6 @@
 /**
  * The React entry's one door to the core. Every runtime import from outside `src/react/` goes
- * through this file, and the build turns `'../index'` into an import of `redux-realtime`, so an
+ * through this file, and the build turns `'../index'` into an import of the package's own name (`redux-realtime-kit`), so an
  * app that uses both entries gets one copy of the core (one `WebSocketError` class, one bundle).
  */
 export {
