@@ -1,3 +1,4 @@
+import { validateMessageDetailed } from '../utils/validateMessage'
 import { isForbiddenKey, isPlainRecord, isSeq, isTimestamp, isValidId } from './validate'
 
 /** Thrown by the field checks; the codec turns it into an `invalid_field` rejection. */
@@ -89,4 +90,15 @@ export function requireLabel(value: unknown, field: string, max: number): string
 /** Copies the defined entries only, so frames hold no `undefined` fields. */
 export function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+/**
+ * Chat content, checked by the one rule the command, `WebSocketUtils.validateMessage` and the
+ * server share: a string, not blank, at most 16,384 characters, no control character but `\n`
+ * and `\t`.
+ */
+export function requireContent(value: unknown): string {
+  const check = validateMessageDetailed(value)
+  if (!check.valid) fail(`data.content: ${check.message}`)
+  return value as string
 }

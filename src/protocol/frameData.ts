@@ -21,6 +21,7 @@ import {
   requireArray,
   requireBoolean,
   requireId,
+  requireContent,
   requireLabel,
   requireRecord,
   requireSeq,
@@ -28,7 +29,6 @@ import {
   requireTimestamp,
 } from './fields'
 
-const MAX_CONTENT_LENGTH = 16 * 1024
 const MAX_MENTIONS = 50
 const MAX_ATTACHMENTS = 10
 const MAX_STATUS_LENGTH = 128
@@ -74,7 +74,7 @@ function chatData(data: Record<string, unknown>): ChatMessageData {
       ? undefined
       : requireArray(data.attachments, 'data.attachments', MAX_ATTACHMENTS, 'items')
   return defined({
-    content: requireString(data.content, 'data.content', MAX_CONTENT_LENGTH),
+    content: requireContent(data.content),
     replyTo: optionalId(data.replyTo, 'data.replyTo'),
     mentions: mentions?.map((m, i) => requireId(m, `data.mentions[${i}]`)),
     attachments: attachments?.map(attachment),

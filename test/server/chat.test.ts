@@ -28,6 +28,20 @@ describe('server chat', () => {
     expect(copyIndex).toBeLessThan(ackIndex)
   })
 
+  it('refuses blank content and control characters as the client API does, storing nothing', async () => {
+    const server = await startServer()
+    const alice = await joinedAs(server.url, 'alice', 'general')
+    for (const content of ['', '   ', 'bell\u0007']) {
+      const sent = alice.sendFrame('chat_message', { room: 'general', data: { content } })
+      const error = await alice.nextOfType('error', (frame) => frame.data.refId === sent.id)
+      expect(error.data).toMatchObject({ code: 'INVALID_FRAME' })
+      expect(error.data.message).toMatch(/data\.content: message (is empty|contains control)/)
+    }
+    const ok = alice.sendFrame('chat_message', { room: 'general', data: { content: 'fine' } })
+    const ack = await alice.nextOfType('ack', (frame) => frame.data.refId === ok.id)
+    expect(ack.data.seq).toBe(1)
+  })
+
   it('stamps the authenticated user and server time, keeping the client id', async () => {
     const server = await startServer()
     const alice = await joinedAs(server.url, 'alice', 'general')

@@ -311,6 +311,10 @@ describe('decodeFrame (rejections)', () => {
       'invalid_field',
     ],
     ['content as a number', withData({ content: 42 }), 'invalid_field'],
+    // The one content rule of the command, WebSocketUtils.validateMessage and the server.
+    ['empty content', withData({ content: '' }), 'invalid_field'],
+    ['blank content', withData({ content: ' \n\t ' }), 'invalid_field'],
+    ['content with a control character', withData({ content: 'a\u0007b' }), 'invalid_field'],
     ['seq -1', json({ ...base, seq: -1 }), 'invalid_field'],
     ['seq 1.5', json({ ...base, seq: 1.5 }), 'invalid_field'],
     ['a chat_message without a room', json({ ...base, room: undefined }), 'invalid_field'],

@@ -5,6 +5,7 @@ import {
   markAllNotificationsRead,
   markAsRead,
   markNotificationRead,
+  sendChatMessage,
   sendDirectMessage,
   sendMessage,
   setCustomStatus,
@@ -15,6 +16,7 @@ import {
   type SendMessageInput,
 } from '../../../slices/actions'
 import type { PresenceStatus } from '../../../src/protocol/frames'
+import { validateMessageDetailed } from '../../../src/utils/validateMessage'
 
 describe('sendDirectMessage', () => {
   it('throws a TypeError without `to` or with a prototype key as `to`', () => {
@@ -107,5 +109,24 @@ describe('typing and receipt commands', () => {
     expect(() => startTyping('has space')).toThrow(TypeError)
     expect(() => markAsRead({ room: 'general', messageId: '' })).toThrow(TypeError)
     expect(() => markAsRead({ room: '__proto__', messageId: 'm1' })).toThrow(TypeError)
+  })
+})
+
+describe('chat content: one rule for the command, validateMessage and the server', () => {
+  it.each(['', '   ', '\n\t', 'bell\u0007', 'x'.repeat(16 * 1024 + 1)])(
+    'sendChatMessage refuses %j with the reason validateMessage gives',
+    (content) => {
+      const check = validateMessageDetailed(content)
+      expect(check.valid).toBe(false)
+      const reason = check.valid ? '' : check.message
+      expect(() => sendChatMessage({ room: 'general', content })).toThrow(reason)
+      expect(() => sendDirectMessage({ to: 'bob', content })).toThrow(reason)
+    },
+  )
+
+  it('accepts what validateMessage accepts, tabs and newlines included', () => {
+    const content = 'line one\n\tline two'
+    expect(validateMessageDetailed(content).valid).toBe(true)
+    expect(sendChatMessage({ room: 'general', content }).payload.data).toEqual({ content })
   })
 })
