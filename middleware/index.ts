@@ -162,6 +162,11 @@ export function createRealtimeMiddleware(
       let error = ctx.closeError ?? undefined
       ctx.closeError = null
       let reason = close.reason
+      if (close.failure !== undefined) {
+        error = errorInfo(WebSocketErrorCode.CONNECTION_FAILED, close.failure, {
+          context: 'transport',
+        })
+      }
       if (close.gaveUp) {
         reason = `gave up after ${close.attempt - 1} reconnect attempts: ${close.reason}`
         error = errorInfo(WebSocketErrorCode.RECONNECT_FAILED, reason, { context: 'transport' })

@@ -38,6 +38,8 @@ export interface TransportClose {
   retryInMs?: number
   /** True when the client gave up after `maxReconnectAttempts`. */
   gaveUp?: boolean
+  /** Why no socket could be made at all (no WebSocket class here): nothing will retry. */
+  failure?: string
 }
 
 export interface TransportEvents {
@@ -260,7 +262,13 @@ export function createTransport(options: TransportOptions, events: TransportEven
       else if (!current) {
         failures = 0
         level = 0
-        create()
+        try {
+          create()
+        } catch (error) {
+          // No WebSocket class (Node 20 without `ws`, SSR): a closed connection that says why.
+          const failure = error instanceof Error ? error.message : String(error)
+          events.onClose({ code: 1006, reason: failure, willReconnect: false, attempt: 0, failure })
+        }
       }
     },
     close(code = 1000, reason = 'client closed') {

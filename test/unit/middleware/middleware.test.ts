@@ -657,3 +657,26 @@ describe('realtime middleware: token lifecycle', () => {
     expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
   })
 })
+
+describe('realtime middleware: no WebSocket available', () => {
+  it('connect() with no WebSocket class is an error action and a closed state, not a throw', async () => {
+    // Node 20 has no global WebSocket: the harness passes none.
+    expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined()
+    const h = createHarness({ WebSocket: undefined })
+    // (The mock store's dispatch is untyped: the realtime middleware adds unwrap at run time.)
+    const connecting = h.store.dispatch(h.realtime.actions.connect()) as unknown as {
+      unwrap(): Promise<unknown>
+    }
+    const outcome = connecting.unwrap().then(
+      () => 'resolved',
+      (error: { code: string }) => error.code,
+    )
+    await tick()
+    expect(h.state().connection.state).toBe('closed')
+    expect(h.state().connection.lastError).toMatchObject({
+      code: 'CONNECTION_FAILED',
+      message: expect.stringMatching(/no global WebSocket.*Pass one/),
+    })
+    await expect(outcome).resolves.toBe('CONNECTION_FAILED')
+  })
+})
