@@ -33,6 +33,16 @@ function countUnread(
  * `selectUpcomingEvents(state, now)` takes the time as an argument: a selector that read the
  * clock would not be pure. Pass `Date.now()` rounded (say, to the minute) so its memo hits.
  */
+/** `selectUpcomingEvents` without a time would silently select nothing: say so instead. */
+function requireNow(_root: unknown, now: number): number {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new TypeError(
+      `selectUpcomingEvents(state, now): pass the time in epoch ms, e.g. Math.floor(Date.now() / 60_000) * 60_000; got ${String(now)}`,
+    )
+  }
+  return now
+}
+
 export function createFeatureSelectors(selectRealtime: (root: unknown) => RealtimeState) {
   const selectSelf = (root: unknown) => selectRealtime(root).connection.info.userId ?? null
 
@@ -82,7 +92,7 @@ export function createFeatureSelectors(selectRealtime: (root: unknown) => Realti
   const selectEventById = (root: unknown, id: string): EventData | undefined =>
     own(selectEventsState(root).byId, id)
   const selectUpcomingEvents = createSelector(
-    [(root: unknown) => selectEventsState(root).byId, (_root: unknown, now: number) => now],
+    [(root: unknown) => selectEventsState(root).byId, requireNow],
     (byId, now): EventData[] =>
       Object.values(byId)
         .filter((e) => e.status !== 'cancelled' && (e.endsAt ?? e.startsAt) >= now)

@@ -166,6 +166,13 @@ describe('selectUpcomingEvents', () => {
   })
   const upcoming = (root: Root, now = NOW) =>
     selectors.selectUpcomingEvents(root, now).map((e) => e.id)
+
+  it('throws a clear error without a time instead of silently selecting nothing', () => {
+    const call = selectors.selectUpcomingEvents as unknown as (root: unknown) => unknown
+    expect(() => call(rootWith())).toThrow(/selectUpcomingEvents\(state, now\): pass the time/)
+    // @ts-expect-error `now` is required
+    expect(() => selectors.selectUpcomingEvents(rootWith())).toThrow(TypeError)
+  })
   const root = () =>
     rootWith(
       events.received({
