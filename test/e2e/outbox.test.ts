@@ -20,6 +20,30 @@ async function offline(page: Page): Promise<void> {
   await page.locator('[data-testid="connection-state"]:not([data-state="open"])').waitFor()
 }
 
+/**
+ * Outbox entries the page's IndexedDB holds now. A reload aborts IndexedDB writes still in
+ * flight, so a test reloads once the writes are in (see the README's Storage section).
+ */
+async function savedEntries(page: Page, database: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const request = indexedDB.open(name)
+        request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'))
+        request.onsuccess = () => {
+          const db = request.result
+          const keys = db.transaction('outbox', 'readonly').objectStore('outbox').getAllKeys()
+          keys.onsuccess = () => {
+            resolve(keys.result.filter((k) => Array.isArray(k) && k[0] === 'entry').length)
+            db.close()
+          }
+          keys.onerror = () => reject(keys.error ?? new Error('getAllKeys failed'))
+        }
+      }),
+    database,
+  )
+}
+
 const label = (prefix: string, i: number) => `${prefix}-${String(i).padStart(2, '0')}`
 
 describe('example app: the outbox in IndexedDB survives a reload (Chromium)', () => {
@@ -38,6 +62,7 @@ describe('example app: the outbox in IndexedDB survives a reload (Chromium)', ()
     const typed = Array.from({ length: 50 }, (_, i) => label('reload', i))
     for (const text of typed) await sendChat(alice, text)
     await expect.poll(() => shown(alice, 'reload')).toEqual(typed)
+    await expect.poll(() => savedEntries(alice, 'redux-realtime-example:alice')).toBe(50)
 
     await alice.reload()
     // Back from IndexedDB before any server is there: all 50, pending, in order.
@@ -78,6 +103,7 @@ describe('example app: the outbox in IndexedDB survives a reload (Chromium)', ()
     for (const text of fromFirst) await sendChat(first, text)
     await second.bringToFront()
     for (const text of fromSecond) await sendChat(second, text)
+    await expect.poll(() => savedEntries(second, 'redux-realtime-example:eve')).toBe(20)
     await second.reload()
     await expect.poll(() => shown(second, 'tab2'), { timeout: 15_000 }).toEqual(fromSecond)
 
