@@ -27,8 +27,6 @@ export interface Outcomes {
    * during the dispatch counts. If `start` throws, the promise rejects with that error.
    */
   wait<K extends OutcomeKind>(kind: K, key: string, start?: () => void): Promise<OutcomeValues[K]>
-  /** Forget a wait whose command threw before it was queued. */
-  cancel(kind: OutcomeKind, key: string): void
   resolve<K extends OutcomeKind>(kind: K, key: string, value: OutcomeValues[K]): void
   reject(kind: OutcomeKind, key: string, error: WebSocketError): void
   /** Rejects everything still waiting (the owner of the instance is done with it). */
@@ -69,9 +67,6 @@ export function createOutcomes(): Outcomes {
           reject(error instanceof Error ? error : new Error(String(error)))
         }
       })
-    },
-    cancel(kind, key) {
-      waiting.delete(keyOf(kind, key))
     },
     resolve(kind, key, value) {
       for (const waiter of take(kind, key)) waiter.resolve(value)

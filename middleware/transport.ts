@@ -204,21 +204,19 @@ export function createTransport(options: TransportOptions, events: TransportEven
       events.onClose({ code, reason, willReconnect: false, attempt: failures })
       return
     }
-    if (plan && plan.attempt > options.maxReconnectAttempts) {
+    // RWS declined to reconnect (its connect lock is stuck): do it with a fresh instance.
+    if (!plan) return retryLater(code, reason, planRetry())
+    if (plan.attempt > options.maxReconnectAttempts) {
       dispose(code, reason)
       events.onClose({ code, reason, willReconnect: false, attempt: plan.attempt, gaveUp: true })
       return
     }
     waiting = true
-    // RWS declined to reconnect (its connect lock is stuck): do it with a fresh instance.
-    if (!plan) return retryLater(code, reason, planRetry())
-    events.onClose({
-      code,
-      reason,
-      willReconnect: true,
-      attempt: plan.attempt,
-      retryInMs: plan.delay,
-    })
+    events.onClose(retrying(code, reason, plan))
+  }
+
+  function retrying(code: number, reason: string, plan: { attempt: number; delay: number }) {
+    return { code, reason, willReconnect: true, attempt: plan.attempt, retryInMs: plan.delay }
   }
 
   /** Reconnects with a fresh instance after `plan.delay`, or gives up. */
@@ -241,13 +239,7 @@ export function createTransport(options: TransportOptions, events: TransportEven
     }
     waiting = true
     fallbackTimer = setTimeout(create, plan.delay)
-    events.onClose({
-      code,
-      reason,
-      willReconnect: true,
-      attempt: plan.attempt,
-      retryInMs: plan.delay,
-    })
+    events.onClose(retrying(code, reason, plan))
   }
 
   function retry(): void {
