@@ -25,21 +25,34 @@ export type Unwrappable<A, T> = A & {
   unwrap(options?: UnwrapOptions): Promise<T>
 }
 
+/** A command of any instance: its type is `${reducerPath}/${name}`. */
+type Command<C extends (...args: never[]) => { payload: unknown }, Name extends string> = {
+  type: `${string}/${Name}`
+  payload: ReturnType<C>['payload']
+}
+
 /**
  * The dispatch extension of the realtime middleware (RTK's middleware dispatch typing), so
- * `store.dispatch(realtime.actions.joinRoom('general')).unwrap()` is typed.
+ * `store.dispatch(realtime.actions.joinRoom('general')).unwrap()` is typed, for every
+ * instance's `reducerPath`.
  */
 export interface RealtimeDispatch {
-  <A extends ReturnType<typeof connect>>(action: A): Unwrappable<A, OutcomeValues['connect']>
-  <A extends ReturnType<typeof joinRoom>>(action: A): Unwrappable<A, OutcomeValues['join']>
-  <A extends ReturnType<typeof leaveRoom>>(action: A): Unwrappable<A, OutcomeValues['leave']>
-  <A extends ReturnType<typeof sendChatMessage>>(
+  <A extends Command<typeof connect, 'connect'>>(
+    action: A,
+  ): Unwrappable<A, OutcomeValues['connect']>
+  <A extends Command<typeof joinRoom, 'joinRoom'>>(action: A): Unwrappable<A, OutcomeValues['join']>
+  <A extends Command<typeof leaveRoom, 'leaveRoom'>>(
+    action: A,
+  ): Unwrappable<A, OutcomeValues['leave']>
+  <A extends Command<typeof sendChatMessage, 'sendChatMessage'>>(
     action: A,
   ): Unwrappable<A, OutcomeValues['message']>
-  <A extends ReturnType<typeof sendDirectMessage>>(
+  <A extends Command<typeof sendDirectMessage, 'sendDirectMessage'>>(
     action: A,
   ): Unwrappable<A, OutcomeValues['message']>
-  <A extends ReturnType<typeof sendMessage>>(action: A): Unwrappable<A, OutcomeValues['message']>
+  <A extends Command<typeof sendMessage, 'sendMessage'>>(
+    action: A,
+  ): Unwrappable<A, OutcomeValues['message']>
 }
 
 /** The outcome a command waits for and its key; undefined for commands nobody awaits. */

@@ -6,6 +6,7 @@ import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { Frame } from '../src/protocol/frames'
 import * as commands from '../slices/commands'
 import { connection } from '../slices/actions'
+import type { Namespace } from '../slices/namespace'
 import type { RealtimeSelectors } from '../slices/selectors'
 import { awaitedOutcome, withUnwrap, type RealtimeDispatch } from './awaitable'
 import { buildConnectionHandler } from './connection'
@@ -46,6 +47,27 @@ const COMMAND_TYPES = new Set<string>(
     .map((creator) => creator.type),
 )
 
+/** The reducer paths of the realtime middlewares built for each store (keyed by its API). */
+const instancesByStore = new WeakMap<object, Set<string>>()
+
+/** RTK Query's dev check, always on: one instance per `reducerPath`, its reducer mounted. */
+function registerInstance(api: object, getState: () => unknown, reducerPath: string): void {
+  const paths = instancesByStore.get(api) ?? new Set<string>()
+  instancesByStore.set(api, paths)
+  if (paths.has(reducerPath)) {
+    throw new Error(
+      `redux-realtime: two realtime middlewares with reducerPath "${reducerPath}" in one store. Add each middleware once, and give every createRealtime() in a store its own reducerPath (createRealtime({ reducerPath: 'chatSocket', … })); they would answer each other's actions.`,
+    )
+  }
+  paths.add(reducerPath)
+  const state = getState()
+  if (typeof state === 'object' && state !== null && !Object.hasOwn(state, reducerPath)) {
+    throw new Error(
+      `redux-realtime: no reducer at state.${reducerPath}. Mount it next to the middleware: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, … } }).`,
+    )
+  }
+}
+
 /**
  * The socket-owning middleware: a thin composer. It builds the context and the handlers once
  * per store, wires socket events to actions, and runs every handler after the reducers.
@@ -56,22 +78,29 @@ const COMMAND_TYPES = new Set<string>(
  * DevTools' Dispatch button, an imported log, a test — only reduces state: no frame, no timer,
  * no transport change. The session facts handlers read are written here, before any handler
  * runs, so no handler depends on the order of the list.
+ *
+ * Handlers speak the canonical `realtime/…` action types; `namespace` translates at this edge
+ * for an instance with another `reducerPath` (its actions in, its events out) and hides every
+ * other instance's actions from the handlers.
  */
 export function createRealtimeMiddleware(
   config: ResolvedConfig,
   selectors: RealtimeSelectors,
   inspector: FrameInspector,
   outcomes: Outcomes,
+  namespace: Namespace,
 ): Middleware<RealtimeDispatch> {
   return (api) => {
+    registerInstance(api, api.getState, config.reducerPath)
     const url = resolveUrl(config)
     const logger = config.logger
 
     /** Events this middleware dispatched: the only events its handlers act on. */
     const own = new WeakSet<object>()
     function dispatchOwn<A extends UnknownAction>(action: A): A {
-      own.add(action)
-      return api.dispatch(action)
+      const instanceAction = namespace.toInstance(action)
+      own.add(instanceAction)
+      return api.dispatch(instanceAction)
     }
 
     const loads: Promise<unknown>[] = []
@@ -210,6 +239,7 @@ export function createRealtimeMiddleware(
         // A second auth_ok on the same socket is a token refresh, not a new session: the
         // server's bucket for this connection did not refill, so neither does ours.
         const refresh = ctx.session.authenticated
+        outcomes.resolve('authenticate', '', { userId, sessionId })
         ctx.session = {
           authenticated: true,
           refresh,
@@ -230,17 +260,15 @@ export function createRealtimeMiddleware(
         ctx.authsPending = 0
         const { willReconnect, error, code, reason } = action.payload
         if (!willReconnect) {
-          outcomes.reject(
-            'connect',
-            '',
-            error
-              ? WebSocketError.fromInfo(error)
-              : new WebSocketError(
-                  WebSocketErrorCode.CONNECTION_FAILED,
-                  `connection closed (${code}): ${reason}`,
-                  { context: 'connection' },
-                ),
-          )
+          const why = error
+            ? WebSocketError.fromInfo(error)
+            : new WebSocketError(
+                WebSocketErrorCode.CONNECTION_FAILED,
+                `connection closed (${code}): ${reason}`,
+                { context: 'connection' },
+              )
+          outcomes.reject('connect', '', why)
+          outcomes.reject('authenticate', '', why)
         }
       }
     }
@@ -258,18 +286,26 @@ export function createRealtimeMiddleware(
       buildEventsHandler(ctx),
     ]
 
-    function run(next: (action: unknown) => unknown, event: UnknownAction): unknown {
-      const result = next(event)
-      if (own.has(event)) observeSession(event)
+    /** `action` as dispatched (in this instance's namespace); `event`, the same in canonical form. */
+    function run(
+      next: (action: unknown) => unknown,
+      action: UnknownAction,
+      event: UnknownAction,
+    ): unknown {
+      const result = next(action)
+      if (own.has(action)) observeSession(event)
       else if (!COMMAND_TYPES.has(event.type)) return result
       for (const handler of handlers) handler(event)
       return result
     }
 
-    return (next) => (action) => {
-      const event = action as UnknownAction
+    return (next) => (dispatched) => {
+      const action = dispatched as UnknownAction
+      const event = namespace.toCanonical(action)
+      // Another instance's action: not for these handlers.
+      if (!event) return next(action)
       const awaited = COMMAND_TYPES.has(event.type) ? awaitedOutcome(event) : undefined
-      if (!awaited) return run(next, event)
+      if (!awaited) return run(next, action, event)
       // An awaitable command: its outcome is registered before the handlers run, so one decided
       // during the dispatch (a full outbox, an already joined room) is not missed.
       const [kind, key] = awaited
@@ -277,7 +313,7 @@ export function createRealtimeMiddleware(
       let failure: { error: unknown } | undefined
       const outcome = outcomes.wait(kind, key, () => {
         try {
-          result = run(next, event)
+          result = run(next, action, event)
         } catch (error) {
           failure = { error }
           throw error
@@ -287,7 +323,7 @@ export function createRealtimeMiddleware(
         outcome.catch(() => undefined)
         throw failure.error
       }
-      return withUnwrap(result, outcome, event.type)
+      return withUnwrap(result, outcome, action.type)
     }
   }
 }

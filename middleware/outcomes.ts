@@ -10,9 +10,11 @@ export interface OutcomeValues {
   leave: { room: string }
   /** The server accepted the connection's auth. */
   connect: { userId: string; sessionId: string }
+  /** The server accepted a token sent with `authenticate` (an `auth_ok`, refresh or not). */
+  authenticate: { userId: string; sessionId: string }
 }
 
-/** What is awaited: a message (by id), a join or leave (by room), the connection (key ''). */
+/** What is awaited: a message (by id), a join or leave (by room), the connection or its auth (key ''). */
 export type OutcomeKind = keyof OutcomeValues
 export type OutcomeValue = OutcomeValues[OutcomeKind]
 

@@ -1,7 +1,7 @@
 import { WebSocketErrorCode } from '../src/protocol/codes'
 import { CloseCode } from '../src/protocol/codes'
 import { makeFrame } from '../src/protocol/build'
-import { errorInfo } from '../src/errors'
+import { errorInfo, WebSocketError } from '../src/errors'
 import { authenticate, connect, connection } from '../slices/actions'
 import type { Handler, RealtimeContext } from './context'
 
@@ -142,7 +142,14 @@ export function buildSessionHandler(ctx: RealtimeContext): Handler {
     } else if (connection.errorsReceived.match(action)) {
       const { errors } = action.payload
       const refusal = errors.find((e) => e.code === WebSocketErrorCode.AUTHENTICATION_FAILED)
-      if (refusal) refused(refusal.message)
+      if (refusal) {
+        ctx.outcomes.reject(
+          'authenticate',
+          '',
+          new WebSocketError(refusal.code, refusal.message, { context: 'auth' }),
+        )
+        refused(refusal.message)
+      }
       // Expired before the refresh landed: refresh now; the outbox waits for the new auth_ok.
       else if (
         ctx.authsPending === 0 &&

@@ -4,9 +4,22 @@ import { createFrameInspector, type FrameInspector } from '../middleware/inspect
 import { createOutcomes, type Outcomes } from '../middleware/outcomes'
 import type { RealtimeDispatch } from '../middleware/awaitable'
 import * as actions from '../slices/actions'
+import { createNamespace, requireReducerPath, type Renamed } from '../slices/namespace'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 import { resolveConfig, type RealtimeConfig } from './config'
+
+/** The event action creators, by concern: what the middleware dispatches, for matching. */
+export const realtimeEvents = {
+  connection: actions.connection,
+  inbound: actions.inbound,
+  rooms: actions.rooms,
+  chat: actions.chat,
+  presence: actions.presence,
+  notifications: actions.notifications,
+  events: actions.events,
+  outbox: actions.outbox,
+}
 
 /** The commands users dispatch, and the events the middleware dispatches (for matching). */
 export const realtimeActions = {
@@ -47,7 +60,14 @@ export interface Realtime<ReducerPath extends string = string> {
   reducer: Reducer<RealtimeState>
   /** Typed with its dispatch extension: awaitable commands return `unwrap()`. */
   middleware: Middleware<RealtimeDispatch>
-  actions: typeof realtimeActions
+  /** Commands (and, for compatibility, the event namespaces), typed `${reducerPath}/…`. */
+  actions: Renamed<typeof realtimeActions, ReducerPath>
+  /**
+   * The event action creators of this instance, for `builder.addCase` and listeners:
+   * `realtime.events.chat.messagesReceived`. Their types start with `reducerPath`, so two
+   * instances in one store never match each other's events.
+   */
+  events: Renamed<typeof realtimeEvents, ReducerPath>
   selectors: RealtimeSelectors
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
   inspector: Pick<FrameInspector, 'subscribe'>
@@ -74,19 +94,24 @@ export function createRealtime<ReducerPath extends string = 'realtime'>(
   config: RealtimeConfig & { reducerPath?: ReducerPath },
 ): Realtime<ReducerPath> {
   const resolved = resolveConfig(config)
+  const reducerPath = requireReducerPath(resolved.reducerPath) as ReducerPath
+  const namespace = createNamespace(reducerPath)
   const selectors = createSelectors(resolved.reducerPath)
   const inspector = createFrameInspector()
   const outcomes = createOutcomes()
   return {
-    reducerPath: resolved.reducerPath as ReducerPath,
-    reducer: createRealtimeReducer({
-      maxMessagesPerRoom: resolved.maxMessagesPerRoom,
-      maxNotifications: resolved.maxNotifications,
-    }),
-    middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes),
+    reducerPath,
+    reducer: namespace.reducer(
+      createRealtimeReducer({
+        maxMessagesPerRoom: resolved.maxMessagesPerRoom,
+        maxNotifications: resolved.maxNotifications,
+      }),
+    ),
+    middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes, namespace),
     inspector,
     outcomes,
-    actions: realtimeActions,
+    actions: namespace.rename<typeof realtimeActions, ReducerPath>(realtimeActions),
+    events: namespace.rename<typeof realtimeEvents, ReducerPath>(realtimeEvents),
     selectors,
   }
 }

@@ -68,3 +68,8 @@ export function errorInfo(
 }
 
 export { WebSocketErrorCode }
+
+/** What a thrown value is as a rejection reason: itself when it is an Error. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}

@@ -1,12 +1,13 @@
 import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
 import type { RealtimeConfig } from '../config'
 import { createRealtime, type Realtime } from '../createRealtime'
-import { WebSocketError } from '../errors'
+import { toError, WebSocketError } from '../errors'
 import { WebSocketErrorCode } from '../protocol/codes'
 import { MessageType } from '../protocol/messageTypes'
-import * as actions from '../../slices/actions'
 import type { SendMessageInput } from '../../slices/actions'
+import { createNamespace, type Namespace } from '../../slices/namespace'
 import type { ConnectionInfo, PerformanceMetrics, WebSocketState } from '../../slices/types'
+import type { OutcomeKind } from '../../middleware/outcomes'
 import { createClientStore, type WebSocketClientStore } from './clientStore'
 import {
   SUBSCRIBABLE_MESSAGE_TYPES,
@@ -14,9 +15,7 @@ import {
   messagesFromAction,
   type SubscribableMessageType,
 } from './messageEvents'
-import { authenticationOutcome, connectionOutcome } from './outcomes'
 import { createSubscriptions, type MessageHandler, type Subscriptions } from './subscriptions'
-import { createWaiters, toError, type Waiters } from './waiters'
 
 /**
  * The seed's framework-agnostic client: promises and callbacks over its own Redux store, built
@@ -46,11 +45,12 @@ export class WebSocketClient {
   readonly realtime: Realtime
   /** The client's own store; `store.getState()` with `realtime.selectors` reads everything. */
   readonly store: WebSocketClientStore
-  private readonly waiters: Waiters = createWaiters()
   private readonly subscriptions: Subscriptions
+  private readonly namespace: Namespace
 
   constructor(config: RealtimeConfig) {
     this.realtime = createRealtime(config)
+    this.namespace = createNamespace(this.realtime.reducerPath)
     const logger = config.enableLogging ? (config.logger ?? console) : console
     this.subscriptions = createSubscriptions((error, message) => {
       logger.error(`[redux-realtime] a ${message.type} subscriber threw`, error)
@@ -79,21 +79,17 @@ export class WebSocketClient {
    */
   connect(): Promise<void> {
     if (this.isConnected) return Promise.resolve()
-    return this.waiters.wait(this.connectionOutcome(), () => {
-      this.store.dispatch(actions.connect())
-    })
+    return this.settle('connect', () => this.store.dispatch(this.actions.connect()))
   }
 
   /** Closes the connection and stops reconnecting. Rooms and unsent messages are kept. */
   disconnect(): void {
-    this.store.dispatch(actions.disconnect())
+    this.store.dispatch(this.actions.disconnect())
   }
 
   /** Drops the socket and connects again; resolves when open again, rejects if it closes for good. */
   reconnect(): Promise<void> {
-    return this.waiters.wait(this.connectionOutcome(), () => {
-      this.store.dispatch(actions.reconnect())
-    })
+    return this.settle('connect', () => this.store.dispatch(this.actions.reconnect()))
   }
 
   /**
@@ -104,22 +100,25 @@ export class WebSocketClient {
    * Sending to a room not joined yet joins it first. Invalid input rejects with a `TypeError`.
    */
   sendMessage(input: SendMessageInput): Promise<void> {
-    let action: ReturnType<typeof actions.sendMessage>
+    let action: ReturnType<typeof this.actions.sendMessage>
     try {
-      action = actions.sendMessage(input)
+      action = this.actions.sendMessage(input)
     } catch (error) {
       return Promise.reject(toError(error))
     }
     const message = action.payload
     const room = message.type === MessageType.CHAT_MESSAGE ? message.room : undefined
     // Settled by the middleware from the server's ack or error, never from actions seen.
-    const settled = this.realtime.outcomes.wait('message', message.id, () => {
-      if (room !== undefined && !this.isJoinedOrJoining(room)) {
-        this.store.dispatch(actions.joinRoom(room))
-      }
-      this.store.dispatch(action)
-    })
-    return settled.then(() => undefined)
+    return this.settle(
+      'message',
+      () => {
+        if (room !== undefined && !this.isJoinedOrJoining(room)) {
+          this.store.dispatch(this.actions.joinRoom(room))
+        }
+        this.store.dispatch(action)
+      },
+      message.id,
+    )
   }
 
   /**
@@ -128,16 +127,13 @@ export class WebSocketClient {
    */
   joinRoom(room: string): Promise<void> {
     if (this.getRooms().includes(room)) return Promise.resolve()
-    const joined = this.realtime.outcomes.wait('join', room, () => {
-      this.store.dispatch(actions.joinRoom(room))
-    })
-    return joined.then(() => undefined)
+    return this.settle('join', () => this.store.dispatch(this.actions.joinRoom(room)), room)
   }
 
   /** Leaves a room; its messages that have not gone out yet fail with `NOT_JOINED`. */
   leaveRoom(room: string): Promise<void> {
     try {
-      this.store.dispatch(actions.leaveRoom(room))
+      this.store.dispatch(this.actions.leaveRoom(room))
       return Promise.resolve()
     } catch (error) {
       return Promise.reject(toError(error))
@@ -177,9 +173,7 @@ export class WebSocketClient {
    * kept for the next connect and the promise resolves at once.
    */
   authenticate(token: string): Promise<void> {
-    const command = () => {
-      this.store.dispatch(actions.authenticate(token))
-    }
+    const command = () => this.store.dispatch(this.actions.authenticate(token))
     if (!this.isConnected) {
       try {
         command()
@@ -188,7 +182,7 @@ export class WebSocketClient {
         return Promise.reject(toError(error))
       }
     }
-    return this.waiters.wait(authenticationOutcome(Date.now(), this.lastError), command)
+    return this.settle('authenticate', command)
   }
 
   /** The seed's `PerformanceMetrics` (times as epoch ms). */
@@ -214,15 +208,20 @@ export class WebSocketClient {
       'the WebSocketClient was destroyed',
       { context: 'client' },
     )
-    this.waiters.rejectAll(destroyed)
     this.realtime.outcomes.rejectAll(destroyed)
-    this.store.dispatch(actions.disconnect())
+    this.store.dispatch(this.actions.disconnect())
   }
 
-  private readonly lastError = () => this.realtime.selectors.selectLastError(this.store.getState())
+  private get actions() {
+    return this.realtime.actions
+  }
 
-  private connectionOutcome() {
-    return connectionOutcome(Date.now(), this.lastError)
+  /**
+   * The outcome of what `start` dispatches, as the middleware settles it from what the server
+   * said (the one mechanism `unwrap()` uses too).
+   */
+  private settle(kind: OutcomeKind, start: () => unknown, key = ''): Promise<void> {
+    return this.realtime.outcomes.wait(kind, key, () => void start()).then(() => undefined)
   }
 
   private isJoinedOrJoining(room: string): boolean {
@@ -231,7 +230,9 @@ export class WebSocketClient {
   }
 
   private observe(action: UnknownAction): void {
-    this.waiters.observe(action)
-    if (this.subscriptions.size > 0) this.subscriptions.deliver(messagesFromAction(action))
+    if (this.subscriptions.size === 0) return
+    // Subscribers are defined on the canonical event types, whatever this instance's reducerPath.
+    const event = this.namespace.toCanonical(action)
+    if (event) this.subscriptions.deliver(messagesFromAction(event))
   }
 }

@@ -322,4 +322,35 @@ describe('WebSocketClient against the reference server', () => {
     expect(client.isConnected).toBe(true)
     expect(client.getPerformanceMetrics().reconnectionCount).toBe(0)
   })
+
+  it('rejects authenticate with AUTHENTICATION_FAILED when the server refuses the new token', async () => {
+    await startServer()
+    const client = await clientFor('alice')
+    await client.connect()
+
+    const error = await rejection(client.authenticate('not-a-jwt'))
+
+    expect(error).toBeInstanceOf(WebSocketError)
+    expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED' })
+  })
+
+  it('works the same with another reducerPath: the store holds it there, subscribers get messages', async () => {
+    await startServer()
+    const alice = await clientFor('alice', { reducerPath: 'chatSocket' })
+    const bob = await clientFor('bob')
+    await Promise.all([alice.connect(), bob.connect()])
+    await Promise.all([alice.joinRoom('general'), bob.joinRoom('general')])
+    const got: string[] = []
+    alice.subscribe(MessageType.CHAT_MESSAGE, (m) => got.push(m.data.content), 'general')
+
+    await bob.sendMessage({
+      type: MessageType.CHAT_MESSAGE,
+      room: 'general',
+      data: { content: 'hi' },
+    })
+    await eventually(() => got.length === 1, 'alice gets the message')
+
+    expect(got).toEqual(['hi'])
+    expect(Object.keys(alice.store.getState())).toEqual(['chatSocket'])
+  })
 })

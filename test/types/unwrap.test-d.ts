@@ -41,3 +41,36 @@ describe('store.dispatch(command).unwrap() with the README store setup (prepend)
     void store.dispatch(actions.joinRoom('general')).unwrap({ timeoutMs: 'soon' })
   })
 })
+
+describe('an instance with another reducerPath', () => {
+  const support = createRealtime({
+    url: 'ws://localhost:3000',
+    authToken: 't',
+    reducerPath: 'support',
+  })
+  const store = configureStore({
+    reducer: { [support.reducerPath]: support.reducer },
+    middleware: (getDefault) => getDefault().prepend(support.middleware),
+  })
+
+  it('types its action types with its prefix, and its commands stay awaitable', () => {
+    expectTypeOf(support.reducerPath).toEqualTypeOf<'support'>()
+    expectTypeOf(support.actions.joinRoom('general').type).toEqualTypeOf<'support/joinRoom'>()
+    expectTypeOf(support.actions.connect().type).toEqualTypeOf<'support/connect'>()
+    // Events are matched by creator (their `type` is a plain string, as before).
+    const incoming: unknown = undefined
+    if (support.events.chat.messagesReceived.match(incoming)) {
+      expectTypeOf(incoming.payload.messages[0]!.data.content).toBeString()
+    }
+    expectTypeOf(
+      store.dispatch(support.actions.joinRoom('general')).unwrap(),
+    ).resolves.toEqualTypeOf<{
+      room: string
+      epoch: string
+      seq: number
+    }>()
+    expectTypeOf(
+      store.dispatch(support.actions.sendChatMessage({ room: 'general', content: 'hi' })).unwrap(),
+    ).resolves.toEqualTypeOf<{ id: string; seq?: number }>()
+  })
+})
