@@ -1,9 +1,22 @@
-import type { Middleware, Reducer } from '@reduxjs/toolkit'
+import type {
+  ActionCreatorWithPayload,
+  ActionCreatorWithPreparedPayload,
+  Middleware,
+  Reducer,
+} from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
 import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
 import { createOutcomes, type Outcomes } from '../middleware/outcomes'
 import type { RealtimeDispatch } from '../middleware/awaitable'
 import * as actions from '../slices/actions'
+import type { At } from '../slices/actions'
+import type {
+  AppMessage,
+  AppMessageMap,
+  DefaultAppMessages,
+  PublishInput,
+  PublishPayload,
+} from '../slices/appMessages'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 import { resolveConfig, type RealtimeConfig } from './config'
@@ -32,6 +45,7 @@ export const realtimeActions = {
   clearNotifications: actions.clearNotifications,
   subscribeToEvents: actions.subscribeToEvents,
   unsubscribeFromEvents: actions.unsubscribeFromEvents,
+  publish: actions.publish,
   connection: actions.connection,
   inbound: actions.inbound,
   rooms: actions.rooms,
@@ -40,14 +54,52 @@ export const realtimeActions = {
   notifications: actions.notifications,
   events: actions.events,
   outbox: actions.outbox,
+  custom: actions.custom,
 }
 
-export interface Realtime<ReducerPath extends string = string> {
+/** `publish` typed by the app's message map: a `type` with the wrong `data` fails to compile. */
+export type PublishActionCreator<M = DefaultAppMessages> = ActionCreatorWithPreparedPayload<
+  [input: PublishInput<M>],
+  PublishPayload<M>,
+  typeof actions.publish.type
+>
+
+/** The app-defined messages' event, typed by the app's message map. */
+export interface CustomEvents<M = DefaultAppMessages> {
+  /** One action per inbound burst; `messages` is a union discriminated by `type`. */
+  messagesReceived: ActionCreatorWithPayload<
+    { messages: AppMessage<M>[] } & At,
+    typeof actions.custom.messagesReceived.type
+  >
+}
+
+/** The commands and event namespaces of an instance, with `publish` and `custom` typed by `M`. */
+export type RealtimeActions<M = DefaultAppMessages> = Omit<
+  typeof realtimeActions,
+  'publish' | 'custom'
+> & { publish: PublishActionCreator<M>; custom: CustomEvents<M> }
+
+/** The event action creators of an instance, by namespace (for `builder.addCase`). */
+export type RealtimeEvents<M = DefaultAppMessages> = Pick<
+  typeof realtimeActions,
+  'connection' | 'rooms' | 'chat' | 'presence' | 'notifications' | 'events' | 'outbox' | 'inbound'
+> & { custom: CustomEvents<M> }
+
+/**
+ * One realtime instance. `AppMessages` maps app-defined message types to their JSON data
+ * (default: any type name, any JSON).
+ */
+export interface Realtime<
+  AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages,
+  ReducerPath extends string = string,
+> {
   reducerPath: ReducerPath
   reducer: Reducer<RealtimeState>
   /** Typed with its dispatch extension: awaitable commands return `unwrap()`. */
   middleware: Middleware<RealtimeDispatch>
-  actions: typeof realtimeActions
+  actions: RealtimeActions<AppMessages>
+  /** The events the middleware dispatches, by namespace: `events.custom.messagesReceived`, … */
+  events: RealtimeEvents<AppMessages>
   selectors: RealtimeSelectors
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
   inspector: Pick<FrameInspector, 'subscribe'>
@@ -60,7 +112,10 @@ export interface Realtime<ReducerPath extends string = string> {
 
 /**
  * Everything a store needs for a real-time connection: add the reducer under `reducerPath`,
- * concat the middleware, dispatch `connect()`.
+ * concat the middleware, dispatch `connect()`. Pass your app-defined messages' map as the
+ * first type argument to type `actions.publish` and `events.custom.messagesReceived`; with a
+ * custom `reducerPath` pass it too (`createRealtime<AppMessages, 'chat'>`): TypeScript infers
+ * either all type arguments or none.
  *
  * @example
  * const realtime = createRealtime({ url: 'ws://localhost:3000', getToken: () => auth.token })
@@ -70,9 +125,10 @@ export interface Realtime<ReducerPath extends string = string> {
  * })
  * store.dispatch(realtime.actions.connect())
  */
-export function createRealtime<ReducerPath extends string = 'realtime'>(
-  config: RealtimeConfig & { reducerPath?: ReducerPath },
-): Realtime<ReducerPath> {
+export function createRealtime<
+  AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages,
+  ReducerPath extends string = 'realtime',
+>(config: RealtimeConfig & { reducerPath?: ReducerPath }): Realtime<AppMessages, ReducerPath> {
   const resolved = resolveConfig(config)
   const selectors = createSelectors(resolved.reducerPath)
   const inspector = createFrameInspector()
@@ -86,7 +142,19 @@ export function createRealtime<ReducerPath extends string = 'realtime'>(
     middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes),
     inspector,
     outcomes,
-    actions: realtimeActions,
+    // One set of creators at run time; the map only narrows their types.
+    actions: realtimeActions as unknown as RealtimeActions<AppMessages>,
+    events: {
+      connection: actions.connection,
+      rooms: actions.rooms,
+      chat: actions.chat,
+      presence: actions.presence,
+      notifications: actions.notifications,
+      events: actions.events,
+      outbox: actions.outbox,
+      inbound: actions.inbound,
+      custom: actions.custom as unknown as CustomEvents<AppMessages>,
+    },
     selectors,
   }
 }
