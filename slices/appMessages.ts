@@ -1,4 +1,5 @@
 import type { JsonPrimitive, JsonValue } from '../src/protocol/frames'
+import type { MessageType } from '../src/protocol/messageTypes'
 
 /**
  * `T` itself when it survives JSON unchanged; otherwise a shape `T` does not fit, so a map with
@@ -23,14 +24,15 @@ export type JsonCompatible<T> = [T] extends [JsonValue]
 type JsonMember<T> = T extends undefined ? undefined : JsonCompatible<T>
 
 /**
- * The constraint on an app's message map: each app type name → the JSON its `data` holds.
+ * The constraint on an app's message map: each app type name → the JSON its `data` holds. A
+ * protocol type (`MessageType` value) is no app type name.
  *
  * @example
  * type AppMessages = { card_moved: { id: string; to: string }; cursor: { x: number; y: number } }
  * const realtime = createRealtime<AppMessages>({ url, getToken })
  */
 export type AppMessageMap<M> = {
-  [K in keyof M]: K extends string ? JsonCompatible<M[K]> : never
+  [K in keyof M]: K extends MessageType ? never : K extends string ? JsonCompatible<M[K]> : never
 }
 
 /** The map when none is given: any valid type name, any JSON data. */
@@ -63,20 +65,25 @@ export type PublishPayload<M> = {
 }[AppMessageType<M>]
 
 /**
- * An app-defined message as `custom.messagesReceived` delivers it, discriminated by `type`:
- * `seq` is set on durable ones (their place in the room's stream), absent on volatile ones.
+ * One app-defined message of type `K`, as it is received: `seq` is set on durable ones (their
+ * place in the room's stream), absent on volatile ones.
+ */
+export interface AppMessageOf<M, K extends AppMessageType<M>> {
+  id: string
+  type: K
+  room: string
+  userId: string
+  timestamp: number
+  seq?: number
+  data: M[K]
+}
+
+/**
+ * An app-defined message as `custom.messagesReceived` delivers it, discriminated by `type`.
  *
  * @example
  * for (const m of payload.messages) if (m.type === 'card_moved') moveCard(m.data.id, m.data.to)
  */
 export type AppMessage<M = DefaultAppMessages> = {
-  [K in AppMessageType<M>]: {
-    id: string
-    type: K
-    room: string
-    userId: string
-    timestamp: number
-    seq?: number
-    data: M[K]
-  }
+  [K in AppMessageType<M>]: AppMessageOf<M, K>
 }[AppMessageType<M>]

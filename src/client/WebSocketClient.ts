@@ -4,8 +4,16 @@ import { createRealtime, type Realtime } from '../createRealtime'
 import { WebSocketError } from '../errors'
 import { WebSocketErrorCode } from '../protocol/codes'
 import { MessageType } from '../protocol/messageTypes'
+import { APP_MESSAGE_TYPE_RULE, isValidAppMessageType } from '../protocol/validate'
 import * as actions from '../../slices/actions'
 import type { SendMessageInput } from '../../slices/actions'
+import type {
+  AppMessageMap,
+  AppMessageOf,
+  AppMessageType,
+  DefaultAppMessages,
+  PublishInput,
+} from '../../slices/appMessages'
 import type { ConnectionInfo, PerformanceMetrics, WebSocketState } from '../../slices/types'
 import { createClientStore, type WebSocketClientStore } from './clientStore'
 import {
@@ -17,6 +25,17 @@ import {
 import { authenticationOutcome, connectionOutcome } from './outcomes'
 import { createSubscriptions, type MessageHandler, type Subscriptions } from './subscriptions'
 import { createWaiters, toError, type Waiters } from './waiters'
+
+/**
+ * An app-defined message for `sendMessage`: one of the map's types with its data (durable:
+ * acked, exactly once; use `realtime.actions.publish` for volatile ones).
+ */
+export type AppSendInput<M = DefaultAppMessages> = {
+  [K in AppMessageType<M>]: { type: K; room: string; data: M[K]; id?: string }
+}[AppMessageType<M>]
+
+const isProtocolSend = (input: { type: unknown }): input is SendMessageInput =>
+  input.type === MessageType.CHAT_MESSAGE || input.type === MessageType.DIRECT_MESSAGE
 
 /**
  * The seed's framework-agnostic client: promises and callbacks over its own Redux store, built
@@ -40,17 +59,21 @@ import { createWaiters, toError, type Waiters } from './waiters'
  * await client.sendMessage({ type: MessageType.CHAT_MESSAGE, room: 'room-id', data: { content: 'Hello' } })
  * client.unsubscribe(id)
  * client.destroy()
+ *
+ * // App-defined messages, typed by a map: new WebSocketClient<AppMessages>(config)
+ * client.subscribe('card_moved', (m) => moveCard(m.data.id, m.data.to), 'board')
+ * await client.sendMessage({ type: 'card_moved', room: 'board', data: { id: 'c1', to: 'done' } })
  */
-export class WebSocketClient {
+export class WebSocketClient<AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages> {
   /** `createRealtime(config)`: actions and selectors, for dispatching to `store` yourself. */
-  readonly realtime: Realtime
+  readonly realtime: Realtime<AppMessages>
   /** The client's own store; `store.getState()` with `realtime.selectors` reads everything. */
   readonly store: WebSocketClientStore
   private readonly waiters: Waiters = createWaiters()
   private readonly subscriptions: Subscriptions
 
   constructor(config: RealtimeConfig) {
-    this.realtime = createRealtime(config)
+    this.realtime = createRealtime<AppMessages, string>(config)
     const logger = config.enableLogging ? (config.logger ?? console) : console
     this.subscriptions = createSubscriptions((error, message) => {
       logger.error(`[redux-realtime] a ${message.type} subscriber threw`, error)
@@ -97,21 +120,24 @@ export class WebSocketClient {
   }
 
   /**
-   * Sends a chat message (`type: MessageType.CHAT_MESSAGE` with `room`) or a direct message
-   * (`MessageType.DIRECT_MESSAGE` with `data.to`). It is queued at once and kept across
+   * Sends a chat message (`type: MessageType.CHAT_MESSAGE` with `room`), a direct message
+   * (`MessageType.DIRECT_MESSAGE` with `data.to`) or an app-defined message (its type name,
+   * `room` and JSON `data`; durable, as `publish`). It is queued at once and kept across
    * reconnects; the promise resolves when the server acknowledges it and rejects with a
    * `WebSocketError` when it fails (`MESSAGE_TOO_LARGE`, `QUEUE_FULL`, `FORBIDDEN`, …).
    * Sending to a room not joined yet joins it first. Invalid input rejects with a `TypeError`.
    */
-  sendMessage(input: SendMessageInput): Promise<void> {
-    let action: ReturnType<typeof actions.sendMessage>
+  sendMessage(input: SendMessageInput | AppSendInput<AppMessages>): Promise<void> {
+    let action: ReturnType<typeof actions.sendMessage> | ReturnType<typeof actions.publish>
     try {
-      action = actions.sendMessage(input)
+      action = isProtocolSend(input)
+        ? actions.sendMessage(input)
+        : actions.publish(input as PublishInput<DefaultAppMessages>)
     } catch (error) {
       return Promise.reject(toError(error))
     }
     const message = action.payload
-    const room = message.type === MessageType.CHAT_MESSAGE ? message.room : undefined
+    const room = 'room' in message ? message.room : undefined
     // Settled by the middleware from the server's ack or error, never from actions seen.
     const settled = this.realtime.outcomes.wait('message', message.id, () => {
       if (room !== undefined && !this.isJoinedOrJoining(room)) {
@@ -146,18 +172,25 @@ export class WebSocketClient {
 
   /**
    * Calls `handler` with each incoming message of `type` (only those of `room`, when given),
-   * shaped as the seed's `{ id, type, timestamp, userId?, room?, data }`. Handlers run after
-   * the store has been updated; one that throws is logged and does not affect the others.
-   * Returns the id to pass to `unsubscribe`.
+   * shaped as the seed's `{ id, type, timestamp, userId?, room?, data }`; `type` may be an
+   * app-defined message type (durable ones carry `seq`; your own durable ones come back once
+   * acked). Handlers run after the store has been updated; one that throws is logged and does
+   * not affect the others. Returns the id to pass to `unsubscribe`.
    */
   subscribe<T extends SubscribableMessageType>(
     type: T,
     handler: MessageHandler<T>,
     room?: string,
-  ): string {
-    if (!isSubscribableType(type)) {
+  ): string
+  subscribe<K extends AppMessageType<AppMessages>>(
+    type: K extends MessageType ? never : K,
+    handler: (message: AppMessageOf<AppMessages, K>) => void,
+    room?: string,
+  ): string
+  subscribe(type: string, handler: (message: never) => void, room?: string): string {
+    if (!isSubscribableType(type) && !isValidAppMessageType(type)) {
       throw new TypeError(
-        `subscribe: ${JSON.stringify(type)} is never delivered to subscribers; use one of ${SUBSCRIBABLE_MESSAGE_TYPES.join(', ')}`,
+        `subscribe: ${JSON.stringify(type)} is never delivered to subscribers; use one of ${SUBSCRIBABLE_MESSAGE_TYPES.join(', ')}, or an app-defined type: ${APP_MESSAGE_TYPE_RULE}`,
       )
     }
     if (typeof handler !== 'function') {

@@ -77,8 +77,10 @@ describe('createRealtime<AppMessages>() types publish and custom.messagesReceive
       id: string
       tags?: string[]
     }
-    // Interfaces and optional properties are fine.
-    createRealtime<{ moved: Moved; ping: null }>({ url: 'ws://x' })
+    // Interfaces, optional properties and null are fine.
+    createRealtime<{ moved: Moved; board_cleared: null }>({ url: 'ws://x' })
+    // @ts-expect-error a protocol type is no app type name
+    createRealtime<{ ping: null }>({ url: 'ws://x' })
   })
 
   it('needs both type arguments with a custom reducerPath (TypeScript infers all or none)', () => {
