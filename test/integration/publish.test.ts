@@ -4,7 +4,8 @@ import type { AppMessage } from '../../slices/appMessages'
 import type { AuthorizeRequest } from '../../src/server'
 import { connectRaw, type RawClient } from '../support/rawClient'
 import { createWorld, type World } from '../support/realtimeWorld'
-import type { TestClient } from '../support/realtimeClient'
+import { createTestClient, type TestClient } from '../support/realtimeClient'
+import { createMemoryStorage } from '../../middleware/storage'
 import { createFrameRelay, type FrameRelay } from '../support/frameRelay'
 import { createTcpProxy, type TcpProxy } from '../support/tcpProxy'
 import { tokenFor } from '../support/tokens'
@@ -149,6 +150,28 @@ describe('publish: durable app-defined messages', () => {
     await waitForIds(alice, ids)
     expect(receivedIds(bob)).toEqual(ids)
     expect(receivedIds(alice)).toEqual(ids)
+  })
+
+  it('waits in a persistent outbox across a reload and goes out once after the next auth_ok', async () => {
+    world = await createWorld()
+    const bob = await world.client('bob', { rooms: ['board'] })
+    const storage = createMemoryStorage()
+    const before = await createTestClient(world.server.url, 'alice', { storage })
+    before.store.dispatch(before.actions.joinRoom('board'))
+    const { id } = before.store.dispatch(
+      before.actions.publish({ room: 'board', type: 'card_moved', data: { id: 'c1' } }),
+    ).payload
+    expect(before.selectors.selectPendingMessages(before.store.getState())).toEqual([
+      expect.objectContaining({ id, type: 'app_message', room: 'board' }),
+    ])
+    before.dispose()
+
+    const after = await world.client('alice', { rooms: ['board'], storage })
+    await waitForIds(bob, [id])
+    await after.waitFor((s) => after.selectors.selectPendingMessages(s).length === 0)
+    expect(received(bob)).toEqual([
+      expect.objectContaining({ id, type: 'card_moved', seq: 1, data: { id: 'c1' } }),
+    ])
   })
 
   it("asks authorize({ action: 'publish', type }) and fails a refused message with FORBIDDEN", async () => {
