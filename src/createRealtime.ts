@@ -111,6 +111,15 @@ export interface Realtime<
 }
 
 /**
+ * An instance whatever its app message map: what layers that never publish take (the React
+ * provider, hooks and dev tools), so a `createRealtime<AppMessages>()` instance fits them too.
+ */
+export type AnyRealtime = Omit<Realtime, 'actions' | 'events'> & {
+  actions: Omit<RealtimeActions, 'publish' | 'custom'>
+  events: Omit<RealtimeEvents, 'custom'>
+}
+
+/**
  * Everything a store needs for a real-time connection: add the reducer under `reducerPath`,
  * concat the middleware, dispatch `connect()`. Pass your app-defined messages' map as the
  * first type argument to type `actions.publish` and `events.custom.messagesReceived`; with a

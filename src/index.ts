@@ -95,6 +95,7 @@ export const {
 
 export type {
   Realtime,
+  AnyRealtime,
   RealtimeActions,
   RealtimeEvents,
   PublishActionCreator,

@@ -1,6 +1,7 @@
 import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { describe, expectTypeOf, it } from 'vitest'
-import { createRealtime, type AppMessage, type JsonValue } from '../../src'
+import { createRealtime, type AnyRealtime, type AppMessage, type JsonValue } from '../../src'
+import { WebSocketProvider } from '../../src/react'
 
 type AppMessages = { card_moved: { id: string; to: string }; cursor: { x: number; y: number } }
 
@@ -106,5 +107,18 @@ describe('createRealtime(config) without a map', () => {
     realtime.actions.publish({ room: 'r', type: 'anything', data: new Map() })
     expectTypeOf<AppMessage['data']>().toEqualTypeOf<JsonValue>()
     expectTypeOf<AppMessage['type']>().toBeString()
+  })
+})
+
+describe('a typed instance in layers that never publish', () => {
+  it('fits the React provider', () => {
+    const typed = createRealtime<AppMessages>({ url: 'ws://x' })
+    const store = configureStore({
+      reducer: { [typed.reducerPath]: typed.reducer },
+      middleware: (getDefault) => getDefault().prepend(typed.middleware),
+    })
+    expectTypeOf(WebSocketProvider).toBeCallableWith({ store, realtime: typed, children: null })
+    const anyInstance: AnyRealtime = typed
+    expectTypeOf(anyInstance.actions).not.toHaveProperty('publish')
   })
 })
