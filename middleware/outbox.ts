@@ -2,7 +2,6 @@ import type { UnknownAction } from '@reduxjs/toolkit'
 import { makeFrame } from '../src/protocol/build'
 import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
-import type { AppMessageFrame } from '../src/protocol/frames'
 import { utf8Length } from '../src/protocol/validate'
 import { errorInfo, WebSocketError } from '../src/errors'
 import {
@@ -114,8 +113,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         return false
       }
       const written = volatiles
-      const acked = new Set(written.map((v) => v.frame))
-      for (const f of frames) if (!acked.has(f as AppMessageFrame)) inFlight.add(f.id)
+      const unacked = new Set<OutgoingFrame>(written.map((v) => v.frame))
+      for (const f of frames) if (!unacked.has(f)) inFlight.add(f.id)
       frames = []
       volatiles = []
       bytes = BATCH_OVERHEAD_BYTES
