@@ -509,10 +509,15 @@ describe('volatile publish in the outbox', () => {
     // A bucket of 4 (80 % of 5), refilled one per 2.5 s; the three joins spend 3.
     const socket = await connectWithLimits(h, { rateLimit: { messages: 5, perMs: 10_000 } })
     const appFrames = () => socket.frames().filter((f) => f.type === 'app_message')
+    // The mock store's dispatch is untyped: the realtime middleware adds unwrap at run time.
+    const send = (input: Parameters<typeof publish>[0]) =>
+      h.store.dispatch(publish(input)) as ReturnType<typeof publish> & {
+        unwrap(): Promise<unknown>
+      }
     const volatile = (room: string, type: string, x: number) =>
-      h.store.dispatch(publish({ room, type, data: { x }, volatile: true }))
+      send({ room, type, data: { x }, volatile: true })
 
-    const durable = h.store.dispatch(publish({ room: 'board', type: 'card_moved', data: 'c1' }))
+    const durable = send({ room: 'board', type: 'card_moved', data: 'c1' })
     const first = volatile('board', 'cursor', 1)
     const second = volatile('board', 'cursor', 2)
     const elsewhere = volatile('other', 'cursor', 1)
