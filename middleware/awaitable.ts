@@ -5,6 +5,7 @@ import {
   connect,
   joinRoom,
   leaveRoom,
+  publish,
   sendChatMessage,
   sendDirectMessage,
   sendMessage,
@@ -53,11 +54,21 @@ export interface RealtimeDispatch {
   <A extends Command<typeof sendMessage, 'sendMessage'>>(
     action: A,
   ): Unwrappable<A, OutcomeValues['message']>
+  /** Durable: `{ id, seq }` once acked; volatile: `{ id }` once written to the socket. */
+  <A extends PublishAction>(action: A): Unwrappable<A, OutcomeValues['message']>
 }
+
+/** Any `publish` action, whatever the app's message map (the typed creators narrow it). */
+type PublishAction = { type: `${string}/publish`; payload: { id: string; volatile: boolean } }
 
 /** The outcome a command waits for and its key; undefined for commands nobody awaits. */
 export function awaitedOutcome(action: UnknownAction): [OutcomeKind, string] | undefined {
-  if (sendChatMessage.match(action) || sendMessage.match(action) || sendDirectMessage.match(action))
+  if (
+    sendChatMessage.match(action) ||
+    sendMessage.match(action) ||
+    sendDirectMessage.match(action) ||
+    publish.match(action)
+  )
     return ['message', action.payload.id]
   if (joinRoom.match(action)) return ['join', action.payload.room]
   if (leaveRoom.match(action)) return ['leave', action.payload.room]

@@ -1,8 +1,10 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { ErrorData, EventData } from '../src/protocol/frames'
+import type { AppMessage } from '../slices/appMessages'
 import {
   chat,
   connection,
+  custom,
   events,
   inbound,
   notifications,
@@ -17,6 +19,7 @@ import type { ChatMessage, DirectMessage, Notification } from '../slices/types'
 export interface BurstGroups {
   messages: ChatMessage[]
   directMessages: DirectMessage[]
+  custom: AppMessage[]
   acks: AckInfo[]
   receipts: ReadReceipt[]
   notifications: Notification[]
@@ -34,6 +37,7 @@ const GROUP_ACTIONS: {
 } = {
   messages: (messages, at) => chat.messagesReceived({ messages, at }),
   directMessages: (messages, at) => chat.directMessagesReceived({ messages, at }),
+  custom: (messages, at) => custom.messagesReceived({ messages, at }),
   acks: (acks, at) => outbox.acked({ acks, at }),
   receipts: (receipts, at) => chat.readReceiptsReceived({ receipts, at }),
   notifications: (items, at) => notifications.received({ notifications: items, at }),
@@ -48,6 +52,7 @@ function emptyGroups(): BurstGroups {
   return {
     messages: [],
     directMessages: [],
+    custom: [],
     acks: [],
     receipts: [],
     notifications: [],

@@ -97,6 +97,7 @@ function presenceDiff(
  * | notification_update  | realtime/notifications/updated                           |
  * | system_alert         | realtime/notifications/systemAlertReceived               |
  * | event_update         | realtime/events/received (batched)                       |
+ * | app_message          | realtime/custom/messagesReceived (batched)               |
  * | ack                  | realtime/outbox/acked (batched)                          |
  * | (gap in a stream)    | realtime/rooms/gapDetected                               |
  * | (invalid)            | realtime/inbound/framesRejected (batched)                |
@@ -152,6 +153,29 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   },
   event_update: (frame, burst, { streams }) => {
     if (inOrder(frame, burst, streams)) burst.add('events', frame.data)
+  },
+  // Durable ones share the room's seq stream with chat; volatile ones only need the room live.
+  app_message: (frame, burst, { streams }) => {
+    const { userId, room, id, timestamp } = frame
+    if (userId === undefined) {
+      return burst.add('rejections', {
+        reason: 'invalid_field',
+        message: 'an app_message from the server needs a userId',
+        id,
+      })
+    }
+    const { type, data, volatile } = frame.data
+    if (volatile ? !streams.isLive(room) : !inOrder(frame, burst, streams)) return
+    const seq = volatile ? undefined : frame.seq
+    burst.add('custom', {
+      id,
+      type,
+      room,
+      userId,
+      timestamp,
+      ...(seq !== undefined ? { seq } : {}),
+      data,
+    })
   },
   // Room signals count only in rooms joined on this socket: others change nothing.
   typing_start: (frame, burst, { selfId, streams }) => {

@@ -11,6 +11,7 @@ import {
   markAllNotificationsRead,
   markNotificationRead,
   outbox,
+  publish,
   rooms,
   sendChatMessage,
   sendDirectMessage,
@@ -20,6 +21,7 @@ import {
 import type { OutboxEntry } from '../slices/types'
 import type { Handler, RealtimeContext } from './context'
 import { isValidStoredEntry, roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
+import { createVolatileSlots, volatileMessage, type VolatileMessage } from './volatile'
 
 /** Commands whose message goes through the outbox (acked, resent until acked). */
 const SEND_COMMANDS = [
@@ -51,6 +53,9 @@ const DEFAULT_RETRY_MS = 1000
  * failure, pause end, join, leave, auth, restore, a save finishing): it sends what may go and
  * arms at most one timer for the earliest moment something else may — so no timer can fire
  * "too early" into a no-op.
+ *
+ * Volatile `publish`es share the same pacing: they never enter the queue, wait (one per room
+ * and type, the newest) for the budget the queued messages leave, and settle once written.
  */
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const { storage, flow, outcomes } = ctx
@@ -68,6 +73,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const settledWhileLoading = new Set<string>()
   let pausedUntil = 0
   let timer: ReturnType<typeof setTimeout> | undefined
+  const volatile = createVolatileSlots()
 
   function arm(delayMs: number): void {
     timer = setTimeout(schedule, Math.max(0, delayMs))
@@ -76,7 +82,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   function schedule(): void {
     clearTimeout(timer)
     timer = undefined
-    if (!loaded || !ctx.session.authenticated || queue.size === 0) return
+    if (!loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
     const now = ctx.now()
     // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
     if (now < pausedUntil) return Number.isFinite(pausedUntil) ? arm(pausedUntil - now) : undefined
@@ -91,6 +97,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     let wakeAt = Infinity
     let budgetSpent = false
     let frames: OutgoingFrame[] = []
+    /** The volatile messages among `frames`: settled once written, never in flight (no ack). */
+    let volatiles: VolatileMessage[] = []
     let planned = 0
     let bytes = BATCH_OVERHEAD_BYTES
 
@@ -100,10 +108,24 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         frames.length === 1
           ? (frames[0] as OutgoingFrame)
           : makeFrame('batch', { data: { frames } })
-      if (!ctx.send(frame)) return false
-      for (const f of frames) inFlight.add(f.id)
+      if (!ctx.send(frame)) {
+        notWritten(volatiles)
+        return false
+      }
+      const written = volatiles
+      const unacked = new Set<OutgoingFrame>(written.map((v) => v.frame))
+      for (const f of frames) if (!unacked.has(f)) inFlight.add(f.id)
       frames = []
+      volatiles = []
       bytes = BATCH_OVERHEAD_BYTES
+      for (const v of written) outcomes.resolve('message', v.id, { id: v.id })
+      return true
+    }
+    const add = (frame: OutgoingFrame, size: number): boolean => {
+      if ((frames.length >= BATCH_SIZE || bytes + size + 1 > limit) && !sendChunk()) return false
+      frames.push(frame)
+      planned++
+      bytes += size + 1
       return true
     }
 
@@ -137,10 +159,16 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         tooBig.push(entry)
         continue
       }
-      if ((frames.length >= BATCH_SIZE || bytes + size + 1 > limit) && !sendChunk()) return
-      frames.push(frame)
-      planned++
-      bytes += size + 1
+      if (!add(frame, size)) return
+    }
+    // Volatile ones get what the queue leaves: a busy cursor never holds a message back.
+    if (!budgetSpent && volatile.size > 0) {
+      const taken = volatile.take(Math.max(0, allowance - planned))
+      for (const [i, v] of taken.entries()) {
+        if (!add(v.frame, v.size)) return notWritten(taken.slice(i))
+        volatiles.push(v)
+      }
+      if (volatile.size > 0) budgetSpent = true
     }
     if (!sendChunk()) return
     if (budgetSpent) wakeAt = Math.min(wakeAt, ctx.now() + flow.waitMs())
@@ -158,6 +186,35 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     )
   }
 
+  /** Volatile messages that cannot go out: the socket is gone, the room left or refused. */
+  function notWritten(
+    messages: readonly VolatileMessage[],
+    code: WebSocketErrorCode = WebSocketErrorCode.NOT_CONNECTED,
+    why = 'the connection closed before it was written; volatile messages are never queued',
+  ): void {
+    for (const { id, frame } of messages) {
+      const error = new WebSocketError(code, `volatile ${frame.data.type} ${id}: ${why}`, {
+        context: 'publish',
+        refId: id,
+      })
+      outcomes.reject('message', id, error)
+    }
+  }
+
+  function offerVolatile(payload: ReturnType<typeof publish>['payload']): void {
+    const message = volatileMessage(ctx, payload)
+    if (message instanceof WebSocketError) return outcomes.reject('message', payload.id, message)
+    const replaced = volatile.offer(message, payload.type)
+    if (replaced) {
+      notWritten(
+        [replaced],
+        WebSocketErrorCode.SUPERSEDED,
+        `replaced by ${message.id}, a newer one of the same room and type, before it could go out`,
+      )
+    }
+    schedule()
+  }
+
   function save(entry: OutboxEntry): void {
     saving.add(entry.id)
     const done = () => {
@@ -167,7 +224,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   }
 
   function enqueue(message: OutgoingMessage, command: string): void {
-    if (message.type === 'chat_message' && !ctx.streams.isTracked(message.room)) {
+    if (
+      (message.type === 'chat_message' || message.type === 'app_message') &&
+      !ctx.streams.isTracked(message.room)
+    ) {
       throw new Error(
         `${command}: room "${message.room}" was not joined. Dispatch joinRoom('${message.room}') first; messages then wait in the outbox until they can go out.`,
       )
@@ -276,11 +336,13 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         WebSocketErrorCode.NOT_JOINED,
         () => `room "${room}" was left before the message was acknowledged`,
       )
+      notWritten(volatile.drop(room), WebSocketErrorCode.NOT_JOINED, `room "${room}" was left`)
       schedule()
     } else if (rooms.joinFailed.match(action)) {
       // Nothing queued for a room we cannot join would ever go out.
       const { room, error } = action.payload
       fail(entriesOf(room), error.code, () => `could not join room "${room}": ${error.message}`)
+      notWritten(volatile.drop(room), error.code, `could not join room "${room}"`)
       schedule()
     } else if (rooms.joined.match(action)) {
       schedule()
@@ -308,13 +370,18 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   return (action) => {
     const command = SEND_COMMANDS.find((c) => c.match(action))
     if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
-    else if (connection.opened.match(action)) {
+    else if (publish.match(action)) {
+      const { id, timestamp, room, type, data, volatile: isVolatile } = action.payload
+      if (isVolatile) offerVolatile(action.payload)
+      else enqueue({ id, timestamp, type: 'app_message', room, data: { type, data } }, publish.type)
+    } else if (connection.opened.match(action)) {
       // A fresh token ends a TOKEN_EXPIRED pause; a new session may find entries of instances
       // (tabs) that are gone, ours to send now.
       if (pausedUntil === Infinity) pausedUntil = 0
       if (loaded && !ctx.session.refresh) void load()
       schedule()
     } else if (connection.closed.match(action)) {
+      notWritten(volatile.drop())
       inFlight.clear()
       orphanedAt.clear()
       clearTimeout(timer)

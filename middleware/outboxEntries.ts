@@ -1,6 +1,7 @@
 import { makeFrame } from '../src/protocol/build'
 import { validateFrame } from '../src/protocol/codec'
 import type {
+  AppMessageFrame,
   ChatMessageFrame,
   DirectMessageFrame,
   NotificationUpdateFrame,
@@ -10,7 +11,11 @@ import { isValidId } from '../src/protocol/validate'
 import type { OutboxEntry } from '../slices/types'
 
 /** What an outbox entry travels as. */
-export type OutgoingFrame = ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame
+export type OutgoingFrame =
+  | ChatMessageFrame
+  | DirectMessageFrame
+  | NotificationUpdateFrame
+  | AppMessageFrame
 
 /** The frame an entry is (re)sent as: the same id every time, so the server dedupes it. */
 export function toFrame(entry: OutboxEntry): OutgoingFrame {
@@ -22,17 +27,20 @@ export function toFrame(entry: OutboxEntry): OutgoingFrame {
       return makeFrame('direct_message', { ...base, data: entry.data })
     case 'notification_update':
       return makeFrame('notification_update', { ...base, data: entry.data })
+    case 'app_message':
+      return makeFrame('app_message', { ...base, room: entry.room, data: entry.data })
   }
 }
 
-/** The room of a chat entry; the others travel on the sender's private stream. */
+/** The room of a chat or app message entry; the others travel on the sender's private stream. */
 export function roomOf(entry: OutboxEntry): string | undefined {
-  return entry.type === 'chat_message' ? entry.room : undefined
+  return entry.type === 'chat_message' || entry.type === 'app_message' ? entry.room : undefined
 }
 
 /** The stream an entry waits for: its room, or this user's private stream for the rest. */
 export function streamOf(entry: OutboxEntry, userId: string | undefined): string | undefined {
-  if (entry.type === 'chat_message') return entry.room
+  const room = roomOf(entry)
+  if (room !== undefined) return room
   return userId !== undefined ? privateStreamOf(userId) : undefined
 }
 

@@ -1,16 +1,25 @@
 import { createAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
-import { validateFrame } from '../src/protocol/codec'
+import { DEFAULT_LIMITS, validateFrame } from '../src/protocol/codec'
 import { createId } from '../src/protocol/ids'
-import { isValidId, isValidRoom } from '../src/protocol/validate'
+import {
+  APP_MESSAGE_TYPE_RULE,
+  findJsonProblem,
+  isValidAppMessageType,
+  isValidId,
+  isValidRoom,
+} from '../src/protocol/validate'
 import {
   PRESENCE_STATUSES,
+  type AppMessageData,
   type Attachment,
   type ChatMessageData,
   type DirectMessageData,
+  type JsonValue,
   type NotificationUpdateData,
   type PresenceStatus,
 } from '../src/protocol/frames'
+import type { DefaultAppMessages, PublishInput, PublishPayload } from './appMessages'
 
 /** Commands: imperatives the middleware acts on. No reducer answers them. */
 
@@ -56,6 +65,7 @@ export type OutgoingMessage = OutgoingBase &
     | { type: typeof MessageType.CHAT_MESSAGE; room: string; data: ChatMessageData }
     | { type: typeof MessageType.DIRECT_MESSAGE; data: DirectMessageData }
     | { type: typeof MessageType.NOTIFICATION_UPDATE; data: NotificationUpdateData }
+    | { type: typeof MessageType.APP_MESSAGE; room: string; data: AppMessageData }
   )
 
 const SENDABLE = new Set<string>([MessageType.CHAT_MESSAGE, MessageType.DIRECT_MESSAGE])
@@ -210,3 +220,54 @@ export const clearNotifications = createAction('realtime/clearNotifications', ()
 )
 export const subscribeToEvents = createAction('realtime/subscribeToEvents')
 export const unsubscribeFromEvents = createAction('realtime/unsubscribeFromEvents')
+
+/**
+ * Sends an app-defined message to a room. Durable by default: through the outbox like chat
+ * (acked, `seq`, exactly once, kept across reconnects and, with a persistent storage, reloads).
+ * `volatile: true`: latest-wins per room and type, sent only while the room is joined on a live
+ * connection, never queued, not acked. Throws at once on an invalid room, type name or non-JSON
+ * data. The typed form is `createRealtime<AppMessages>().actions.publish`.
+ *
+ * @example
+ * store.dispatch(realtime.actions.publish({ room: 'board', type: 'card_moved', data: { id: 'c1', to: 'done' } }))
+ */
+export const publish = createAction(
+  'realtime/publish',
+  (input: PublishInput<DefaultAppMessages>): { payload: PublishPayload<DefaultAppMessages> } => {
+    if (typeof input !== 'object' || input === null) {
+      throw new TypeError('publish: pass { room, type, data, volatile? }')
+    }
+    const room = requireRoom('publish', input.room)
+    const { type, volatile = false } = input
+    if (!isValidAppMessageType(type)) {
+      throw new TypeError(
+        `publish: type must be ${APP_MESSAGE_TYPE_RULE}; got ${JSON.stringify(type)}`,
+      )
+    }
+    if (typeof volatile !== 'boolean') {
+      throw new TypeError(
+        `publish (${type}): volatile must be a boolean, got ${JSON.stringify(volatile)}`,
+      )
+    }
+    if (input.data === undefined) {
+      throw new TypeError(
+        `publish (${type}): data is required (pass null when there is nothing to say)`,
+      )
+    }
+    const problem = findJsonProblem(input.data, DEFAULT_LIMITS.maxDepth)
+    if (problem !== undefined) throw new TypeError(`publish (${type}): ${problem}; pass plain JSON`)
+    // A copy: what travels (and waits in the outbox) cannot change when the caller's object does.
+    const data = JSON.parse(JSON.stringify(input.data)) as JsonValue
+    const result = validateFrame({
+      v: 1,
+      id: input.id ?? createId(),
+      type: MessageType.APP_MESSAGE,
+      timestamp: Date.now(),
+      room,
+      data: { type, data },
+    })
+    if (!result.ok) throw new TypeError(`publish (${type}): ${result.message}`)
+    const { id, timestamp } = result.frame
+    return { payload: { id, timestamp, room, type, data, volatile } }
+  },
+)

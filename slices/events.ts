@@ -10,6 +10,7 @@ import type {
 } from '../src/protocol/frames'
 import type { WebSocketErrorInfo } from '../src/errors'
 import type { ChatMessage, DirectMessage, Notification, OutboxEntry } from './types'
+import type { AppMessage } from './appMessages'
 
 /** Events: past tense, what happened. Reducers answer these. */
 
@@ -126,4 +127,14 @@ export const outbox = {
     failures: Array<{ id: string; room?: string; error: WebSocketErrorInfo }>
   }>('realtime/outbox/failed'),
   restored: createAction<{ entries: OutboxEntry[] }>('realtime/outbox/restored'),
+}
+
+/**
+ * App-defined messages (`publish`), one action per inbound burst; the package stores none of
+ * them: the app's reducers do. Typed by `createRealtime<AppMessages>().events.custom`.
+ */
+export const custom = {
+  messagesReceived: createAction<{ messages: AppMessage[] } & At>(
+    'realtime/custom/messagesReceived',
+  ),
 }

@@ -1,4 +1,5 @@
 import type {
+  AppMessageData,
   ChatMessageData,
   ChatMessageFrame,
   DirectMessageData,
@@ -55,6 +56,8 @@ export type OutboxEntry = OutboxEntryBase &
     | { type: 'chat_message'; room: string; data: ChatMessageData }
     | { type: 'direct_message'; data: DirectMessageData }
     | { type: 'notification_update'; data: NotificationUpdateData }
+    /** A durable `publish`: `data.type` is the app's type name, `data.data` its JSON. */
+    | { type: 'app_message'; room: string; data: AppMessageData }
   )
 
 /** The seed's `ConnectionInfo`, times as epoch ms. */

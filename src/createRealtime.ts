@@ -1,10 +1,23 @@
-import type { Middleware, Reducer } from '@reduxjs/toolkit'
+import type {
+  ActionCreatorWithPayload,
+  ActionCreatorWithPreparedPayload,
+  Middleware,
+  Reducer,
+} from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
 import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
 import { createOutcomes, type Outcomes } from '../middleware/outcomes'
 import type { RealtimeDispatch } from '../middleware/awaitable'
 import * as actions from '../slices/actions'
 import { createNamespace, requireReducerPath, type Renamed } from '../slices/namespace'
+import type { At } from '../slices/actions'
+import type {
+  AppMessage,
+  AppMessageMap,
+  DefaultAppMessages,
+  PublishInput,
+  PublishPayload,
+} from '../slices/appMessages'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 import { resolveConfig, type RealtimeConfig } from './config'
@@ -19,6 +32,7 @@ export const realtimeEvents = {
   notifications: actions.notifications,
   events: actions.events,
   outbox: actions.outbox,
+  custom: actions.custom,
 }
 
 /** The commands users dispatch, and the events the middleware dispatches (for matching). */
@@ -45,6 +59,7 @@ export const realtimeActions = {
   clearNotifications: actions.clearNotifications,
   subscribeToEvents: actions.subscribeToEvents,
   unsubscribeFromEvents: actions.unsubscribeFromEvents,
+  publish: actions.publish,
   connection: actions.connection,
   inbound: actions.inbound,
   rooms: actions.rooms,
@@ -53,21 +68,63 @@ export const realtimeActions = {
   notifications: actions.notifications,
   events: actions.events,
   outbox: actions.outbox,
+  custom: actions.custom,
 }
 
-export interface Realtime<ReducerPath extends string = string> {
+/** `publish` typed by the app's message map: a `type` with the wrong `data` fails to compile. */
+export type PublishActionCreator<
+  M = DefaultAppMessages,
+  ReducerPath extends string = 'realtime',
+> = ActionCreatorWithPreparedPayload<
+  [input: PublishInput<M>],
+  PublishPayload<M>,
+  `${ReducerPath}/publish`
+>
+
+/** The app-defined messages' event, typed by the app's message map. */
+export interface CustomEvents<M = DefaultAppMessages> {
+  /** One action per inbound burst; `messages` is a union discriminated by `type`. */
+  messagesReceived: ActionCreatorWithPayload<
+    { messages: AppMessage<M>[] } & At,
+    typeof actions.custom.messagesReceived.type
+  >
+}
+
+/** The commands and event namespaces of an instance, with `publish` and `custom` typed by `M`. */
+export type RealtimeActions<
+  M = DefaultAppMessages,
+  ReducerPath extends string = 'realtime',
+> = Renamed<Omit<typeof realtimeActions, 'publish' | 'custom'>, ReducerPath> & {
+  publish: PublishActionCreator<M, ReducerPath>
+  custom: CustomEvents<M>
+}
+
+/** The event action creators of an instance, by namespace (for `builder.addCase`). */
+export type RealtimeEvents<
+  M = DefaultAppMessages,
+  ReducerPath extends string = 'realtime',
+> = Renamed<Omit<typeof realtimeEvents, 'custom'>, ReducerPath> & { custom: CustomEvents<M> }
+
+/**
+ * One realtime instance. `AppMessages` maps app-defined message types to their JSON data
+ * (default: any type name, any JSON).
+ */
+export interface Realtime<
+  AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages,
+  ReducerPath extends string = string,
+> {
   reducerPath: ReducerPath
   reducer: Reducer<RealtimeState>
   /** Typed with its dispatch extension: awaitable commands return `unwrap()`. */
   middleware: Middleware<RealtimeDispatch>
   /** Commands (and, for compatibility, the event namespaces), typed `${reducerPath}/…`. */
-  actions: Renamed<typeof realtimeActions, ReducerPath>
+  actions: RealtimeActions<AppMessages, ReducerPath>
   /**
    * The event action creators of this instance, for `builder.addCase` and listeners:
-   * `realtime.events.chat.messagesReceived`. Their types start with `reducerPath`, so two
-   * instances in one store never match each other's events.
+   * `realtime.events.chat.messagesReceived`, `realtime.events.custom.messagesReceived`. Their
+   * types start with `reducerPath`, so two instances in one store never match each other's.
    */
-  events: Renamed<typeof realtimeEvents, ReducerPath>
+  events: RealtimeEvents<AppMessages, ReducerPath>
   selectors: RealtimeSelectors
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
   inspector: Pick<FrameInspector, 'subscribe'>
@@ -79,8 +136,20 @@ export interface Realtime<ReducerPath extends string = string> {
 }
 
 /**
+ * An instance whatever its app message map: what layers that never publish take (the React
+ * provider, hooks and dev tools), so a `createRealtime<AppMessages>()` instance fits them too.
+ */
+export type AnyRealtime = Omit<Realtime, 'actions' | 'events'> & {
+  actions: Omit<RealtimeActions<DefaultAppMessages, string>, 'publish' | 'custom'>
+  events: Omit<RealtimeEvents<DefaultAppMessages, string>, 'custom'>
+}
+
+/**
  * Everything a store needs for a real-time connection: add the reducer under `reducerPath`,
- * concat the middleware, dispatch `connect()`.
+ * concat the middleware, dispatch `connect()`. Pass your app-defined messages' map as the
+ * first type argument to type `actions.publish` and `events.custom.messagesReceived`; with a
+ * custom `reducerPath` pass it too (`createRealtime<AppMessages, 'chat'>`): TypeScript infers
+ * either all type arguments or none.
  *
  * @example
  * const realtime = createRealtime({ url: 'ws://localhost:3000', getToken: () => auth.token })
@@ -90,9 +159,10 @@ export interface Realtime<ReducerPath extends string = string> {
  * })
  * store.dispatch(realtime.actions.connect())
  */
-export function createRealtime<ReducerPath extends string = 'realtime'>(
-  config: RealtimeConfig & { reducerPath?: ReducerPath },
-): Realtime<ReducerPath> {
+export function createRealtime<
+  AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages,
+  ReducerPath extends string = 'realtime',
+>(config: RealtimeConfig & { reducerPath?: ReducerPath }): Realtime<AppMessages, ReducerPath> {
   const resolved = resolveConfig(config)
   const reducerPath = requireReducerPath(resolved.reducerPath) as ReducerPath
   const namespace = createNamespace(reducerPath)
@@ -110,8 +180,12 @@ export function createRealtime<ReducerPath extends string = 'realtime'>(
     middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes, namespace),
     inspector,
     outcomes,
-    actions: namespace.rename<typeof realtimeActions, ReducerPath>(realtimeActions),
-    events: namespace.rename<typeof realtimeEvents, ReducerPath>(realtimeEvents),
+    // One set of creators per namespace at run time; the map only narrows their types.
+    actions: namespace.rename(realtimeActions) as unknown as RealtimeActions<
+      AppMessages,
+      ReducerPath
+    >,
+    events: namespace.rename(realtimeEvents) as unknown as RealtimeEvents<AppMessages, ReducerPath>,
     selectors,
   }
 }

@@ -28,6 +28,7 @@ export {
   clearNotifications,
   subscribeToEvents,
   unsubscribeFromEvents,
+  publish,
   connection,
   inbound,
   rooms,
@@ -36,6 +37,7 @@ export {
   notifications,
   events,
   outbox,
+  custom,
 } from '../slices/actions'
 export { createSelectors } from '../slices/selectors'
 export { WebSocketState } from '../slices/types'
@@ -91,7 +93,23 @@ export const {
   selectIsSubscribedToEvents,
 } = createSelectors('realtime')
 
-export type { Realtime } from './createRealtime'
+export type {
+  Realtime,
+  AnyRealtime,
+  RealtimeActions,
+  RealtimeEvents,
+  PublishActionCreator,
+  CustomEvents,
+} from './createRealtime'
+export type {
+  AppMessage,
+  AppMessageMap,
+  AppMessageType,
+  DefaultAppMessages,
+  JsonCompatible,
+  PublishInput,
+  PublishPayload,
+} from '../slices/appMessages'
 export type {
   RealtimeConfig,
   WebSocketConfig,
@@ -150,6 +168,9 @@ export type {
   Attachment,
   ErrorData,
   JoinedData,
+  AppMessageData,
+  JsonValue,
+  JsonPrimitive,
 } from './protocol/frames'
 export type { RejectReason, DecodeResult } from './protocol/codec'
 export type { RoomAcl, RoomAccess, RoomPermission } from './protocol/acl'

@@ -4,8 +4,16 @@ import { createRealtime, type Realtime } from '../createRealtime'
 import { toError, WebSocketError } from '../errors'
 import { WebSocketErrorCode } from '../protocol/codes'
 import { MessageType } from '../protocol/messageTypes'
+import { APP_MESSAGE_TYPE_RULE, isValidAppMessageType } from '../protocol/validate'
 import type { SendMessageInput } from '../../slices/actions'
 import { createNamespace, type Namespace } from '../../slices/namespace'
+import type {
+  AppMessageMap,
+  AppMessageOf,
+  AppMessageType,
+  DefaultAppMessages,
+  PublishInput,
+} from '../../slices/appMessages'
 import type { ConnectionInfo, PerformanceMetrics, WebSocketState } from '../../slices/types'
 import type { OutcomeKind } from '../../middleware/outcomes'
 import { createClientStore, type WebSocketClientStore } from './clientStore'
@@ -16,6 +24,17 @@ import {
   type SubscribableMessageType,
 } from './messageEvents'
 import { createSubscriptions, type MessageHandler, type Subscriptions } from './subscriptions'
+
+/**
+ * An app-defined message for `sendMessage`: one of the map's types with its data (durable:
+ * acked, exactly once; use `realtime.actions.publish` for volatile ones).
+ */
+export type AppSendInput<M = DefaultAppMessages> = {
+  [K in AppMessageType<M>]: { type: K; room: string; data: M[K]; id?: string }
+}[AppMessageType<M>]
+
+const isProtocolSend = (input: { type: unknown }): input is SendMessageInput =>
+  input.type === MessageType.CHAT_MESSAGE || input.type === MessageType.DIRECT_MESSAGE
 
 /**
  * The seed's framework-agnostic client: promises and callbacks over its own Redux store, built
@@ -39,17 +58,21 @@ import { createSubscriptions, type MessageHandler, type Subscriptions } from './
  * await client.sendMessage({ type: MessageType.CHAT_MESSAGE, room: 'room-id', data: { content: 'Hello' } })
  * client.unsubscribe(id)
  * client.destroy()
+ *
+ * // App-defined messages, typed by a map: new WebSocketClient<AppMessages>(config)
+ * client.subscribe('card_moved', (m) => moveCard(m.data.id, m.data.to), 'board')
+ * await client.sendMessage({ type: 'card_moved', room: 'board', data: { id: 'c1', to: 'done' } })
  */
-export class WebSocketClient {
+export class WebSocketClient<AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages> {
   /** `createRealtime(config)`: actions and selectors, for dispatching to `store` yourself. */
-  readonly realtime: Realtime
+  readonly realtime: Realtime<AppMessages>
   /** The client's own store; `store.getState()` with `realtime.selectors` reads everything. */
   readonly store: WebSocketClientStore
   private readonly subscriptions: Subscriptions
   private readonly namespace: Namespace
 
   constructor(config: RealtimeConfig) {
-    this.realtime = createRealtime(config)
+    this.realtime = createRealtime<AppMessages, string>(config)
     this.namespace = createNamespace(this.realtime.reducerPath)
     const logger = config.enableLogging ? (config.logger ?? console) : console
     this.subscriptions = createSubscriptions((error, message) => {
@@ -93,21 +116,25 @@ export class WebSocketClient {
   }
 
   /**
-   * Sends a chat message (`type: MessageType.CHAT_MESSAGE` with `room`) or a direct message
-   * (`MessageType.DIRECT_MESSAGE` with `data.to`). It is queued at once and kept across
+   * Sends a chat message (`type: MessageType.CHAT_MESSAGE` with `room`), a direct message
+   * (`MessageType.DIRECT_MESSAGE` with `data.to`) or an app-defined message (its type name,
+   * `room` and JSON `data`; durable, as `publish`). It is queued at once and kept across
    * reconnects; the promise resolves when the server acknowledges it and rejects with a
    * `WebSocketError` when it fails (`MESSAGE_TOO_LARGE`, `QUEUE_FULL`, `FORBIDDEN`, …).
    * Sending to a room not joined yet joins it first. Invalid input rejects with a `TypeError`.
    */
-  sendMessage(input: SendMessageInput): Promise<void> {
-    let action: ReturnType<typeof this.actions.sendMessage>
+  sendMessage(input: SendMessageInput | AppSendInput<AppMessages>): Promise<void> {
+    let action:
+      ReturnType<typeof this.actions.sendMessage> | ReturnType<typeof this.actions.publish>
     try {
-      action = this.actions.sendMessage(input)
+      action = isProtocolSend(input)
+        ? this.actions.sendMessage(input)
+        : this.actions.publish(input as PublishInput<AppMessages>)
     } catch (error) {
       return Promise.reject(toError(error))
     }
     const message = action.payload
-    const room = message.type === MessageType.CHAT_MESSAGE ? message.room : undefined
+    const room = 'room' in message ? message.room : undefined
     // Settled by the middleware from the server's ack or error, never from actions seen.
     return this.settle(
       'message',
@@ -142,18 +169,25 @@ export class WebSocketClient {
 
   /**
    * Calls `handler` with each incoming message of `type` (only those of `room`, when given),
-   * shaped as the seed's `{ id, type, timestamp, userId?, room?, data }`. Handlers run after
-   * the store has been updated; one that throws is logged and does not affect the others.
-   * Returns the id to pass to `unsubscribe`.
+   * shaped as the seed's `{ id, type, timestamp, userId?, room?, data }`; `type` may be an
+   * app-defined message type (durable ones carry `seq`; your own durable ones come back once
+   * acked). Handlers run after the store has been updated; one that throws is logged and does
+   * not affect the others. Returns the id to pass to `unsubscribe`.
    */
   subscribe<T extends SubscribableMessageType>(
     type: T,
     handler: MessageHandler<T>,
     room?: string,
-  ): string {
-    if (!isSubscribableType(type)) {
+  ): string
+  subscribe<K extends AppMessageType<AppMessages>>(
+    type: K extends MessageType ? never : K,
+    handler: (message: AppMessageOf<AppMessages, K>) => void,
+    room?: string,
+  ): string
+  subscribe(type: string, handler: (message: never) => void, room?: string): string {
+    if (!isSubscribableType(type) && !isValidAppMessageType(type)) {
       throw new TypeError(
-        `subscribe: ${JSON.stringify(type)} is never delivered to subscribers; use one of ${SUBSCRIBABLE_MESSAGE_TYPES.join(', ')}`,
+        `subscribe: ${JSON.stringify(type)} is never delivered to subscribers; use one of ${SUBSCRIBABLE_MESSAGE_TYPES.join(', ')}, or an app-defined type: ${APP_MESSAGE_TYPE_RULE}`,
       )
     }
     if (typeof handler !== 'function') {

@@ -6,7 +6,10 @@ import type { Realtime } from '../createRealtime'
  * default middleware (serializability and immutability checks included), the realtime
  * middleware, then the client's own observer, which sees each action after the reducers.
  */
-export function createClientStore(realtime: Realtime, observer: Middleware) {
+export function createClientStore(
+  realtime: Pick<Realtime, 'reducerPath' | 'reducer' | 'middleware'>,
+  observer: Middleware,
+) {
   return configureStore({
     reducer: { [realtime.reducerPath]: realtime.reducer },
     middleware: (getDefault) => getDefault().concat(realtime.middleware, observer),

@@ -11,7 +11,16 @@ import type {
   ReadReceiptData,
   SystemAlertData,
 } from '../protocol/frames'
-import { chat, connection, events, inbound, notifications, presence } from '../../slices/actions'
+import {
+  chat,
+  connection,
+  custom,
+  events,
+  inbound,
+  notifications,
+  presence,
+} from '../../slices/actions'
+import type { AppMessage } from '../../slices/appMessages'
 import type { Notification } from '../../slices/types'
 
 /**
@@ -109,12 +118,18 @@ function message<T extends SubscribableMessageType>(
   } as AnyRealtimeMessage
 }
 
-type ToMessages = (action: UnknownAction) => AnyRealtimeMessage[]
+/**
+ * What subscribers can be handed: a protocol message, or an app-defined one (`publish`), whose
+ * `type` is the app's type name.
+ */
+export type DeliveredMessage = AnyRealtimeMessage | AppMessage
+
+type ToMessages = (action: UnknownAction) => DeliveredMessage[]
 
 /** One row: an event action and the messages it stands for. */
 function on<P>(
   creator: { type: string; match: (action: unknown) => action is PayloadAction<P> },
-  toMessages: (payload: P) => AnyRealtimeMessage[],
+  toMessages: (payload: P) => DeliveredMessage[],
 ): [string, ToMessages] {
   return [creator.type, (action) => (creator.match(action) ? toMessages(action.payload) : [])]
 }
@@ -144,6 +159,8 @@ const MESSAGE_EVENTS = new Map<string, ToMessages>([
   on(chat.directMessagesReceived, ({ messages }) =>
     messages.map((m) => message(MessageType.DIRECT_MESSAGE, m, m.data)),
   ),
+  // Already the seed's shape (id, type, timestamp, userId, room, data), plus seq when durable.
+  on(custom.messagesReceived, ({ messages }) => messages),
   on(chat.typingStarted, ({ room, userId, at }) => [
     message(MessageType.TYPING_START, { timestamp: at, room, userId }, { room, userId }),
   ]),
@@ -233,7 +250,7 @@ export const MESSAGE_EVENT_TYPES: readonly string[] = [...MESSAGE_EVENTS.keys()]
  * messagesFromAction(chat.typingStarted({ room: 'general', userId: 'bob', at: Date.now() }))
  * // [{ id, type: 'typing_start', timestamp, room: 'general', userId: 'bob', data: { room: 'general', userId: 'bob' } }]
  */
-export function messagesFromAction(action: UnknownAction): AnyRealtimeMessage[] {
+export function messagesFromAction(action: UnknownAction): DeliveredMessage[] {
   return MESSAGE_EVENTS.get(action.type)?.(action) ?? []
 }
 

@@ -1,5 +1,5 @@
 import { createId } from '../protocol/ids'
-import type { AnyRealtimeMessage, RealtimeMessage, SubscribableMessageType } from './messageEvents'
+import type { DeliveredMessage, RealtimeMessage, SubscribableMessageType } from './messageEvents'
 
 /**
  * A `subscribe` callback for messages of type `T`.
@@ -12,16 +12,17 @@ export type MessageHandler<T extends SubscribableMessageType = SubscribableMessa
 ) => void
 
 interface Subscription {
-  type: SubscribableMessageType
+  /** A protocol type or an app-defined message type. */
+  type: string
   room: string | undefined
-  handler: (message: AnyRealtimeMessage) => void
+  handler: (message: DeliveredMessage) => void
 }
 
 export interface Subscriptions {
-  add<T extends SubscribableMessageType>(type: T, handler: MessageHandler<T>, room?: string): string
+  add(type: string, handler: (message: never) => void, room?: string): string
   remove(id: string): boolean
   /** Queues messages for delivery once the current dispatch has finished. */
-  deliver(messages: readonly AnyRealtimeMessage[]): void
+  deliver(messages: readonly DeliveredMessage[]): void
   clear(): void
   readonly size: number
 }
@@ -32,10 +33,10 @@ export interface Subscriptions {
  * throwing handler is reported and skipped, never stopping the others.
  */
 export function createSubscriptions(
-  reportError: (error: unknown, message: AnyRealtimeMessage) => void,
+  reportError: (error: unknown, message: DeliveredMessage) => void,
 ): Subscriptions {
   const byId = new Map<string, Subscription>()
-  let queue: AnyRealtimeMessage[] = []
+  let queue: DeliveredMessage[] = []
 
   function flush(): void {
     const messages = queue
@@ -59,7 +60,8 @@ export function createSubscriptions(
   return {
     add(type, handler, room) {
       const id = createId()
-      byId.set(id, { type, room, handler: handler as (message: AnyRealtimeMessage) => void })
+      // The caller matched the handler to its type; delivery only hands it messages of that type.
+      byId.set(id, { type, room, handler: handler as (message: DeliveredMessage) => void })
       return id
     },
     remove: (id) => byId.delete(id),

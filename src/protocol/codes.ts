@@ -34,6 +34,12 @@ export const WebSocketErrorCode = {
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** Another author already used this message id in the stream: ids are unique per stream. */
   DUPLICATE_ID: 'DUPLICATE_ID',
+  /** The server's `validateMessage` refused an app-defined message's data. */
+  INVALID_MESSAGE: 'INVALID_MESSAGE',
+  /** A volatile message needs a live connection: it is never queued offline. */
+  NOT_CONNECTED: 'NOT_CONNECTED',
+  /** A newer volatile message of the same room and type replaced it before it could go out. */
+  SUPERSEDED: 'SUPERSEDED',
 } as const
 
 export type WebSocketErrorCode = (typeof WebSocketErrorCode)[keyof typeof WebSocketErrorCode]

@@ -7,6 +7,7 @@ import {
   type ChatMessageData,
   type Frame,
   type NotificationOp,
+  type JsonValue,
   type PresenceEntry,
 } from './frames'
 import {
@@ -28,6 +29,7 @@ import {
   requireString,
   requireTimestamp,
 } from './fields'
+import { APP_MESSAGE_TYPE_RULE, isValidAppMessageType } from './validate'
 
 const MAX_MENTIONS = 50
 const MAX_ATTACHMENTS = 10
@@ -47,6 +49,7 @@ export const ROOM_REQUIRED = new Set<string>([
   MessageType.TYPING_START,
   MessageType.TYPING_STOP,
   MessageType.READ_RECEIPT,
+  MessageType.APP_MESSAGE,
 ])
 
 function attachment(value: unknown, index: number): Attachment {
@@ -196,6 +199,13 @@ export const DATA_VALIDATORS: DataValidators = {
       remindAt: remindAt?.map((t, i) => requireTimestamp(t, `data.remindAt[${i}]`)),
       updatedAt: requireTimestamp(d.updatedAt, 'data.updatedAt'),
     })
+  },
+  app_message: (d) => {
+    if (!isValidAppMessageType(d.type)) fail(`data.type must be ${APP_MESSAGE_TYPE_RULE}`)
+    // Parsed JSON is JSON: the codec's walk already refused prototype keys and deep nesting.
+    if (d.data === undefined) fail('data.data is required (null when there is nothing to say)')
+    const volatile = d.volatile === undefined ? false : requireBoolean(d.volatile, 'data.volatile')
+    return { type: d.type, data: d.data as JsonValue, ...(volatile ? { volatile } : {}) }
   },
   error: (d) =>
     defined({

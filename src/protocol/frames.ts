@@ -184,6 +184,22 @@ export interface EventData {
   updatedAt: number
 }
 
+/** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
+export type JsonPrimitive = string | number | boolean | null
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue }
+
+/**
+ * An app-defined message: `type` is the app's name for it (`^[a-z][a-z0-9_.:-]{0,63}$`, never a
+ * `MessageType` value nor an `Object.prototype` member name), `data` its JSON payload. Durable
+ * ones are acked and get the room's `seq`; `volatile: true` ones are relayed to the room's other
+ * connections only, with no ack, no `seq` and no history.
+ */
+export interface AppMessageData {
+  type: string
+  data: JsonValue
+  volatile?: true
+}
+
 export type AuthFrame = FrameEnvelope<typeof MessageType.AUTH, AuthData>
 export type AuthOkFrame = FrameEnvelope<typeof MessageType.AUTH_OK, AuthOkData>
 export type AckFrame = FrameEnvelope<typeof MessageType.ACK, AckData>
@@ -222,6 +238,9 @@ export type NotificationUpdateFrame = FrameEnvelope<
 >
 export type SystemAlertFrame = FrameEnvelope<typeof MessageType.SYSTEM_ALERT, SystemAlertData>
 export type EventUpdateFrame = FrameEnvelope<typeof MessageType.EVENT_UPDATE, EventData>
+export type AppMessageFrame = FrameEnvelope<typeof MessageType.APP_MESSAGE, AppMessageData> & {
+  room: string
+}
 export type BatchFrame = FrameEnvelope<typeof MessageType.BATCH, { frames: Frame[] }>
 
 /** Every frame the codec accepts. */
@@ -251,6 +270,7 @@ export type Frame =
   | NotificationUpdateFrame
   | SystemAlertFrame
   | EventUpdateFrame
+  | AppMessageFrame
 
 /** Frames that travel on a stream (with seq, retained, resumable). */
 export type StreamFrame =
@@ -259,5 +279,6 @@ export type StreamFrame =
   | NotificationFrame
   | NotificationUpdateFrame
   | EventUpdateFrame
+  | AppMessageFrame
 
 export type FrameOfType<T extends Frame['type']> = Extract<Frame, { type: T }>

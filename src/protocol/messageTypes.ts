@@ -41,6 +41,9 @@ export const MessageType = {
   USER_OFFLINE: 'user_offline',
   PRESENCE_UPDATE: 'presence_update',
 
+  // App-defined messages: `data.type` is the app's type name, `data.data` its JSON payload
+  APP_MESSAGE: 'app_message',
+
   // System
   SYSTEM_ALERT: 'system_alert',
   ERROR: 'error',

@@ -1,4 +1,5 @@
 /** Field checks shared by the codec and by everything that accepts ids or room names. */
+import { MessageType } from './messageTypes'
 
 /**
  * THE keyed-record rule: no id, user id or room name from the wire (or the API) is ever the
@@ -43,6 +44,72 @@ const ROOM_PATTERN = /^[\x21-\x7e]{1,300}$/
 
 export function isValidRoom(value: unknown): value is string {
   return typeof value === 'string' && ROOM_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value)
+}
+
+/** App-defined message type names (SPEC): lowercase, 1-64 characters. */
+const APP_MESSAGE_TYPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,63}$/
+const PROTOCOL_TYPES: ReadonlySet<string> = new Set(Object.values(MessageType))
+
+/**
+ * THE rule for an app-defined message's type name: `^[a-z][a-z0-9_.:-]{0,63}$`, never a
+ * protocol type (`MessageType` value: `subscribe('chat_message')` must mean one thing) and
+ * never an `Object.prototype` member name (the keyed-record rule: apps key handlers by it).
+ */
+export function isValidAppMessageType(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    APP_MESSAGE_TYPE_PATTERN.test(value) &&
+    !PROTOCOL_TYPES.has(value) &&
+    !FORBIDDEN_KEYS.has(value)
+  )
+}
+
+/** What an invalid app message type name is told. */
+export const APP_MESSAGE_TYPE_RULE =
+  "a lowercase name matching ^[a-z][a-z0-9_.:-]{0,63}$ that is neither a protocol type (MessageType value) nor an Object.prototype member name (e.g. 'card_moved', 'cursor')"
+
+const MAX_JSON_NODES = 100_000
+
+/**
+ * Why `value` would not survive JSON unchanged (a function, `undefined` outside an object
+ * property, `NaN`, a `Date`, a `Map`, a class instance, a cycle, nesting past `maxDepth`, an
+ * `Object.prototype` member name as a key), naming where; undefined when it is plain JSON.
+ * Object properties that are `undefined` are allowed: JSON drops them.
+ */
+export function findJsonProblem(
+  value: unknown,
+  maxDepth: number,
+  path = 'data',
+): string | undefined {
+  const stack: Array<[unknown, number, string]> = [[value, 0, path]]
+  // Bounds the walk of a wide cycle, which the depth limit alone would not.
+  let budget = MAX_JSON_NODES
+  while (stack.length > 0) {
+    if (--budget < 0) return `${path} has more than ${MAX_JSON_NODES} values`
+    const [node, depth, where] = stack.pop() as [unknown, number, string]
+    if (node === null || typeof node === 'string' || typeof node === 'boolean') continue
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) return `${where} is ${node}, which JSON cannot carry`
+      continue
+    }
+    if (typeof node !== 'object')
+      return `${where} is ${node === undefined ? 'undefined' : `a ${typeof node}`}, which JSON cannot carry`
+    if (depth >= maxDepth)
+      return `${where} is nested deeper than ${maxDepth} levels (or is circular)`
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) stack.push([node[i], depth + 1, `${where}[${i}]`])
+      continue
+    }
+    if (!isPlainRecord(node))
+      return `${where} is not a plain object or array (a Date, Map or class instance does not survive JSON)`
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key))
+        return `${where} has the key ${JSON.stringify(key)}, an Object.prototype member name`
+      const item = node[key]
+      if (item !== undefined) stack.push([item, depth + 1, `${where}.${key}`])
+    }
+  }
+  return undefined
 }
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {

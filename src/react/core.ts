@@ -13,7 +13,8 @@ export {
   MessageType,
 } from '../index'
 // Types come from where they are declared (erased from the JS; the .d.ts shares them with the core).
-export type { Realtime } from '../createRealtime'
+// Any instance, whatever its app message map (React never publishes).
+export type { AnyRealtime as Realtime } from '../createRealtime'
 export type { RealtimeConfig } from '../config'
 export type { WebSocketErrorInfo } from '../errors'
 export type { Attachment, EventData, PresenceStatus } from '../protocol/frames'

@@ -1,5 +1,6 @@
 import { makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
 import type { Frame } from '../protocol'
+import { handleAppMessage } from './appMessages'
 import { handleAuth, refuseAuth } from './authFrame'
 import type { ClientConnection, ServerContext } from './context'
 import { handleDirectMessage, handleNotificationUpdate } from './privateStreamFrames'
@@ -54,6 +55,8 @@ export async function handleClientFrame(
       return handleSubscribe(frame, session, connection, context)
     case MessageType.UNSUBSCRIBE:
       return handleUnsubscribe(frame, session, connection, context)
+    case MessageType.APP_MESSAGE:
+      return handleAppMessage(frame, session, connection, context)
     default:
       return connection.sendError({
         code: WebSocketErrorCode.INVALID_FRAME,

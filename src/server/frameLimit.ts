@@ -32,7 +32,8 @@ export function isStreamFrame(frame: Frame): frame is StreamFrame {
       frame.type === MessageType.DIRECT_MESSAGE ||
       frame.type === MessageType.NOTIFICATION ||
       frame.type === MessageType.NOTIFICATION_UPDATE ||
-      frame.type === MessageType.EVENT_UPDATE)
+      frame.type === MessageType.EVENT_UPDATE ||
+      frame.type === MessageType.APP_MESSAGE)
   )
 }
 

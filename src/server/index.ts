@@ -13,6 +13,7 @@ export type {
   RealtimeServerLogger,
   RealtimeServerOptions,
   RoomAction,
+  ValidateMessage,
 } from './options'
 export type {
   AppendResult,

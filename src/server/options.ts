@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { RoomAcl } from '../protocol'
+import type { JsonValue, RoomAcl } from '../protocol'
 import { defaultAuthorize } from './access'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
@@ -25,14 +25,26 @@ export interface JwtOptions {
   maxTokenAgeSec?: number
 }
 
-/** A room permission check: `join` to receive a room, `write` to send to it. */
-export type RoomAction = 'join' | 'write'
+/**
+ * A room permission check: `join` to receive a room, `write` to send chat to it, `publish` to
+ * send it an app-defined message (with its `type`).
+ */
+export type RoomAction = 'join' | 'write' | 'publish'
 
-export interface AuthorizeRequest {
-  userId: string
-  room: string
-  action: RoomAction
-}
+export type AuthorizeRequest =
+  | { userId: string; room: string; action: 'join' | 'write' }
+  | { userId: string; room: string; action: 'publish'; type: string }
+
+/**
+ * Checks an app-defined message's data before it is relayed or stored: `true` accepts it; a
+ * string refuses it with that reason (`INVALID_MESSAGE` naming the message's id). May be async;
+ * a throw or any other answer refuses it.
+ */
+export type ValidateMessage = (
+  type: string,
+  data: JsonValue,
+  context: { userId: string; room: string },
+) => true | string | Promise<true | string>
 
 /** Returns (or resolves to) whether the action is allowed. A throw counts as a denial. */
 export type Authorize = (request: AuthorizeRequest) => boolean | Promise<boolean>
@@ -85,6 +97,11 @@ export interface RealtimeServerOptions {
    * only their user may join them and nobody may write to them.
    */
   authorize?: Authorize
+  /**
+   * Optional check of every app-defined message (`publish`), after `authorize`. Without it any
+   * valid type name with JSON data is accepted.
+   */
+  validateMessage?: ValidateMessage
   /** Time to send a valid `auth` frame; default 10 s. */
   authTimeoutMs?: number
   /**
@@ -120,6 +137,7 @@ export interface ResolvedServerOptions {
   rateLimit: RateLimitOptions | false
   maxInFlight: number
   authorize: Authorize
+  validateMessage: ValidateMessage | undefined
   authTimeoutMs: number
   tokenExpiryGraceMs: number
   maxBufferedBytes: number
@@ -172,6 +190,10 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     options.rooms === undefined || (typeof options.rooms === 'object' && options.rooms !== null),
     "rooms must be an object of room ACLs, e.g. { staff: { public: false, members: ['alice'] } }",
   )
+  check(
+    options.validateMessage === undefined || typeof options.validateMessage === 'function',
+    "validateMessage must be a function (type, data, { userId, room }) => true | 'reason'",
+  )
   const maxTokenAgeSec = jwt?.maxTokenAgeSec
   check(
     maxTokenAgeSec === undefined || isCount(maxTokenAgeSec, 1),
@@ -213,6 +235,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     rateLimit,
     maxInFlight,
     authorize: options.authorize ?? defaultAuthorize(options.rooms),
+    validateMessage: options.validateMessage,
     authTimeoutMs,
     tokenExpiryGraceMs,
     maxBufferedBytes,

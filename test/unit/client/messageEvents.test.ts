@@ -10,6 +10,7 @@ import {
   chat,
   connect,
   connection,
+  custom,
   events,
   inbound,
   notifications,
@@ -279,8 +280,24 @@ describe('messagesFromAction', () => {
     expect(messagesFromAction({ type: 'app/unrelated' })).toEqual([])
   })
 
+  it('hands app-defined messages over as received, their type being the app type name', () => {
+    const messages = [
+      {
+        id: 'a1',
+        type: 'card_moved',
+        room: 'board',
+        userId: 'bob',
+        timestamp: 3,
+        seq: 4,
+        data: { id: 'c1', to: 'done' },
+      },
+      { id: 'a2', type: 'cursor', room: 'board', userId: 'bob', timestamp: 4, data: [1, 2] },
+    ]
+    expect(messagesFromAction(custom.messagesReceived({ messages, at }))).toEqual(messages)
+  })
+
   it('produces a message type from every row, each of them subscribable', () => {
-    expect(MESSAGE_EVENT_TYPES).toHaveLength(16)
+    expect(MESSAGE_EVENT_TYPES).toHaveLength(17)
     expect(SUBSCRIBABLE_MESSAGE_TYPES).toHaveLength(13)
     expect(isSubscribableType('chat_message')).toBe(true)
     expect(isSubscribableType('ack')).toBe(false)

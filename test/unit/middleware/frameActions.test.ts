@@ -363,3 +363,70 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
     })
   })
 })
+
+describe('app_message routing', () => {
+  const app = (fields: Record<string, unknown>, data: Record<string, unknown>) =>
+    frame({ type: 'app_message', room: 'board', userId: 'bob', ...fields, data })
+  const moved = (seq: number, id = `c${seq}`) =>
+    app({ id, seq }, { type: 'card_moved', data: { id, to: 'done' } })
+
+  it('gives one custom.messagesReceived per burst, in the room stream shared with chat, once per (author, id)', () => {
+    const actions = run(
+      [
+        moved(1),
+        chat(2, 'board'),
+        moved(3),
+        moved(3),
+        app({ id: 'v1' }, { type: 'cursor', data: { x: 1 }, volatile: true }),
+      ],
+      streamsIn('board'),
+    )
+    expect(actions.map((a) => a.type)).toEqual([
+      'realtime/chat/messagesReceived',
+      'realtime/custom/messagesReceived',
+    ])
+    expect(actions[1]?.payload.messages).toEqual([
+      {
+        id: 'c1',
+        type: 'card_moved',
+        room: 'board',
+        userId: 'bob',
+        timestamp: NOW,
+        seq: 1,
+        data: { id: 'c1', to: 'done' },
+      },
+      {
+        id: 'c3',
+        type: 'card_moved',
+        room: 'board',
+        userId: 'bob',
+        timestamp: NOW,
+        seq: 3,
+        data: { id: 'c3', to: 'done' },
+      },
+      { id: 'v1', type: 'cursor', room: 'board', userId: 'bob', timestamp: NOW, data: { x: 1 } },
+    ])
+  })
+
+  it('drops volatile ones of rooms not live, asks for a resume on a gap, and rejects one without its author', () => {
+    const actions = run(
+      [
+        app({ id: 'v1', room: 'elsewhere' }, { type: 'cursor', data: 1, volatile: true }),
+        moved(2),
+        app({ id: 'x1', seq: 1, userId: undefined }, { type: 'card_moved', data: null }),
+      ],
+      streamsIn('board'),
+    )
+    expect(actions.map((a) => a.type)).toEqual([
+      'realtime/rooms/gapDetected',
+      'realtime/inbound/framesRejected',
+    ])
+    expect(actions[1]?.payload.rejections).toEqual([
+      {
+        reason: 'invalid_field',
+        message: 'an app_message from the server needs a userId',
+        id: 'x1',
+      },
+    ])
+  })
+})

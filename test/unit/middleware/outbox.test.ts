@@ -499,3 +499,46 @@ describe('outbox restore never revives a settled message', () => {
     ])
   })
 })
+
+describe('volatile publish in the outbox', () => {
+  it('goes out under the budget left by queued messages, latest-wins per room and type while waiting, and never waits for a socket that closed', async () => {
+    const h = createHarness()
+    const { joinRoom, leaveRoom, publish } = h.realtime.actions
+    h.store.dispatch(joinRoom('board'))
+    h.store.dispatch(joinRoom('other'))
+    // A bucket of 4 (80 % of 5), refilled one per 2.5 s; the three joins spend 3.
+    const socket = await connectWithLimits(h, { rateLimit: { messages: 5, perMs: 10_000 } })
+    const appFrames = () => socket.frames().filter((f) => f.type === 'app_message')
+    // The mock store's dispatch is untyped: the realtime middleware adds unwrap at run time.
+    const send = (input: Parameters<typeof publish>[0]) =>
+      h.store.dispatch(publish(input)) as ReturnType<typeof publish> & {
+        unwrap(): Promise<unknown>
+      }
+    const volatile = (room: string, type: string, x: number) =>
+      send({ room, type, data: { x }, volatile: true })
+
+    const durable = send({ room: 'board', type: 'card_moved', data: 'c1' })
+    const first = volatile('board', 'cursor', 1)
+    const second = volatile('board', 'cursor', 2)
+    const elsewhere = volatile('other', 'cursor', 1)
+    const later = volatile('board', 'selection', 1)
+    await expect(first.unwrap()).rejects.toMatchObject({ code: 'SUPERSEDED' })
+    expect(appFrames().map((f) => f.id)).toEqual([durable.payload.id])
+
+    await tick(2_600)
+    expect(appFrames().map((f) => [f.id, f.data])).toEqual([
+      [durable.payload.id, { type: 'card_moved', data: 'c1' }],
+      [second.payload.id, { type: 'cursor', data: { x: 2 }, volatile: true }],
+    ])
+    await expect(second.unwrap()).resolves.toEqual({ id: second.payload.id })
+    // Only the durable one waits for an ack.
+    expect(h.state().outbox.entries.map((e) => e.id)).toEqual([durable.payload.id])
+
+    h.store.dispatch(leaveRoom('board'))
+    await expect(later.unwrap()).rejects.toMatchObject({ code: 'NOT_JOINED' })
+    socket.serverClose(1006)
+    await tick()
+    await expect(elsewhere.unwrap()).rejects.toMatchObject({ code: 'NOT_CONNECTED' })
+    expect(appFrames()).toHaveLength(2)
+  })
+})
