@@ -1,5 +1,13 @@
 import { validateMessageDetailed } from '../utils/validateMessage'
-import { isForbiddenKey, isPlainRecord, isSeq, isTimestamp, isValidId } from './validate'
+import type { JsonValue } from './frames'
+import {
+  isForbiddenKey,
+  isPlainRecord,
+  isSeq,
+  isTimestamp,
+  isValidId,
+  utf8Length,
+} from './validate'
 
 /** Thrown by the field checks; the codec turns it into an `invalid_field` rejection. */
 export class FieldError extends Error {}
@@ -101,4 +109,52 @@ export function requireContent(value: unknown): string {
   const check = validateMessageDetailed(value)
   if (!check.valid) fail(`data.content: ${check.message}`)
   return value as string
+}
+
+/** Deepest nesting a JSON field may have: what the codec allows a whole frame. */
+const MAX_JSON_DEPTH = 16
+
+/** What keeps `value` from being JSON, or undefined; the walk stops within `maxNodes` and the depth. */
+function jsonProblem(value: unknown, maxNodes: number): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  let nodes = 0
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number]
+    if (++nodes > maxNodes) return 'too large'
+    if (node === null || typeof node === 'string' || typeof node === 'boolean') continue
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) return `not JSON (${String(node)})`
+      continue
+    }
+    if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth + 1])
+    } else if (isPlainRecord(node)) {
+      for (const key of Object.keys(node)) {
+        if (isForbiddenKey(key))
+          return `not allowed: key "${key}" is an Object.prototype member name`
+        stack.push([node[key], depth + 1])
+      }
+    } else {
+      return `not JSON (${typeof node === 'object' ? (node.constructor?.name ?? 'object') : typeof node})`
+    }
+  }
+  return undefined
+}
+
+/**
+ * A JSON value (plain objects, arrays, strings, finite numbers, booleans, null) of at most
+ * `maxBytes` as UTF-8 JSON, with no `Object.prototype` member name as a key.
+ */
+export function requireJson(value: unknown, field: string, maxBytes: number): JsonValue {
+  const problem = jsonProblem(value, maxBytes)
+  if (problem === 'too large') fail(`${field} is larger than ${maxBytes} bytes as JSON`)
+  if (problem !== undefined) {
+    fail(
+      `${field} must be JSON: plain objects, arrays, strings, finite numbers, booleans or null; ${problem}`,
+    )
+  }
+  const bytes = utf8Length(JSON.stringify(value))
+  if (bytes > maxBytes) fail(`${field} is ${bytes} bytes as JSON, above the limit of ${maxBytes}`)
+  return value as JsonValue
 }
