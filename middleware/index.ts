@@ -20,6 +20,7 @@ import { buildOutboxHandler } from './outbox'
 import { buildPresenceHandler } from './presence'
 import { createPresenceSync } from './presenceSync'
 import { buildReceiptsHandler } from './receipts'
+import { buildRoomPresenceHandler } from './roomPresence'
 import { buildRoomsHandler } from './rooms'
 import { buildSavedCursorsHandler } from './savedCursors'
 import { buildSessionHandler } from './session'
@@ -255,6 +256,7 @@ export function createRealtimeMiddleware(
       buildTypingHandler(ctx),
       buildReceiptsHandler(ctx),
       buildPresenceHandler(ctx),
+      buildRoomPresenceHandler(ctx),
       buildEventsHandler(ctx),
     ]
 

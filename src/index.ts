@@ -22,6 +22,7 @@ export {
   setCustomStatus,
   subscribeToUser,
   unsubscribeFromUser,
+  setRoomPresence,
   markNotificationRead,
   markAllNotificationsRead,
   dismissNotification,
@@ -33,6 +34,7 @@ export {
   rooms,
   chat,
   presence,
+  roomPresence,
   notifications,
   events,
   outbox,
@@ -40,6 +42,7 @@ export {
 export { createSelectors } from '../slices/selectors'
 export { WebSocketState } from '../slices/types'
 export { MessageType, PROTOCOL_VERSION } from './protocol/messageTypes'
+export { MAX_ROOM_PRESENCE_BYTES } from './protocol/frames'
 export { generatePrivateRoomId, privateStreamOf } from './protocol/streams'
 export { hasRoomPermission } from './protocol/acl'
 export { WebSocketErrorCode, CloseCode } from './protocol/codes'
@@ -84,6 +87,7 @@ export const {
   selectOnlineUsers,
   selectUserStatus,
   selectPresenceSubscriptions,
+  selectRoomMembers,
   selectNotifications,
   selectUnreadCount,
   selectUpcomingEvents,
@@ -130,6 +134,7 @@ export type {
   SendMessageInput,
   SendChatMessageInput,
   SendDirectMessageInput,
+  SetRoomPresenceInput,
   ReadReceipt,
   OutgoingMessage,
   ClosedPayload,
@@ -150,10 +155,15 @@ export type {
   Attachment,
   ErrorData,
   JoinedData,
+  JsonValue,
+  RoomMemberEntry,
+  RoomPresenceData,
 } from './protocol/frames'
 export type { RejectReason, DecodeResult } from './protocol/codec'
 export type { RoomAcl, RoomAccess, RoomPermission } from './protocol/acl'
 export type { UserPresence } from '../slices/presenceSlice'
+export type { RoomPresenceMember } from '../slices/roomMembers'
+export type { RoomPresenceSliceState, RoomMemberState } from '../slices/roomPresenceSlice'
 export type { ReadPosition } from '../slices/receiptsSlice'
 export type { WebSocketClientStore } from './client/clientStore'
 export type {
