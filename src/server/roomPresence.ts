@@ -71,10 +71,12 @@ export function createRoomPresence(rooms: Rooms, book: PresenceBook): RoomPresen
       if (member === except) continue
       if (bytes <= member.maxFrameBytes) member.sendText(text, bytes)
       else {
+        // Below ~1.5 KiB limits a member's data may not fit: the member goes without it.
         const members = data.members?.map((item) => ({ userId: item.userId }))
-        member.sendText(
-          encodeOnce(roomPresenceFrame(room, { ...data, ...(members ? { members } : {}) })).text,
+        const stripped = encodeOnce(
+          roomPresenceFrame(room, { ...data, ...(members ? { members } : {}) }),
         )
+        member.sendText(stripped.text, stripped.bytes)
       }
     }
   }

@@ -186,6 +186,12 @@ describe('server room presence', () => {
     expect(seen.map((m) => m.userId)).toEqual(['carol', ...others, 'zed'])
     expect(seen.find((m) => m.userId === 'user-00')?.data).toEqual({ note: 'user-00 '.repeat(20) })
     expect(seen.find((m) => m.userId === 'zed')).toEqual({ userId: 'zed' })
+
+    // A diff too big for this connection comes without the data; others get it whole.
+    await setData(big, 'board', 'y'.repeat(1000))
+    const diff = await limited.nextOfType('room_presence', (f) => f.data.snapshot === false)
+    expect(diff.data).toEqual({ snapshot: false, members: [{ userId: 'zed' }] })
+    expect(membersSeen(big, 'board').find((m) => m.userId === 'zed')?.data).toBe('y'.repeat(1000))
   })
 })
 
