@@ -1,5 +1,5 @@
 import type { Frame, FrameOfType, StreamFrame } from '../src/protocol/frames'
-import { chat, connection, notifications, presence, rooms } from '../slices/actions'
+import { chat, connection, notifications, presence, roomPresence, rooms } from '../slices/actions'
 import { Burst } from './burst'
 import type { PresenceSync } from './presenceSync'
 import type { StreamCursors } from './streams'
@@ -92,6 +92,7 @@ function presenceDiff(
  * | typing_start / _stop | realtime/chat/typingStarted / typingStopped              |
  * | read_receipt         | realtime/chat/readReceiptsReceived (batched)             |
  * | presence_update      | realtime/presence/synced (snapshot) or /changed          |
+ * | room_presence        | realtime/roomPresence/synced (snapshot) or /changed      |
  * | user_online / _off   | realtime/presence/userOnline / userOffline               |
  * | notification         | realtime/notifications/received (batched)                |
  * | notification_update  | realtime/notifications/updated                           |
@@ -194,11 +195,26 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   },
   presence_update: (frame, burst, ctx) => {
     const users = frame.data.users ?? []
+    const { removed } = frame.data
     if (frame.data.snapshot) {
       for (const ready of ctx.presence.snapshot(presence.synced({ users, at: Date.now() })))
         burst.control(ready)
-    } else if (users.length > 0) {
-      presenceDiff(burst, ctx, presence.changed({ users, at: Date.now() }))
+    } else if (users.length > 0 || (removed !== undefined && removed.length > 0)) {
+      const at = Date.now()
+      presenceDiff(burst, ctx, presence.changed(removed ? { users, removed, at } : { users, at }))
+    }
+  },
+  // State, not history: no seq. Only for rooms joined on this socket; a join's list replaces.
+  room_presence: (frame, burst, { streams }) => {
+    if (!streams.isLive(frame.room)) return
+    const { room } = frame
+    const members = frame.data.members ?? []
+    if (frame.data.snapshot) {
+      burst.control(roomPresence.synced({ room, members, at: Date.now() }))
+    } else if (members.length > 0 || (frame.data.left?.length ?? 0) > 0) {
+      burst.control(
+        roomPresence.changed({ room, members, left: frame.data.left ?? [], at: Date.now() }),
+      )
     }
   },
   user_online: (frame, burst, ctx) => {

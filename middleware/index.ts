@@ -21,6 +21,7 @@ import { buildOutboxHandler } from './outbox'
 import { buildPresenceHandler } from './presence'
 import { createPresenceSync } from './presenceSync'
 import { buildReceiptsHandler } from './receipts'
+import { buildRoomPresenceHandler } from './roomPresence'
 import { buildRoomsHandler } from './rooms'
 import { buildSavedCursorsHandler } from './savedCursors'
 import { buildSessionHandler } from './session'
@@ -91,7 +92,7 @@ export function createRealtimeMiddleware(
   namespace: Namespace,
 ): Middleware<RealtimeDispatch> {
   return (api) => {
-    registerInstance(api, api.getState, config.reducerPath)
+    registerInstance(api, () => api.getState() as unknown, config.reducerPath)
     const url = resolveUrl(config)
     const logger = config.logger
 
@@ -283,6 +284,7 @@ export function createRealtimeMiddleware(
       buildTypingHandler(ctx),
       buildReceiptsHandler(ctx),
       buildPresenceHandler(ctx),
+      buildRoomPresenceHandler(ctx),
       buildEventsHandler(ctx),
     ]
 

@@ -2,6 +2,7 @@ import { createAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
 import { DEFAULT_LIMITS, validateFrame } from '../src/protocol/codec'
 import { createId } from '../src/protocol/ids'
+import { isPrivateStream } from '../src/protocol/streams'
 import {
   APP_MESSAGE_TYPE_RULE,
   findJsonProblem,
@@ -10,6 +11,7 @@ import {
   isValidRoom,
 } from '../src/protocol/validate'
 import {
+  MAX_ROOM_PRESENCE_BYTES,
   PRESENCE_STATUSES,
   type AppMessageData,
   type Attachment,
@@ -192,6 +194,45 @@ export const setCustomStatus = createAction('realtime/setCustomStatus', (customS
   }
   return { payload: { customStatus } }
 })
+/** What `setRoomPresence` takes: your data in a room you joined. */
+export interface SetRoomPresenceInput {
+  room: string
+  /** JSON (plain objects, arrays, strings, finite numbers, booleans, null), at most 1 KiB. */
+  data: JsonValue
+}
+
+export const setRoomPresence = createAction(
+  'realtime/setRoomPresence',
+  (input: SetRoomPresenceInput) => {
+    if (typeof input !== 'object' || input === null)
+      throw new TypeError('setRoomPresence: pass { room, data }')
+    const room = requireRoom('setRoomPresence', input.room)
+    if (isPrivateStream(room)) {
+      throw new TypeError(`setRoomPresence: ${room} is a private stream; pass a room you joined`)
+    }
+    // The codec's own check (the server runs the same): JSON, at most 1 KiB, no prototype keys.
+    const result =
+      input.data === undefined
+        ? undefined
+        : validateFrame({
+            v: 1,
+            id: 'setRoomPresence',
+            type: MessageType.ROOM_PRESENCE,
+            timestamp: 0,
+            room,
+            data: { data: input.data },
+          })
+    if (!result?.ok || result.frame.type !== MessageType.ROOM_PRESENCE) {
+      const why = result && !result.ok ? result.message : 'data is missing'
+      throw new TypeError(
+        `setRoomPresence: ${why}. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes (keep larger state elsewhere and put its id here).`,
+      )
+    }
+    // A copy: later changes to the caller's object cannot reach the middleware or the wire.
+    const data = JSON.parse(JSON.stringify(result.frame.data.data)) as JsonValue
+    return { payload: { room, data } }
+  },
+)
 export const subscribeToUser = createAction('realtime/subscribeToUser', (userId: string) => ({
   payload: { userId: requireUser('subscribeToUser', userId) },
 }))

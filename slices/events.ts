@@ -6,6 +6,7 @@ import type {
   JoinedData,
   NotificationUpdateData,
   PresenceEntry,
+  RoomMemberEntry,
   SystemAlertData,
 } from '../src/protocol/frames'
 import type { WebSocketErrorInfo } from '../src/errors'
@@ -97,9 +98,23 @@ export const presence = {
   synced: createAction<{ users: PresenceEntry[] } & At>('realtime/presence/synced'),
   userOnline: createAction<PresenceEntry & At>('realtime/presence/userOnline'),
   userOffline: createAction<PresenceEntry & At>('realtime/presence/userOffline'),
-  changed: createAction<{ users: PresenceEntry[] } & At>('realtime/presence/changed'),
+  /** `removed`: users this connection no longer follows (no shared room, no subscription). */
+  changed: createAction<{ users: PresenceEntry[]; removed?: string[] } & At>(
+    'realtime/presence/changed',
+  ),
   subscribed: createAction<{ userId: string }>('realtime/presence/subscribed'),
   unsubscribed: createAction<{ userId: string }>('realtime/presence/unsubscribed'),
+}
+
+export const roomPresence = {
+  /** A room's member list as the server sent it on join; replaces what was known. */
+  synced: createAction<{ room: string; members: RoomMemberEntry[] } & At>(
+    'realtime/roomPresence/synced',
+  ),
+  /** Members joined or set their data (`members`), or left (`left`). */
+  changed: createAction<{ room: string; members: RoomMemberEntry[]; left: string[] } & At>(
+    'realtime/roomPresence/changed',
+  ),
 }
 
 export const notifications = {

@@ -5,6 +5,7 @@ import type { RealtimeState } from './realtimeReducer'
 import { own } from './records'
 import type { ReadPosition } from './receiptsSlice'
 import type { UserPresence } from './presenceSlice'
+import { createRoomMembersSelector } from './roomMembers'
 import type { ChatMessage, DirectMessage } from './types'
 
 const NONE: readonly never[] = Object.freeze([])
@@ -81,6 +82,7 @@ export function createFeatureSelectors(selectRealtime: (root: unknown) => Realti
   const selectUserStatus = (root: unknown, userId: string): UserPresence | undefined =>
     own(selectPresence(root).users, userId)
   const selectPresenceSubscriptions = (root: unknown) => selectPresence(root).subscriptions
+  const selectRoomMembers = createRoomMembersSelector(selectRealtime)
 
   const selectNotifications = (root: unknown) => selectRealtime(root).notifications.items
   const selectUnreadCount = createSelector(
@@ -109,6 +111,7 @@ export function createFeatureSelectors(selectRealtime: (root: unknown) => Realti
     selectOnlineUsers,
     selectUserStatus,
     selectPresenceSubscriptions,
+    selectRoomMembers,
     selectNotifications,
     selectUnreadCount,
     selectUpcomingEvents,

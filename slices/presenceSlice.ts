@@ -24,6 +24,8 @@ export const presenceReducer: Reducer<PresenceSliceState> = createReducer<Presen
       })
       .addCase(presence.changed, (draft, { payload }) => {
         for (const user of payload.users) draft.users[user.userId] = entry(user)
+        // No longer seen: a last status kept here would go stale.
+        for (const userId of payload.removed ?? []) delete draft.users[userId]
       })
       .addCase(presence.userOnline, (draft, { payload: { at: _at, ...user } }) => {
         draft.users[user.userId] = entry(user)

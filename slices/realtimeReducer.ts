@@ -7,6 +7,7 @@ import { createNotificationsReducer, type NotificationsSliceState } from './noti
 import { outboxReducer, type OutboxSliceState } from './outboxSlice'
 import { presenceReducer, type PresenceSliceState } from './presenceSlice'
 import { receiptsReducer, type ReceiptsSliceState } from './receiptsSlice'
+import { roomPresenceReducer, type RoomPresenceSliceState } from './roomPresenceSlice'
 import { roomsReducer, type RoomsSliceState } from './roomsSlice'
 import { typingReducer, type TypingSliceState } from './typingSlice'
 
@@ -19,6 +20,7 @@ export interface RealtimeState {
   typing: TypingSliceState
   receipts: ReceiptsSliceState
   presence: PresenceSliceState
+  roomPresence: RoomPresenceSliceState
   notifications: NotificationsSliceState
   events: EventsSliceState
   outbox: OutboxSliceState
@@ -38,6 +40,7 @@ export function createRealtimeReducer(options: RealtimeReducerOptions): Reducer<
     typing: typingReducer,
     receipts: receiptsReducer,
     presence: presenceReducer,
+    roomPresence: roomPresenceReducer,
     notifications: createNotificationsReducer(options),
     events: eventsReducer,
     outbox: outboxReducer,

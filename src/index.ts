@@ -22,6 +22,7 @@ export {
   setCustomStatus,
   subscribeToUser,
   unsubscribeFromUser,
+  setRoomPresence,
   markNotificationRead,
   markAllNotificationsRead,
   dismissNotification,
@@ -34,6 +35,7 @@ export {
   rooms,
   chat,
   presence,
+  roomPresence,
   notifications,
   events,
   outbox,
@@ -42,6 +44,7 @@ export {
 export { createSelectors } from '../slices/selectors'
 export { WebSocketState } from '../slices/types'
 export { MessageType, PROTOCOL_VERSION } from './protocol/messageTypes'
+export { MAX_ROOM_PRESENCE_BYTES } from './protocol/frames'
 export { generatePrivateRoomId, privateStreamOf } from './protocol/streams'
 export { hasRoomPermission } from './protocol/acl'
 export { WebSocketErrorCode, CloseCode } from './protocol/codes'
@@ -86,6 +89,7 @@ export const {
   selectOnlineUsers,
   selectUserStatus,
   selectPresenceSubscriptions,
+  selectRoomMembers,
   selectNotifications,
   selectUnreadCount,
   selectUpcomingEvents,
@@ -148,6 +152,7 @@ export type {
   SendMessageInput,
   SendChatMessageInput,
   SendDirectMessageInput,
+  SetRoomPresenceInput,
   ReadReceipt,
   OutgoingMessage,
   ClosedPayload,
@@ -171,10 +176,14 @@ export type {
   AppMessageData,
   JsonValue,
   JsonPrimitive,
+  RoomMemberEntry,
+  RoomPresenceData,
 } from './protocol/frames'
 export type { RejectReason, DecodeResult } from './protocol/codec'
 export type { RoomAcl, RoomAccess, RoomPermission } from './protocol/acl'
 export type { UserPresence } from '../slices/presenceSlice'
+export type { RoomPresenceMember } from '../slices/roomMembers'
+export type { RoomPresenceSliceState, RoomMemberState } from '../slices/roomPresenceSlice'
 export type { ReadPosition } from '../slices/receiptsSlice'
 export type { WebSocketClientStore } from './client/clientStore'
 export type {

@@ -1,5 +1,14 @@
 import { validateMessageDetailed } from '../utils/validateMessage'
-import { isForbiddenKey, isPlainRecord, isSeq, isTimestamp, isValidId } from './validate'
+import type { JsonValue } from './frames'
+import {
+  findJsonProblem,
+  isForbiddenKey,
+  isPlainRecord,
+  isSeq,
+  isTimestamp,
+  isValidId,
+  utf8Length,
+} from './validate'
 
 /** Thrown by the field checks; the codec turns it into an `invalid_field` rejection. */
 export class FieldError extends Error {}
@@ -101,4 +110,24 @@ export function requireContent(value: unknown): string {
   const check = validateMessageDetailed(value)
   if (!check.valid) fail(`data.content: ${check.message}`)
   return value as string
+}
+
+/** Deepest nesting a JSON field may have: what the codec allows a whole frame. */
+const MAX_JSON_DEPTH = 16
+
+/**
+ * A JSON value (plain objects, arrays, strings, finite numbers, booleans, null) of at most
+ * `maxBytes` as UTF-8 JSON, with no `Object.prototype` member name as a key.
+ */
+export function requireJson(value: unknown, field: string, maxBytes: number): JsonValue {
+  // The one JSON rule, shared with app messages (`findJsonProblem`).
+  const problem = findJsonProblem(value, MAX_JSON_DEPTH, field)
+  if (problem !== undefined) {
+    fail(
+      `${field} must be JSON: plain objects, arrays, strings, finite numbers, booleans or null; ${problem}`,
+    )
+  }
+  const bytes = utf8Length(JSON.stringify(value))
+  if (bytes > maxBytes) fail(`${field} is ${bytes} bytes as JSON, above the limit of ${maxBytes}`)
+  return value as JsonValue
 }

@@ -1,6 +1,7 @@
 import { MessageType } from './messageTypes'
 import { WebSocketErrorCode } from './codes'
 import {
+  MAX_ROOM_PRESENCE_BYTES,
   NOTIFICATION_SEVERITIES,
   PRESENCE_STATUSES,
   type Attachment,
@@ -9,6 +10,7 @@ import {
   type NotificationOp,
   type JsonValue,
   type PresenceEntry,
+  type RoomMemberEntry,
 } from './frames'
 import {
   defined,
@@ -23,6 +25,7 @@ import {
   requireBoolean,
   requireId,
   requireContent,
+  requireJson,
   requireLabel,
   requireRecord,
   requireSeq,
@@ -35,6 +38,8 @@ const MAX_MENTIONS = 50
 const MAX_ATTACHMENTS = 10
 const MAX_STATUS_LENGTH = 128
 const MAX_PRESENCE_USERS = 1000
+/** Most members (or left users) one `room_presence` frame carries; a longer list is chunked. */
+export const MAX_ROOM_MEMBERS_PER_FRAME = 1000
 const MAX_REMINDERS = 20
 const NOTIFICATION_OPS: readonly NotificationOp[] = ['read', 'read_all', 'dismiss', 'clear']
 const ERROR_CODES = Object.values(WebSocketErrorCode)
@@ -50,6 +55,7 @@ export const ROOM_REQUIRED = new Set<string>([
   MessageType.TYPING_STOP,
   MessageType.READ_RECEIPT,
   MessageType.APP_MESSAGE,
+  MessageType.ROOM_PRESENCE,
 ])
 
 function attachment(value: unknown, index: number): Attachment {
@@ -92,6 +98,22 @@ function presenceEntry(value: unknown, field: string): PresenceEntry {
     customStatus: optionalString(record.customStatus, `${field}.customStatus`, MAX_STATUS_LENGTH),
     lastSeen: optionalTimestamp(record.lastSeen, `${field}.lastSeen`),
   })
+}
+
+function roomMember(value: unknown, field: string): RoomMemberEntry {
+  const record = requireRecord(value, field)
+  return defined({
+    userId: requireId(record.userId, `${field}.userId`),
+    data:
+      record.data === undefined
+        ? undefined
+        : requireJson(record.data, `${field}.data`, MAX_ROOM_PRESENCE_BYTES),
+  })
+}
+
+function idList(value: unknown, field: string, max: number): string[] | undefined {
+  if (value === undefined) return undefined
+  return requireArray(value, field, max, 'user ids').map((u, i) => requireId(u, `${field}[${i}]`))
 }
 
 const empty = () => ({})
@@ -158,6 +180,22 @@ export const DATA_VALIDATORS: DataValidators = {
       customStatus: optionalString(d.customStatus, 'data.customStatus', MAX_STATUS_LENGTH),
       snapshot: d.snapshot === undefined ? undefined : requireBoolean(d.snapshot, 'data.snapshot'),
       users: users?.map((u, i) => presenceEntry(u, `data.users[${i}]`)),
+      removed: idList(d.removed, 'data.removed', MAX_PRESENCE_USERS),
+    })
+  },
+  room_presence: (d) => {
+    const members =
+      d.members === undefined
+        ? undefined
+        : requireArray(d.members, 'data.members', MAX_ROOM_MEMBERS_PER_FRAME, 'members')
+    return defined({
+      data:
+        d.data === undefined
+          ? undefined
+          : requireJson(d.data, 'data.data', MAX_ROOM_PRESENCE_BYTES),
+      snapshot: d.snapshot === undefined ? undefined : requireBoolean(d.snapshot, 'data.snapshot'),
+      members: members?.map((m, i) => roomMember(m, `data.members[${i}]`)),
+      left: idList(d.left, 'data.left', MAX_ROOM_MEMBERS_PER_FRAME),
     })
   },
   user_online: (d) => presenceEntry(d, 'data'),

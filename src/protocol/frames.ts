@@ -130,13 +130,36 @@ export interface PresenceEntry {
 
 /**
  * Client → server: set your own `status` and/or `customStatus` ('' clears it).
- * Server → client: `users` changed; `snapshot: true` means "this is everyone you follow".
+ * Server → client: `users` changed; `snapshot: true` means "this is everyone you follow";
+ * `removed`: users this connection no longer follows (it stopped sharing a room with them).
  */
 export interface PresenceUpdateData {
   status?: PresenceStatus
   customStatus?: string
   snapshot?: boolean
   users?: PresenceEntry[]
+  removed?: string[]
+}
+
+/** The most bytes one member's room presence data may take as JSON. */
+export const MAX_ROOM_PRESENCE_BYTES = 1024
+
+/** One member of a room: a user with a connection joined to it, and the data they set there. */
+export interface RoomMemberEntry {
+  userId: string
+  data?: JsonValue
+}
+
+/**
+ * Client → server: `data` is your data in the frame's room (JSON, at most 1 KiB), answered
+ * with an `ack`. Server → client: `snapshot: true` with `members` is the room's member list
+ * (a long one continues in diffs); a diff upserts `members` and removes the users in `left`.
+ */
+export interface RoomPresenceData {
+  data?: JsonValue
+  snapshot?: boolean
+  members?: RoomMemberEntry[]
+  left?: string[]
 }
 
 export type SubscribeData = { topic: 'user'; userId: string } | { topic: 'events' }
@@ -227,6 +250,12 @@ export type PresenceUpdateFrame = FrameEnvelope<
   typeof MessageType.PRESENCE_UPDATE,
   PresenceUpdateData
 >
+export type RoomPresenceFrame = FrameEnvelope<
+  typeof MessageType.ROOM_PRESENCE,
+  RoomPresenceData
+> & {
+  room: string
+}
 export type UserOnlineFrame = FrameEnvelope<typeof MessageType.USER_ONLINE, PresenceEntry>
 export type UserOfflineFrame = FrameEnvelope<typeof MessageType.USER_OFFLINE, PresenceEntry>
 export type SubscribeFrame = FrameEnvelope<typeof MessageType.SUBSCRIBE, SubscribeData>
@@ -262,6 +291,7 @@ export type Frame =
   | TypingStopFrame
   | ReadReceiptFrame
   | PresenceUpdateFrame
+  | RoomPresenceFrame
   | UserOnlineFrame
   | UserOfflineFrame
   | SubscribeFrame

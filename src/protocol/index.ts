@@ -12,6 +12,7 @@ export {
   generatePrivateRoomId,
   PRIVATE_STREAM_PREFIX,
 } from './streams'
-export { PRESENCE_STATUSES, NOTIFICATION_SEVERITIES } from './frames'
+export { PRESENCE_STATUSES, NOTIFICATION_SEVERITIES, MAX_ROOM_PRESENCE_BYTES } from './frames'
+export { MAX_ROOM_MEMBERS_PER_FRAME } from './frameData'
 export { hasRoomPermission, privateRoomMembers } from './acl'
 export type { RoomAcl, RoomAccess, RoomPermission } from './acl'

@@ -40,6 +40,8 @@ export const MessageType = {
   USER_ONLINE: 'user_online',
   USER_OFFLINE: 'user_offline',
   PRESENCE_UPDATE: 'presence_update',
+  /** A room's members and the data each set there (state, not history: no seq). */
+  ROOM_PRESENCE: 'room_presence',
 
   // App-defined messages: `data.type` is the app's type name, `data.data` its JSON payload
   APP_MESSAGE: 'app_message',

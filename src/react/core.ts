@@ -17,11 +17,12 @@ export {
 export type { AnyRealtime as Realtime } from '../createRealtime'
 export type { RealtimeConfig } from '../config'
 export type { WebSocketErrorInfo } from '../errors'
-export type { Attachment, EventData, PresenceStatus } from '../protocol/frames'
+export type { Attachment, EventData, JsonValue, PresenceStatus } from '../protocol/frames'
 export type { InspectedFrame } from '../../middleware/inspector'
 export type { SendChatMessageInput, SendMessageInput } from '../../slices/commands'
 export type { ReadPosition } from '../../slices/receiptsSlice'
 export type { UserPresence } from '../../slices/presenceSlice'
+export type { RoomPresenceMember } from '../../slices/roomMembers'
 export type {
   ChatMessage,
   ConnectionInfo,

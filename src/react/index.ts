@@ -10,6 +10,7 @@ export { useWebSocketContext, createWebSocketContextHook } from './useWebSocketC
 export { useWebSocket, createWebSocketHook } from './useWebSocket'
 export { useChat, createChatHook } from './useChat'
 export { usePresence, createPresenceHook } from './usePresence'
+export { useRoomPresence, createRoomPresenceHook } from './useRoomPresence'
 export { useNotifications, createNotificationsHook } from './useNotifications'
 export { useEvents, createEventsHook } from './useEvents'
 export { useRealtimeSelector, useRealtimeDispatch, useRealtimeStore } from './reduxHooks'
@@ -24,6 +25,7 @@ export type { WebSocketHandle, RealtimeBinding } from './handle'
 export type { WebSocketCommands, HandleMessageInput, MessageExtras } from './commands'
 export type { ChatHandle, UseChat, UseChatOptions } from './useChat'
 export type { PresenceHandle, UsePresence } from './usePresence'
+export type { RoomPresenceHandle, UseRoomPresence } from './useRoomPresence'
 export type {
   NotificationsHandle,
   UseNotifications,

@@ -12,9 +12,10 @@ interface Membership {
 const memberships = new WeakMap<Store, Map<string, Membership>>()
 
 /**
- * Keeps a room joined while any `useChat` on it is mounted: the first joins, the last one's
- * release leaves on a zero-delay timer that a remount cancels (StrictMode joins once). A room
- * that was already joined or joining when the first hook mounted is left alone on release.
+ * Keeps a room joined while any `useChat` or `useRoomPresence` on it is mounted: the first
+ * joins, the last one's release leaves on a zero-delay timer that a remount cancels (StrictMode
+ * joins once). A room that was already joined or joining when the first hook mounted is left
+ * alone on release.
  */
 export function retainRoom(store: Store, realtime: Realtime, room: string): () => void {
   // Built first: an invalid room name throws here, before anything is counted.

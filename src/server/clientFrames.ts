@@ -5,7 +5,7 @@ import { handleAuth, refuseAuth } from './authFrame'
 import type { ClientConnection, ServerContext } from './context'
 import { handleDirectMessage, handleNotificationUpdate } from './privateStreamFrames'
 import { handleChat, handleJoin, handleLeave } from './roomFrames'
-import { handleReadReceipt, handleTyping } from './roomSignals'
+import { handleReadReceipt, handleRoomPresence, handleTyping } from './roomSignals'
 import { handlePresenceUpdate, handleSubscribe, handleUnsubscribe } from './userFrames'
 
 /**
@@ -37,7 +37,7 @@ export async function handleClientFrame(
     case MessageType.JOIN:
       return handleJoin(frame, session, connection, context)
     case MessageType.LEAVE:
-      return handleLeave(frame, connection, context)
+      return handleLeave(frame, session, connection, context)
     case MessageType.CHAT_MESSAGE:
       return handleChat(frame, session, connection, context)
     case MessageType.DIRECT_MESSAGE:
@@ -49,6 +49,8 @@ export async function handleClientFrame(
       return handleTyping(frame, session, connection, context)
     case MessageType.READ_RECEIPT:
       return handleReadReceipt(frame, session, connection, context)
+    case MessageType.ROOM_PRESENCE:
+      return handleRoomPresence(frame, session, connection, context)
     case MessageType.PRESENCE_UPDATE:
       return handlePresenceUpdate(frame, session, connection, context)
     case MessageType.SUBSCRIBE:

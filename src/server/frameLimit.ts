@@ -82,3 +82,28 @@ export function storedTooLarge(
     refId: frame.id,
   }
 }
+
+/**
+ * Splits the items of a list frame into chunks of at most `maxItems` whose JSON together takes
+ * at most `budget` bytes (the frame's limit less its envelope); an item too big for the budget
+ * gets a chunk of its own (callers make every item fit first).
+ *
+ * @example
+ * sizedChunks(entries, member.maxFrameBytes - 256, 1000) // [[…], […]]: one frame each
+ */
+export function sizedChunks<T>(items: readonly T[], budget: number, maxItems: number): T[][] {
+  const chunks: T[][] = [[]]
+  let bytes = 0
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1
+    const current = chunks[chunks.length - 1] as T[]
+    if (current.length >= maxItems || (current.length > 0 && bytes + size > budget)) {
+      chunks.push([item])
+      bytes = size
+    } else {
+      current.push(item)
+      bytes += size
+    }
+  }
+  return chunks
+}

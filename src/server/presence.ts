@@ -1,22 +1,38 @@
 import { encodeFrame, isPrivateStream, makeFrame, MessageType } from '../protocol'
-import type { Frame, PresenceEntry } from '../protocol'
+import type { Frame, JsonValue, PresenceEntry } from '../protocol'
 import { createPresenceBook } from './presenceBook'
 import type { PresenceChange } from './presenceBook'
-import { encodeOnce } from './frameLimit'
+import { encodeOnce, sizedChunks } from './frameLimit'
 import { createPresenceWatch } from './presenceWatch'
+import { createRoomPresence } from './roomPresence'
 import type { RoomMember, Rooms } from './rooms'
 
 /** Presence as the frame handlers see it: each method sends what the change means to whom. */
 export interface Presence {
   /** After `auth_ok`: a snapshot for the connection; on a first connection, `user_online`. */
   connected(member: RoomMember, userId: string): void
-  /** On close, before leaving the rooms: on a last connection, watchers get `user_offline`. */
+  /**
+   * On close: leaves the connection's rooms (members see the user leave a room's list when it
+   * was their last connection there); on a last connection, watchers get `user_offline`, else
+   * those who no longer share a room with the user get them `removed`.
+   */
   disconnected(member: RoomMember, userId: string): void
-  /** After a join's replay: a snapshot for the joiner, the joiner's entry for the room's others. */
+  /**
+   * After a join's replay: a snapshot for the joiner, the joiner's entry for the room's others,
+   * then the room's member list for the joiner and the joiner for the others.
+   */
   joined(member: RoomMember, userId: string, room: string): void
+  /**
+   * After a leave: the user leaves the room's list (on their last connection there); whoever
+   * stopped seeing whom (the room's others, the leaver) gets them `removed`.
+   */
+  left(member: RoomMember, userId: string, room: string): void
+  /** The user's data in a room they are a member of, to every member. */
+  setRoomData(userId: string, room: string, value: JsonValue): void
   /** Follows a user and sends the grown snapshot. */
   subscribe(member: RoomMember, self: string, userId: string): void
-  unsubscribe(member: RoomMember, userId: string): void
+  /** Stops following; `removed` when the user is not seen otherwise. */
+  unsubscribe(member: RoomMember, self: string, userId: string): void
   /** A user's own status change, sent to every watcher when it changes anything. */
   update(userId: string, change: PresenceChange): void
   /** Every authenticated connection. */
@@ -25,25 +41,8 @@ export interface Presence {
 
 /** The codec accepts at most this many entries in one `presence_update`. */
 const MAX_ENTRIES = 1000
-
-/** Splits entries into frames of at most 1000 entries and about `maxBytes` (one always fits). */
-function entryChunks(entries: PresenceEntry[], maxBytes: number): PresenceEntry[][] {
-  const budget = maxBytes - 256
-  const chunks: PresenceEntry[][] = [[]]
-  let bytes = 0
-  for (const entry of entries) {
-    const size = Buffer.byteLength(JSON.stringify(entry)) + 1
-    const current = chunks[chunks.length - 1] as PresenceEntry[]
-    if (current.length >= MAX_ENTRIES || (current.length > 0 && bytes + size > budget)) {
-      chunks.push([entry])
-      bytes = size
-    } else {
-      current.push(entry)
-      bytes += size
-    }
-  }
-  return chunks
-}
+/** A `presence_update` frame's envelope besides its list. */
+const ENVELOPE_BYTES = 256
 
 /**
  * Creates presence for one server. Nothing here is stored or sequenced: a client rebuilds it
@@ -56,6 +55,7 @@ function entryChunks(entries: PresenceEntry[], maxBytes: number): PresenceEntry[
 export function createPresence(rooms: Rooms): Presence {
   const book = createPresenceBook()
   const watch = createPresenceWatch(rooms, book)
+  const roomPresence = createRoomPresence(rooms, book)
 
   const sendAll = (members: Iterable<RoomMember>, frame: Frame, except?: RoomMember): void => {
     const { text, bytes } = encodeOnce(frame)
@@ -68,13 +68,42 @@ export function createPresence(rooms: Rooms): Presence {
   // A snapshot too big for one frame continues as diffs, which the client applies on top.
   const sendSnapshot = (member: RoomMember, self: string): void => {
     const entries = [...watch.watchedBy(member, self)].map((userId) => book.entry(userId))
-    entryChunks(entries, member.maxFrameBytes).forEach((users, index) =>
+    sizedChunks(entries, member.maxFrameBytes - ENVELOPE_BYTES, MAX_ENTRIES).forEach(
+      (users, index) =>
+        member.sendText(
+          encodeFrame(
+            makeFrame(MessageType.PRESENCE_UPDATE, { data: { snapshot: index === 0, users } }),
+          ),
+        ),
+    )
+  }
+
+  // A watcher that stops seeing a user gets a last word, so no status is left stale.
+  const sendRemoved = (member: RoomMember, removed: string[]): void => {
+    if (removed.length === 0 || member.closed) return
+    const budget = member.maxFrameBytes - ENVELOPE_BYTES
+    for (const chunk of sizedChunks(removed, budget, MAX_ENTRIES)) {
       member.sendText(
         encodeFrame(
-          makeFrame(MessageType.PRESENCE_UPDATE, { data: { snapshot: index === 0, users } }),
+          makeFrame(MessageType.PRESENCE_UPDATE, { data: { snapshot: false, removed: chunk } }),
         ),
-      ),
-    )
+      )
+    }
+  }
+
+  /** After `member` (of `userId`) stopped being in `formerRooms`: who stopped seeing whom. */
+  const forgetUnseen = (member: RoomMember, userId: string, formerRooms: string[]): void => {
+    const others = new Map<RoomMember, string>()
+    for (const room of formerRooms) {
+      for (const other of rooms.membersOf(room)) {
+        if (other.userId && other.userId !== userId) others.set(other, other.userId)
+      }
+    }
+    for (const [other, self] of others) {
+      if (!watch.watches(other, self, userId)) sendRemoved(other, [userId])
+    }
+    const unseen = new Set([...others.values()].filter((u) => !watch.watches(member, userId, u)))
+    sendRemoved(member, [...unseen])
   }
 
   return {
@@ -89,23 +118,42 @@ export function createPresence(rooms: Rooms): Presence {
     disconnected(member, userId) {
       // Watchers first: the closing connection's rooms still count until it has left them.
       const watchers = watch.watchersOf(userId)
+      const formerRooms = [...rooms.roomsOf(member)].filter((room) => !isPrivateStream(room))
       watch.forget(member)
-      if (!book.disconnect(member, userId)) return
-      sendAll(watchers, makeFrame(MessageType.USER_OFFLINE, { data: book.entry(userId) }), member)
+      rooms.leaveAll(member)
+      const last = book.disconnect(member, userId)
+      for (const room of formerRooms) roomPresence.left(userId, room)
+      if (last) {
+        const offline = makeFrame(MessageType.USER_OFFLINE, { data: book.entry(userId) })
+        return sendAll(watchers, offline, member)
+      }
+      forgetUnseen(member, userId, formerRooms)
     },
 
     joined(member, userId, room) {
       if (isPrivateStream(room)) return
       sendSnapshot(member, userId)
       sendAll(rooms.membersOf(room), diff(book.entry(userId)), member)
+      roomPresence.joined(member, userId, room)
     },
+
+    left(member, userId, room) {
+      if (isPrivateStream(room)) return
+      roomPresence.left(userId, room)
+      forgetUnseen(member, userId, [room])
+    },
+
+    setRoomData: (userId, room, value) => roomPresence.set(userId, room, value),
 
     subscribe(member, self, userId) {
       watch.subscribe(member, userId)
       sendSnapshot(member, self)
     },
 
-    unsubscribe: (member, userId) => watch.unsubscribe(member, userId),
+    unsubscribe(member, self, userId) {
+      watch.unsubscribe(member, userId)
+      if (!watch.watches(member, self, userId)) sendRemoved(member, [userId])
+    },
 
     update(userId, change) {
       if (book.update(userId, change)) sendAll(watch.watchersOf(userId), diff(book.entry(userId)))

@@ -15,6 +15,8 @@ export interface PresenceWatch {
   watchedBy(member: RoomMember, self: string): Set<string>
   /** The connections watching `userId`. */
   watchersOf(userId: string): Set<RoomMember>
+  /** Whether `member` (authenticated as `self`) watches `userId`, without listing everyone. */
+  watches(member: RoomMember, self: string, userId: string): boolean
 }
 
 /**
@@ -67,6 +69,14 @@ export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceW
         }
       }
       return watchers
+    },
+
+    watches(member, self, userId) {
+      if (userId === self || subscriptions.get(member)?.has(userId)) return true
+      for (const own of book.connectionsOf(userId)) {
+        for (const room of rooms.roomsOf(own)) if (rooms.membersOf(room).has(member)) return true
+      }
+      return false
     },
   }
 }

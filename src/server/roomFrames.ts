@@ -61,14 +61,20 @@ export async function handleJoin(
   context.presence.joined(connection, session.userId, room)
 }
 
-/** `leave`: stops broadcasting the room to this connection and answers `left`. */
+/**
+ * `leave`: stops broadcasting the room to this connection and answers `left`; then presence
+ * says who stopped seeing whom (`presence.ts`).
+ */
 export function handleLeave(
   frame: LeaveFrame,
+  session: Session,
   connection: ClientConnection,
   context: ServerContext,
 ): void {
+  const wasMember = context.rooms.isMember(connection, frame.room)
   context.rooms.leave(connection, frame.room)
   connection.send(makeFrame(MessageType.LEFT, { room: frame.room, data: {} }))
+  if (wasMember) context.presence.left(connection, session.userId, frame.room)
 }
 
 /**

@@ -1,9 +1,20 @@
-import { makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
-import type { ReadReceiptFrame, TypingStartFrame, TypingStopFrame } from '../protocol'
+import {
+  isPrivateStream,
+  makeFrame,
+  MAX_ROOM_PRESENCE_BYTES,
+  MessageType,
+  WebSocketErrorCode,
+} from '../protocol'
+import type {
+  ReadReceiptFrame,
+  RoomPresenceFrame,
+  TypingStartFrame,
+  TypingStopFrame,
+} from '../protocol'
 import type { ClientConnection, ServerContext, Session } from './context'
 import { encodeOnce } from './frameLimit'
 
-/** Typing and read receipts reach only members; true when the sender is one. */
+/** Typing, read receipts and room presence reach only members; true when the sender is one. */
 function requireMember(
   connection: ClientConnection,
   context: ServerContext,
@@ -63,4 +74,40 @@ export function handleReadReceipt(
     makeFrame(MessageType.READ_RECEIPT, { room, userId: session.userId, data }),
   )
   for (const member of context.rooms.membersOf(room)) member.sendText(text, bytes)
+}
+
+/**
+ * `room_presence { data }`: sets the sender's user's data in the room (JSON of at most 1 KiB,
+ * checked by the codec), sends every member the change, and acks the sender. Not stored, not
+ * sequenced: the member list is state, rebuilt on every join.
+ *
+ * @example
+ * handleRoomPresence(frame, session, connection, context) // members see alice's new data
+ */
+export function handleRoomPresence(
+  frame: RoomPresenceFrame,
+  session: Session,
+  connection: ClientConnection,
+  context: ServerContext,
+): void {
+  const { room, id, data } = frame
+  if (isPrivateStream(room)) {
+    return connection.sendError({
+      code: WebSocketErrorCode.FORBIDDEN,
+      message: `${room} is a private stream: it has no room presence`,
+      refId: id,
+      room,
+    })
+  }
+  if (!requireMember(connection, context, frame)) return
+  if (data.data === undefined) {
+    return connection.sendError({
+      code: WebSocketErrorCode.INVALID_FRAME,
+      message: `room_presence needs data.data: your data in the room, JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes`,
+      refId: id,
+      room,
+    })
+  }
+  context.presence.setRoomData(session.userId, room, data.data)
+  connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id } }))
 }

@@ -21,7 +21,10 @@ export function handleSubscribe(
   context.presence.subscribe(connection, session.userId, data.userId)
 }
 
-/** `unsubscribe`: the reverse of `subscribe`, with no answer. */
+/**
+ * `unsubscribe`: the reverse of `subscribe`; the user is `removed` from this connection's
+ * presence unless it still shares a room with them.
+ */
 export function handleUnsubscribe(
   frame: UnsubscribeFrame,
   session: Session,
@@ -30,7 +33,7 @@ export function handleUnsubscribe(
 ): void {
   const { data } = frame
   if (data.topic === 'events') return context.events.unsubscribe(session.userId)
-  context.presence.unsubscribe(connection, data.userId)
+  context.presence.unsubscribe(connection, session.userId, data.userId)
 }
 
 /**

@@ -87,6 +87,7 @@ function floodFrames(authToken: string): string[] {
     encode(makeFrame('typing_start', { room, data: {} })),
     encode(makeFrame('read_receipt', { room, data: { messageId: 'm1', seq: 1 } })),
     encode(makeFrame('presence_update', { data: { status: 'away' } })),
+    encode(makeFrame('room_presence', { room, data: { data: { cursor: [1, 2] } } })),
     encode(makeFrame('subscribe', { data: { topic: 'user', userId: 'control' } })),
     encode(makeFrame('direct_message', { data: { to: 'control', content: 'spam' } })),
     encode(makeFrame('leave', { room, data: {} })),

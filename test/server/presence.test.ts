@@ -110,7 +110,7 @@ describe('server presence', () => {
     expect(mentions(eve, 'alice')).toEqual([])
   })
 
-  it('sends a snapshot after subscribe and stops diffs after unsubscribe', async () => {
+  it('sends a snapshot after subscribe, and after unsubscribe a last diff removing the user and no more', async () => {
     const server = await startServer()
     const alice = await connectAs(server.url, 'alice')
     const carol = await connectAs(server.url, 'carol')
@@ -124,7 +124,9 @@ describe('server presence', () => {
     await alice.nextOfType('presence_update', (frame) => frame.data.snapshot === false)
     server.systemAlert({ message: 'marker' })
     await carol.nextOfType('system_alert')
-    expect(framesOf(carol, 'presence_update')).toHaveLength(2)
+    const updates = framesOf(carol, 'presence_update')
+    expect(updates).toHaveLength(3)
+    expect(updates[2]?.data).toEqual({ snapshot: false, removed: ['alice'] })
   })
 
   it('tells the members of a room when a member goes offline', async () => {

@@ -362,6 +362,46 @@ describe('routes for direct messages, typing, receipts, presence, notifications 
       at: NOW,
     })
   })
+
+  it('turns a removal (a user no longer seen) into changed with removed, after the snapshot', () => {
+    const actions = route([
+      frame({ id: 'r1', type: 'presence_update', data: { snapshot: false, removed: ['bob'] } }),
+      frame({ id: 's1', type: 'presence_update', data: { snapshot: true, users: [] } }),
+    ])
+    expect(actions.map((a) => [a.type, a.payload.removed])).toEqual([
+      ['realtime/presence/synced', undefined],
+      ['realtime/presence/changed', ['bob']],
+    ])
+  })
+
+  it('turns room_presence of a joined room into synced or changed, in place, and ignores other rooms', () => {
+    const roomFrame = (id: string, room: string, data: Record<string, unknown>) =>
+      frame({ id, type: 'room_presence', room, data })
+    const actions = route(
+      [
+        roomFrame('l1', 'general', { snapshot: true, members: [{ userId: 'bob', data: [1] }] }),
+        roomFrame('d1', 'general', { snapshot: false, members: [{ userId: 'carol' }] }),
+        roomFrame('d2', 'general', { snapshot: false, left: ['bob'] }),
+        roomFrame('e1', 'general', { snapshot: false }),
+        roomFrame('x1', 'elsewhere', { snapshot: true, members: [{ userId: 'eve' }] }),
+      ],
+      inGeneralToo(),
+    )
+    expect(actions).toEqual([
+      {
+        type: 'realtime/roomPresence/synced',
+        payload: { room: 'general', members: [{ userId: 'bob', data: [1] }], at: NOW },
+      },
+      {
+        type: 'realtime/roomPresence/changed',
+        payload: { room: 'general', members: [{ userId: 'carol' }], left: [], at: NOW },
+      },
+      {
+        type: 'realtime/roomPresence/changed',
+        payload: { room: 'general', members: [], left: ['bob'], at: NOW },
+      },
+    ])
+  })
 })
 
 describe('app_message routing', () => {

@@ -511,3 +511,61 @@ describe('decodeFrame (prototype pollution)', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined()
   })
 })
+
+describe('decodeFrame (room_presence)', () => {
+  const roomPresence = (data: Record<string, unknown>, room: unknown = 'board') =>
+    decodeFrame(json({ v: 1, id: 'rp1', type: 'room_presence', timestamp: 1, room, data }))
+
+  it('accepts any JSON as data up to 1 KiB, null and nesting included', () => {
+    for (const data of [null, 0, 'x'.repeat(1022), [1, [2, { a: [true, null] }]], { é: 'ü' }]) {
+      const result = roomPresence({ data })
+      expect(result.ok && result.frame.data).toEqual({ data })
+    }
+  })
+
+  it('refuses data above 1 KiB as UTF-8 JSON, counting bytes not characters', () => {
+    expect(reasonOf(roomPresence({ data: 'x'.repeat(1023) }))).toBe('invalid_field')
+    // 400 two-byte characters: 802 bytes; 600 of them: 1,202 bytes.
+    expect(roomPresence({ data: 'é'.repeat(400) }).ok).toBe(true)
+    expect(reasonOf(roomPresence({ data: 'é'.repeat(600) }))).toBe('invalid_field')
+  })
+
+  it('needs a room, and checks member lists and left users like every id', () => {
+    const roomless = { v: 1, id: 'rp0', type: 'room_presence', timestamp: 1, data: { data: 1 } }
+    expect(reasonOf(decodeFrame(json(roomless)))).toBe('invalid_field')
+    expect(reasonOf(roomPresence({ data: 1 }, 'toString'))).toBe('invalid_field')
+    const list = roomPresence({
+      snapshot: true,
+      members: [{ userId: 'bob', data: { x: 1 }, extra: 1 }, { userId: 'carol' }],
+      left: ['dave'],
+    })
+    expect(list.ok && list.frame.data).toEqual({
+      snapshot: true,
+      members: [{ userId: 'bob', data: { x: 1 } }, { userId: 'carol' }],
+      left: ['dave'],
+    })
+    expect(reasonOf(roomPresence({ members: [{ userId: 'valueOf' }] }))).toBe('invalid_field')
+    expect(reasonOf(roomPresence({ members: [{ userId: 'bob', data: 'x'.repeat(1100) }] }))).toBe(
+      'invalid_field',
+    )
+    expect(reasonOf(roomPresence({ left: ['hasOwnProperty'] }))).toBe('invalid_field')
+    expect(reasonOf(roomPresence({ left: Array(1001).fill('u') }))).toBe('invalid_field')
+  })
+
+  it('accepts a presence_update that removes users, checking their ids', () => {
+    const removal = decodeFrame(
+      json({ v: 1, id: 'p1', type: 'presence_update', timestamp: 1, data: { removed: ['bob'] } }),
+    )
+    expect(removal.ok && removal.frame.data).toEqual({ removed: ['bob'] })
+    const bad = decodeFrame(
+      json({
+        v: 1,
+        id: 'p2',
+        type: 'presence_update',
+        timestamp: 1,
+        data: { removed: ['__proto__'] },
+      }),
+    )
+    expect(reasonOf(bad)).toBe('invalid_field')
+  })
+})

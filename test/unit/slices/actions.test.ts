@@ -9,6 +9,7 @@ import {
   sendDirectMessage,
   sendMessage,
   setCustomStatus,
+  setRoomPresence,
   setStatus,
   startTyping,
   subscribeToUser,
@@ -83,6 +84,47 @@ describe('presence commands', () => {
   it('subscribeToUser refuses an invalid user id', () => {
     expect(() => subscribeToUser('')).toThrow(TypeError)
     expect(() => subscribeToUser('__proto__')).toThrow(TypeError)
+  })
+})
+
+describe('setRoomPresence', () => {
+  const set =
+    (data: unknown, room = 'board') =>
+    () =>
+      setRoomPresence({ room, data: data as never })
+
+  it('takes JSON of at most 1 KiB and copies it', () => {
+    const data = { cursor: { x: 1, y: 2 }, tags: ['a', null, true] }
+    const action = setRoomPresence({ room: 'board', data })
+    expect(action.payload).toEqual({ room: 'board', data })
+    expect(action.payload.data).not.toBe(data)
+    expect(setRoomPresence({ room: 'board', data: null }).payload.data).toBeNull()
+    expect(set('x'.repeat(1022))).not.toThrow()
+  })
+
+  it('throws a TypeError that says the fix for anything else', () => {
+    expect(set('x'.repeat(1023))).toThrow(/at most 1024 bytes \(keep larger state elsewhere/)
+    for (const notJson of [
+      undefined,
+      () => 1,
+      Symbol('s'),
+      1n,
+      NaN,
+      Infinity,
+      new Date(0),
+      new Map(),
+    ])
+      expect(set(notJson)).toThrow(TypeError)
+    expect(set({ nested: { at: new Date(0) } })).toThrow(/must be JSON.*Date/)
+    // The one JSON rule (as for publish): an undefined property is dropped by JSON, so allowed.
+    expect(set({ a: undefined })).not.toThrow()
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    expect(set(cyclic)).toThrow(TypeError)
+    expect(set({ valueOf: 1 })).toThrow(/not allowed/)
+    expect(set(JSON.parse('{"__proto__":1}'))).toThrow(/not allowed/)
+    expect(set(1, 'toString')).toThrow(/room must be/)
+    expect(set(1, 'user:alice')).toThrow(/private stream/)
   })
 })
 

@@ -45,6 +45,20 @@ describe('presence reducer', () => {
     })
   })
 
+  it('forgets the users a diff removed (no longer seen), keeping the others', () => {
+    const state = reduce(presenceReducer, [
+      presence.synced({
+        users: [
+          { userId: 'bob', status: 'online' },
+          { userId: 'carol', status: 'away' },
+        ],
+        at: T0,
+      }),
+      presence.changed({ users: [], removed: ['bob', 'nobody'], at: T0 }),
+    ])
+    expect(state.users).toEqual({ carol: { status: 'away' } })
+  })
+
   it('records user_online as the user says and user_offline as offline with lastSeen', () => {
     const state = reduce(presenceReducer, [
       presence.userOnline({ userId: 'bob', status: 'away', at: T0 }),

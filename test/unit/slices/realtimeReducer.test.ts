@@ -44,6 +44,7 @@ describe('realtime reducer', () => {
       'outbox',
       'presence',
       'receipts',
+      'roomPresence',
       'rooms',
       'typing',
     ])
