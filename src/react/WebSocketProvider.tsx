@@ -3,7 +3,8 @@ import { Provider as ReduxProvider, ReactReduxContext } from 'react-redux'
 import type { Store } from '@reduxjs/toolkit'
 import { RealtimeReduxContext, WebSocketContext, type WebSocketReactContext } from './context'
 import type { Realtime, RealtimeConfig } from './core'
-import { configFromProcessEnv, createRealtimeStore } from './createRealtimeStore'
+import { createRealtimeStore } from './createRealtimeStore'
+import { configFromEnvironment } from './environment'
 import { RealtimeDevTools } from './RealtimeDevTools'
 import { retainConnection } from './retainConnection'
 
@@ -42,8 +43,9 @@ export type WebSocketProviderProps = StoreProps | ConfigProps
  * Connects on mount and disconnects on unmount (StrictMode-safe: one socket), and gives the
  * hooks below it the realtime store. Either pass the `realtime` instance whose reducer and
  * middleware your store has (the store of the react-redux `<Provider>` above, or `store`), or
- * a `config`; with neither, it reads `REACT_APP_WS_*` / `VITE_WS_*` from `process.env` where
- * that exists, else uses the defaults.
+ * a `config`; with neither, it reads `REACT_APP_WS_*` / `VITE_WS_*` from `process.env` and
+ * Vite's `import.meta.env` where they exist, else uses the defaults (outside production it
+ * warns then, once, saying how to pass a URL).
  *
  * The realtime store is provided on its own react-redux context (`RealtimeReduxContext`), so
  * your own `useSelector` keeps reading your store. When the provider created the store and no
@@ -76,7 +78,7 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
   // Created once: later `config` changes are ignored (remount the provider with a `key` to switch).
   const [own] = useState(() =>
     props.realtime === undefined
-      ? createRealtimeStore(withToken(props.config ?? configFromProcessEnv(), authToken))
+      ? createRealtimeStore(withToken(props.config ?? configFromEnvironment(), authToken))
       : null,
   )
   const { store, realtime } = own ?? yourStore(props.realtime, props.store ?? outerRedux?.store)

@@ -15,6 +15,7 @@ export {
 // Types come from where they are declared (erased from the JS; the .d.ts shares them with the core).
 export type { Realtime } from '../createRealtime'
 export type { RealtimeConfig } from '../config'
+export type { EnvSource } from '../utils/configFromEnv'
 export type { WebSocketErrorInfo } from '../errors'
 export type { Attachment, EventData, PresenceStatus } from '../protocol/frames'
 export type { InspectedFrame } from '../../middleware/inspector'

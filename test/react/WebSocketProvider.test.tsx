@@ -208,6 +208,21 @@ describe('WebSocketProvider', () => {
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('open/bob'))
   })
 
+  it('warns in development when, with no config and no env URL, it falls back to the default', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    // Rendered on the server: the fallback is decided when the store is made, and no socket opens.
+    renderToString(
+      <WebSocketProvider userId="bob">
+        <Status />
+      </WebSocketProvider>,
+    )
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(String(warn.mock.calls[0]?.[0])).toContain(
+      'connects to the default ws://localhost:3000. Pass config={createDefaultConfig({ url })}',
+    )
+    warn.mockRestore()
+  })
+
   it('renders the dev tools lazily with enableDevMode', async () => {
     world = await createWorld()
     const config = await configFor(world.server.url, 'alice')
