@@ -7,6 +7,7 @@ import * as actions from '../slices/actions'
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 import { resolveConfig, type RealtimeConfig } from './config'
+import { createDevToolsOptions, type RealtimeDevToolsOptions } from './devToolsOptions'
 
 /** The commands users dispatch, and the events the middleware dispatches (for matching). */
 export const realtimeActions = {
@@ -49,6 +50,11 @@ export interface Realtime<ReducerPath extends string = string> {
   middleware: Middleware<RealtimeDispatch>
   actions: typeof realtimeActions
   selectors: RealtimeSelectors
+  /**
+   * For `configureStore({ devTools: realtime.devToolsOptions })`: hides this instance's ping,
+   * pong and typing actions and shortens big payloads and rooms in the monitor.
+   */
+  devToolsOptions: RealtimeDevToolsOptions
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
   inspector: Pick<FrameInspector, 'subscribe'>
   /**
@@ -86,6 +92,7 @@ export function createRealtime<ReducerPath extends string = 'realtime'>(
     middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes),
     inspector,
     outcomes,
+    devToolsOptions: createDevToolsOptions(resolved.reducerPath),
     actions: realtimeActions,
     selectors,
   }

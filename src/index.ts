@@ -92,6 +92,7 @@ export const {
 } = createSelectors('realtime')
 
 export type { Realtime } from './createRealtime'
+export type { RealtimeDevToolsOptions } from './devToolsOptions'
 export type {
   RealtimeConfig,
   WebSocketConfig,
