@@ -112,6 +112,7 @@ export type {
 } from '../middleware/storage'
 export type { InspectedFrame, FrameListener } from '../middleware/inspector'
 export type {
+  BaseMessage,
   ChatMessage,
   DirectMessage,
   Notification,
