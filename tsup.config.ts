@@ -114,6 +114,10 @@ export default defineConfig([
     sourcemap: true,
     esbuildPlugins: [reactUsesPublishedCore, serverPeers()],
     noExternal: [SERVER_PEERS],
+    // CJS has no import.meta: the React entry's read of Vite's import.meta.env is undefined there.
+    esbuildOptions(options, { format }) {
+      if (format === 'cjs') options.define = { ...options.define, 'import.meta.env': 'undefined' }
+    },
     // Both configs build in parallel into dist/: leave the CLI's output to the other one.
     clean: ['!server/cli.js', '!server/cli.js.map'],
   },

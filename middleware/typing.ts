@@ -68,9 +68,10 @@ export function buildTypingHandler(ctx: RealtimeContext): Handler {
     } else if (chat.typingStopped.match(action)) {
       clearExpiry(action.payload.room, action.payload.userId)
     } else if (chat.messagesReceived.match(action)) {
-      for (const message of action.payload.messages) {
-        if (message.userId !== undefined && expiries.has(key(message.room, message.userId))) {
-          ctx.dispatch(chat.typingStopped({ room: message.room, userId: message.userId }))
+      for (const { room, userId } of action.payload.messages) {
+        // Relayed room messages always carry both.
+        if (room !== undefined && userId !== undefined && expiries.has(key(room, userId))) {
+          ctx.dispatch(chat.typingStopped({ room, userId }))
         }
       }
     } else if (connection.closed.match(action) || rooms.leaveRequested.match(action)) {

@@ -2,11 +2,13 @@
 // 1. a file importing every entry type-checks with moduleResolution node10, node16 (an .mts and a
 //    .cts file) and bundler — an entry whose types do not resolve fails with TS2307;
 // 2. in Node, without the optional peers ws and jose: the core and React entries load (ESM and
-//    CJS), the server entry and the CLI say what to install; with them, the server entry loads.
+//    CJS), the server entry and the CLI say what to install; with them, the server entry loads;
+// 3. a Vite build of an app using it: the provider reads the app's VITE_WS_URL (.env) from
+//    import.meta.env, which Vite fills in for the installed package too.
 // Needs a build (dist/). Installs from the npm cache (`--prefer-offline`; `npm ci` fills it) with
 // the versions in this repository's node_modules, so it needs no network in CI.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -159,6 +161,37 @@ void createRealtimeServer(42)
     cli.status === 1 && cli.stderr.trim() === `redux-realtime-server: ${MISSING}`,
     'node: the CLI without ws and jose prints what to install and exits 1',
     `exit ${cli.status}\n${cli.stderr}`,
+  )
+
+  // Vite from this repository's node_modules; the app and the package come from the scratch app's.
+  const viteUrl = 'wss://from-vite-env.example'
+  writeFileSync(join(app, '.env'), `VITE_WS_URL=${viteUrl}\n`)
+  writeFileSync(
+    join(app, 'index.html'),
+    '<!doctype html><html><body><script type="module" src="/main.js"></script></body></html>\n',
+  )
+  writeFileSync(
+    join(app, 'main.js'),
+    `import { WebSocketProvider } from '${name}/react'\nconsole.log(WebSocketProvider)\n`,
+  )
+  const vite = node([
+    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--logLevel',
+    'error',
+  ])
+  const assets = join(app, 'dist', 'assets')
+  const bundle =
+    vite.status === 0
+      ? readdirSync(assets)
+          .filter((file) => file.endsWith('.js'))
+          .map((file) => readFileSync(join(assets, file), 'utf8'))
+          .join('\n')
+      : ''
+  check(
+    bundle.includes(viteUrl),
+    "vite: a Vite app's VITE_WS_URL reaches WebSocketProvider through import.meta.env",
+    `exit ${vite.status}\n${vite.stdout}${vite.stderr}`,
   )
 
   npm(['install', '--prefer-offline', '--ignore-scripts', ...pinned(['ws', 'jose'])], app)

@@ -1,7 +1,6 @@
 import type {
   AppMessageData,
   ChatMessageData,
-  ChatMessageFrame,
   DirectMessageData,
   DirectMessageFrame,
   JoinedData,
@@ -9,6 +8,7 @@ import type {
   NotificationUpdateData,
 } from '../src/protocol/frames'
 import type { WebSocketErrorInfo } from '../src/errors'
+import type { MessageType } from '../src/protocol/messageTypes'
 
 /** Connection states; every transition into one carries `{ code, reason }`. */
 export const WebSocketState = {
@@ -24,8 +24,37 @@ export type WebSocketState = (typeof WebSocketState)[keyof typeof WebSocketState
 /** Status of a message this client sent. */
 export type MessageStatus = 'pending' | 'sent' | 'failed'
 
-/** A chat message in state: the wire frame's shape (`msg.data.content`), plus own-message status. */
-export interface ChatMessage extends Omit<ChatMessageFrame, 'v'> {
+/**
+ * The seed's `BaseMessage`: what every message has. `data` is `unknown` (the seed's `any`):
+ * narrow by `type`, or use `ChatMessage` and the other message types.
+ *
+ * @example
+ * const describe = (message: BaseMessage) => `${message.type} from ${message.userId ?? 'the server'}`
+ */
+export interface BaseMessage {
+  id: string
+  type: MessageType
+  /** Epoch ms. */
+  timestamp: number
+  userId?: string
+  room?: string
+  data?: unknown
+}
+
+/**
+ * The seed's `ChatMessage`, and what chat state holds: the wire frame's shape
+ * (`msg.data.content`) plus the server's `seq` and, for this client's own messages, `status`.
+ * Messages in state always have their `room`; the type keeps it optional, as the seed does, so
+ * a message you build yourself needs none.
+ *
+ * @example
+ * const draft: ChatMessage = { id: 'm1', type: MessageType.CHAT_MESSAGE, timestamp: Date.now(), data: { content: 'hi' } }
+ */
+export interface ChatMessage extends BaseMessage {
+  type: typeof MessageType.CHAT_MESSAGE
+  data: ChatMessageData
+  /** The room stream's position, set by the server; own messages have none until acked. */
+  seq?: number
   status?: MessageStatus
   error?: WebSocketErrorInfo
 }

@@ -21,6 +21,7 @@ import type {
 import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeReducer'
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 import { resolveConfig, type RealtimeConfig } from './config'
+import { createDevToolsOptions, type RealtimeDevToolsOptions } from './devToolsOptions'
 
 /** The event action creators, by concern: what the middleware dispatches, for matching. */
 export const realtimeEvents = {
@@ -128,6 +129,11 @@ export interface Realtime<
    */
   events: RealtimeEvents<AppMessages, ReducerPath>
   selectors: RealtimeSelectors
+  /**
+   * For `configureStore({ devTools: realtime.devToolsOptions })`: hides this instance's ping,
+   * pong and typing actions and shortens big payloads and rooms in the monitor.
+   */
+  devToolsOptions: RealtimeDevToolsOptions
   /** Frames in and out, for dev tools (`RealtimeDevTools` uses it); never in state. */
   inspector: Pick<FrameInspector, 'subscribe'>
   /**
@@ -182,6 +188,7 @@ export function createRealtime<
     middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes, namespace),
     inspector,
     outcomes,
+    devToolsOptions: createDevToolsOptions(reducerPath),
     // One set of creators per namespace at run time; the map only narrows their types.
     actions: namespace.rename(realtimeActions) as unknown as RealtimeActions<
       AppMessages,

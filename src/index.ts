@@ -105,6 +105,7 @@ export type {
   PublishActionCreator,
   CustomEvents,
 } from './createRealtime'
+export type { RealtimeDevToolsOptions } from './devToolsOptions'
 export type {
   AppMessage,
   AppMessageMap,
@@ -133,6 +134,7 @@ export type {
 } from '../middleware/storage'
 export type { InspectedFrame, FrameListener } from '../middleware/inspector'
 export type {
+  BaseMessage,
   ChatMessage,
   DirectMessage,
   Notification,

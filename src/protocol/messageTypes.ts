@@ -53,5 +53,39 @@ export const MessageType = {
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
 
+/**
+ * The members as types too, as the seed's `enum MessageType` had them, so the seed's
+ * `interface ChatMessage extends BaseMessage { type: MessageType.CHAT_MESSAGE }` compiles.
+ * Types only: nothing of it reaches the JavaScript.
+ */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- a type-only namespace is the one way to merge member types into the const
+export declare namespace MessageType {
+  type PING = (typeof MessageType)['PING']
+  type PONG = (typeof MessageType)['PONG']
+  type AUTH = (typeof MessageType)['AUTH']
+  type AUTH_OK = (typeof MessageType)['AUTH_OK']
+  type ACK = (typeof MessageType)['ACK']
+  type BATCH = (typeof MessageType)['BATCH']
+  type JOIN = (typeof MessageType)['JOIN']
+  type JOINED = (typeof MessageType)['JOINED']
+  type LEAVE = (typeof MessageType)['LEAVE']
+  type LEFT = (typeof MessageType)['LEFT']
+  type CHAT_MESSAGE = (typeof MessageType)['CHAT_MESSAGE']
+  type DIRECT_MESSAGE = (typeof MessageType)['DIRECT_MESSAGE']
+  type TYPING_START = (typeof MessageType)['TYPING_START']
+  type TYPING_STOP = (typeof MessageType)['TYPING_STOP']
+  type READ_RECEIPT = (typeof MessageType)['READ_RECEIPT']
+  type EVENT_UPDATE = (typeof MessageType)['EVENT_UPDATE']
+  type NOTIFICATION = (typeof MessageType)['NOTIFICATION']
+  type NOTIFICATION_UPDATE = (typeof MessageType)['NOTIFICATION_UPDATE']
+  type SUBSCRIBE = (typeof MessageType)['SUBSCRIBE']
+  type UNSUBSCRIBE = (typeof MessageType)['UNSUBSCRIBE']
+  type USER_ONLINE = (typeof MessageType)['USER_ONLINE']
+  type USER_OFFLINE = (typeof MessageType)['USER_OFFLINE']
+  type PRESENCE_UPDATE = (typeof MessageType)['PRESENCE_UPDATE']
+  type SYSTEM_ALERT = (typeof MessageType)['SYSTEM_ALERT']
+  type ERROR = (typeof MessageType)['ERROR']
+}
+
 /** Protocol version carried in every frame's `v`. */
 export const PROTOCOL_VERSION = 1 as const

@@ -3,7 +3,8 @@ import { Provider as ReduxProvider, ReactReduxContext } from 'react-redux'
 import type { Store } from '@reduxjs/toolkit'
 import { RealtimeReduxContext, WebSocketContext, type WebSocketReactContext } from './context'
 import type { Realtime, RealtimeConfig } from './core'
-import { configFromProcessEnv, createRealtimeStore } from './createRealtimeStore'
+import { createRealtimeStore } from './createRealtimeStore'
+import { configFromEnvironment } from './environment'
 import { RealtimeDevTools } from './RealtimeDevTools'
 import { retainConnection } from './retainConnection'
 
@@ -19,10 +20,13 @@ interface CommonProps {
   context?: WebSocketReactContext
 }
 
-/** Use your store: it must already have `realtime.reducer` and `realtime.middleware`. */
+/**
+ * Use your store: it must already have `realtime.reducer` (at `realtime.reducerPath`) and
+ * `realtime.middleware`. Without `store`, the store of the react-redux `<Provider>` above is used.
+ */
 interface StoreProps extends CommonProps {
-  store: Store
   realtime: Realtime
+  store?: Store
   config?: undefined
 }
 
@@ -37,9 +41,11 @@ export type WebSocketProviderProps = StoreProps | ConfigProps
 
 /**
  * Connects on mount and disconnects on unmount (StrictMode-safe: one socket), and gives the
- * hooks below it the realtime store. Either pass your `store` with the `realtime` instance
- * whose reducer and middleware it has, or a `config`; with neither, it reads
- * `REACT_APP_WS_*` / `VITE_WS_*` from `process.env` where that exists, else uses the defaults.
+ * hooks below it the realtime store. Either pass the `realtime` instance whose reducer and
+ * middleware your store has (the store of the react-redux `<Provider>` above, or `store`), or
+ * a `config`; with neither, it reads `REACT_APP_WS_*` / `VITE_WS_*` from `process.env` and
+ * Vite's `import.meta.env` where they exist, else uses the defaults (outside production it
+ * warns then, once, saying how to pass a URL).
  *
  * The realtime store is provided on its own react-redux context (`RealtimeReduxContext`), so
  * your own `useSelector` keeps reading your store. When the provider created the store and no
@@ -51,14 +57,14 @@ export type WebSocketProviderProps = StoreProps | ConfigProps
  *   <App />
  * </WebSocketProvider>
  *
- * // with your store
+ * // with your store, under your react-redux <Provider>
  * const realtime = createRealtime({ url: 'wss://chat.example.com', getToken })
  * const store = configureStore({
  *   reducer: { app: appReducer, [realtime.reducerPath]: realtime.reducer },
  *   middleware: (getDefault) => getDefault().concat(realtime.middleware),
  * })
  * <Provider store={store}>
- *   <WebSocketProvider store={store} realtime={realtime}><App /></WebSocketProvider>
+ *   <WebSocketProvider realtime={realtime}><App /></WebSocketProvider>
  * </Provider>
  */
 export function WebSocketProvider(props: WebSocketProviderProps) {
@@ -68,14 +74,14 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
       '<WebSocketProvider store={store}> also needs realtime={realtime}: the createRealtime(...) result whose reducer and middleware the store uses',
     )
   }
+  const outerRedux = useContext(ReactReduxContext)
   // Created once: later `config` changes are ignored (remount the provider with a `key` to switch).
   const [own] = useState(() =>
-    props.store === undefined
-      ? createRealtimeStore(withToken(props.config ?? configFromProcessEnv(), authToken))
+    props.realtime === undefined
+      ? createRealtimeStore(withToken(props.config ?? configFromEnvironment(), authToken))
       : null,
   )
-  const store = props.store ?? (own as NonNullable<typeof own>).store
-  const realtime = props.realtime ?? (own as NonNullable<typeof own>).realtime
+  const { store, realtime } = own ?? yourStore(props.realtime, props.store ?? outerRedux?.store)
 
   // A store the provider made already has the token in its config.
   const appliedToken = useRef(own ? authToken : undefined)
@@ -87,7 +93,6 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
   useEffect(() => retainConnection(store, realtime), [store, realtime])
 
   const value = useMemo(() => ({ store, realtime, userId }), [store, realtime, userId])
-  const outerRedux = useContext(ReactReduxContext)
   const tree = (
     <ReduxProvider store={store} context={RealtimeReduxContext}>
       <context.Provider value={value}>
@@ -97,6 +102,33 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
     </ReduxProvider>
   )
   return own && outerRedux === null ? <ReduxProvider store={store}>{tree}</ReduxProvider> : tree
+}
+
+/**
+ * The app's store (given, or the react-redux `<Provider>`'s) with the instance it holds. Throws,
+ * saying what to add, when there is no store or it does not hold this instance's state.
+ */
+function yourStore(
+  realtime: Realtime | undefined,
+  store: Store | undefined,
+): { store: Store; realtime: Realtime } {
+  if (realtime === undefined || store === undefined) {
+    throw new Error(
+      "<WebSocketProvider realtime={realtime}> found no store: render it inside react-redux's <Provider store={store}>, pass store={store}, or pass config={...} instead of realtime to let it create one",
+    )
+  }
+  const state: unknown = store.getState()
+  const path = realtime.reducerPath
+  const slice =
+    typeof state === 'object' && state !== null && Object.hasOwn(state, path)
+      ? (state as Record<string, unknown>)[path]
+      : undefined
+  if (typeof slice !== 'object' || slice === null || !('connection' in slice)) {
+    throw new Error(
+      `<WebSocketProvider realtime={realtime}>: the store has no realtime state at "${path}". Mount it: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, ... }, middleware: (getDefault) => getDefault().concat(realtime.middleware) })`,
+    )
+  }
+  return { store, realtime }
 }
 
 function withToken(config: RealtimeConfig, authToken: string | undefined): RealtimeConfig {

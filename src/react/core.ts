@@ -16,6 +16,7 @@ export {
 // Any instance, whatever its app message map (React never publishes).
 export type { AnyRealtime as Realtime } from '../createRealtime'
 export type { RealtimeConfig } from '../config'
+export type { EnvSource } from '../utils/configFromEnv'
 export type { WebSocketErrorInfo } from '../errors'
 export type { Attachment, EventData, JsonValue, PresenceStatus } from '../protocol/frames'
 export type { InspectedFrame } from '../../middleware/inspector'

@@ -7,6 +7,7 @@ import { configureStore } from '@reduxjs/toolkit'
 import { render, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
+import { createRealtime } from '../../src'
 import { WebSocketProvider, useRealtimeSelector, useWebSocketContext } from '../../src/react'
 import { tokenFor } from '../support/tokens'
 import { createCountingProxy, type CountingProxy } from './support/countingProxy'
@@ -126,6 +127,58 @@ describe('WebSocketProvider', () => {
     expect(app.count('realtime/connect')).toBe(1)
   })
 
+  it('uses the store of the react-redux <Provider> above when given only realtime', async () => {
+    world = await createWorld()
+    const app = createAppStore(await configFor(world.server.url, 'alice'))
+    let seenStore: unknown
+    function Probe() {
+      const { store } = useWebSocketContext()
+      seenStore = store
+      const name = useSelector((s: { app?: { name: string } }) => s.app?.name ?? 'none')
+      const state = useRealtimeSelector((s) => app.realtime.selectors.selectConnectionState(s))
+      return (
+        <p data-testid="probe">
+          {name}/{state}
+        </p>
+      )
+    }
+    render(
+      <Provider store={app.store}>
+        <WebSocketProvider realtime={app.realtime} userId="alice">
+          <Probe />
+        </WebSocketProvider>
+      </Provider>,
+    )
+    await waitFor(() => expect(screen.getByTestId('probe').textContent).toBe('app/open'))
+    expect(seenStore).toBe(app.store)
+    expect(app.count('realtime/connect')).toBe(1)
+  })
+
+  it('says how to mount the reducer when the <Provider> store has no state at reducerPath', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const realtime = createRealtime({ url: 'ws://127.0.0.1:1', reducerPath: 'live' })
+    const store = configureStore({ reducer: { realtime: () => ({ connection: {} }) } })
+    expect(() =>
+      render(
+        <Provider store={store}>
+          <WebSocketProvider realtime={realtime}>x</WebSocketProvider>
+        </Provider>,
+      ),
+    ).toThrow(
+      'the store has no realtime state at "live". Mount it: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer',
+    )
+    spy.mockRestore()
+  })
+
+  it('asks for a <Provider> or a store when given realtime outside any', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const realtime = createRealtime({ url: 'ws://127.0.0.1:1' })
+    expect(() => render(<WebSocketProvider realtime={realtime}>x</WebSocketProvider>)).toThrow(
+      "found no store: render it inside react-redux's <Provider store={store}>, pass store={store}",
+    )
+    spy.mockRestore()
+  })
+
   it('provides the store it created on react-redux’s default context when there is none', async () => {
     world = await createWorld()
     const config = await configFor(world.server.url, 'alice')
@@ -153,6 +206,21 @@ describe('WebSocketProvider', () => {
       </WebSocketProvider>,
     )
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('open/bob'))
+  })
+
+  it('warns in development when, with no config and no env URL, it falls back to the default', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    // Rendered on the server: the fallback is decided when the store is made, and no socket opens.
+    renderToString(
+      <WebSocketProvider userId="bob">
+        <Status />
+      </WebSocketProvider>,
+    )
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(String(warn.mock.calls[0]?.[0])).toContain(
+      'connects to the default ws://localhost:3000. Pass config={createDefaultConfig({ url })}',
+    )
+    warn.mockRestore()
   })
 
   it('renders the dev tools lazily with enableDevMode', async () => {

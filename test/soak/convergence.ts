@@ -34,6 +34,7 @@ export function dispatchedMessages(
     if (action.type !== MESSAGES_RECEIVED) return
     const { messages } = action.payload as { messages: ChatMessage[] }
     for (const message of messages) {
+      if (message.room === undefined) continue
       const list = byRoom.get(message.room) ?? []
       list.push({
         id: message.id,

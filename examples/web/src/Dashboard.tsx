@@ -43,9 +43,9 @@ export function Dashboard({ onSignOut }: DashboardProps) {
   return (
     <div className="app">
       <header className="header">
-        <div className="brand">
+        <h1 className="brand">
           redux-realtime <span>demo</span>
-        </div>
+        </h1>
         <span className="spacer" />
         <ConnectionBadge />
         <div className="me" data-testid="current-user">

@@ -29,6 +29,14 @@ const LAUNCH_ARGS = [
   '--disable-features=LocalNetworkAccessChecks',
 ]
 
+export interface Viewport {
+  width: number
+  height: number
+}
+const DESKTOP: Viewport = { width: 1400, height: 900 }
+/** A phone in portrait (an iPhone 12–15's CSS pixels). */
+export const PHONE: Viewport = { width: 390, height: 844 }
+
 /** How long a page may take to show what a test waits for. */
 export const UI_TIMEOUT = 10_000
 
@@ -116,9 +124,9 @@ export function createBrowserWorld() {
     restartServer: (port: number) => startServer({ port }),
 
     /** A new browser context (its own storage) on the start screen, not signed in yet. */
-    async openStartScreen(label: string): Promise<Page> {
+    async openStartScreen(label: string, viewport: Viewport = DESKTOP): Promise<Page> {
       if (!browser) throw new Error('call world.start() first')
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+      const context = await browser.newContext({ viewport })
       contexts.add(context)
       context.setDefaultTimeout(UI_TIMEOUT)
       const page = await context.newPage()
@@ -128,8 +136,8 @@ export function createBrowserWorld() {
     },
 
     /** A new browser context (its own storage) signed in as `userId` and connected. */
-    async openAs(userId: string): Promise<Page> {
-      const page = await this.openStartScreen(userId)
+    async openAs(userId: string, viewport: Viewport = DESKTOP): Promise<Page> {
+      const page = await this.openStartScreen(userId, viewport)
       await page.getByTestId(`login-${userId}`).click()
       await connected(page)
       return page

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import '../support/nodeTypedArrays'
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RealtimeDevTools, WebSocketProvider, useWebSocket } from '../../../src/react'
 import { configFor, createAppStore, createWorld, tearDown, type World } from '../support/reactWorld'
 
@@ -9,14 +9,15 @@ let world: World | undefined
 afterEach(async () => {
   await tearDown(world)
   world = undefined
+  vi.unstubAllGlobals()
 })
 
-async function mountPanel() {
+async function mountPanel(defaultOpen?: boolean) {
   world = await createWorld()
   const app = createAppStore(await configFor(world.server.url, 'alice'))
   render(
     <WebSocketProvider store={app.store} realtime={app.realtime}>
-      <RealtimeDevTools />
+      <RealtimeDevTools {...(defaultOpen !== undefined ? { defaultOpen } : {})} />
     </WebSocketProvider>,
   )
   await screen.findByTestId('devtools-panel')
@@ -80,6 +81,24 @@ describe('RealtimeDevTools', () => {
     fireEvent.click(screen.getByTestId('devtools-toggle'))
     expect(screen.queryByTestId('devtools-body')).toBeNull()
     expect(screen.getByTestId('devtools-state').textContent).toBe('open')
+  })
+
+  it('starts collapsed on a screen narrower than 640 px', async () => {
+    vi.stubGlobal('innerWidth', 390)
+    await mountPanel()
+    expect(screen.queryByTestId('devtools-body')).toBeNull()
+    const toggle = screen.getByRole('button', { name: 'Expand the dev tools' })
+    expect(toggle.getAttribute('aria-expanded')).toBe('false')
+    fireEvent.click(toggle)
+    expect(screen.getByTestId('devtools-body')).toBeTruthy()
+    expect(screen.getByTestId('devtools-panel').style.maxHeight).toBe('45vh')
+  })
+
+  it('starts open on a narrow screen with defaultOpen', async () => {
+    vi.stubGlobal('innerWidth', 390)
+    await mountPanel(true)
+    expect(screen.getByTestId('devtools-body')).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Collapse the dev tools' })).toBeTruthy()
   })
 
   it('inspects a useWebSocket handle outside any provider', async () => {

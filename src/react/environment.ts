@@ -1,0 +1,70 @@
+import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig } from './core'
+
+/** `process.env` where there is a `process` (Create React App, Node, tests). */
+function processEnv(): EnvSource | undefined {
+  return typeof process !== 'undefined' && typeof process.env === 'object' && process.env !== null
+    ? process.env
+    : undefined
+}
+
+/**
+ * Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
+ * with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`) and
+ * where a bundler leaves it unset. Reading it touches no browser global.
+ */
+function bundlerEnv(): EnvSource | undefined {
+  const env: unknown = (import.meta as { env?: unknown }).env
+  return typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
+}
+
+/** Spelled out so bundlers can replace `process.env.NODE_ENV`; throws where nothing did. */
+function nodeEnv(): string | undefined {
+  try {
+    return process.env.NODE_ENV
+  } catch {
+    return undefined
+  }
+}
+
+/** Where the provider's settings come from when it has no `config`. */
+export interface EnvironmentSources {
+  processEnv: EnvSource | undefined
+  importMetaEnv: EnvSource | undefined
+  /** Receives the fallback warning. */
+  logger: Pick<Console, 'warn'>
+}
+
+const DEFAULT_SOURCES = (): EnvironmentSources => ({
+  processEnv: processEnv(),
+  importMetaEnv: bundlerEnv(),
+  logger: console,
+})
+
+/** Each logger gets the fallback warning once (the console once per page). */
+const warned = new WeakSet<object>()
+
+/**
+ * The seed's defaults with the `REACT_APP_WS_*` / `VITE_WS_*` settings of `process.env` and of
+ * Vite's `import.meta.env` (it wins), whichever exist. Outside production, a fallback to the
+ * default URL is a warning (once) saying how to pass one.
+ */
+export function configFromEnvironment(
+  sources: EnvironmentSources = DEFAULT_SOURCES(),
+): RealtimeConfig {
+  const { processEnv: fromProcess, importMetaEnv, logger } = sources
+  const fromEnv = {
+    ...(fromProcess ? configFromEnv(fromProcess) : {}),
+    ...(importMetaEnv ? configFromEnv(importMetaEnv) : {}),
+  }
+  const config = createDefaultConfig(fromEnv)
+  const production = nodeEnv() === 'production' || importMetaEnv?.PROD === true
+  if (fromEnv.url === undefined && !production && !warned.has(logger)) {
+    warned.add(logger)
+    logger.warn(
+      `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
+        // Split, so no bundler's env replacement can touch the text.
+        `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`,
+    )
+  }
+  return config
+}
