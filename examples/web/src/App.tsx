@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react'
 import { createIndexedDbStorage, type RealtimeConfig } from 'redux-realtime-kit'
+import { Provider } from 'react-redux'
 import { WebSocketProvider } from 'redux-realtime-kit/react'
+import { createAppStore } from './examples/board/boardStore'
 import { Dashboard } from './Dashboard'
 import { LoginScreen, type Session } from './LoginScreen'
 
@@ -45,29 +47,34 @@ export function App() {
     else sessionStorage.removeItem(SESSION_KEY)
     setSession(next)
   }
-  // Each user's outbox and room cursors live in IndexedDB: messages typed offline survive a reload.
+  // One store per signed-in user: the app's board slice next to the realtime reducer. Each
+  // user's outbox and room cursors live in IndexedDB: messages typed offline survive a reload.
   const userId = session?.userId
-  const config = useMemo<RealtimeConfig>(
+  const token = session?.token
+  const app = useMemo(
     () =>
       userId === undefined
-        ? baseConfig
-        : {
+        ? null
+        : createAppStore({
             ...baseConfig,
+            authToken: token,
             storage: createIndexedDbStorage({ name: `redux-realtime-example:${userId}` }),
-          },
-    [userId],
+          }),
+    [userId, token],
   )
-  if (!session) return <LoginScreen onLogin={signIn} />
+  if (!session || !app) return <LoginScreen onLogin={signIn} />
   return (
-    // A new user is a new connection and a new store: remount the provider.
-    <WebSocketProvider
-      key={session.userId}
-      authToken={session.token}
-      userId={session.userId}
-      config={config}
-      enableDevMode
-    >
-      <Dashboard onSignOut={() => signIn(null)} />
-    </WebSocketProvider>
+    // A new user is a new connection and a new store: remount the providers.
+    <Provider store={app.store} key={session.userId}>
+      {/* Under the app's own <Provider>, the realtime provider uses that store. */}
+      <WebSocketProvider
+        realtime={app.realtime}
+        authToken={session.token}
+        userId={session.userId}
+        enableDevMode
+      >
+        <Dashboard onSignOut={() => signIn(null)} realtime={app.realtime} />
+      </WebSocketProvider>
+    </Provider>
   )
 }

@@ -1,7 +1,7 @@
 import type { PresenceStatus } from 'redux-realtime-kit'
 
 /** A stable hue per user, so everyone keeps their color everywhere. */
-function hue(userId: string): number {
+export function hue(userId: string): number {
   let hash = 0
   for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) % 360
   return hash

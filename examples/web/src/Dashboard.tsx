@@ -1,6 +1,8 @@
 import { selectPendingMessages, type WebSocketState } from 'redux-realtime-kit'
 import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime-kit/react'
 import { Avatar } from './Avatar'
+import type { AppRealtime } from './examples/board/boardStore'
+import { BoardExample } from './examples/board/BoardExample'
 import { ChatExample } from './examples/ChatExample'
 import { EventsExample } from './examples/EventsExample'
 import { NotificationsExample } from './examples/NotificationsExample'
@@ -35,10 +37,11 @@ function ConnectionBadge() {
 
 interface DashboardProps {
   onSignOut: () => void
+  realtime: AppRealtime
 }
 
-/** The signed-in page: a header and the four examples in a grid. */
-export function Dashboard({ onSignOut }: DashboardProps) {
+/** The signed-in page: a header, the four examples in a grid, and the shared board. */
+export function Dashboard({ onSignOut, realtime }: DashboardProps) {
   const { userId = '' } = useWebSocketContext()
   return (
     <div className="app">
@@ -63,6 +66,7 @@ export function Dashboard({ onSignOut }: DashboardProps) {
           <NotificationsExample />
           <EventsExample />
         </div>
+        <BoardExample realtime={realtime} />
       </main>
     </div>
   )
