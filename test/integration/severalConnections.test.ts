@@ -91,6 +91,12 @@ describe('several connections in one store', () => {
       .dispatch(support.actions.sendChatMessage({ room: 'tickets', content: 'to support' }))
       .unwrap()
 
+    // App messages too: support's publish is acked on support's socket, in its room's stream.
+    const published = await store
+      .dispatch(support.actions.publish({ room: 'tickets', type: 'ticket_opened', data: { n: 1 } }))
+      .unwrap()
+    expect(published.seq).toBe(2)
+
     const state = store.getState()
     expect(main.selectors.selectRooms(state)).toEqual(['general'])
     expect(support.selectors.selectRooms(state)).toEqual(['tickets'])
@@ -107,6 +113,8 @@ describe('several connections in one store', () => {
     const types = seen.map((a) => a.type)
     expect(types.filter((t) => !t.startsWith('realtime/') && !t.startsWith('support/'))).toEqual([])
     expect(types).toContain('support/connection/opened')
+    expect(types).toContain('support/custom/messagesReceived')
+    expect(types).not.toContain('realtime/custom/messagesReceived')
     expect(types).toContain('realtime/connection/opened')
     expect(types.filter((t) => t.endsWith('/connection/opened'))).toHaveLength(2)
     expect(support.actions.joinRoom('x').type).toBe('support/joinRoom')

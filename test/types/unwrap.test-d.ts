@@ -57,6 +57,12 @@ describe('an instance with another reducerPath', () => {
     expectTypeOf(support.reducerPath).toEqualTypeOf<'support'>()
     expectTypeOf(support.actions.joinRoom('general').type).toEqualTypeOf<'support/joinRoom'>()
     expectTypeOf(support.actions.connect().type).toEqualTypeOf<'support/connect'>()
+    const published = support.actions.publish({ room: 'board', type: 'moved', data: { to: 1 } })
+    expectTypeOf(published.type).toEqualTypeOf<'support/publish'>()
+    expectTypeOf(store.dispatch(published).unwrap()).resolves.toEqualTypeOf<{
+      id: string
+      seq?: number
+    }>()
     // Events are matched by creator (their `type` is a plain string, as before).
     const incoming: unknown = undefined
     if (support.events.chat.messagesReceived.match(incoming)) {
