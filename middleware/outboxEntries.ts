@@ -12,10 +12,7 @@ import type { OutboxEntry } from '../slices/types'
 
 /** What an outbox entry travels as. */
 export type OutgoingFrame =
-  | ChatMessageFrame
-  | DirectMessageFrame
-  | NotificationUpdateFrame
-  | AppMessageFrame
+  ChatMessageFrame | DirectMessageFrame | NotificationUpdateFrame | AppMessageFrame
 
 /** The frame an entry is (re)sent as: the same id every time, so the server dedupes it. */
 export function toFrame(entry: OutboxEntry): OutgoingFrame {

@@ -12,7 +12,6 @@ import type {
   AppMessageOf,
   AppMessageType,
   DefaultAppMessages,
-  PublishInput,
 } from '../../slices/appMessages'
 import type { ConnectionInfo, PerformanceMetrics, WebSocketState } from '../../slices/types'
 import type { OutcomeKind } from '../../middleware/outcomes'
@@ -129,7 +128,7 @@ export class WebSocketClient<AppMessages extends AppMessageMap<AppMessages> = De
     try {
       action = isProtocolSend(input)
         ? this.actions.sendMessage(input)
-        : this.actions.publish(input as PublishInput<AppMessages>)
+        : this.actions.publish(input)
     } catch (error) {
       return Promise.reject(toError(error))
     }
