@@ -126,9 +126,7 @@ export class WebSocketClient<AppMessages extends AppMessageMap<AppMessages> = De
     let action:
       ReturnType<typeof this.actions.sendMessage> | ReturnType<typeof this.actions.publish>
     try {
-      action = isProtocolSend(input)
-        ? this.actions.sendMessage(input)
-        : this.actions.publish(input)
+      action = isProtocolSend(input) ? this.actions.sendMessage(input) : this.actions.publish(input)
     } catch (error) {
       return Promise.reject(toError(error))
     }
