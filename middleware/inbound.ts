@@ -1,3 +1,4 @@
+import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
 import { decodeFrame, unbatch } from '../src/protocol/codec'
 import type { RealtimeContext } from './context'
 import { Burst, routeFrame, type RouteContext } from './frameActions'
@@ -9,15 +10,37 @@ export interface Inbound {
   flush(): void
 }
 
+/** Dispatching may take this share of the time before frames start waiting for a window. */
+const LOAD_SHARE = 0.5
+
+/** A high-resolution clock for what dispatching costs (Date.now's milliseconds are too coarse). */
+const clock: () => number =
+  typeof globalThis.performance?.now === 'function'
+    ? () => globalThis.performance.now()
+    : () => Date.now()
+
+/** Marks an event so RTK's `autoBatchEnhancer` (on in every `configureStore`) notifies once per frame. */
+function autoBatched(action: UnknownAction): UnknownAction {
+  return { ...action, meta: { ...(action.meta as object | undefined), [SHOULD_AUTOBATCH]: true } }
+}
+
 /**
- * Turns socket messages into actions, one dispatch per burst. Leading-edge window: the first
- * frame after a quiet period is reduced at once (a microtask later, so frames delivered in the
- * same task join it); frames within `batchWindowMs` after a flush wait for the window's end.
- * Browsers deliver each message as its own task, so a microtask alone would batch nothing.
+ * Turns socket messages into actions, one dispatch per burst, reduced at once unless the store
+ * is falling behind. Two mechanisms, each for one cost:
+ * - Reducing: frames are reduced a microtask after they arrive (frames delivered in the same
+ *   task join them), so an answer the app waits for costs no added latency. Only under load —
+ *   when dispatching took more than half of the last `batchWindowMs` — does a window open:
+ *   frames then wait for its end (at most `batchWindowMs`) and are reduced in one dispatch,
+ *   and it stays open while each window collects more than one socket message. Browsers
+ *   deliver each message as its own task, so without the window a busy stream would be one
+ *   dispatch per frame.
+ * - Notifying: every event carries RTK's auto-batch mark, so a `configureStore` store notifies
+ *   its subscribers (React) once per animation frame however often it reduces.
  */
 export function createInbound(ctx: RealtimeContext): Inbound {
   const burst = new Burst(ctx.now)
   const limits = { maxBytes: ctx.config.maxFrameBytes }
+  const windowMs = ctx.config.batchWindowMs
   // Built once: the per-frame path allocates nothing it does not keep.
   const route: RouteContext = {
     streams: ctx.streams,
@@ -33,27 +56,57 @@ export function createInbound(ctx: RealtimeContext): Inbound {
   }
   let windowTimer: ReturnType<typeof setTimeout> | null = null
   let microtaskQueued = false
+  /** Socket messages buffered in the open window. */
+  let messagesInWindow = 0
+  /** Time spent dispatching since `periodStart` (immediate mode), against the load share. */
+  let periodStart = 0
+  let spent = 0
 
-  function flush(): void {
+  function flush(): number {
+    const start = clock()
     const actions = burst.take()
-    for (const action of actions) ctx.safeDispatch(action)
+    for (const action of actions) ctx.safeDispatch(autoBatched(action))
+    return clock() - start
+  }
+
+  function openWindow(): void {
+    messagesInWindow = 0
+    windowTimer = setTimeout(onWindowEnd, windowMs)
   }
 
   function onWindowEnd(): void {
     windowTimer = null
-    if (burst.size === 0) return
-    flush()
-    windowTimer = setTimeout(onWindowEnd, ctx.config.batchWindowMs)
+    const busy = messagesInWindow > 1
+    if (burst.size > 0) flush()
+    // Still busy: keep coalescing. Otherwise back to reducing each frame at once.
+    if (busy) openWindow()
+    else {
+      periodStart = clock()
+      spent = 0
+    }
+  }
+
+  function flushNow(): void {
+    microtaskQueued = false
+    if (windowTimer !== null) return
+    const cost = flush()
+    const now = clock()
+    if (now - periodStart > windowMs) {
+      periodStart = now - cost
+      spent = 0
+    }
+    spent += cost
+    if (windowMs > 0 && spent > windowMs * LOAD_SHARE) openWindow()
   }
 
   function schedule(): void {
-    if (windowTimer !== null || microtaskQueued) return
+    if (windowTimer !== null) {
+      messagesInWindow += 1
+      return
+    }
+    if (microtaskQueued) return
     microtaskQueued = true
-    queueMicrotask(() => {
-      microtaskQueued = false
-      flush()
-      windowTimer ??= setTimeout(onWindowEnd, ctx.config.batchWindowMs)
-    })
+    queueMicrotask(flushNow)
   }
 
   return {

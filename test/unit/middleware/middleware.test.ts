@@ -1,4 +1,4 @@
-import type { UnknownAction } from '@reduxjs/toolkit'
+import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { joinRoom } from '../../../slices/actions'
 import {
@@ -152,7 +152,7 @@ describe('realtime middleware: inbound batching', () => {
     expect(h.state().chat.byRoom.general?.messages).toHaveLength(5)
   })
 
-  it('dispatches the first frame after a microtask and coalesces the next ones until the window ends', async () => {
+  it('reduces each frame a microtask after it arrives while the store keeps up (no added latency)', async () => {
     const { h, socket } = await openInRoom()
     const received = () => h.ofType('realtime/chat/messagesReceived')
 
@@ -160,16 +160,51 @@ describe('realtime middleware: inbound batching', () => {
     expect(received()).toHaveLength(0)
     await Promise.resolve()
     expect(received()).toHaveLength(1)
-
-    await tick(5)
+    // Frames right after it are not held for a window: reducing is cheap here.
     socket.deliver(chatFrame('general', 2))
-    await tick(5)
+    await Promise.resolve()
     socket.deliver(chatFrame('general', 3))
-    await tick(WINDOW - 10 - 1)
+    await Promise.resolve()
+    expect(received()).toHaveLength(3)
+    // Marked for RTK's autoBatchEnhancer: subscribers are notified once per frame, not per action.
+    expect(received().every((a) => (a.meta as Record<string, unknown>)?.[SHOULD_AUTOBATCH])).toBe(
+      true,
+    )
+  })
+
+  it('opens a window when dispatching falls behind, coalesces until it ends, and closes it once quiet', async () => {
+    const { h, socket } = await openInRoom()
+    const received = () => h.ofType('realtime/chat/messagesReceived')
+    const seqsOf = (a: { payload: { messages: Array<{ seq: number }> } }) =>
+      a.payload.messages.map((m) => m.seq)
+    // A subscriber taking 12 ms per dispatch (of the faked clock, which performance.now follows
+    // too): more than half of the 16 ms window.
+    let slow = true
+    h.store.subscribe(() => {
+      if (slow) vi.advanceTimersByTime(12)
+    })
+
+    socket.deliver(chatFrame('general', 1))
+    await Promise.resolve()
     expect(received()).toHaveLength(1)
-    await tick(1)
+    slow = false
+    // The store fell behind: the next frames wait for the window's end, in one dispatch.
+    socket.deliver(chatFrame('general', 2))
+    socket.deliver(chatFrame('general', 3))
+    await Promise.resolve()
+    expect(received()).toHaveLength(1)
+    await tick(WINDOW)
+    expect(received().map(seqsOf)).toEqual([[1], [2, 3]])
+    // Two messages in that window: still busy, so one more window…
+    socket.deliver(chatFrame('general', 4))
+    await Promise.resolve()
     expect(received()).toHaveLength(2)
-    expect(received()[1]?.payload.messages.map((m: { seq: number }) => m.seq)).toEqual([2, 3])
+    await tick(WINDOW)
+    expect(received().map(seqsOf)).toEqual([[1], [2, 3], [4]])
+    // …and after a window with one message, frames are reduced at once again.
+    socket.deliver(chatFrame('general', 5))
+    await Promise.resolve()
+    expect(received().map(seqsOf)).toEqual([[1], [2, 3], [4], [5]])
   })
 
   it('reports an invalid frame as framesRejected and keeps the connection', async () => {

@@ -150,7 +150,7 @@ describe('outbox middleware', () => {
     expect(chatFramesSent(socket).map((f) => f.id)).toEqual([id])
 
     socket.deliver(errorFrame('RATE_LIMITED', id, { retryAfterMs: 500 }))
-    await tick(WINDOW)
+    await tick()
     expect(h.ofType('realtime/connection/errorsReceived')).toHaveLength(1)
     expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
     expect(h.state().outbox.entries.map((e) => e.id)).toEqual([id])
