@@ -14,6 +14,8 @@ Options:
   --dev           use 'dev-secret' when no secret is given, print demo tokens, answer
                   GET /dev/token?user=<id> and push demo notifications, events and alerts
   --static <dir>  also serve the files in <dir> (e.g. examples/web/dist) on the same port
+  --compression   offer permessage-deflate for frames of 1 KiB and more (default off;
+                  --no-compression keeps it off)
   --help          show this help
 `
 
@@ -34,9 +36,11 @@ function parseCli(argv: string[]) {
         secret: { type: 'string' },
         dev: { type: 'boolean', default: false },
         static: { type: 'string' },
+        compression: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
+      allowNegative: true,
     }).values
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
@@ -67,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
     host: args.host ?? '127.0.0.1',
     secret,
     dev: args.dev,
+    compression: args.compression,
     ...(args.static !== undefined ? { staticDir: args.static } : {}),
   })
   const httpUrl = server.url.replace(/^ws:/, 'http:')

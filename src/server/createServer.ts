@@ -2,6 +2,7 @@ import { createServer as createHttpServer } from 'node:http'
 import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
+import type { PerMessageDeflateOptions } from 'ws'
 import { CloseCode, createId } from '../protocol'
 import type { EventData } from '../protocol'
 import { createTokenVerifier } from './auth'
@@ -12,7 +13,7 @@ import { createEventBoard } from './events'
 import type { EventInput } from './events'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
-import type { RealtimeServerOptions } from './options'
+import type { CompressionOptions, RealtimeServerOptions } from './options'
 import { createPresence } from './presence'
 import { appendServerFrame, createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
@@ -70,6 +71,24 @@ function originAllowed(
   if (!allowed) return true
   const origin = request.headers.origin
   return origin !== undefined && allowed.has(origin)
+}
+
+/**
+ * `ws`'s permessage-deflate settings for the resolved option. No context takeover either way:
+ * no window is kept between messages, so memory does not grow with each compressed connection.
+ */
+function perMessageDeflate(
+  compression: Required<CompressionOptions> | false,
+): PerMessageDeflateOptions | false {
+  if (!compression) return false
+  return {
+    threshold: compression.threshold,
+    concurrencyLimit: compression.concurrencyLimit,
+    serverNoContextTakeover: true,
+    clientNoContextTakeover: true,
+    serverMaxWindowBits: compression.windowBits,
+    zlibDeflateOptions: { level: compression.level, memLevel: compression.memLevel },
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -143,9 +162,9 @@ export async function createRealtimeServer(
   const wss = new WebSocketServer({
     noServer: true,
     // Frames between maxPayload and twice it still get an error frame naming their id;
-    // only past this hard cap does ws close with 1009.
+    // only past this hard cap does ws close with 1009 (a compressed frame: once inflated).
     maxPayload: resolved.maxPayload * 2,
-    perMessageDeflate: false,
+    perMessageDeflate: perMessageDeflate(resolved.compression),
   })
   const heartbeat = startHeartbeat(resolved.heartbeatIntervalMs, () => wss.clients)
   let shutdown: Promise<void> | undefined

@@ -7,6 +7,7 @@ export type { RealtimeServer } from './createServer'
 export type {
   Authorize,
   AuthorizeRequest,
+  CompressionOptions,
   HttpRequestHandler,
   JwtAlgorithm,
   JwtOptions,

@@ -60,6 +60,31 @@ export interface RealtimeServerLogger {
   error(message: string, ...details: unknown[]): void
 }
 
+/**
+ * permessage-deflate (RFC 7692) as the server offers it. Each message is compressed on its own
+ * (no context takeover either way), so a connection keeps no compression window between
+ * messages.
+ */
+export interface CompressionOptions {
+  /** Messages shorter than this many bytes (UTF-8) are sent uncompressed. Default 1024. */
+  threshold?: number
+  /**
+   * zlib jobs (deflate and inflate) running at once; the others wait their turn. Default 10.
+   * `ws` keeps one such limit per process, set by the first server that compresses.
+   */
+  concurrencyLimit?: number
+  /** zlib compression level, 0 (none) to 9 (smallest). Default 1 (fastest). */
+  level?: number
+  /** zlib memLevel, 1 to 9: memory of each deflate stream against its speed. Default 8. */
+  memLevel?: number
+  /**
+   * The server's deflate window, 2^windowBits bytes (9 to 15; sent to clients as
+   * `server_max_window_bits`). Default 13: as small on the wire as 15 for frames up to 64 KiB
+   * of JSON, with less memory per connection.
+   */
+  windowBits?: number
+}
+
 /** Options of `createRealtimeServer`; only `jwt` is required. */
 export interface RealtimeServerOptions {
   /** Default 3000; 0 picks any free port. */
@@ -71,6 +96,12 @@ export interface RealtimeServerOptions {
   allowedOrigins?: readonly string[]
   /** Largest accepted frame in bytes; default 64 KiB. */
   maxPayload?: number
+  /**
+   * permessage-deflate for clients that offer it (browsers and `ws` do): `true` or options to
+   * turn it on, `false` to turn it off. Default off (see the README's "Compression"). A
+   * compressed frame is held to `maxPayload` once inflated.
+   */
+  compression?: boolean | CompressionOptions
   /** Frames retained per room for replay (default store only); default 1000. */
   historySize?: number
   /**
@@ -134,6 +165,7 @@ export interface ResolvedServerOptions {
     Pick<JwtOptions, 'issuer' | 'audience' | 'maxTokenAgeSec'>
   allowedOrigins: ReadonlySet<string> | undefined
   maxPayload: number
+  compression: Required<CompressionOptions> | false
   rateLimit: RateLimitOptions | false
   maxInFlight: number
   authorize: Authorize
@@ -158,6 +190,57 @@ function isCount(value: number, min: number): boolean {
   return Number.isSafeInteger(value) && value >= min
 }
 
+function isInRange(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max
+}
+
+export const DEFAULT_COMPRESSION: Required<CompressionOptions> = {
+  threshold: 1024,
+  concurrencyLimit: 10,
+  level: 1,
+  memLevel: 8,
+  windowBits: 13,
+}
+
+function resolveCompression(
+  option: boolean | CompressionOptions | undefined,
+): Required<CompressionOptions> | false {
+  if (option === undefined || option === false) return false
+  check(
+    option === true || (typeof option === 'object' && option !== null),
+    'compression must be true, false or { threshold, concurrencyLimit, level, memLevel, windowBits }',
+  )
+  const given: CompressionOptions = option === true ? {} : option
+  const resolved = {
+    threshold: given.threshold ?? DEFAULT_COMPRESSION.threshold,
+    concurrencyLimit: given.concurrencyLimit ?? DEFAULT_COMPRESSION.concurrencyLimit,
+    level: given.level ?? DEFAULT_COMPRESSION.level,
+    memLevel: given.memLevel ?? DEFAULT_COMPRESSION.memLevel,
+    windowBits: given.windowBits ?? DEFAULT_COMPRESSION.windowBits,
+  }
+  check(
+    isCount(resolved.threshold, 0),
+    `compression.threshold must be a non-negative integer (bytes), got ${resolved.threshold}`,
+  )
+  check(
+    isCount(resolved.concurrencyLimit, 1),
+    `compression.concurrencyLimit must be a positive integer, got ${resolved.concurrencyLimit}`,
+  )
+  check(
+    isInRange(resolved.level, 0, 9),
+    `compression.level must be an integer from 0 to 9, got ${resolved.level}`,
+  )
+  check(
+    isInRange(resolved.memLevel, 1, 9),
+    `compression.memLevel must be an integer from 1 to 9, got ${resolved.memLevel}`,
+  )
+  check(
+    isInRange(resolved.windowBits, 9, 15),
+    `compression.windowBits must be an integer from 9 to 15, got ${resolved.windowBits}`,
+  )
+  return resolved
+}
+
 /** Applies defaults and throws at once, with the fix, on options that cannot work. */
 export function resolveServerOptions(options: RealtimeServerOptions): ResolvedServerOptions {
   const jwt = options.jwt as JwtOptions | undefined
@@ -175,6 +258,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
   check(isCount(port, 0) && port <= 65535, `port must be an integer from 0 to 65535, got ${port}`)
   const maxPayload = options.maxPayload ?? 64 * 1024
   check(isCount(maxPayload, 1), `maxPayload must be a positive integer (bytes), got ${maxPayload}`)
+  const compression = resolveCompression(options.compression)
   const historySize = options.historySize ?? 1000
   check(isCount(historySize, 0), `historySize must be a non-negative integer, got ${historySize}`)
   const rateLimit = options.rateLimit ?? { messages: 100, perMs: 10_000 }
@@ -232,6 +316,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     },
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
     maxPayload,
+    compression,
     rateLimit,
     maxInFlight,
     authorize: options.authorize ?? defaultAuthorize(options.rooms),

@@ -80,6 +80,25 @@ describe('redux-realtime-server CLI', () => {
     expect(await cli.exited).toBe(0)
   })
 
+  it('offers permessage-deflate with --compression, and not with --no-compression', async () => {
+    for (const [flag, extensions] of [
+      ['--compression', 'permessage-deflate'],
+      ['--no-compression', ''],
+    ] as const) {
+      const cli = run(['--secret', 's', '--port', '0', flag])
+      const [, url] = await waitForOutput(
+        () => cli.output().stdout,
+        /listening on (ws:\/\/127\.0\.0\.1:\d+)/,
+        cli.child,
+      )
+      const client = await connectRaw(url as string)
+      onCleanup(() => client.socket.terminate())
+      expect(client.socket.extensions).toBe(extensions)
+      cli.child.kill('SIGTERM')
+      expect(await cli.exited).toBe(0)
+    }
+  })
+
   it('refuses to start without a secret unless --dev is given', async () => {
     const cli = run(['--port', '0'])
     expect(await cli.exited).toBe(1)
