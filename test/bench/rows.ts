@@ -1,0 +1,55 @@
+/**
+ * One row of `npm run bench`: what `test/bench/results.json` holds, one object per row.
+ * `baseline` is the same measurement on the raw `ws` socket (or the peer it is compared with),
+ * `ratio` is `value / baseline`. A row that could not be measured has `value: 0` and a `note`
+ * saying why ("skipped: …", or a name saying "not built yet").
+ */
+export interface BenchRow {
+  name: string
+  value: number
+  unit: string
+  baseline?: number
+  ratio?: number
+  note?: string
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+/** Nearest-rank percentile of values sorted ascending. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN
+}
+
+/**
+ * Runs `measure` up to `runs` times, stopping early once `budgetMs` is spent (at least once).
+ * Returns every result, so the caller takes a median and says how many runs it had.
+ */
+export async function repeat<T>(
+  runs: number,
+  budgetMs: number,
+  measure: (run: number) => Promise<T>,
+): Promise<T[]> {
+  const started = performance.now()
+  const results: T[] = []
+  for (let run = 0; run < runs; run++) {
+    results.push(await measure(run))
+    if (performance.now() - started > budgetMs) break
+  }
+  return results
+}
+
+/** A row compared with a baseline: `ratio` = value / baseline. */
+export function compared(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: number,
+  note?: string,
+): BenchRow {
+  return { name, value, unit, baseline, ratio: value / baseline, ...(note ? { note } : {}) }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
