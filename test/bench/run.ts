@@ -240,6 +240,7 @@ function format(value: number | undefined, skipped = false): string {
   if (!Number.isFinite(value)) return '—'
   if (value === 0 && skipped) return '—'
   const abs = Math.abs(value)
+  if (Number.isInteger(value)) return value.toLocaleString('en-US')
   if (abs >= 100) return Math.round(value).toLocaleString('en-US')
   if (abs >= 10) return value.toFixed(1)
   return value.toPrecision(3)

@@ -12,7 +12,9 @@ import type { BenchRow } from './rows'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const PEERS = ['@reduxjs/toolkit', 'react', 'react-dom', 'react-redux', 'jose', 'ws']
 
-async function gzipKiB(contents: string): Promise<number> {
+const DEPENDENCIES = ['reconnecting-websocket', 'idb-keyval']
+
+async function gzipKiB(contents: string, alsoExternal: readonly string[] = []): Promise<number> {
   const { build } = await import('esbuild')
   const result = await build({
     stdin: { contents, resolveDir: root, loader: 'ts' },
@@ -22,7 +24,7 @@ async function gzipKiB(contents: string): Promise<number> {
     platform: 'browser',
     target: 'es2022',
     write: false,
-    external: PEERS,
+    external: [...PEERS, ...alsoExternal],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   })
@@ -32,6 +34,7 @@ async function gzipKiB(contents: string): Promise<number> {
 
 export async function sizeRows(): Promise<BenchRow[]> {
   const alone = await gzipKiB(`export { createRealtime } from './src'`)
+  const ownCode = await gzipKiB(`export { createRealtime } from './src'`, DEPENDENCIES)
   const withReact = await gzipKiB(
     `export { createRealtime } from './src'\nexport * from './src/react'`,
   )
@@ -52,6 +55,12 @@ export async function sizeRows(): Promise<BenchRow[]> {
   const note = 'min+gzip, peers external, dependencies bundled; baseline socket.io-client io'
   const rows: BenchRow[] = [
     { name: 'gzip size, createRealtime alone', value: alone, unit: 'KiB', ...ratioTo(alone), note },
+    {
+      name: 'gzip size, createRealtime alone, its dependencies external too',
+      value: ownCode,
+      unit: 'KiB',
+      note: `the package's own code; ${DEPENDENCIES.join(' and ')} make up the rest`,
+    },
     {
       name: 'gzip size, react entry on top of createRealtime',
       value: withReact - alone,
