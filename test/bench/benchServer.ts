@@ -308,6 +308,8 @@ async function main(kind: ServerKind): Promise<void> {
   process.on('message', (message) => {
     if (message === 'close') void server.close().then(() => process.exit(0))
   })
+  // The bench process ended without closing this server (it failed): do not outlive it.
+  process.on('disconnect', () => process.exit(0))
   process.send?.({ type: 'ready', url: server.url })
 }
 

@@ -7,6 +7,8 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { BenchRow } from './rows'
 
+const CHILD_TIMEOUT_MS = 180_000
+
 export function runChild(file: string, env: Record<string, string>, nodeFlags: string[] = []) {
   const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
     execArgv: [...nodeFlags, '--import', 'tsx'],
@@ -16,10 +18,14 @@ export function runChild(file: string, env: Record<string, string>, nodeFlags: s
   return new Promise<BenchRow[]>((resolve, reject) => {
     let rows: BenchRow[] | undefined
     child.on('message', (message: { rows?: BenchRow[] }) => (rows = message.rows))
+    // Bounded: a child that hangs is ended (by its own pid) and its rows reported missing.
+    const timer = setTimeout(() => child.kill(), CHILD_TIMEOUT_MS)
     child.once('error', reject)
-    child.once('exit', (code) =>
-      rows ? resolve(rows) : reject(new Error(`${file} exited with ${code} and no rows`)),
-    )
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      if (rows) resolve(rows)
+      else reject(new Error(`${file} exited with ${code} and no rows`))
+    })
   })
 }
 

@@ -11,6 +11,10 @@ import { WebSocket } from 'ws'
 import { createRealtime, type RealtimeConfig, type WebSocketConstructor } from '../../src'
 import { encodeFrame, makeFrame } from '../../src/protocol'
 import { CONTROL_ROOM, STREAM_ROOMS } from './benchServer'
+import { within } from './rows'
+
+/** The longest any one wait of a run may take. */
+const WAIT_MS = 120_000
 
 export type Delivery = 'node' | 'browser'
 
@@ -95,7 +99,8 @@ export async function packageClient(options: PackageClientOptions) {
     /** Resolves once `count` messages in all were handed to reducers. */
     until(count: number): Promise<void> {
       if (applied >= count) return Promise.resolve()
-      return new Promise((resolve) => (waiting = { count, resolve }))
+      const reached = new Promise<void>((resolve) => (waiting = { count, resolve }))
+      return within(reached, WAIT_MS, `${count} messages reaching the reducers`)
     },
     /** Sends one chat message to CONTROL_ROOM (the fake server's "go") and resolves on its ack. */
     go: (content = 'go') =>
@@ -139,15 +144,19 @@ export async function rawClient(url: string, delivery: Delivery, rooms = STREAM_
     socket.onerror = (event) => reject(event.error as Error)
   })
   const joins = [...rooms, CONTROL_ROOM].length
-  await new Promise<void>((resolve) => {
-    let joined = 0
-    onFrame = (frame) => {
-      if (frame.type === 'joined' && ++joined === joins) resolve()
-    }
-    socket.send(encodeFrame(makeFrame('auth', { data: { token: 'bench-token' } })))
-    for (const room of [...rooms, CONTROL_ROOM])
-      socket.send(encodeFrame(makeFrame('join', { room, data: {} })))
-  })
+  await within(
+    new Promise<void>((resolve) => {
+      let joined = 0
+      onFrame = (frame) => {
+        if (frame.type === 'joined' && ++joined === joins) resolve()
+      }
+      socket.send(encodeFrame(makeFrame('auth', { data: { token: 'bench-token' } })))
+      for (const room of [...rooms, CONTROL_ROOM])
+        socket.send(encodeFrame(makeFrame('join', { room, data: {} })))
+    }),
+    WAIT_MS,
+    'raw ws joining',
+  )
   return {
     socket,
     /** Every frame after this call goes to `handler`, parsed. */
@@ -174,7 +183,7 @@ export async function ingestRaw(url: string, delivery: Delivery, frames: number)
   )
   const started = performance.now()
   client.chat()
-  await done
+  await within(done, WAIT_MS, `raw ws receiving ${frames} frames`)
   const seconds = (performance.now() - started) / 1000
   client.socket.close()
   return frames / seconds
@@ -286,12 +295,12 @@ export async function ingestPeer(
     devTools: false,
   })
   store.dispatch(peer.connect(`${url}/?frames=${frames}`))
-  await joined
+  await within(joined, WAIT_MS, 'the peer joining')
   const started = performance.now()
   store.dispatch(
     peer.send(makeFrame('chat_message', { room: CONTROL_ROOM, data: { content: 'go' } })),
   )
-  await done
+  await within(done, WAIT_MS, `the peer receiving ${frames} frames`)
   const seconds = (performance.now() - started) / 1000
   store.dispatch(peer.disconnect())
   globals.WebSocket = previous

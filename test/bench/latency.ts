@@ -16,6 +16,9 @@ import { encodeFrame, makeFrame } from '../../src/protocol'
 import { signDevToken } from '../../src/server'
 import { BENCH_SECRET, CONTROL_ROOM } from './benchServer'
 import { packageClient, rawClient, socketClass } from './clients'
+import { within } from './rows'
+
+const WAIT_MS = 120_000
 
 /** Latencies in ms of `trips` sequential round trips, sorted ascending. */
 export async function roundTripsPackage(url: string, trips: number): Promise<number[]> {
@@ -23,7 +26,7 @@ export async function roundTripsPackage(url: string, trips: number): Promise<num
   const latencies: number[] = []
   for (let i = 0; i < trips; i++) {
     const started = performance.now()
-    await client.go(`trip ${i}`)
+    await within(client.go(`trip ${i}`), WAIT_MS, `round trip ${i}`)
     latencies.push(performance.now() - started)
   }
   client.close()
@@ -39,13 +42,14 @@ export async function roundTripsRaw(url: string, trips: number): Promise<number[
   })
   for (let i = 0; i < trips; i++) {
     const started = performance.now()
-    await new Promise<void>((resolve) => {
+    const trip = new Promise<void>((resolve) => {
       let id = ''
       acked = (refId) => {
         if (refId === id) resolve()
       }
       id = client.chat(`trip ${i}`)
     })
+    await within(trip, WAIT_MS, `raw round trip ${i}`)
     latencies.push(performance.now() - started)
   }
   client.socket.close()
@@ -70,7 +74,7 @@ export async function sendPackage(url: string, count: number, user: string): Pro
         .dispatch(client.realtime.actions.sendChatMessage({ room: CONTROL_ROOM, content: `m${i}` }))
         .unwrap(),
     )
-  await Promise.all(acks)
+  await within(Promise.all(acks), WAIT_MS, `${count} acks`)
   const seconds = (performance.now() - started) / 1000
   client.close()
   return count / seconds
@@ -91,7 +95,7 @@ export async function sendRaw(
   let handle: (frame: { type?: string; data?: { refId?: string } }) => void = () => {}
   socket.onmessage = (event) => handle(JSON.parse(event.data as string) as never)
   const token = await signDevToken(BENCH_SECRET, user)
-  await new Promise<void>((resolve) => {
+  const joined = new Promise<void>((resolve) => {
     handle = (frame) => {
       if (frame.type === 'auth_ok')
         socket.send(encodeFrame(makeFrame('join', { room: CONTROL_ROOM, data: {} })))
@@ -99,8 +103,9 @@ export async function sendRaw(
     }
     socket.send(encodeFrame(makeFrame('auth', { data: { token } })))
   })
+  await within(joined, WAIT_MS, 'raw sender joining')
   const started = performance.now()
-  await new Promise<void>((resolve) => {
+  const allAcked = new Promise<void>((resolve) => {
     let sent = 0
     let acked = 0
     const pending = new Set<string>()
@@ -117,6 +122,7 @@ export async function sendRaw(
     }
     while (sent < Math.min(window, count)) sendOne()
   })
+  await within(allAcked, WAIT_MS, `raw sender's ${count} acks`)
   const seconds = (performance.now() - started) / 1000
   socket.close()
   return count / seconds

@@ -305,4 +305,7 @@ async function main(): Promise<void> {
   process.exit(0)
 }
 
-void main()
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
