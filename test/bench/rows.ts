@@ -1,4 +1,9 @@
-/** One row of `npm run bench`: a figure, and when it is compared, its baseline and ratio. */
+/**
+ * One row of `npm run bench`: what `test/bench/results.json` holds, one object per row.
+ * `baseline` is the same measurement on the raw `ws` socket (or the peer it is compared with),
+ * `ratio` is `value / baseline`. A row that could not be measured has `value: 0` and a `note`
+ * saying why ("skipped: …", or a name saying "not built yet").
+ */
 export interface BenchRow {
   name: string
   value: number
@@ -6,4 +11,54 @@ export interface BenchRow {
   baseline?: number
   ratio?: number
   note?: string
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+/** Nearest-rank percentile of values sorted ascending. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN
+}
+
+/**
+ * Runs `measure` up to `runs` times, stopping early once `budgetMs` is spent (at least once).
+ * Returns every result, so the caller takes a median and says how many runs it had.
+ */
+export async function repeat<T>(
+  runs: number,
+  budgetMs: number,
+  measure: (run: number) => Promise<T>,
+): Promise<T[]> {
+  const started = performance.now()
+  const results: T[] = []
+  for (let run = 0; run < runs; run++) {
+    results.push(await measure(run))
+    if (performance.now() - started > budgetMs) break
+  }
+  return results
+}
+
+/** A row compared with a baseline: `ratio` = value / baseline. */
+export function compared(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: number,
+  note?: string,
+): BenchRow {
+  return { name, value, unit, baseline, ratio: value / baseline, ...(note ? { note } : {}) }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** `promise`, or a rejection saying what did not happen within `ms` (no wait is unbounded). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`bench: ${what} did not happen within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
