@@ -1,4 +1,5 @@
 import { combineReducers, type Reducer } from '@reduxjs/toolkit'
+import { freezeNew } from './freeze'
 import { connectionReducer, type ConnectionSliceState } from './connectionSlice'
 import { createChatReducer, type ChatSliceState } from './chatSlice'
 import { createDirectReducer, type DirectSliceState } from './directSlice'
@@ -32,7 +33,7 @@ export interface RealtimeReducerOptions {
 }
 
 export function createRealtimeReducer(options: RealtimeReducerOptions): Reducer<RealtimeState> {
-  return combineReducers({
+  const reducer = combineReducers({
     connection: connectionReducer,
     rooms: roomsReducer,
     chat: createChatReducer(options),
@@ -45,4 +46,9 @@ export function createRealtimeReducer(options: RealtimeReducerOptions): Reducer<
     events: eventsReducer,
     outbox: outboxReducer,
   })
+  // Frozen as Immer freezes RTK's slices: RTK's dev checks then skip what did not change.
+  return (state, action) => {
+    const next = reducer(state, action)
+    return next === state ? next : freezeNew(next)
+  }
 }

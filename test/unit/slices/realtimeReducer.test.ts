@@ -8,6 +8,26 @@ const joined = (epoch: string, gap = false) =>
   rooms.joined({ room: 'general', epoch, fromSeq: 0, headSeq: 3, resumed: !gap, gap, at: T0 })
 
 describe('realtime reducer', () => {
+  it("freezes what it produced (outside production), so RTK's dev checks skip what did not change", () => {
+    const first = reduce(reducer, [
+      joined('e1'),
+      chat.messagesReceived({ messages: [message('general', 1)], at: T0 }),
+    ])
+    const room = first.chat.byRoom.general
+    expect(Object.isFrozen(first)).toBe(true)
+    expect(Object.isFrozen(room?.messages)).toBe(true)
+    expect(Object.isFrozen(room?.messages[0])).toBe(true)
+    expect(Object.isFrozen(room?.messages[0]?.data)).toBe(true)
+    // A later change copies only its path: the untouched slices are the same frozen objects.
+    const second = reducer(first, outbox.enqueued({ entry: entry('general', 'mine-1') }))
+    expect(second.connection).toBe(first.connection)
+    expect(second.chat.byRoom.general?.messages[0]).toBe(room?.messages[0])
+    expect(Object.isFrozen(second.outbox.entries)).toBe(true)
+    expect(() => {
+      ;(second.outbox.entries as unknown[]).push('mutated')
+    }).toThrow(TypeError)
+  })
+
   it('keeps every slice plain serializable data through a whole session', () => {
     const mine = entry('general', 'mine-1')
     const state = reduce(reducer, [
