@@ -13,6 +13,9 @@ const FREEZE =
   typeof process === 'undefined' ||
   (process as { env?: Record<string, string | undefined> }).env?.NODE_ENV !== 'production'
 
+/** Frozen elements in a row, from an array's end, after which the rest is taken as frozen. */
+const FROZEN_RUN = 8
+
 export function freezeNew<T>(value: T): T {
   if (!FREEZE) return value
   const stack: unknown[] = [value]
@@ -20,9 +23,8 @@ export function freezeNew<T>(value: T): T {
     const node = stack.pop()
     if (typeof node !== 'object' || node === null || Object.isFrozen(node)) continue
     Object.freeze(node)
-    if (Array.isArray(node)) {
-      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item)
-    } else {
+    if (Array.isArray(node)) pushNewElements(node, stack)
+    else {
       for (const key in node) {
         const item = (node as Record<string, unknown>)[key]
         if (typeof item === 'object' && item !== null) stack.push(item)
@@ -30,4 +32,32 @@ export function freezeNew<T>(value: T): T {
     }
   }
   return value
+}
+
+const isNew = (item: unknown) => typeof item === 'object' && item !== null && !Object.isFrozen(item)
+
+/**
+ * The elements of a new array that may be new. The reducers add, replace and restore elements
+ * at an array's ends (appended messages and outbox entries, the own-message tail, restored
+ * entries first), so the walk goes in from both ends and stops after a run of frozen ones: a
+ * 20,000-entry outbox costs a few checks per dispatch, not 20,000. One missed (an element
+ * made in the middle of a long array) only stays unfrozen: RTK's checks walk it, nothing else.
+ */
+function pushNewElements(array: readonly unknown[], stack: unknown[]): void {
+  let run = 0
+  let low = array.length
+  for (let i = array.length - 1; i >= 0 && run < FROZEN_RUN; i--) {
+    low = i
+    if (isNew(array[i])) {
+      stack.push(array[i])
+      run = 0
+    } else run += 1
+  }
+  run = 0
+  for (let i = 0; i < low && run < FROZEN_RUN; i++) {
+    if (isNew(array[i])) {
+      stack.push(array[i])
+      run = 0
+    } else run += 1
+  }
 }

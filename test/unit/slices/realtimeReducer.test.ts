@@ -73,3 +73,17 @@ describe('realtime reducer', () => {
     expect(state.rooms).toEqual({ secret: expect.objectContaining({ status: 'failed' }) })
   })
 })
+
+describe('freezeNew', () => {
+  it('freezes new elements at either end of a long array without walking the frozen middle', async () => {
+    const { freezeNew } = await import('../../../slices/freeze')
+    const old = Array.from({ length: 1000 }, (_, i) => Object.freeze({ i }))
+    const appended = { i: 1000, data: { nested: true } }
+    const prepended = { i: -1 }
+    const next = freezeNew({ list: [prepended, ...old, appended] })
+    expect(Object.isFrozen(next.list)).toBe(true)
+    expect(Object.isFrozen(appended)).toBe(true)
+    expect(Object.isFrozen(appended.data)).toBe(true)
+    expect(Object.isFrozen(prepended)).toBe(true)
+  })
+})
