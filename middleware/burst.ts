@@ -94,6 +94,11 @@ export class Burst {
     return this.actions.length + this.pending
   }
 
+  /** Holds an ack or an error: something that settles an outgoing message and frees its slot. */
+  get settles(): boolean {
+    return this.groups.acks.length > 0 || this.groups.errors.length > 0
+  }
+
   /** The burst's actions in order; the burst is empty afterwards. */
   take(): UnknownAction[] {
     this.closeGroups()

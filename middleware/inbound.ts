@@ -28,7 +28,8 @@ function autoBatched(action: UnknownAction): UnknownAction {
  * Turns socket messages into actions, one dispatch per burst, reduced at once unless the store
  * is falling behind. Two mechanisms, each for one cost:
  * - Reducing: frames are reduced a microtask after they arrive (frames delivered in the same
- *   task join them), so an answer the app waits for costs no added latency. Only under load —
+ *   task join them), so an answer the app waits for costs no added latency. Acks and errors
+ *   are always applied so, since they free the sender's in-flight slots. Only under load —
  *   when dispatching took more than half of the last `batchWindowMs` — does a window open:
  *   frames then wait for its end (at most `batchWindowMs`) and are reduced in one dispatch,
  *   and it stays open while each window collects more than one socket message. Browsers
@@ -99,9 +100,21 @@ export function createInbound(ctx: RealtimeContext): Inbound {
     if (windowMs > 0 && spent > windowMs * LOAD_SHARE) openWindow()
   }
 
+  /** Inside an open window: reduces what is buffered now, and the window goes on. */
+  function flushSettling(): void {
+    microtaskQueued = false
+    if (windowTimer !== null && burst.size > 0) flush()
+  }
+
   function schedule(): void {
     if (windowTimer !== null) {
       messagesInWindow += 1
+      // Acks and errors settle outgoing messages and free their in-flight slots: they are
+      // applied as they arrive, window or not, or a busy window would throttle the sender.
+      if (burst.settles && !microtaskQueued) {
+        microtaskQueued = true
+        queueMicrotask(flushSettling)
+      }
       return
     }
     if (microtaskQueued) return

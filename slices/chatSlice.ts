@@ -150,8 +150,16 @@ function addOwn(
   for (const [name, list] of groupByRoom(own, (m) => m.room)) {
     const room = roomOf(state, name)
     const start = tailStart(room.messages)
-    const known = new Set(room.messages.slice(start).map((m) => m.id))
-    const fresh = list.filter((m) => !known.has(m.id))
+    // Usually one new message: a scan of the tail, not a Set of it built per message.
+    const tailIds =
+      list.length > 8 ? new Set(room.messages.slice(start).map((m) => m.id)) : undefined
+    const inTail = (id: string) => {
+      if (tailIds) return tailIds.has(id)
+      for (let i = room.messages.length - 1; i >= start; i--)
+        if ((room.messages[i] as ChatMessage).id === id) return true
+      return false
+    }
+    const fresh = list.filter((m) => !inTail(m.id))
     if (fresh.length === 0) continue
     const messages =
       where === 'last'

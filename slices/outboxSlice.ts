@@ -2,27 +2,77 @@ import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { outbox } from './actions'
 import type { OutboxEntry } from './types'
 
-/** Messages not yet acknowledged by the server, oldest first. */
+/**
+ * Messages not yet acknowledged by the server, oldest first, in chunks of at most `CHUNK`: an
+ * enqueue copies the last chunk and the list of chunks, not every entry, so queueing 20,000
+ * messages costs O(n / CHUNK) per message instead of O(n) (a flat array made it quadratic).
+ * Read it with `selectPendingMessages` (flat) or `selectPendingCount`.
+ */
 export interface OutboxSliceState {
-  entries: OutboxEntry[]
+  chunks: OutboxEntry[][]
+  /** How many entries the chunks hold. */
+  count: number
 }
 
+const CHUNK = 128
+
+const EMPTY: OutboxSliceState = { chunks: [], count: 0 }
+
+function append(state: OutboxSliceState, entries: readonly OutboxEntry[]): OutboxSliceState {
+  if (entries.length === 0) return state
+  const chunks = state.chunks.slice()
+  let last = chunks.length > 0 ? (chunks[chunks.length - 1] as OutboxEntry[]) : null
+  let copied = false
+  for (const entry of entries) {
+    if (!last || last.length >= CHUNK) {
+      last = [entry]
+      copied = true
+      chunks.push(last)
+    } else {
+      if (!copied) {
+        last = last.slice()
+        chunks[chunks.length - 1] = last
+        copied = true
+      }
+      last.push(entry)
+    }
+  }
+  return { chunks, count: state.count + entries.length }
+}
+
+/**
+ * Without the entries named: acks come in order, so the walk starts at the oldest chunk and
+ * stops once every id was found; chunks without one keep their identity.
+ */
 function without(state: OutboxSliceState, ids: readonly string[]): OutboxSliceState {
-  const done = new Set(ids)
-  const entries = state.entries.filter((e) => !done.has(e.id))
-  return entries.length === state.entries.length ? state : { entries }
+  if (ids.length === 0 || state.count === 0) return state
+  const left = new Set(ids)
+  let chunks: OutboxEntry[][] | null = null
+  let removed = 0
+  for (let i = 0; i < state.chunks.length && left.size > 0; i++) {
+    const chunk = state.chunks[i] as OutboxEntry[]
+    if (!chunk.some((e) => left.has(e.id))) continue
+    const kept = chunk.filter((e) => !left.delete(e.id))
+    removed += chunk.length - kept.length
+    chunks ??= state.chunks.slice()
+    chunks[i] = kept
+  }
+  if (!chunks) return state
+  return { chunks: chunks.filter((c) => c.length > 0), count: state.count - removed }
 }
 
-/** A plain reducer (no Immer): an outbox of thousands is copied once per action, cheaply. */
+/** A plain reducer (no Immer): a chunk and the chunk list are copied per action, cheaply. */
 export const outboxReducer: Reducer<OutboxSliceState> = (
-  state: OutboxSliceState = { entries: [] },
+  state: OutboxSliceState = EMPTY,
   action: UnknownAction,
 ): OutboxSliceState => {
-  if (outbox.enqueued.match(action)) return { entries: [...state.entries, action.payload.entry] }
+  if (outbox.enqueued.match(action)) return append(state, [action.payload.entry])
   if (outbox.restored.match(action)) {
-    const known = new Set(state.entries.map((e) => e.id))
-    const fresh = action.payload.entries.filter((e) => !known.has(e.id))
-    return fresh.length === 0 ? state : { entries: state.entries.concat(fresh) }
+    const known = new Set(state.chunks.flatMap((c) => c.map((e) => e.id)))
+    return append(
+      state,
+      action.payload.entries.filter((e) => !known.has(e.id)),
+    )
   }
   if (outbox.acked.match(action))
     return without(

@@ -6,6 +6,7 @@ import type { RealtimeState } from './realtimeReducer'
 import type { ChatMessage, ConnectionInfo, OutboxEntry, PerformanceMetrics } from './types'
 
 const EMPTY: readonly ChatMessage[] = Object.freeze([])
+const EMPTY_ENTRIES: readonly OutboxEntry[] = Object.freeze([])
 
 /**
  * Selectors over the root state, for the realtime state at `reducerPath`.
@@ -53,8 +54,19 @@ export function createSelectors(reducerPath: string) {
   /** Messages of a room in seq order, then own unconfirmed ones. Stable reference per room state. */
   const selectMessagesByRoom = (root: unknown, room: string): readonly ChatMessage[] =>
     selectRoomChat(root, room)?.messages ?? EMPTY
-  const selectPendingMessages = (root: unknown): readonly OutboxEntry[] =>
-    selectRealtime(root).outbox.entries
+  /** Flattened once per outbox state: the same array while the outbox is unchanged. */
+  const flat = new WeakMap<object, readonly OutboxEntry[]>()
+  const selectPendingMessages = (root: unknown): readonly OutboxEntry[] => {
+    const box = selectRealtime(root).outbox
+    let entries = flat.get(box)
+    if (!entries) {
+      entries = box.count === 0 ? EMPTY_ENTRIES : box.chunks.flat()
+      flat.set(box, entries)
+    }
+    return entries
+  }
+  /** How many messages wait for the server's ack, without building the list. */
+  const selectPendingCount = (root: unknown): number => selectRealtime(root).outbox.count
 
   return {
     ...createFeatureSelectors(selectRealtime),
@@ -71,6 +83,7 @@ export function createSelectors(reducerPath: string) {
     selectRoomChat,
     selectMessagesByRoom,
     selectPendingMessages,
+    selectPendingCount,
   }
 }
 

@@ -81,6 +81,7 @@ export const {
   selectRoomChat,
   selectMessagesByRoom,
   selectPendingMessages,
+  selectPendingCount,
   selectDirectMessages,
   selectConversations,
   selectTypingUsers,

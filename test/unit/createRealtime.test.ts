@@ -30,7 +30,7 @@ describe('createRealtime', () => {
     expect(state.connection.state).toBe('idle')
     expect(state.rooms).toEqual({})
     expect(state.chat.byRoom).toEqual({})
-    expect(state.outbox.entries).toEqual([])
+    expect(state.outbox).toEqual({ chunks: [], count: 0 })
     expect(realtime.selectors.selectConnectionState({ live: state })).toBe('idle')
   })
 

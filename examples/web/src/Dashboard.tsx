@@ -1,4 +1,4 @@
-import { selectPendingMessages, type WebSocketState } from 'redux-realtime-kit'
+import { selectPendingCount, type WebSocketState } from 'redux-realtime-kit'
 import { useRealtimeSelector, useWebSocketContext } from 'redux-realtime-kit/react'
 import { Avatar } from './Avatar'
 import type { AppRealtime } from './examples/board/boardStore'
@@ -20,7 +20,7 @@ const STATE_LABELS: Record<WebSocketState, string> = {
 function ConnectionBadge() {
   const { websocket } = useWebSocketContext()
   const state = websocket.connectionState
-  const waiting = useRealtimeSelector((state) => selectPendingMessages(state).length)
+  const waiting = useRealtimeSelector(selectPendingCount)
   return (
     <>
       {waiting > 0 ? (

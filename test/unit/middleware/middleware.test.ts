@@ -207,6 +207,27 @@ describe('realtime middleware: inbound batching', () => {
     expect(received().map(seqsOf)).toEqual([[1], [2, 3], [4], [5]])
   })
 
+  it('applies acks as they arrive even while a window is open, so a busy window never throttles the sender', async () => {
+    const { h, socket } = await openInRoom()
+    let slow = true
+    h.store.subscribe(() => {
+      if (slow) vi.advanceTimersByTime(12)
+    })
+    socket.deliver(chatFrame('general', 1))
+    await Promise.resolve()
+    slow = false // the window is open now
+    const { id } = h.store.dispatch(
+      h.realtime.actions.sendChatMessage({ room: 'general', content: 'mine' }),
+    ).payload
+    socket.deliver(chatFrame('general', 2))
+    socket.deliver(ackFrame('general', id, 3))
+    await Promise.resolve()
+    // Reduced now, with the frame buffered before it (order kept), not at the window's end.
+    expect(h.ofType('realtime/outbox/acked')).toHaveLength(1)
+    expect(h.ofType('realtime/chat/messagesReceived')).toHaveLength(2)
+    expect(h.realtime.selectors.selectPendingCount(h.store.getState())).toBe(0)
+  })
+
   it('reports an invalid frame as framesRejected and keeps the connection', async () => {
     const { h, socket } = await openInRoom()
     socket.deliver('{"v":1,')

@@ -61,7 +61,9 @@ describe('outbox middleware', () => {
       (content) => h.store.dispatch(sendChatMessage({ room: 'general', content })).payload.id,
     )
     expect(h.ofType('realtime/outbox/enqueued').map((a) => a.payload.entry.id)).toEqual(ids)
-    expect(h.state().outbox.entries.map((e) => e.id)).toEqual(ids)
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState()).map((e) => e.id)).toEqual(
+      ids,
+    )
     expect(h.state().chat.byRoom.general?.messages.map((m) => m.status)).toEqual([
       'pending',
       'pending',
@@ -81,11 +83,13 @@ describe('outbox middleware', () => {
     const { id } = h.store.dispatch(
       h.realtime.actions.sendChatMessage({ room: 'general', content: 'hi' }),
     ).payload
-    expect(h.state().outbox.entries.map((e) => e.id)).toEqual([id])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState()).map((e) => e.id)).toEqual(
+      [id],
+    )
     socket.deliver(ackFrame('general', id, 1))
     await tick(WINDOW)
     expect(h.ofType('realtime/outbox/acked')).toHaveLength(1)
-    expect(h.state().outbox.entries).toEqual([])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
     expect(h.state().chat.byRoom.general?.messages[0]?.status).toBe('sent')
   })
 
@@ -131,7 +135,7 @@ describe('outbox middleware', () => {
     expect(overflowed[0]?.payload.entry.id).toBe(id)
     expect(overflowed[0]?.payload.error).toMatchObject({ code: 'QUEUE_FULL', refId: id })
     expect(h.ofType('realtime/outbox/enqueued')).toHaveLength(2)
-    expect(h.state().outbox.entries).toHaveLength(2)
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toHaveLength(2)
     // Not dropped silently: the message is in state, failed, with the reason.
     const message = h.state().chat.byRoom.general?.messages.find((m) => m.id === id)
     expect(message).toMatchObject({ status: 'failed', error: { code: 'QUEUE_FULL' } })
@@ -153,7 +157,9 @@ describe('outbox middleware', () => {
     await tick()
     expect(h.ofType('realtime/connection/errorsReceived')).toHaveLength(1)
     expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
-    expect(h.state().outbox.entries.map((e) => e.id)).toEqual([id])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState()).map((e) => e.id)).toEqual(
+      [id],
+    )
     expect(h.state().chat.byRoom.general?.messages[0]?.status).toBe('pending')
 
     await tick(499)
@@ -182,7 +188,7 @@ describe('outbox middleware', () => {
         error: expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }),
       }),
     ])
-    expect(h.state().outbox.entries).toEqual([])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
     expect(h.state().chat.byRoom.general?.messages[0]).toMatchObject({ id: big, status: 'failed' })
 
     const next = h.store.dispatch(sendChatMessage({ room: 'general', content: 'small' })).payload.id
@@ -208,7 +214,7 @@ describe('outbox middleware', () => {
     expect(failed[0]?.payload.failures).toEqual([
       expect.objectContaining({ id, error: expect.objectContaining({ code: 'NOT_JOINED' }) }),
     ])
-    expect(h.state().outbox.entries).toEqual([])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
   })
 })
 
@@ -379,7 +385,9 @@ describe('outbox flow control and scheduling', () => {
         }),
       }),
     ])
-    expect(h.state().outbox.entries.map((e) => e.id)).toEqual(['kept'])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState()).map((e) => e.id)).toEqual(
+      ['kept'],
+    )
   })
 
   it('a restored message whose room is joined again in time goes out', async () => {
@@ -420,7 +428,7 @@ describe('outbox flow control and scheduling', () => {
         message: expect.stringMatching(/disk gone/),
       }),
     ])
-    expect(h.state().outbox.entries).toEqual([])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
   })
 })
 
@@ -493,7 +501,7 @@ describe('outbox restore never revives a settled message', () => {
     release?.()
     await tick(WINDOW)
     expect(h.ofType('realtime/outbox/restored')).toHaveLength(0)
-    expect(h.state().outbox.entries).toEqual([])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
     expect(h.state().chat.byRoom.general?.messages.map((m) => [m.id, m.status])).toEqual([
       [id, 'sent'],
     ])
@@ -532,7 +540,9 @@ describe('volatile publish in the outbox', () => {
     ])
     await expect(second.unwrap()).resolves.toEqual({ id: second.payload.id })
     // Only the durable one waits for an ack.
-    expect(h.state().outbox.entries.map((e) => e.id)).toEqual([durable.payload.id])
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState()).map((e) => e.id)).toEqual(
+      [durable.payload.id],
+    )
 
     h.store.dispatch(leaveRoom('board'))
     await expect(later.unwrap()).rejects.toMatchObject({ code: 'NOT_JOINED' })

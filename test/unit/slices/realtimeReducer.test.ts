@@ -22,9 +22,9 @@ describe('realtime reducer', () => {
     const second = reducer(first, outbox.enqueued({ entry: entry('general', 'mine-1') }))
     expect(second.connection).toBe(first.connection)
     expect(second.chat.byRoom.general?.messages[0]).toBe(room?.messages[0])
-    expect(Object.isFrozen(second.outbox.entries)).toBe(true)
+    expect(Object.isFrozen(second.outbox.chunks)).toBe(true)
     expect(() => {
-      ;(second.outbox.entries as unknown[]).push('mutated')
+      ;(second.outbox.chunks as unknown[]).push('mutated')
     }).toThrow(TypeError)
   })
 
@@ -69,7 +69,7 @@ describe('realtime reducer', () => {
       'typing',
     ])
     expect(state.connection.state).toBe('reconnecting')
-    expect(state.outbox.entries).toEqual([])
+    expect(state.outbox).toEqual({ chunks: [], count: 0 })
     expect(state.rooms).toEqual({ secret: expect.objectContaining({ status: 'failed' }) })
   })
 })
