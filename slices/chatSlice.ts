@@ -82,6 +82,27 @@ function ownMessage(
   }
 }
 
+/**
+ * The last `max` of `messages[0..start)`, then `added`, then `tail`, built in one array: a full
+ * room is copied once per dispatch, not twice (concatenated, then cut).
+ */
+function lastOf(
+  max: number,
+  messages: readonly ChatMessage[],
+  start: number,
+  added: readonly ChatMessage[],
+  tail: readonly ChatMessage[],
+): ChatMessage[] {
+  let skip = Math.max(0, start + added.length + tail.length - max)
+  const out: ChatMessage[] = []
+  for (let i = skip; i < start; i++) out.push(messages[i] as ChatMessage)
+  skip = Math.max(0, skip - start)
+  for (let i = skip; i < added.length; i++) out.push(added[i] as ChatMessage)
+  skip = Math.max(0, skip - added.length)
+  for (let i = skip; i < tail.length; i++) out.push(tail[i] as ChatMessage)
+  return out
+}
+
 function capped(messages: ChatMessage[], max: number): ChatMessage[] {
   return messages.length > max ? messages.slice(messages.length - max) : messages
 }
@@ -112,8 +133,7 @@ function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number):
   }
   if (added.length === 0) return seq === room.seq ? room : { ...room, seq }
   const keptTail = confirmedOwn.size > 0 ? tail.filter((_, i) => !confirmedOwn.has(i)) : tail
-  const messages = room.messages.slice(0, start).concat(added, keptTail)
-  return { ...room, seq, messages: capped(messages, max) }
+  return { ...room, seq, messages: lastOf(max, room.messages, start, added, keptTail) }
 }
 
 /** Rewrites this client's unconfirmed messages named by id, in one copy per room. */

@@ -193,6 +193,20 @@ describe('chat reducer', () => {
     expect(general(again).messages.map((m) => m.seq)).toEqual([3, 4, 5])
   })
 
+  it('cuts a full room across confirmed, new and own pending messages, oldest first', () => {
+    const small = createChatReducer({ maxMessagesPerRoom: 3 })
+    const state = reduce(small, [
+      received(message('general', 1), message('general', 2)),
+      outbox.enqueued({ entry: entry('general', 'p1') }),
+      outbox.enqueued({ entry: entry('general', 'p2') }),
+      received(message('general', 3), message('general', 4)),
+    ])
+    // [1, 2, 3, 4, p1, p2] → the newest 3, own pending ones last.
+    expect(general(state).messages.map((m) => m.seq ?? m.id)).toEqual([4, 'p1', 'p2'])
+    const cutInNew = reduce(small, [received(message('general', 5))], state)
+    expect(general(cutInNew).messages.map((m) => m.seq ?? m.id)).toEqual([5, 'p1', 'p2'])
+  })
+
   it('keeps older messages on a new epoch and accepts its seq from 1', () => {
     const old = (seq: number) => message('general', seq, { id: `id-${seq}` })
     const state = reduce(reducer, [
