@@ -13,6 +13,8 @@ export async function createTestClient(
   url: string,
   userId: string,
   config: Partial<RealtimeConfig> = {},
+  /** Middleware after the realtime one (e.g. to make dispatching slow on purpose). */
+  extra: Middleware[] = [],
 ) {
   const token = await tokenFor(userId)
   const realtime = createRealtime({
@@ -29,7 +31,10 @@ export async function createTestClient(
   }
   const store = configureStore({
     reducer: { [realtime.reducerPath]: realtime.reducer },
-    middleware: (getDefault) => getDefault().prepend(realtime.middleware).concat(recorder),
+    middleware: (getDefault) =>
+      getDefault()
+        .prepend(realtime.middleware)
+        .concat(recorder, ...extra),
   })
   const { actions, selectors } = realtime
   type State = ReturnType<typeof store.getState>
