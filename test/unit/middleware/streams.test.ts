@@ -142,6 +142,13 @@ describe('createStreamCursors', () => {
     join(streams, 'general', 'e2', 0)
     expect(streams.accept('general', 1, 'bob', 'm1')).toBe('apply')
     expect(streams.accept('general', 2, 'bob', 'm4')).toBe('duplicate')
+    // Round the ring a few times: exactly the last three are remembered.
+    join(streams, 'general', 'e3', 0)
+    for (let seq = 1; seq <= 10; seq++) streams.accept('general', seq, 'bob', `n${seq}`)
+    join(streams, 'general', 'e4', 0)
+    expect(streams.accept('general', 1, 'bob', 'n7')).toBe('apply')
+    expect(streams.accept('general', 2, 'bob', 'n9')).toBe('duplicate')
+    expect(streams.accept('general', 2, 'bob', 'n10')).toBe('duplicate')
   })
 
   it('moves past a seq the server skipped, in order', () => {
