@@ -3,8 +3,11 @@
  * client asked for and which is bounded by retention) and everything else.
  */
 export interface BufferAccount {
-  /** Records bytes handed to the socket; `replay` for a join's answer. */
-  sent(bytes: number, replay: boolean): void
+  /**
+   * A replay frame of `bytes` (a join's answer) was handed to the socket; call what it returns
+   * once the socket has written it out (`ws`'s send callback).
+   */
+  replaySent(bytes: number): () => void
   /** Whether the buffer, replays not drained yet set aside (up to the cap), is past the limit. */
   over(bufferedAmount: number): boolean
 }
@@ -15,44 +18,38 @@ export const REPLAY_ALLOWANCE_FACTOR = 4
 /**
  * The slow-consumer test. A client that just joined a room with a long history has a lot to
  * read without being slow; live frames sent meanwhile must not get it dropped. So the bytes of
- * replays it has not read yet are not counted, up to `REPLAY_ALLOWANCE_FACTOR` ×
+ * replays not written out yet are not counted, up to `REPLAY_ALLOWANCE_FACTOR` ×
  * `maxBufferedBytes`: a connection holds at most (1 + that factor) × `maxBufferedBytes` (plus one
- * frame or replay) before it is dropped. Bytes are tracked as positions in the stream of bytes
- * sent: what is drained is what was sent minus what is still buffered.
+ * frame or replay) before it is dropped.
+ *
+ * What is still undrained is told by `ws`'s send callback for each replay frame, not computed
+ * from byte positions: with permessage-deflate `bufferedAmount` counts compressed bytes, so
+ * "sent minus buffered" took a replay for read long before it was, and dropped a client still
+ * draining one. The set-aside is in uncompressed bytes, so with compression it can only be
+ * more lenient, never past the cap.
  *
  * @example
  * const account = createBufferAccount(4 * 1024 * 1024)
  * if (account.over(socket.bufferedAmount)) dropSlowConsumer()
- * else { socket.send(text); account.sent(bytes, false) }
+ * else socket.send(replayText, account.replaySent(bytes))
  */
 export function createBufferAccount(maxBufferedBytes: number): BufferAccount {
   const allowanceCap = REPLAY_ALLOWANCE_FACTOR * maxBufferedBytes
-  let written = 0
-  /** Replays not fully drained yet, as [start, end) positions. */
-  let replays: Array<[number, number]> = []
-
-  const undrainedReplay = (drained: number): number => {
-    replays = replays.filter(([, end]) => end > drained)
-    let bytes = 0
-    for (const [start, end] of replays) bytes += end - Math.max(start, drained)
-    return bytes
-  }
+  let undrained = 0
 
   return {
-    sent(bytes, replay) {
-      const start = written
-      written += bytes
-      if (!replay) return
-      const last = replays.at(-1)
-      // Consecutive replay frames are one range.
-      if (last && last[1] === start) last[1] = written
-      else replays.push([start, written])
+    replaySent(bytes) {
+      undrained += bytes
+      let done = false
+      return () => {
+        if (done) return
+        done = true
+        undrained -= bytes
+      }
     },
     over(bufferedAmount) {
       if (bufferedAmount <= maxBufferedBytes) return false
-      const drained = Math.max(0, written - bufferedAmount)
-      const setAside = Math.min(undrainedReplay(drained), allowanceCap)
-      return bufferedAmount - setAside > maxBufferedBytes
+      return bufferedAmount - Math.min(undrained, allowanceCap) > maxBufferedBytes
     },
   }
 }

@@ -51,10 +51,12 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
   let cut: ReturnType<typeof setTimeout> | undefined
   socket.once('close', () => clearTimeout(cut))
 
-  const write = (text: string): void => {
+  const write = (text: string, written?: () => void): void => {
     try {
-      socket.send(text)
+      if (written) socket.send(text, written)
+      else socket.send(text)
     } catch (error) {
+      written?.()
       logger.warn('redux-realtime server: send failed', error)
     }
   }
@@ -92,8 +94,8 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
       )
       return
     }
-    write(text)
-    account.sent(size, replay)
+    // A replay frame stays set aside until ws has written it out (its send callback).
+    write(text, replay ? account.replaySent(size) : undefined)
   }
 
   const outbound: Outbound = {
