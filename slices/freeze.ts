@@ -6,12 +6,21 @@
  * Why: RTK's dev checks (immutability and serializability) skip frozen subtrees, so with the
  * state frozen they cost what changed per dispatch instead of the whole state (a store holding
  * 10,000 messages walked them all on every dispatch). In production, where RTK runs neither
- * check, nothing is frozen (the same trade RTK's checks make); bundlers replace
- * `process.env.NODE_ENV`, and without a bundler (no `process`) the state is frozen.
+ * check, nothing is frozen (the same trade RTK's checks make).
  */
-const FREEZE =
-  typeof process === 'undefined' ||
-  (process as { env?: Record<string, string | undefined> }).env?.NODE_ENV !== 'production'
+const FREEZE = freezing()
+
+function freezing(): boolean {
+  try {
+    // Written exactly so: bundlers (Vite, webpack, esbuild) replace `process.env.NODE_ENV`
+    // textually, and an optional chain or a `typeof process` guard would keep them from it (a
+    // Vite production build has no `process`). Without a bundler and without `process`, the
+    // ReferenceError means nobody said production: freeze.
+    return process.env.NODE_ENV !== 'production'
+  } catch {
+    return true
+  }
+}
 
 /** Frozen elements in a row, from an array's end, after which the rest is taken as frozen. */
 const FROZEN_RUN = 8
