@@ -1,10 +1,17 @@
 import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig } from './core'
 
-/** `process.env` where there is a `process` (Create React App, Node, tests). */
+/**
+ * `process.env` where it can be read (Node, tests, Create React App). Read inside a try, with no
+ * `typeof process` guard: CRA's webpack 5 replaces the `process.env` expression with the app's
+ * `REACT_APP_*` values but defines no `process`, so the guard would skip them.
+ */
 function processEnv(): EnvSource | undefined {
-  return typeof process !== 'undefined' && typeof process.env === 'object' && process.env !== null
-    ? process.env
-    : undefined
+  try {
+    const env: unknown = process.env
+    return typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
