@@ -20,7 +20,8 @@ import {
 } from '../slices/actions'
 import type { OutboxEntry } from '../slices/types'
 import type { Handler, RealtimeContext } from './context'
-import { isValidStoredEntry, roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
+import { roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
+import { createOutboxQueue } from './outboxQueue'
 import { createVolatileSlots, volatileMessage, type VolatileMessage } from './volatile'
 
 /** Commands whose message goes through the outbox (acked, resent until acked). */
@@ -58,19 +59,13 @@ const DEFAULT_RETRY_MS = 1000
  * and type, the newest) for the budget the queued messages leave, and settle once written.
  */
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
-  const { storage, flow, outcomes } = ctx
-  /** In send order: restored entries first, then new ones. */
-  let queue = new Map<string, OutboxEntry>()
+  const { flow, outcomes } = ctx
+  /** The entries in send order, and their storage. */
+  const queue = createOutboxQueue(ctx, () => schedule())
   /** Written on the current socket and not yet acked. */
   const inFlight = new Set<string>()
-  /** Being saved: not sent until storage has it (or failed to take it). */
-  const saving = new Set<string>()
   /** Entries whose room is not joined, and since when (while authenticated). */
   const orphanedAt = new Map<string, number>()
-  let loaded = false
-  /** Loads under way, and the ids settled meanwhile (their snapshot may still hold them). */
-  let loading = 0
-  const settledWhileLoading = new Set<string>()
   let pausedUntil = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   const volatile = createVolatileSlots()
@@ -82,7 +77,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   function schedule(): void {
     clearTimeout(timer)
     timer = undefined
-    if (!loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
+    if (!queue.loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
     const now = ctx.now()
     // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
     if (now < pausedUntil) return Number.isFinite(pausedUntil) ? arm(pausedUntil - now) : undefined
@@ -144,7 +139,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       }
       orphanedAt.delete(entry.id)
       if (held.has(stream)) continue
-      if (saving.has(entry.id) || !ctx.streams.isLive(stream)) {
+      if (queue.isSaving(entry.id) || !ctx.streams.isLive(stream)) {
         held.add(stream)
         continue
       }
@@ -215,14 +210,6 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     schedule()
   }
 
-  function save(entry: OutboxEntry): void {
-    saving.add(entry.id)
-    const done = () => {
-      if (saving.delete(entry.id)) schedule()
-    }
-    void ctx.persist('save', () => storage.save(entry), done)
-  }
-
   function enqueue(message: OutgoingMessage, command: string): void {
     if (
       (message.type === 'chat_message' || message.type === 'app_message') &&
@@ -253,47 +240,16 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       outcomes.reject('message', entry.id, WebSocketError.fromInfo(error))
       return
     }
-    queue.set(entry.id, entry)
     ctx.dispatch(outbox.enqueued({ entry }))
-    save(entry)
+    queue.add(entry)
     schedule()
   }
 
-  function restore(entries: unknown): void {
-    loaded = true
-    const restored = Array.isArray(entries)
-      ? entries
-          .filter(isValidStoredEntry)
-          .filter((e) => !queue.has(e.id) && !settledWhileLoading.has(e.id))
-      : []
-    if (restored.length > 0) {
-      // Restored entries are older than anything queued since start: they go first.
-      const next = new Map(restored.map((e) => [e.id, e]))
-      for (const [id, entry] of queue) next.set(id, entry)
-      queue = next
-      ctx.dispatch(outbox.restored({ entries: restored }))
-    }
-    schedule()
-  }
-
-  function load(): Promise<void> {
-    loading += 1
-    return ctx.persist(
-      'load',
-      async () => restore(await storage.load()),
-      () => {
-        if (!loaded) restore([])
-        if (--loading === 0) settledWhileLoading.clear()
-      },
-    )
-  }
-
-  /** Takes an acked or failed entry out; a load under way may still hold it and must not revive it. */
+  /** Takes an acked or failed entry out of the queue, storage and the sending state. */
   function settled(id: string): boolean {
-    if (!queue.delete(id)) return false
+    if (!queue.remove(id)) return false
     inFlight.delete(id)
     orphanedAt.delete(id)
-    if (loading > 0) settledWhileLoading.add(id)
     return true
   }
 
@@ -305,7 +261,6 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (entries.length === 0) return
     const failures = entries.map((entry) => {
       settled(entry.id)
-      void ctx.persist('remove', () => storage.remove(entry.id))
       const room = roomOf(entry)
       return {
         id: entry.id,
@@ -319,13 +274,12 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   }
 
   /** Every entry for `room`, in flight or not: it cannot go out (or be confirmed) any more. */
-  const entriesOf = (room: string) => [...queue.values()].filter((e) => roomOf(e) === room)
+  const entriesOf = (room: string) => queue.ofRoom(room, roomOf)
 
   function settle(action: UnknownAction): void {
     if (outbox.acked.match(action)) {
       for (const { refId, seq } of action.payload.acks) {
         if (!settled(refId)) continue
-        void ctx.persist('remove', () => storage.remove(refId))
         outcomes.resolve('message', refId, seq !== undefined ? { id: refId, seq } : { id: refId })
       }
       schedule()
@@ -365,7 +319,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     }
   }
 
-  ctx.whenLoaded(load())
+  ctx.whenLoaded(queue.load())
 
   return (action) => {
     const command = SEND_COMMANDS.find((c) => c.match(action))
@@ -378,7 +332,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       // A fresh token ends a TOKEN_EXPIRED pause; a new session may find entries of instances
       // (tabs) that are gone, ours to send now.
       if (pausedUntil === Infinity) pausedUntil = 0
-      if (loaded && !ctx.session.refresh) void load()
+      if (queue.loaded && !ctx.session.refresh) void queue.load()
       schedule()
     } else if (connection.closed.match(action)) {
       notWritten(volatile.drop())
