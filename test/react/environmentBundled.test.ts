@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import { runInNewContext } from 'node:vm'
-import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
+import { inBrowserBundle } from '../support/browserBundle'
 
 const environment = fileURLToPath(new URL('../../src/react/environment.ts', import.meta.url))
 
@@ -10,27 +9,13 @@ const environment = fileURLToPath(new URL('../../src/react/environment.ts', impo
  * values (as Create React App's webpack 5 does), run where there is no `process` (a browser).
  */
 async function configInBrowser(define: Record<string, string>): Promise<{ url: string }> {
-  const result = await build({
-    stdin: {
-      contents: `export { configFromEnvironment } from ${JSON.stringify(environment)}`,
-      resolveDir: process.cwd(),
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: 'bundled',
-    platform: 'browser',
+  const console = { log() {}, warn() {}, error() {} }
+  return (await inBrowserBundle(
+    `export { configFromEnvironment } from ${JSON.stringify(environment)}`,
+    'bundled.configFromEnvironment()',
     define,
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0]?.text ?? ''
-  const warnings: unknown[] = []
-  const context = {
-    URL,
-    console: { ...console, warn: (...args: unknown[]) => warnings.push(args) },
-  }
-  return runInNewContext(`${code}; bundled.configFromEnvironment()`, context) as { url: string }
+    { URL, console },
+  )) as { url: string }
 }
 
 describe('the provider environment in a bundled browser app', () => {

@@ -1,28 +1,16 @@
 import { fileURLToPath } from 'node:url'
-import { runInNewContext } from 'node:vm'
-import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
+import { inBrowserBundle } from '../../support/browserBundle'
 
 const freeze = fileURLToPath(new URL('../../../slices/freeze.ts', import.meta.url))
 
 /** Whether `freezeNew` freezes, bundled as an app's bundler ships it and run with no `process`. */
 async function freezesInBrowser(define: Record<string, string>): Promise<boolean> {
-  const result = await build({
-    stdin: {
-      contents: `export { freezeNew } from ${JSON.stringify(freeze)}`,
-      resolveDir: process.cwd(),
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: 'bundled',
-    platform: 'browser',
+  return (await inBrowserBundle(
+    `export { freezeNew } from ${JSON.stringify(freeze)}`,
+    'Object.isFrozen(bundled.freezeNew({ a: 1 }))',
     define,
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0]?.text ?? ''
-  return runInNewContext(`${code}; Object.isFrozen(bundled.freezeNew({ a: 1 }))`, {}) as boolean
+  )) as boolean
 }
 
 describe('freezeNew as bundled for a browser', () => {
