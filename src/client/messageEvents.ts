@@ -152,88 +152,94 @@ const presenceUpdates = ({ users, at }: { users: PresenceEntry[]; at: number }) 
  * Which event actions become which subscriber messages: the one place the client's
  * `subscribe` is defined. Batched actions (`messagesReceived`, …) give one message per item.
  */
-const MESSAGE_EVENTS = new Map<string, ToMessages>([
-  on(chat.messagesReceived, ({ messages }) =>
-    messages.map((m) => message(MessageType.CHAT_MESSAGE, m, m.data)),
-  ),
-  on(chat.directMessagesReceived, ({ messages }) =>
-    messages.map((m) => message(MessageType.DIRECT_MESSAGE, m, m.data)),
-  ),
-  // Already the seed's shape (id, type, timestamp, userId, room, data), plus seq when durable.
-  on(custom.messagesReceived, ({ messages }) => messages),
-  on(chat.typingStarted, ({ room, userId, at }) => [
-    message(MessageType.TYPING_START, { timestamp: at, room, userId }, { room, userId }),
-  ]),
-  on(chat.typingStopped, ({ room, userId }) => [
-    // typingStopped may come from a local timeout and carries no time of its own.
-    message(MessageType.TYPING_STOP, { timestamp: Date.now(), room, userId }, { room, userId }),
-  ]),
-  on(chat.readReceiptsReceived, ({ receipts, at }) =>
-    receipts.map((r) =>
-      message(
-        MessageType.READ_RECEIPT,
-        { timestamp: at, room: r.room, userId: r.userId },
-        { messageId: r.messageId, seq: r.seq },
+// Built in an annotated IIFE so bundles that never use the client (createRealtime alone) drop it.
+const MESSAGE_EVENTS = /* @__PURE__ */ (() =>
+  new Map<string, ToMessages>([
+    on(chat.messagesReceived, ({ messages }) =>
+      messages.map((m) => message(MessageType.CHAT_MESSAGE, m, m.data)),
+    ),
+    on(chat.directMessagesReceived, ({ messages }) =>
+      messages.map((m) => message(MessageType.DIRECT_MESSAGE, m, m.data)),
+    ),
+    // Already the seed's shape (id, type, timestamp, userId, room, data), plus seq when durable.
+    on(custom.messagesReceived, ({ messages }) => messages),
+    on(chat.typingStarted, ({ room, userId, at }) => [
+      message(MessageType.TYPING_START, { timestamp: at, room, userId }, { room, userId }),
+    ]),
+    on(chat.typingStopped, ({ room, userId }) => [
+      // typingStopped may come from a local timeout and carries no time of its own.
+      message(MessageType.TYPING_STOP, { timestamp: Date.now(), room, userId }, { room, userId }),
+    ]),
+    on(chat.readReceiptsReceived, ({ receipts, at }) =>
+      receipts.map((r) =>
+        message(
+          MessageType.READ_RECEIPT,
+          { timestamp: at, room: r.room, userId: r.userId },
+          { messageId: r.messageId, seq: r.seq },
+        ),
       ),
     ),
-  ),
-  on(presence.userOnline, ({ at, ...entry }) => [
-    message(MessageType.USER_ONLINE, { timestamp: at, userId: entry.userId }, presenceEntry(entry)),
-  ]),
-  on(presence.userOffline, ({ at, ...entry }) => [
-    message(
-      MessageType.USER_OFFLINE,
-      { timestamp: at, userId: entry.userId },
-      presenceEntry(entry),
-    ),
-  ]),
-  on(presence.changed, presenceUpdates),
-  on(presence.synced, presenceUpdates),
-  on(notifications.received, ({ notifications: list }) =>
-    list.map((n) => message(MessageType.NOTIFICATION, { id: n.id, timestamp: n.createdAt }, n)),
-  ),
-  on(notifications.systemAlertReceived, ({ id, message: text, severity, at }) => [
-    message(MessageType.SYSTEM_ALERT, { id, timestamp: at }, { message: text, severity }),
-  ]),
-  on(events.received, ({ events: list, at }) =>
-    list.map((e) => message(MessageType.EVENT_UPDATE, { timestamp: at }, e)),
-  ),
-  on(connection.pongReceived, ({ latency, at }) => [
-    message(MessageType.PONG, { timestamp: at }, { latency }),
-  ]),
-  on(connection.errorsReceived, ({ errors, at }) =>
-    errors.map((e) =>
+    on(presence.userOnline, ({ at, ...entry }) => [
       message(
-        MessageType.ERROR,
-        { timestamp: at },
-        {
-          ...errorInfo(e.code, e.message, {
-            context: 'server',
+        MessageType.USER_ONLINE,
+        { timestamp: at, userId: entry.userId },
+        presenceEntry(entry),
+      ),
+    ]),
+    on(presence.userOffline, ({ at, ...entry }) => [
+      message(
+        MessageType.USER_OFFLINE,
+        { timestamp: at, userId: entry.userId },
+        presenceEntry(entry),
+      ),
+    ]),
+    on(presence.changed, presenceUpdates),
+    on(presence.synced, presenceUpdates),
+    on(notifications.received, ({ notifications: list }) =>
+      list.map((n) => message(MessageType.NOTIFICATION, { id: n.id, timestamp: n.createdAt }, n)),
+    ),
+    on(notifications.systemAlertReceived, ({ id, message: text, severity, at }) => [
+      message(MessageType.SYSTEM_ALERT, { id, timestamp: at }, { message: text, severity }),
+    ]),
+    on(events.received, ({ events: list, at }) =>
+      list.map((e) => message(MessageType.EVENT_UPDATE, { timestamp: at }, e)),
+    ),
+    on(connection.pongReceived, ({ latency, at }) => [
+      message(MessageType.PONG, { timestamp: at }, { latency }),
+    ]),
+    on(connection.errorsReceived, ({ errors, at }) =>
+      errors.map((e) =>
+        message(
+          MessageType.ERROR,
+          { timestamp: at },
+          {
+            ...errorInfo(e.code, e.message, {
+              context: 'server',
+              timestamp: at,
+              ...(e.refId !== undefined ? { refId: e.refId } : {}),
+            }),
+            ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+          },
+        ),
+      ),
+    ),
+    on(connection.errorOccurred, ({ error }) => [
+      message(MessageType.ERROR, { timestamp: error.timestamp }, error),
+    ]),
+    on(inbound.framesRejected, ({ rejections, at }) =>
+      rejections.map((r) =>
+        message(
+          MessageType.ERROR,
+          { timestamp: at },
+          errorInfo(WebSocketErrorCode.INVALID_FRAME, `${r.reason}: ${r.message}`, {
+            context: 'inbound',
             timestamp: at,
-            ...(e.refId !== undefined ? { refId: e.refId } : {}),
+            ...(r.id !== undefined ? { refId: r.id } : {}),
           }),
-          ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-        },
+        ),
       ),
     ),
-  ),
-  on(connection.errorOccurred, ({ error }) => [
-    message(MessageType.ERROR, { timestamp: error.timestamp }, error),
-  ]),
-  on(inbound.framesRejected, ({ rejections, at }) =>
-    rejections.map((r) =>
-      message(
-        MessageType.ERROR,
-        { timestamp: at },
-        errorInfo(WebSocketErrorCode.INVALID_FRAME, `${r.reason}: ${r.message}`, {
-          context: 'inbound',
-          timestamp: at,
-          ...(r.id !== undefined ? { refId: r.id } : {}),
-        }),
-      ),
-    ),
-  ),
-])
+  ]))()
 
 /**
  * The action types that produce subscriber messages.
@@ -241,7 +247,9 @@ const MESSAGE_EVENTS = new Map<string, ToMessages>([
  * @example
  * MESSAGE_EVENT_TYPES.includes('realtime/chat/messagesReceived') // true
  */
-export const MESSAGE_EVENT_TYPES: readonly string[] = [...MESSAGE_EVENTS.keys()]
+export const MESSAGE_EVENT_TYPES: readonly string[] = /* @__PURE__ */ (() => [
+  ...MESSAGE_EVENTS.keys(),
+])()
 
 /**
  * The seed-shaped messages an action stands for (none for most actions).
@@ -255,7 +263,7 @@ export function messagesFromAction(action: UnknownAction): DeliveredMessage[] {
 }
 
 // A record, so adding a type to MessageDataMap without listing it here is a type error.
-const SUBSCRIBABLE: Record<SubscribableMessageType, true> = {
+const SUBSCRIBABLE: Record<SubscribableMessageType, true> = /* @__PURE__ */ (() => ({
   [MessageType.CHAT_MESSAGE]: true,
   [MessageType.DIRECT_MESSAGE]: true,
   [MessageType.TYPING_START]: true,
@@ -269,7 +277,7 @@ const SUBSCRIBABLE: Record<SubscribableMessageType, true> = {
   [MessageType.EVENT_UPDATE]: true,
   [MessageType.PONG]: true,
   [MessageType.ERROR]: true,
-}
+}))()
 
 /**
  * The message types `subscribe` can deliver.
@@ -277,7 +285,9 @@ const SUBSCRIBABLE: Record<SubscribableMessageType, true> = {
  * @example
  * for (const type of SUBSCRIBABLE_MESSAGE_TYPES) client.subscribe(type, (m) => console.debug(m))
  */
-export const SUBSCRIBABLE_MESSAGE_TYPES = Object.keys(SUBSCRIBABLE) as SubscribableMessageType[]
+export const SUBSCRIBABLE_MESSAGE_TYPES = /* @__PURE__ */ Object.keys(
+  SUBSCRIBABLE,
+) as SubscribableMessageType[]
 
 /**
  * Whether `type` is one `subscribe` can deliver.
