@@ -1,6 +1,7 @@
 // `npm test`: type-check, lint, format check, package build + publint + attw (every resolution
-// profile) + the packed package installed in a scratch app, then vitest. Every step runs even if
-// an earlier one failed, so the closing `N passed, N failed` line (read by CI) is always complete.
+// profile) + the size budget (size-limit, .size-limit.mjs) + the packed package installed in a
+// scratch app, then vitest. Every step runs even if an earlier one failed, so the closing
+// `N passed, N failed` line (read by CI) is always complete.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -34,6 +35,9 @@ for (const [name, args] of [
   ['tsup', []],
   ['publint', []],
   ['attw', ['--pack', '.']],
+  // The size budget of the built dist (gzip; see .size-limit.mjs), and that createRealtime
+  // pulls in neither the compatibility layer nor the server.
+  ['size-limit', []],
   ['node', ['scripts/check-consumer.mjs']],
 ]) {
   if (!run(name, args)) failed += 1

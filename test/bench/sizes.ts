@@ -1,78 +1,93 @@
 /**
- * Sizes: min+gzip (esbuild, minified, browser, ESM; gzip level 9) of what an app's bundler
- * ships for an import. Peers external (package.json `peerDependencies`: @reduxjs/toolkit,
- * react, react-redux, jose, ws); the `dependencies` (reconnecting-websocket, idb-keyval) are
- * bundled, because an app ships them too. Compared with socket.io-client (`io`) and phoenix
- * (`Socket`) when they are in node_modules.
+ * Sizes: the size-limit checks `npm test` enforces (`.size-limit.mjs`: min+gzip of the built
+ * `dist` as an app's production build bundles it — esbuild, ESM for the browser, NODE_ENV
+ * "production", the peerDependencies external, the dependencies reconnecting-websocket and
+ * idb-keyval bundled, a dynamic import its own chunk), read from `size-limit --json`, so the
+ * bench and the budget never disagree. The package's own code and the peers socket.io-client
+ * (`io`) and phoenix (`Socket`) are measured the same way (`sizes.size-limit.mjs`). Builds
+ * `dist` first.
  */
-import { gzipSync } from 'node:zlib'
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { BenchRow } from './rows'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const PEERS = ['@reduxjs/toolkit', 'react', 'react-dom', 'react-redux', 'jose', 'ws']
+const bin = (name: string) => `${root}node_modules/.bin/${name}`
 
-const DEPENDENCIES = ['reconnecting-websocket', 'idb-keyval']
-
-async function gzipKiB(contents: string, alsoExternal: readonly string[] = []): Promise<number> {
-  const { build } = await import('esbuild')
-  const result = await build({
-    stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    external: [...PEERS, ...alsoExternal],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0]?.contents ?? new Uint8Array()
-  return gzipSync(code, { level: 9 }).length / 1024
+interface SizeLimitResult {
+  name: string
+  size?: number
+  sizeLimit?: number
+  error?: string
 }
 
-export async function sizeRows(): Promise<BenchRow[]> {
-  const alone = await gzipKiB(`export { createRealtime } from './src'`)
-  const ownCode = await gzipKiB(`export { createRealtime } from './src'`, DEPENDENCIES)
-  const withReact = await gzipKiB(
-    `export { createRealtime } from './src'\nexport * from './src/react'`,
+/** `size-limit --json` (with `config`, or the project's .size-limit.mjs): KiB by check name. */
+function sizeLimit(config?: string): Map<string, { kib: number; limit?: number }> {
+  const args = ['--json', ...(config ? ['--config', config] : [])]
+  const run = spawnSync(bin('size-limit'), args, { cwd: root, encoding: 'utf8' })
+  // Exits 1 when a check is over its limit; the JSON is complete anyway.
+  const parsed = JSON.parse(run.stdout) as SizeLimitResult[] | { error: string }
+  if (!Array.isArray(parsed)) throw new Error(`size-limit failed: ${parsed.error.split('\n')[0]}`)
+  return new Map(
+    parsed.map((check) => [
+      check.name,
+      {
+        kib: (check.size ?? NaN) / 1024,
+        ...(check.sizeLimit !== undefined ? { limit: check.sizeLimit / 1024 } : {}),
+      },
+    ]),
   )
-  const peers: Array<[string, string]> = [
-    ['socket.io-client', `export { io } from 'socket.io-client'`],
-    ['phoenix', `export { Socket } from 'phoenix'`],
-  ]
-  const others: Record<string, number | string> = {}
-  for (const [name, entry] of peers) {
-    try {
-      others[name] = await gzipKiB(entry)
-    } catch (error) {
-      others[name] = `not measured: ${(error as Error).message.split('\n')[0]}`
-    }
+}
+
+export function sizeRows(): Promise<BenchRow[]> {
+  const build = spawnSync(bin('tsup'), [], { cwd: root, encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`tsup failed: ${build.stderr.slice(-500)}`)
+  const budget = sizeLimit()
+  const extra = sizeLimit('test/bench/sizes.size-limit.mjs')
+  const kib = (checks: typeof budget, name: string) => checks.get(name)?.kib ?? NaN
+  const limitNote = (name: string) => {
+    const limit = budget.get(name)?.limit
+    return limit !== undefined ? `; size-limit ${limit.toFixed(2)} KiB` : ''
   }
-  const io = typeof others['socket.io-client'] === 'number' ? others['socket.io-client'] : undefined
+  const alone = kib(budget, 'createRealtime alone')
+  const withReact = kib(budget, 'createRealtime + the react entry')
+  const io = extra.get('socket.io-client')?.kib
   const ratioTo = (value: number) => (io !== undefined ? { baseline: io, ratio: value / io } : {})
-  const note = 'min+gzip, peers external, dependencies bundled; baseline socket.io-client io'
+  const note = 'min+gzip of dist (size-limit), peers external, dependencies bundled'
   const rows: BenchRow[] = [
-    { name: 'gzip size, createRealtime alone', value: alone, unit: 'KiB', ...ratioTo(alone), note },
+    {
+      name: 'gzip size, createRealtime alone',
+      value: alone,
+      unit: 'KiB',
+      ...ratioTo(alone),
+      note: `${note}; baseline socket.io-client io${limitNote('createRealtime alone')}`,
+    },
     {
       name: 'gzip size, createRealtime alone, its dependencies external too',
-      value: ownCode,
+      value: kib(extra, 'createRealtime alone, its dependencies external too'),
       unit: 'KiB',
-      note: `the package's own code; ${DEPENDENCIES.join(' and ')} make up the rest`,
+      note: "the package's own code; reconnecting-websocket and idb-keyval make up the rest",
     },
     {
       name: 'gzip size, react entry on top of createRealtime',
       value: withReact - alone,
       unit: 'KiB',
-      note: `createRealtime + the whole react entry: ${withReact.toFixed(1)} KiB`,
+      note: `createRealtime + the whole react entry: ${withReact.toFixed(2)} KiB${limitNote('createRealtime + the react entry')}`,
+    },
+    {
+      name: 'gzip size, dev panel (its own chunk, loaded when enabled)',
+      value: kib(budget, 'dev panel, loaded when RealtimeDevTools is enabled'),
+      unit: 'KiB',
+      note: `RealtimeDevTools' lazy chunk${limitNote('dev panel, loaded when RealtimeDevTools is enabled')}`,
     },
   ]
-  for (const [name, size] of Object.entries(others))
+  for (const peer of ['socket.io-client', 'phoenix']) {
+    const size = extra.get(peer)?.kib
     rows.push(
-      typeof size === 'number'
-        ? { name: `gzip size, ${name} (peer)`, value: size, unit: 'KiB' }
-        : { name: `gzip size, ${name} (peer)`, value: NaN, unit: 'KiB', note: size },
+      size !== undefined
+        ? { name: `gzip size, ${peer} (peer)`, value: size, unit: 'KiB' }
+        : { name: `gzip size, ${peer} (peer)`, value: NaN, unit: 'KiB', note: 'not installed' },
     )
-  return rows
+  }
+  return Promise.resolve(rows)
 }
