@@ -2,7 +2,7 @@
  * redux-realtime: a Redux Toolkit middleware that owns one WebSocket, with slices and
  * selectors for connection, rooms and chat, and exactly-once delivery across reconnects.
  */
-import { createSelectors } from '../slices/selectors'
+import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 
 export { createRealtime, realtimeActions } from './createRealtime'
 export {
@@ -68,35 +68,38 @@ export {
 export { DevHelpers } from './utils/DevHelpers'
 
 /** Selectors for the default `reducerPath` ('realtime'); use `createRealtime().selectors` for another. */
-export const {
-  selectConnectionState,
-  selectIsConnected,
-  selectConnectionInfo,
-  selectPerformanceMetrics,
-  selectHealthScore,
-  selectLastError,
-  selectTransition,
-  selectRooms,
-  selectRoomStatus,
-  selectRoomChat,
-  selectMessagesByRoom,
-  selectPendingMessages,
-  selectPendingCount,
-  selectDirectMessages,
-  selectConversations,
-  selectTypingUsers,
-  selectReadReceipts,
-  selectRoomUnreadCount,
-  selectOnlineUsers,
-  selectUserStatus,
-  selectPresenceSubscriptions,
-  selectRoomMembers,
-  selectNotifications,
-  selectUnreadCount,
-  selectUpcomingEvents,
-  selectEventById,
-  selectIsSubscribedToEvents,
-} = createSelectors('realtime')
+const defaultSelectors = /* @__PURE__ */ createSelectors('realtime')
+// One annotated call per selector, so a bundle keeps only the selectors it imports (and none,
+// nor createSelectors('realtime') itself, when it imports only createRealtime).
+const pick = <K extends keyof RealtimeSelectors>(name: K): RealtimeSelectors[K] =>
+  defaultSelectors[name]
+export const selectConnectionState = /* @__PURE__ */ pick('selectConnectionState')
+export const selectIsConnected = /* @__PURE__ */ pick('selectIsConnected')
+export const selectConnectionInfo = /* @__PURE__ */ pick('selectConnectionInfo')
+export const selectPerformanceMetrics = /* @__PURE__ */ pick('selectPerformanceMetrics')
+export const selectHealthScore = /* @__PURE__ */ pick('selectHealthScore')
+export const selectLastError = /* @__PURE__ */ pick('selectLastError')
+export const selectTransition = /* @__PURE__ */ pick('selectTransition')
+export const selectRooms = /* @__PURE__ */ pick('selectRooms')
+export const selectRoomStatus = /* @__PURE__ */ pick('selectRoomStatus')
+export const selectRoomChat = /* @__PURE__ */ pick('selectRoomChat')
+export const selectMessagesByRoom = /* @__PURE__ */ pick('selectMessagesByRoom')
+export const selectPendingMessages = /* @__PURE__ */ pick('selectPendingMessages')
+export const selectPendingCount = /* @__PURE__ */ pick('selectPendingCount')
+export const selectDirectMessages = /* @__PURE__ */ pick('selectDirectMessages')
+export const selectConversations = /* @__PURE__ */ pick('selectConversations')
+export const selectTypingUsers = /* @__PURE__ */ pick('selectTypingUsers')
+export const selectReadReceipts = /* @__PURE__ */ pick('selectReadReceipts')
+export const selectRoomUnreadCount = /* @__PURE__ */ pick('selectRoomUnreadCount')
+export const selectOnlineUsers = /* @__PURE__ */ pick('selectOnlineUsers')
+export const selectUserStatus = /* @__PURE__ */ pick('selectUserStatus')
+export const selectPresenceSubscriptions = /* @__PURE__ */ pick('selectPresenceSubscriptions')
+export const selectRoomMembers = /* @__PURE__ */ pick('selectRoomMembers')
+export const selectNotifications = /* @__PURE__ */ pick('selectNotifications')
+export const selectUnreadCount = /* @__PURE__ */ pick('selectUnreadCount')
+export const selectUpcomingEvents = /* @__PURE__ */ pick('selectUpcomingEvents')
+export const selectEventById = /* @__PURE__ */ pick('selectEventById')
+export const selectIsSubscribedToEvents = /* @__PURE__ */ pick('selectIsSubscribedToEvents')
 
 export type {
   Realtime,
