@@ -8,86 +8,65 @@ import { resolveUrl, type RealtimeConfig } from '../config'
  */
 export type EnvSource = Readonly<Record<string, unknown>>
 
-/** The settings read from the environment, in the order they are checked. */
-const SETTINGS = [
-  'URL',
-  'PORT',
-  'PROTOCOLS',
-  'RECONNECT_INTERVAL',
-  'MAX_RECONNECT_ATTEMPTS',
-  'HEARTBEAT_INTERVAL',
-] as const
-type Setting = (typeof SETTINGS)[number]
-
-/** Later prefixes win: a Vite app that still has old CRA variables uses its own. */
-const PREFIXES = ['REACT_APP_WS_', 'VITE_WS_'] as const
-
 type EnvConfig = Pick<
   RealtimeConfig,
   'url' | 'port' | 'protocols' | 'reconnectInterval' | 'maxReconnectAttempts' | 'heartbeatInterval'
 >
 
-function malformed(name: string, expected: string, raw: string): TypeError {
-  return new TypeError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`)
-}
+/** Later prefixes win: a Vite app that still has old CRA variables uses its own. */
+const PREFIXES = ['REACT_APP_WS_', 'VITE_WS_'] as const
 
-function integer(name: string, raw: string, min: number, max: number, expected: string): number {
-  const text = raw.trim()
-  const value = Number(text)
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw malformed(name, expected, raw)
-  }
-  return value
-}
+/** Reads one variable's text: its value, or `undefined` when it is malformed. */
+type Parse = (raw: string) => unknown
 
-function protocols(name: string, raw: string): string[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw)
-  } catch {
-    throw malformed(name, 'a JSON array of strings such as ["v1.api.example.com"]', raw)
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parse =>
+  (raw) => {
+    const text = raw.trim()
+    const value = Number(text)
+    return /^\d+$/.test(text) && value >= min && value <= max ? value : undefined
   }
-  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string' && p !== '')) {
-    throw malformed(name, 'a JSON array of strings such as ["v1.api.example.com"]', raw)
-  }
-  return parsed as string[]
-}
 
-function url(name: string, raw: string): string {
+const url: Parse = (raw) => {
   const value = raw.trim()
   try {
     resolveUrl({ url: value })
+    return value
   } catch {
-    throw malformed(name, 'a host or a ws:// / wss:// URL such as "localhost"', raw)
+    return undefined
   }
-  return value
 }
 
-function parse(setting: Setting, name: string, raw: string): Partial<EnvConfig> {
-  const ms = 'a positive integer (milliseconds)'
-  switch (setting) {
-    case 'URL':
-      return { url: url(name, raw) }
-    case 'PORT':
-      return { port: integer(name, raw, 1, 65535, 'an integer from 1 to 65535') }
-    case 'PROTOCOLS':
-      return { protocols: protocols(name, raw) }
-    case 'RECONNECT_INTERVAL':
-      return { reconnectInterval: integer(name, raw, 1, Number.MAX_SAFE_INTEGER, ms) }
-    case 'MAX_RECONNECT_ATTEMPTS':
-      return {
-        maxReconnectAttempts: integer(
-          name,
-          raw,
-          0,
-          Number.MAX_SAFE_INTEGER,
-          'a non-negative integer',
-        ),
-      }
-    case 'HEARTBEAT_INTERVAL':
-      return { heartbeatInterval: integer(name, raw, 1, Number.MAX_SAFE_INTEGER, ms) }
+const protocols: Parse = (raw) => {
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    return Array.isArray(parsed) && parsed.every((p) => typeof p === 'string' && p !== '')
+      ? parsed
+      : undefined
+  } catch {
+    return undefined
   }
 }
+
+const MS = 'a positive integer (milliseconds)'
+
+/**
+ * The settings read from the environment, in the order they are checked: name, key, rule. The
+ * calls are annotated so bundles without configFromEnv drop the table (dist is one flat file).
+ */
+const SETTINGS: ReadonlyArray<readonly [string, keyof EnvConfig, string, Parse]> = [
+  ['URL', 'url', 'a host or a ws:// / wss:// URL such as "localhost"', url],
+  ['PORT', 'port', 'an integer from 1 to 65535', /* @__PURE__ */ integer(1, 65535)],
+  ['PROTOCOLS', 'protocols', 'a JSON array of strings such as ["v1.api.example.com"]', protocols],
+  ['RECONNECT_INTERVAL', 'reconnectInterval', MS, /* @__PURE__ */ integer(1)],
+  [
+    'MAX_RECONNECT_ATTEMPTS',
+    'maxReconnectAttempts',
+    'a non-negative integer',
+    /* @__PURE__ */ integer(0),
+  ],
+  ['HEARTBEAT_INTERVAL', 'heartbeatInterval', MS, /* @__PURE__ */ integer(1)],
+]
 
 function read(env: EnvSource, name: string): string | undefined {
   const raw = env[name]
@@ -118,13 +97,18 @@ export function configFromEnv(env: EnvSource): Partial<EnvConfig> {
   if (typeof env !== 'object' || env === null) {
     throw new TypeError('configFromEnv(env): pass process.env or import.meta.env')
   }
-  let config: Partial<EnvConfig> = {}
-  for (const setting of SETTINGS) {
+  const config: Partial<Record<keyof EnvConfig, unknown>> = {}
+  for (const [setting, key, expected, parse] of SETTINGS) {
     for (const prefix of PREFIXES) {
       const name = `${prefix}${setting}`
       const raw = read(env, name)
-      if (raw !== undefined) config = { ...config, ...parse(setting, name, raw) }
+      if (raw === undefined) continue
+      const value = parse(raw)
+      if (value === undefined) {
+        throw new TypeError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`)
+      }
+      config[key] = value
     }
   }
-  return config
+  return config as Partial<EnvConfig>
 }
