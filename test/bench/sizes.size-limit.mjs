@@ -25,7 +25,7 @@ export default [
     name: 'createRealtime alone, its dependencies external too',
     path: dist,
     import: '{ createRealtime }',
-    ignore: ['reconnecting-websocket', 'idb-keyval'],
+    ignore: ['idb-keyval'],
     gzip: true,
     modifyEsbuildConfig: production(),
   },

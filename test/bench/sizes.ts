@@ -1,8 +1,8 @@
 /**
  * Sizes: the size-limit checks `npm test` enforces (`.size-limit.mjs`: min+gzip of the built
  * `dist` as an app's production build bundles it — esbuild, ESM for the browser, NODE_ENV
- * "production", the peerDependencies external, the dependencies reconnecting-websocket and
- * idb-keyval bundled, a dynamic import its own chunk), read from `size-limit --json`, so the
+ * "production", the peerDependencies external, the dependency idb-keyval bundled, a dynamic
+ * import its own chunk), read from `size-limit --json`, so the
  * bench and the budget never disagree. The package's own code and the peers socket.io-client
  * (`io`) and phoenix (`Socket`) are measured the same way (`sizes.size-limit.mjs`). Builds
  * `dist` first.
@@ -66,7 +66,7 @@ export function sizeRows(): Promise<BenchRow[]> {
       name: 'gzip size, createRealtime alone, its dependencies external too',
       value: kib(extra, 'createRealtime alone, its dependencies external too'),
       unit: 'KiB',
-      note: "the package's own code; reconnecting-websocket and idb-keyval make up the rest",
+      note: "the package's own code; idb-keyval (createIndexedDbStorage only) makes up the rest",
     },
     {
       name: 'gzip size, react entry on top of createRealtime',
