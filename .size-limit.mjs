@@ -2,10 +2,10 @@
 // for an import of the built `dist` in a production build. esbuild (size-limit's
 // preset-small-lib), minified, ESM for the browser, `process.env.NODE_ENV` = "production"; the
 // peerDependencies external (size-limit's default), the dependency idb-keyval bundled, as an
-// app ships it. Sizes are **gzip** (level 9), not size-limit's
-// default brotli. A dynamic `import()` stays a chunk of its own, as in an app's build, so the dev
-// panel is measured on its own. `test/bench/sizes.ts` reports these same checks (it runs
-// `size-limit --json`), so the README shows one set of numbers.
+// app ships it. Sizes are **gzip** (level 9), not size-limit's default brotli. A dynamic
+// `import()` stays a chunk of its own, as in an app's build, so the dev panel is measured on
+// its own. `test/bench/sizes.ts` reports these same checks (it runs `size-limit --json`), so
+// the README shows one set of numbers.
 import { readFile, rm } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { bytesBySource } from './scripts/bundleSources.mjs'
