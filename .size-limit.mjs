@@ -17,6 +17,8 @@ const NOT_IN_CREATE_REALTIME = [
   /^src\/server\//,
   /\/node_modules\/(ws|jose)\//,
 ]
+/** The dev panel is a lazy chunk: the react entry loads it only when `enableDevMode` is on. */
+const PANEL = /^src\/react\/devtools\//
 /** No entry but the server's may use the server's code or its peers. */
 const SERVER_ONLY = [/^src\/server\//, /\/node_modules\/(ws|jose)\//]
 
@@ -120,7 +122,7 @@ export default [
     import: { 'dist/index.js': '{ createRealtime }', 'dist/react/index.js': '*' },
     gzip: true,
     limit: '32 KiB',
-    modifyEsbuildConfig: production(forbid(NOT_IN_CREATE_REALTIME)),
+    modifyEsbuildConfig: production(forbid([...NOT_IN_CREATE_REALTIME, PANEL])),
   },
   {
     name: 'dev panel, loaded when RealtimeDevTools is enabled',
