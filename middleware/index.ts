@@ -4,7 +4,6 @@ import { errorInfo, WebSocketError } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { Frame } from '../src/protocol/frames'
-import * as commands from '../slices/commands'
 import { connection } from '../slices/actions'
 import type { Namespace } from '../slices/namespace'
 import type { RealtimeSelectors } from '../slices/selectors'
@@ -39,14 +38,12 @@ function countedFrames(frame: Frame): number {
   return frame.type === 'batch' ? frame.data.frames.length : 1
 }
 
-/** Every command's type: the middleware acts on these whoever dispatched them. */
-const COMMAND_TYPES = new Set<string>(
-  Object.values(commands)
-    .filter(
-      (value): value is typeof commands.connect => typeof value === 'function' && 'match' in value,
-    )
-    .map((creator) => creator.type),
-)
+/**
+ * Whether `type` (canonical) is a command's: the middleware acts on these whoever dispatched
+ * them. Commands are `realtime/<imperative>`, events `realtime/<domain>/<event>`
+ * (test/unit/slices/actions.test.ts holds every creator to it), so no list of commands to keep.
+ */
+const isCommandType = (type: string) => /^realtime\/[^/]+$/.test(type)
 
 /** The reducer paths of the realtime middlewares built for each store (keyed by its API). */
 const instancesByStore = new WeakMap<object, Set<string>>()
@@ -296,7 +293,7 @@ export function createRealtimeMiddleware(
     ): unknown {
       const result = next(action)
       if (own.has(action)) observeSession(event)
-      else if (!COMMAND_TYPES.has(event.type)) return result
+      else if (!isCommandType(event.type)) return result
       for (const handler of handlers) handler(event)
       return result
     }
@@ -306,7 +303,7 @@ export function createRealtimeMiddleware(
       const event = namespace.toCanonical(action)
       // Another instance's action: not for these handlers.
       if (!event) return next(action)
-      const awaited = COMMAND_TYPES.has(event.type) ? awaitedOutcome(event) : undefined
+      const awaited = isCommandType(event.type) ? awaitedOutcome(event) : undefined
       if (!awaited) return run(next, action, event)
       // An awaitable command: its outcome is registered before the handlers run, so one decided
       // during the dispatch (a full outbox, an already joined room) is not missed.

@@ -16,6 +16,8 @@ import {
   type SendDirectMessageInput,
   type SendMessageInput,
 } from '../../../slices/actions'
+import * as commands from '../../../slices/commands'
+import * as eventGroups from '../../../slices/events'
 import type { PresenceStatus } from '../../../src/protocol/frames'
 import { validateMessageDetailed } from '../../../src/utils/validateMessage'
 
@@ -170,5 +172,23 @@ describe('chat content: one rule for the command, validateMessage and the server
     const content = 'line one\n\tline two'
     expect(validateMessageDetailed(content).valid).toBe(true)
     expect(sendChatMessage({ room: 'general', content }).payload.data).toEqual({ content })
+  })
+})
+
+describe('action types: the middleware tells commands from events by them', () => {
+  const typesOf = (values: unknown[]) =>
+    values
+      .filter((value): value is { type: string } => typeof value === 'function' && 'match' in value)
+      .map((creator) => creator.type)
+
+  it('names every command realtime/<imperative> and every event realtime/<domain>/<event>', () => {
+    const commandTypes = typesOf(Object.values(commands))
+    expect(commandTypes).toHaveLength(24)
+    for (const type of commandTypes) expect(type).toMatch(/^realtime\/[^/]+$/)
+    const eventTypes = Object.values(eventGroups).flatMap((group) =>
+      typeof group === 'object' && group !== null ? typesOf(Object.values(group)) : [],
+    )
+    expect(eventTypes.length).toBeGreaterThan(30)
+    for (const type of eventTypes) expect(type).toMatch(/^realtime\/[^/]+\/[^/]+$/)
   })
 })
