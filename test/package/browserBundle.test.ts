@@ -11,7 +11,7 @@ describe('the core entry in a browser bundle', () => {
       write: false,
       metafile: true,
       logLevel: 'silent',
-      external: ['@reduxjs/toolkit', 'reconnecting-websocket'],
+      external: ['@reduxjs/toolkit'],
     })
     const inputs = Object.keys(result.metafile.inputs)
     expect(inputs.some((path) => path.includes('src/index.ts'))).toBe(true)
