@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup'
 import type { Plugin } from 'esbuild'
 
 // tsup externalizes `dependencies` and `peerDependencies` (and their subpaths) by default, so
-// ws, jose, idb-keyval, @reduxjs/toolkit, react and react-redux are never bundled.
+// ws, jose, reconnecting-websocket, @reduxjs/toolkit, react and react-redux are never bundled.
 // Keeping ws/jose out of the core entry is up to its imports; `npm run check:package` verifies it.
 
 /** The package's own name: the React entry imports the core by it (see below). */

@@ -1,17 +1,17 @@
-import type { WebSocketConstructor, WebSocketLike } from '../src/config'
+import ReconnectingWebSocket from 'reconnecting-websocket'
+import type { WebSocketConstructor } from '../src/config'
 import { backoffDelay } from './backoff'
 
 /**
- * One socket at a time and the reconnect loop around it: a handshake timeout, our backoff
- * (full jitter, reset after a stable connection), giving up after `maxReconnectAttempts`. It
- * replaces reconnecting-websocket 4.4.0 (unmaintained, 9 KB minified of the bundle), keeping
- * what this file used to correct in it:
- * - Every socket keeps its listeners for good, and a socket that is no longer the current one is
- *   ignored: closing a `ws` socket still in its handshake emits a late `error` that would crash
- *   Node without a listener, and late events never reach the middleware.
- * - An error, a handshake timeout or a close the client did not ask for is never "clean": a code
- *   1000 from the socket is reported as 1006.
- * - Giving up after `maxReconnectAttempts` is reported (`gaveUp`), never silent.
+ * The one file that knows reconnecting-websocket 4.4.0. It is unmaintained and has bugs this
+ * wrapper works around:
+ * - `close()` during the reconnect wait leaves its connect lock held, so that instance can never
+ *   connect again → every stop disposes the instance; the next start builds a fresh one.
+ * - Closing a `ws` socket that is still connecting emits an `error` after RWS removed its
+ *   listeners, which crashes Node → every socket gets its own permanent error listener.
+ * - Errors and timeouts are reported as a close with code 1000 → reported as 1006 here.
+ * - Hitting `maxRetries` stops silently → we count attempts and report giving up.
+ * - Its delay is `min · grow^n` without jitter → its delay option reads ours (full jitter).
  */
 
 export interface TransportOptions {
@@ -70,12 +70,17 @@ export interface Transport {
 }
 
 const OPEN = 1
+const noop = () => {}
 
-/** What the transport needs of a socket beyond `WebSocketLike` (browsers' and `ws`'s have it). */
-interface Socket extends WebSocketLike {
-  addEventListener(type: 'open' | 'error', listener: () => void): void
-  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+/** Adds a permanent error listener to every socket so a late `error` event cannot crash Node. */
+function guardErrors(Base: WebSocketConstructor): WebSocketConstructor {
+  return class GuardedWebSocket extends Base {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols)
+      const target = this as unknown as { addEventListener?: (t: string, l: () => void) => void }
+      target.addEventListener?.('error', noop)
+    }
+  }
 }
 
 function defaultWebSocket(): WebSocketConstructor {
@@ -88,29 +93,23 @@ function defaultWebSocket(): WebSocketConstructor {
   return global
 }
 
-/** Closes `socket`, whatever its state; a browser throws for codes it does not allow. */
-function shut(socket: Socket, code?: number, reason?: string): void {
-  try {
-    socket.close(code, reason)
-  } catch {
-    socket.close()
-  }
-}
-
 export function createTransport(options: TransportOptions, events: TransportEvents): Transport {
   const now = options.now ?? Date.now
   const random = options.random ?? Math.random
   let WebSocketClass: WebSocketConstructor | undefined
-  /** stopped → (waiting →) connecting → open → waiting (a retry) or stopped. */
-  let phase: 'stopped' | 'waiting' | 'connecting' | 'open' = 'stopped'
-  let socket: Socket | null = null
-  /** The wait before the next socket, or the current socket's handshake timeout. */
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let current: ReconnectingWebSocket | null = null
+  let constructing = false
   /** Failed attempts since the last authenticated session: what `maxReconnectAttempts` limits. */
   let failures = 0
   /** Backoff exponent: grows with every close, resets only after a stable connection. */
   let level = 0
   let openedAt: number | null = null
+  let connected = false
+  /** Closed and waiting out the backoff before the next attempt. */
+  let waiting = false
+  let fallbackTimer: ReturnType<typeof setTimeout> | undefined
+  let scheduled: { attempt: number; delay: number } | null = null
+  let restartRequested: { code: number; reason: string } | null = null
 
   /**
    * Counts one failed attempt and picks the wait before the next. A link that flaps (closes
@@ -126,79 +125,108 @@ export function createTransport(options: TransportOptions, events: TransportEven
     return { attempt: failures, delay }
   }
 
-  /** Drops the current socket (if any) and any timer: nothing more happens until `open`. */
-  function stop(code?: number, reason?: string): void {
-    const current = socket
-    socket = null
-    phase = 'stopped'
-    clearTimeout(timer)
-    if (current) shut(current, code, reason)
+  // RWS reads this once per reconnect; it is where our backoff decides the wait.
+  function nextDelay(): number {
+    if (constructing || !current || current.retryCount === 0) return 0
+    scheduled = planRetry()
+    return scheduled.delay
   }
 
-  /** Drops the current socket and makes the next one after `delay` ms. */
-  function connectAfter(delay: number, code?: number, reason?: string): void {
-    stop(code, reason)
-    phase = 'waiting'
-    timer = setTimeout(connect, delay)
-  }
-
-  function connect(): void {
-    const Class = (WebSocketClass ??= options.WebSocket ?? defaultWebSocket())
-    let current: Socket
-    try {
-      current = (
-        options.protocols ? new Class(options.url, options.protocols) : new Class(options.url)
-      ) as Socket
-    } catch (error) {
-      // A URL the WebSocket class refuses: nothing to retry.
-      stop()
-      const failure = error instanceof Error ? error.message : String(error)
-      events.onClose({
-        code: 1006,
-        reason: failure,
-        willReconnect: false,
-        attempt: failures,
-        failure,
-      })
-      return
+  function create(): void {
+    WebSocketClass ??= guardErrors(options.WebSocket ?? defaultWebSocket())
+    const rwsOptions = {
+      WebSocket: WebSocketClass,
+      connectionTimeout: options.connectionTimeout,
+      maxRetries: Infinity,
+      maxEnqueuedMessages: 0,
+      minUptime: options.stableConnectionMs,
+      reconnectionDelayGrowFactor: 1,
+      maxReconnectionDelay: Number.MAX_SAFE_INTEGER,
+      get minReconnectionDelay() {
+        return nextDelay()
+      },
     }
-    socket = current
-    phase = 'connecting'
-    timer = setTimeout(() => lost(current, 1006, 'connection timeout'), options.connectionTimeout)
-    current.addEventListener('open', () => {
-      if (current !== socket) return
-      clearTimeout(timer)
-      phase = 'open'
+    constructing = true
+    let instance: ReconnectingWebSocket
+    try {
+      instance = new ReconnectingWebSocket(options.url, options.protocols, rwsOptions)
+    } finally {
+      constructing = false
+    }
+    current = instance
+    connected = false
+    waiting = false
+    instance.addEventListener('open', () => {
+      if (instance !== current) return
+      connected = true
+      waiting = false
       openedAt = now()
       events.onOpen()
     })
-    current.addEventListener('message', (event) => {
-      if (current === socket) events.onMessage(event.data)
+    instance.addEventListener('message', (event) => {
+      if (instance === current) events.onMessage(event.data)
     })
-    current.addEventListener('error', () => lost(current, 1006, 'connection lost'))
-    current.addEventListener('close', (event) => {
-      lost(current, event.code === 1000 ? 1006 : event.code, event.reason || 'connection lost')
+    instance.addEventListener('close', (event) => {
+      if (instance !== current) return
+      handleClose(event.code, event.reason)
     })
   }
 
-  /** The current socket failed or closed without being asked to: retry after the backoff. */
-  function lost(lostSocket: Socket, code: number, reason: string): void {
-    if (lostSocket !== socket) return
-    if (options.autoReconnect) retryLater(code, reason, planRetry())
-    else {
-      stop()
-      events.onClose({ code, reason, willReconnect: false, attempt: failures })
+  function dispose(code: number, reason: string): void {
+    const instance = current
+    current = null
+    connected = false
+    waiting = false
+    scheduled = null
+    clearTimeout(fallbackTimer)
+    if (instance) instance.close(code, reason)
+  }
+
+  function handleClose(rawCode: number, rawReason: string): void {
+    connected = false
+    const requested = restartRequested
+    restartRequested = null
+    // RWS reports errors and connect timeouts as a clean 1000; nothing we did not ask for is clean.
+    const code = requested?.code ?? (rawCode === 1000 ? 1006 : rawCode)
+    const reason =
+      requested?.reason ??
+      (rawReason === 'timeout' ? 'connection timeout' : rawReason || 'connection lost')
+    const plan = scheduled
+    scheduled = null
+    // A reconnect we asked for happens even with autoReconnect off.
+    if (requested) {
+      waiting = true
+      events.onClose({ code, reason, willReconnect: true, attempt: failures, retryInMs: 0 })
+      return
     }
+    if (!options.autoReconnect) {
+      dispose(code, reason)
+      events.onClose({ code, reason, willReconnect: false, attempt: failures })
+      return
+    }
+    // RWS declined to reconnect (its connect lock is stuck): do it with a fresh instance.
+    if (!plan) return retryLater(code, reason, planRetry())
+    if (plan.attempt > options.maxReconnectAttempts) {
+      dispose(code, reason)
+      events.onClose({ code, reason, willReconnect: false, attempt: plan.attempt, gaveUp: true })
+      return
+    }
+    waiting = true
+    events.onClose(retrying(code, reason, plan))
   }
 
-  /** Reconnects after `plan.delay`, or gives up. */
+  function retrying(code: number, reason: string, plan: { attempt: number; delay: number }) {
+    return { code, reason, willReconnect: true, attempt: plan.attempt, retryInMs: plan.delay }
+  }
+
+  /** Reconnects with a fresh instance after `plan.delay`, or gives up. */
   function retryLater(
     code: number,
     reason: string,
     plan: { attempt: number; delay: number },
   ): void {
+    dispose(code, reason)
     if (!options.autoReconnect || plan.attempt > options.maxReconnectAttempts) {
-      stop(code, reason)
       const gaveUp = options.autoReconnect
       events.onClose({
         code,
@@ -209,64 +237,61 @@ export function createTransport(options: TransportOptions, events: TransportEven
       })
       return
     }
-    connectAfter(plan.delay, code, reason)
-    events.onClose({
-      code,
-      reason,
-      willReconnect: true,
-      attempt: plan.attempt,
-      retryInMs: plan.delay,
-    })
+    waiting = true
+    fallbackTimer = setTimeout(create, plan.delay)
+    events.onClose(retrying(code, reason, plan))
   }
 
-  const isOpen = () => phase === 'open' && socket?.readyState === OPEN
+  function retry(): void {
+    if (current) dispose(1000, 'retrying now')
+    else clearTimeout(fallbackTimer)
+    create()
+  }
 
   return {
     open() {
-      if (phase === 'waiting') connectAfter(0)
-      else if (phase === 'stopped') {
+      if (waiting) retry()
+      else if (!current) {
         failures = 0
         level = 0
         try {
-          WebSocketClass ??= options.WebSocket ?? defaultWebSocket()
+          create()
         } catch (error) {
           // No WebSocket class (Node 20 without `ws`, SSR): a closed connection that says why.
           const failure = error instanceof Error ? error.message : String(error)
           events.onClose({ code: 1006, reason: failure, willReconnect: false, attempt: 0, failure })
-          return
         }
-        // The socket comes a task later: a `close` in the same task never opens one.
-        connectAfter(0)
       }
     },
     close(code = 1000, reason = 'client closed') {
-      if (phase === 'stopped') return
-      stop(code, reason)
+      if (!current && !waiting) return
+      dispose(code, reason)
       failures = 0
       level = 0
       events.onClose({ code, reason, willReconnect: false, attempt: 0 })
     },
     fail(code, reason) {
-      if (phase === 'stopped') return
+      if (!current) return
       retryLater(code, reason, planRetry())
     },
     authenticated() {
       failures = 0
     },
     restart(code, reason) {
-      // A reconnect we asked for happens even with autoReconnect off, at once.
-      if (phase !== 'open') return
-      connectAfter(0, code, reason)
-      events.onClose({ code, reason, willReconnect: true, attempt: failures, retryInMs: 0 })
+      if (!current || !connected) return
+      restartRequested = { code, reason }
+      current.reconnect(code, reason)
     },
     retryNow() {
-      if (phase === 'waiting') connectAfter(0)
+      if (waiting) retry()
     },
     send(text) {
-      if (!isOpen()) return false
-      socket?.send(text)
+      if (!current || !connected || current.readyState !== OPEN) return false
+      current.send(text)
       return true
     },
-    isOpen,
+    isOpen() {
+      return current !== null && connected && current.readyState === OPEN
+    },
   }
 }

@@ -65,7 +65,7 @@ async function realServer(): Promise<{ server: RealtimeServer; proxy: TcpProxy }
   return { server, proxy }
 }
 
-describe('transport', () => {
+describe('transport over reconnecting-websocket 4.4.0', () => {
   it('closes cleanly when disconnect comes before the socket exists, and connects again afterwards', async () => {
     const { proxy } = await realServer()
     const c = await client(proxy.url)
@@ -76,7 +76,7 @@ describe('transport', () => {
     expect(proxy.connections()).toBe(0)
     expect(count(c, 'realtime/connection/socketOpened')).toBe(0)
 
-    // reconnecting-websocket 4.4.0, used before, stayed stuck here (its connect lock was held).
+    // RWS's own instance would be stuck here (its connect lock stays held after that close).
     c.store.dispatch(c.actions.connect())
     await c.waitForOpen()
     expect(proxy.connections()).toBe(1)
