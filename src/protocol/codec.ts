@@ -1,6 +1,6 @@
 import { MessageType, PROTOCOL_VERSION } from './messageTypes'
 import type { Frame } from './frames'
-import { FieldError, fail, requireId, requireSeq, requireTimestamp } from './fields'
+import { FieldError, fail, hasKeyCount, requireId, requireSeq, requireTimestamp } from './fields'
 import { DATA_VALIDATORS, ROOM_REQUIRED } from './frameData'
 import {
   findStructuralProblem,
@@ -62,13 +62,18 @@ function resolvedLimits(limits: CodecLimits): Required<CodecLimits> {
   return full
 }
 
-/** Builds the validated frame from known fields only; anything else is dropped. */
-function buildFrame(
+/**
+ * Checks the envelope and `data` of a frame. `inPlace` (the decoder's parsed JSON, owned by no
+ * one else): a frame with no unknown field is returned itself, nothing rebuilt; otherwise (and
+ * always for `validateFrame`) a fresh frame is built from the known fields, anything else dropped.
+ */
+function checkFields(
   raw: Record<string, unknown>,
   type: Frame['type'],
   id: string,
   limits: Required<CodecLimits>,
   nested: boolean,
+  inPlace: boolean,
 ): Frame {
   const room =
     raw.room === undefined
@@ -79,21 +84,38 @@ function buildFrame(
   if (room === undefined && ROOM_REQUIRED.has(type)) fail(`a ${type} frame needs a room`)
   if (raw.data !== undefined && !isPlainRecord(raw.data)) fail('data must be an object')
   const data = raw.data ?? {}
-  // Built field by field (no spreads): this runs for every frame. Key order as the wire has it.
-  const envelope: Record<string, unknown> = {
-    v: PROTOCOL_VERSION,
-    id,
-    timestamp: requireTimestamp(raw.timestamp, 'timestamp'),
+  const timestamp = requireTimestamp(raw.timestamp, 'timestamp')
+  const userId = raw.userId === undefined ? undefined : requireId(raw.userId, 'userId')
+  const seq = raw.seq === undefined ? undefined : requireSeq(raw.seq, 'seq')
+  const checked =
+    type === MessageType.BATCH
+      ? batchData(data, limits, nested, inPlace)
+      : (DATA_VALIDATORS[type] as (d: Record<string, unknown>, inPlace: boolean) => unknown)(
+          data,
+          inPlace,
+        )
+  // v, id, type, timestamp and data, and the optional fields present: nothing else.
+  const known = 5 + +(userId !== undefined) + +(seq !== undefined) + +(room !== undefined)
+  if (inPlace && raw.data !== undefined && hasKeyCount(raw, known)) {
+    if (checked !== data) raw.data = checked
+    return raw as unknown as Frame
   }
-  if (raw.userId !== undefined) envelope.userId = requireId(raw.userId, 'userId')
-  if (raw.seq !== undefined) envelope.seq = requireSeq(raw.seq, 'seq')
+  // Built field by field (no spreads). Key order as the wire has it.
+  const envelope: Record<string, unknown> = { v: PROTOCOL_VERSION, id, timestamp }
+  if (userId !== undefined) envelope.userId = userId
+  if (seq !== undefined) envelope.seq = seq
   if (room !== undefined) envelope.room = room
   envelope.type = type
-  if (type !== MessageType.BATCH) {
-    const validate = DATA_VALIDATORS[type] as (d: Record<string, unknown>) => unknown
-    envelope.data = validate(data)
-    return envelope as unknown as Frame
-  }
+  envelope.data = checked
+  return envelope as unknown as Frame
+}
+
+function batchData(
+  data: Record<string, unknown>,
+  limits: Required<CodecLimits>,
+  nested: boolean,
+  inPlace: boolean,
+): { frames: Frame[] } {
   if (nested) fail('a batch cannot contain a batch')
   const frames = data.frames
   if (!Array.isArray(frames) || frames.length > limits.maxBatch) {
@@ -101,12 +123,11 @@ function buildFrame(
   }
   const inner: Frame[] = []
   for (const item of frames) {
-    const result = validateFrame(item, limits, true)
+    const result = check(item, limits, true, inPlace)
     if (!result.ok) fail(`data.frames: ${result.message}`)
     inner.push(result.frame)
   }
-  envelope.data = { frames: inner }
-  return envelope as unknown as Frame
+  return { frames: inner }
 }
 
 function reject(reason: RejectReason, message: string, id?: string, type?: string): Rejection {
@@ -128,7 +149,15 @@ export function validateFrame(
   limits: CodecLimits = DEFAULT_LIMITS,
   nested = false,
 ): DecodeResult {
-  const full = resolvedLimits(limits)
+  return check(value, resolvedLimits(limits), nested, false)
+}
+
+function check(
+  value: unknown,
+  full: Required<CodecLimits>,
+  nested: boolean,
+  inPlace: boolean,
+): DecodeResult {
   if (!isPlainRecord(value)) return reject('not_object', 'a frame must be a JSON object')
   if (!nested) {
     const problem = findStructuralProblem(value, full.maxDepth)
@@ -154,7 +183,10 @@ export function validateFrame(
     return reject('unknown_type', `unknown frame type ${JSON.stringify(value.type)}`, id)
   }
   try {
-    return { ok: true, frame: buildFrame(value, type as Frame['type'], id, full, nested) }
+    return {
+      ok: true,
+      frame: checkFields(value, type as Frame['type'], id, full, nested, inPlace),
+    }
   } catch (error) {
     if (error instanceof FieldError) return reject('invalid_field', error.message, id, type)
     return reject('invalid_field', 'frame could not be validated', id, type)
@@ -175,7 +207,8 @@ export function decodeFrame(raw: unknown, limits: CodecLimits = DEFAULT_LIMITS):
   } catch {
     return reject('invalid_json', 'frame is not valid JSON')
   }
-  return validateFrame(parsed, limits)
+  // The parsed object is the decoder's own: a frame with only known fields is checked in place.
+  return check(parsed, resolvedLimits(limits), false, true)
 }
 
 /** Serializes a frame. Frames built by this package are always valid. */
