@@ -63,18 +63,23 @@ function resolvedLimits(limits: CodecLimits): Required<CodecLimits> {
 }
 
 /**
- * Checks the envelope and `data` of a frame. `inPlace` (the decoder's parsed JSON, owned by no
- * one else): a frame with no unknown field is returned itself, nothing rebuilt; otherwise (and
- * always for `validateFrame`) a fresh frame is built from the known fields, anything else dropped.
+ * How a frame is checked. `fresh` (`validateFrame`): a new frame from the known fields only,
+ * anything else dropped. `reuse` (the decoder's own parsed JSON, after the structural walk): the
+ * frame itself when it has no unknown field, its `data` replaced when only that was rebuilt.
+ * `exact` (the decoder, before any walk): the frame itself when it and its data have no unknown
+ * field at all, else null; nothing is rebuilt or changed.
  */
+type Mode = 'fresh' | 'reuse' | 'exact'
+
+/** Checks the envelope and `data` of a frame; throws a `FieldError` naming the field. */
 function checkFields(
   raw: Record<string, unknown>,
   type: Frame['type'],
   id: string,
   limits: Required<CodecLimits>,
   nested: boolean,
-  inPlace: boolean,
-): Frame {
+  mode: Mode,
+): Frame | null {
   const room =
     raw.room === undefined
       ? undefined
@@ -87,6 +92,7 @@ function checkFields(
   const timestamp = requireTimestamp(raw.timestamp, 'timestamp')
   const userId = raw.userId === undefined ? undefined : requireId(raw.userId, 'userId')
   const seq = raw.seq === undefined ? undefined : requireSeq(raw.seq, 'seq')
+  const inPlace = mode !== 'fresh'
   const checked =
     type === MessageType.BATCH
       ? batchData(data, limits, nested, inPlace)
@@ -96,7 +102,9 @@ function checkFields(
         )
   // v, id, type, timestamp and data, and the optional fields present: nothing else.
   const known = 5 + +(userId !== undefined) + +(seq !== undefined) + +(room !== undefined)
-  if (inPlace && raw.data !== undefined && hasKeyCount(raw, known)) {
+  const envelopeKept = inPlace && raw.data !== undefined && hasKeyCount(raw, known)
+  if (mode === 'exact') return envelopeKept && checked === data ? (raw as unknown as Frame) : null
+  if (envelopeKept) {
     if (checked !== data) raw.data = checked
     return raw as unknown as Frame
   }
@@ -108,6 +116,34 @@ function checkFields(
   envelope.type = type
   envelope.data = checked
   return envelope as unknown as Frame
+}
+
+/**
+ * Frame types whose every field, at every level, is known to their validator (no free-form
+ * JSON), and the deepest object they hold (a chat message's attachment).
+ */
+const CLOSED_TYPES: ReadonlySet<string> = new Set([
+  MessageType.CHAT_MESSAGE,
+  MessageType.DIRECT_MESSAGE,
+])
+const CLOSED_DEPTH = 3
+
+/**
+ * A closed-type frame holding only known fields, all valid, checked as it is; undefined for any
+ * other (the full path then says why, or rebuilds it). Such a frame has no key but known field
+ * names and no nesting past CLOSED_DEPTH, so the structural walk could find nothing in it: the
+ * walk is skipped (it was 5 % of ingest), and every other frame still gets it first.
+ */
+function exactFrame(value: Record<string, unknown>, limits: Required<CodecLimits>) {
+  const type = value.type
+  if (typeof type !== 'string' || !CLOSED_TYPES.has(type) || limits.maxDepth < CLOSED_DEPTH)
+    return undefined
+  if (value.v !== PROTOCOL_VERSION || !isValidId(value.id)) return undefined
+  try {
+    return checkFields(value, type as Frame['type'], value.id, limits, false, 'exact') ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 function batchData(
@@ -123,7 +159,7 @@ function batchData(
   }
   const inner: Frame[] = []
   for (const item of frames) {
-    const result = check(item, limits, true, inPlace)
+    const result = check(item, limits, true, inPlace ? 'reuse' : 'fresh')
     if (!result.ok) fail(`data.frames: ${result.message}`)
     inner.push(result.frame)
   }
@@ -149,16 +185,20 @@ export function validateFrame(
   limits: CodecLimits = DEFAULT_LIMITS,
   nested = false,
 ): DecodeResult {
-  return check(value, resolvedLimits(limits), nested, false)
+  return check(value, resolvedLimits(limits), nested, 'fresh')
 }
 
 function check(
   value: unknown,
   full: Required<CodecLimits>,
   nested: boolean,
-  inPlace: boolean,
+  mode: Exclude<Mode, 'exact'>,
 ): DecodeResult {
   if (!isPlainRecord(value)) return reject('not_object', 'a frame must be a JSON object')
+  if (mode === 'reuse' && !nested) {
+    const frame = exactFrame(value, full)
+    if (frame) return { ok: true, frame }
+  }
   if (!nested) {
     const problem = findStructuralProblem(value, full.maxDepth)
     if (problem === 'forbidden_key') {
@@ -185,7 +225,7 @@ function check(
   try {
     return {
       ok: true,
-      frame: checkFields(value, type as Frame['type'], id, full, nested, inPlace),
+      frame: checkFields(value, type as Frame['type'], id, full, nested, mode) as Frame,
     }
   } catch (error) {
     if (error instanceof FieldError) return reject('invalid_field', error.message, id, type)
@@ -208,7 +248,7 @@ export function decodeFrame(raw: unknown, limits: CodecLimits = DEFAULT_LIMITS):
     return reject('invalid_json', 'frame is not valid JSON')
   }
   // The parsed object is the decoder's own: a frame with only known fields is checked in place.
-  return check(parsed, resolvedLimits(limits), false, true)
+  return check(parsed, resolvedLimits(limits), false, 'reuse')
 }
 
 /** Serializes a frame. Frames built by this package are always valid. */

@@ -467,6 +467,12 @@ describe('decodeFrame (frames checked in place)', () => {
     )
   })
 
+  it('still applies a maxDepth below what a chat message with attachments needs', () => {
+    const raw = json(chatWith({ content: 'x', attachments: [attachment] }))
+    expect(reasonOf(decodeFrame(raw, { maxBytes: 1e6, maxDepth: 3 }))).toBe('ok')
+    expect(reasonOf(decodeFrame(raw, { maxBytes: 1e6, maxDepth: 2 }))).toBe('too_deep')
+  })
+
   it('does not count an unknown field as the known field it replaces', () => {
     // As many keys as a direct message with `to`, but `to` is missing.
     const direct = { ...validChat(), type: 'direct_message', data: { content: 'x', bcc: 'eve' } }
