@@ -1,5 +1,6 @@
 import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
-import { decodeFrame, unbatch } from '../src/protocol/codec'
+import { decodeFrame } from '../src/protocol/codec'
+import { MessageType } from '../src/protocol/messageTypes'
 import type { RealtimeContext } from './context'
 import { Burst, routeFrame, type RouteContext } from './frameActions'
 
@@ -140,8 +141,11 @@ export function createInbound(ctx: RealtimeContext): Inbound {
           message: result.message,
           ...(result.id !== undefined ? { id: result.id } : {}),
         })
+      } else if (result.frame.type === MessageType.BATCH) {
+        for (const frame of result.frame.data.frames) routeFrame(frame, burst, route)
       } else {
-        for (const frame of unbatch(result.frame)) routeFrame(frame, burst, route)
+        // Not `unbatch`: no one-frame array per frame.
+        routeFrame(result.frame, burst, route)
       }
       schedule()
     },

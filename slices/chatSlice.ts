@@ -93,13 +93,16 @@ function lastOf(
   added: readonly ChatMessage[],
   tail: readonly ChatMessage[],
 ): ChatMessage[] {
-  let skip = Math.max(0, start + added.length + tail.length - max)
-  const out: ChatMessage[] = []
-  for (let i = skip; i < start; i++) out.push(messages[i] as ChatMessage)
+  const total = start + added.length + tail.length
+  let skip = Math.max(0, total - max)
+  // Allocated at its final length: grown by push, a 1,000-message room was copied twice more.
+  const out = new Array<ChatMessage>(total - skip)
+  let at = 0
+  for (let i = skip; i < start; i++) out[at++] = messages[i] as ChatMessage
   skip = Math.max(0, skip - start)
-  for (let i = skip; i < added.length; i++) out.push(added[i] as ChatMessage)
+  for (let i = skip; i < added.length; i++) out[at++] = added[i] as ChatMessage
   skip = Math.max(0, skip - added.length)
-  for (let i = skip; i < tail.length; i++) out.push(tail[i] as ChatMessage)
+  for (let i = skip; i < tail.length; i++) out[at++] = tail[i] as ChatMessage
   return out
 }
 
