@@ -6,7 +6,8 @@
  * Cursors only move forward: a cursor changes on the `joined` answering the join this client
  * sent last (matched by its id), or by one seq at a time. A stale or duplicated `joined`, frames
  * of a room not joined on this socket, and frames whose id was already applied in the stream
- * (within the last `window` ids, across epochs) change nothing.
+ * (within the last `window` ids, across epochs; within one, the seq rules a repeat out) change
+ * nothing.
  */
 import type { JoinData, JoinedData } from '../src/protocol/frames'
 
@@ -62,41 +63,68 @@ export interface StreamCursors {
 }
 
 /**
- * The (author, id) pairs of the last `window` frames applied in a stream: a set of ids per
- * author, and a ring that says which pair to forget next. No key string is built per frame (an
- * `author + id` string per frame, kept 5,000 per stream, was most of `accept`'s cost and GC).
+ * The (author, id) pairs of the last `window` frames applied in a stream, in a ring, and when
+ * they must be looked up, an index of them (ids per author).
+ *
+ * Within an epoch the seq already rules out a repeat: the server gives every message one seq
+ * and drops a repeated id (SPEC §5). An id applied in an earlier epoch can come back with a new
+ * seq (a restarted server renumbers its replay; an outbox resends), so when the epoch changes
+ * the ring is indexed and every applied frame is looked up, until the ring holds only frames
+ * of the new epoch. Kept up per frame, the index was 14 % of ingest's CPU (hash-table growth and
+ * cache misses on 5,000 ids per stream); the ring is two array writes.
  */
 class AppliedIds {
-  private readonly byAuthor = new Map<string, Set<string>>()
   private readonly ids: string[] = []
   private readonly authors: string[] = []
   /** Where the oldest pair is, once the ring is full. */
   private oldest = 0
+  /** Author → ids of the ring, while pairs of an earlier epoch are in it; else null. */
+  private index: Map<string, Set<string>> | null = null
+  /** Frames to apply until the ring holds none from before the last epoch change. */
+  private untilFresh = 0
 
   constructor(private readonly window: number) {}
 
-  /** Remembers the pair; false when it is remembered already. */
+  /** The stream's epoch changed: the ids applied so far must be looked up from now on. */
+  epochChanged(): void {
+    if (this.ids.length === 0) return
+    const index = new Map<string, Set<string>>()
+    for (let i = 0; i < this.ids.length; i++) {
+      const author = this.authors[i] as string
+      const ids = index.get(author)
+      if (ids) ids.add(this.ids[i] as string)
+      else index.set(author, new Set([this.ids[i] as string]))
+    }
+    this.index = index
+    this.untilFresh = this.window
+  }
+
+  /** Remembers the pair; false when it is remembered already (looked up after an epoch change). */
   add(author: string, id: string): boolean {
-    let ids = this.byAuthor.get(author)
-    if (ids === undefined) {
-      ids = new Set()
-      this.byAuthor.set(author, ids)
-    } else if (ids.has(id)) return false
+    const index = this.index
+    if (index !== null) {
+      const ids = index.get(author)
+      if (ids === undefined) index.set(author, new Set([id]))
+      else if (ids.has(id)) return false
+      else ids.add(id)
+    }
     if (this.window <= 0) return true
-    ids.add(id)
     if (this.ids.length < this.window) {
       this.ids.push(id)
       this.authors.push(author)
-      return true
+    } else {
+      const at = this.oldest
+      if (index !== null) {
+        const evicted = this.authors[at] as string
+        const evictedIds = index.get(evicted) as Set<string>
+        evictedIds.delete(this.ids[at] as string)
+        if (evictedIds.size === 0) index.delete(evicted)
+      }
+      this.ids[at] = id
+      this.authors[at] = author
+      this.oldest = (at + 1) % this.window
     }
-    const at = this.oldest
-    const evicted = this.authors[at] as string
-    const evictedIds = this.byAuthor.get(evicted) as Set<string>
-    evictedIds.delete(this.ids[at] as string)
-    if (evictedIds.size === 0) this.byAuthor.delete(evicted)
-    this.ids[at] = id
-    this.authors[at] = author
-    this.oldest = (at + 1) % this.window
+    if (index !== null && --this.untilFresh <= 0) this.index = null
     return true
   }
 }
@@ -161,7 +189,11 @@ export function createStreamCursors(window: number): StreamCursors {
       c.joinId = null
       c.live = true
       // Same epoch: frames applied while the join was under way stay applied (never back).
-      c.seq = c.epoch === data.epoch ? Math.max(c.seq, data.fromSeq) : data.fromSeq
+      if (c.epoch === data.epoch) c.seq = Math.max(c.seq, data.fromSeq)
+      else {
+        c.seq = data.fromSeq
+        c.applied.epochChanged()
+      }
       c.epoch = data.epoch
       c.resyncing = false
       version++
