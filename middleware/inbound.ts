@@ -1,5 +1,6 @@
 import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
 import { decodeFrame } from '../src/protocol/codec'
+import { hasKeyCount } from '../src/protocol/fields'
 import { MessageType } from '../src/protocol/messageTypes'
 import type { RealtimeContext } from './context'
 import { Burst, routeFrame, type RouteContext } from './frameActions'
@@ -20,8 +21,14 @@ const clock: () => number =
     ? () => globalThis.performance.now()
     : () => Date.now()
 
+/** The mark of RTK's `autoBatchEnhancer`, shared by every event that has no `meta` of its own. */
+const AUTO_BATCHED = Object.freeze({ [SHOULD_AUTOBATCH]: true })
+
 /** Marks an event so RTK's `autoBatchEnhancer` (on in every `configureStore`) notifies once per frame. */
 function autoBatched(action: UnknownAction): UnknownAction {
+  // No spreads for the usual `{ type, payload }`: a spread with a symbol key was 5 % of a round trip.
+  if (action.meta === undefined && hasKeyCount(action, 2) && 'payload' in action)
+    return { type: action.type, payload: action.payload, meta: AUTO_BATCHED }
   return { ...action, meta: { ...(action.meta as object | undefined), [SHOULD_AUTOBATCH]: true } }
 }
 

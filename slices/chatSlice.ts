@@ -106,9 +106,7 @@ function lastOf(
   return out
 }
 
-function capped(messages: ChatMessage[], max: number): ChatMessage[] {
-  return messages.length > max ? messages.slice(messages.length - max) : messages
-}
+const NO_MESSAGES: readonly ChatMessage[] = []
 
 /**
  * Applies one room's share of a burst with one array copy, however many messages it holds:
@@ -148,12 +146,17 @@ function updateOwn(
   for (const [name, byId] of updates) {
     if (!Object.hasOwn(state.byRoom, name)) continue
     const room = state.byRoom[name] as RoomChat
-    const start = tailStart(room.messages)
     let messages: ChatMessage[] | null = null
-    for (let i = start; i < room.messages.length; i++) {
+    // From the newest back, to the first confirmed message, and no further once every id was
+    // found (a tail id is there once, see addOwn): an ack names the newest, usually. A tail of
+    // acked but never echoed messages made this a lookup per message per ack.
+    let left = byId.size
+    for (let i = room.messages.length - 1; i >= 0 && left > 0; i--) {
       const message = room.messages[i] as ChatMessage
+      if (message.seq !== undefined) break
       const update = byId.get(message.id)
       if (!update) continue
+      left -= 1
       messages ??= room.messages.slice()
       messages[i] = update(message)
     }
@@ -184,11 +187,12 @@ function addOwn(
     }
     const fresh = list.filter((m) => !inTail(m.id))
     if (fresh.length === 0) continue
+    // One copy of the room (concatenated, then capped, it was two per message sent).
     const messages =
       where === 'last'
-        ? room.messages.concat(fresh)
-        : room.messages.slice(0, start).concat(fresh, room.messages.slice(start))
-    changed.set(name, { ...room, messages: capped(messages, max) })
+        ? lastOf(max, room.messages, room.messages.length, fresh, NO_MESSAGES)
+        : lastOf(max, room.messages, start, fresh, room.messages.slice(start))
+    changed.set(name, { ...room, messages })
   }
   return withRooms(state, changed)
 }
