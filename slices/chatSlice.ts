@@ -61,6 +61,16 @@ function tailStart(messages: readonly ChatMessage[]): number {
   return i
 }
 
+/** Whether this client's unconfirmed messages hold `id`: from the newest back to a confirmed one. */
+function tailHas(messages: readonly ChatMessage[], id: string): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i] as ChatMessage
+    if (message.seq !== undefined) return false
+    if (message.id === id) return true
+  }
+  return false
+}
+
 type ChatEntry = Extract<OutboxEntry, { type: 'chat_message' }>
 
 const isChatEntry = (entry: OutboxEntry): entry is ChatEntry => entry.type === 'chat_message'
@@ -175,24 +185,17 @@ function addOwn(
   const changed = new Map<string, RoomChat>()
   for (const [name, list] of groupByRoom(own, (m) => m.room)) {
     const room = roomOf(state, name)
-    const start = tailStart(room.messages)
     // Usually one new message: a scan of the tail, not a Set of it built per message.
     const tailIds =
-      list.length > 8 ? new Set(room.messages.slice(start).map((m) => m.id)) : undefined
-    const inTail = (id: string) => {
-      if (tailIds) return tailIds.has(id)
-      for (let i = room.messages.length - 1; i >= start; i--)
-        if ((room.messages[i] as ChatMessage).id === id) return true
-      return false
-    }
-    const fresh = list.filter((m) => !inTail(m.id))
+      list.length > 8
+        ? new Set(room.messages.slice(tailStart(room.messages)).map((m) => m.id))
+        : undefined
+    const fresh = list.filter((m) => !(tailIds ? tailIds.has(m.id) : tailHas(room.messages, m.id)))
     if (fresh.length === 0) continue
     // One copy of the room (concatenated, then capped, it was two per message sent).
-    const messages =
-      where === 'last'
-        ? lastOf(max, room.messages, room.messages.length, fresh, NO_MESSAGES)
-        : lastOf(max, room.messages, start, fresh, room.messages.slice(start))
-    changed.set(name, { ...room, messages })
+    const start = where === 'last' ? room.messages.length : tailStart(room.messages)
+    const tail = where === 'last' ? NO_MESSAGES : room.messages.slice(start)
+    changed.set(name, { ...room, messages: lastOf(max, room.messages, start, fresh, tail) })
   }
   return withRooms(state, changed)
 }
