@@ -132,7 +132,8 @@ export function createInbound(ctx: RealtimeContext): Inbound {
 
   return {
     receive(data) {
-      ctx.liveness.lastFrameAt = ctx.now()
+      // Once per burst: the other messages of one read arrive in the same task, as good as now.
+      if (!microtaskQueued) ctx.liveness.lastFrameAt = ctx.now()
       const result = decodeFrame(data, limits)
       if (ctx.inspector.active) {
         ctx.inspector.record(
