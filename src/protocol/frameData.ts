@@ -6,6 +6,7 @@ import {
   PRESENCE_STATUSES,
   type Attachment,
   type ChatMessageData,
+  type DirectMessageData,
   type Frame,
   type NotificationOp,
   type JsonValue,
@@ -15,6 +16,7 @@ import {
 import {
   defined,
   fail,
+  hasKeyCount,
   link,
   oneOf,
   optionalId,
@@ -58,36 +60,76 @@ export const ROOM_REQUIRED = new Set<string>([
   MessageType.ROOM_PRESENCE,
 ])
 
-function attachment(value: unknown, index: number): Attachment {
+function attachment(value: unknown, index: number, inPlace: boolean): Attachment {
   const field = `data.attachments[${index}]`
   const record = requireRecord(value, field)
   const size = record.size
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     fail(`${field}.size must be a non-negative integer`)
   }
-  return {
-    name: requireString(record.name, `${field}.name`, 256),
-    url: link(record.url, `${field}.url`) ?? fail(`${field}.url must be http(s) or a path`),
-    mimeType: requireString(record.mimeType, `${field}.mimeType`, 128),
-    size,
-  }
+  const name = requireString(record.name, `${field}.name`, 256)
+  const url = link(record.url, `${field}.url`) ?? fail(`${field}.url must be http(s) or a path`)
+  const mimeType = requireString(record.mimeType, `${field}.mimeType`, 128)
+  if (inPlace && hasKeyCount(record, 4)) return record as unknown as Attachment
+  return { name, url, mimeType, size }
 }
 
-function chatData(data: Record<string, unknown>): ChatMessageData {
+/** Checks every item; the array itself when in place and every item was kept, else a copy. */
+function checkedItems<T>(
+  list: unknown[],
+  inPlace: boolean,
+  item: (value: unknown, index: number) => T,
+): T[] {
+  let out: T[] | undefined = inPlace ? undefined : []
+  for (let i = 0; i < list.length; i++) {
+    const checked = item(list[i], i)
+    if (out) out.push(checked)
+    else if (checked !== list[i]) {
+      out = list.slice(0, i) as T[]
+      out.push(checked)
+    }
+  }
+  return out ?? (list as T[])
+}
+
+/**
+ * Chat content and its optional fields. In place (parsed JSON), `data` itself when it holds
+ * nothing else (but `extra` more keys the caller checks: a direct message's `to`).
+ */
+function chatData(data: Record<string, unknown>, inPlace: boolean, extra = 0): ChatMessageData {
+  const content = requireContent(data.content)
+  const replyTo = optionalId(data.replyTo, 'data.replyTo')
   const mentions =
     data.mentions === undefined
       ? undefined
-      : requireArray(data.mentions, 'data.mentions', MAX_MENTIONS, 'user ids')
+      : checkedItems(
+          requireArray(data.mentions, 'data.mentions', MAX_MENTIONS, 'user ids'),
+          inPlace,
+          (m, i) => requireId(m, `data.mentions[${i}]`),
+        )
   const attachments =
     data.attachments === undefined
       ? undefined
-      : requireArray(data.attachments, 'data.attachments', MAX_ATTACHMENTS, 'items')
-  return defined({
-    content: requireContent(data.content),
-    replyTo: optionalId(data.replyTo, 'data.replyTo'),
-    mentions: mentions?.map((m, i) => requireId(m, `data.mentions[${i}]`)),
-    attachments: attachments?.map(attachment),
-  })
+      : checkedItems(
+          requireArray(data.attachments, 'data.attachments', MAX_ATTACHMENTS, 'items'),
+          inPlace,
+          (a, i) => attachment(a, i, inPlace),
+        )
+  if (
+    inPlace &&
+    mentions === data.mentions &&
+    attachments === data.attachments &&
+    hasKeyCount(
+      data,
+      1 +
+        extra +
+        +(replyTo !== undefined) +
+        +(mentions !== undefined) +
+        +(attachments !== undefined),
+    )
+  )
+    return data as unknown as ChatMessageData
+  return defined({ content, replyTo, mentions, attachments })
 }
 
 function presenceEntry(value: unknown, field: string): PresenceEntry {
@@ -121,11 +163,14 @@ const empty = () => ({})
 type DataValidators = {
   [T in Exclude<Frame['type'], 'batch'>]: (
     data: Record<string, unknown>,
+    /** `data` is the decoder's parsed JSON: a validator may return it itself when it holds only known fields. */
+    inPlace: boolean,
   ) => Extract<Frame, { type: T }>['data']
 }
 
 /**
- * Each frame type's `data`, validated and rebuilt from known fields only (the envelope and
+ * Each frame type's `data`, validated and rebuilt from known fields only, or (chat and direct
+ * messages, decoded in place) returned itself when it has no other field (the envelope and
  * `batch` are the codec's). One line per type: what the protocol accepts is read here.
  */
 export const DATA_VALIDATORS: DataValidators = {
@@ -161,8 +206,12 @@ export const DATA_VALIDATORS: DataValidators = {
     }),
   leave: empty,
   left: empty,
-  chat_message: chatData,
-  direct_message: (d) => ({ ...chatData(d), to: requireId(d.to, 'data.to') }),
+  chat_message: (d, inPlace) => chatData(d, inPlace),
+  direct_message: (d, inPlace) => {
+    const chat = chatData(d, inPlace, 1)
+    const to = requireId(d.to, 'data.to')
+    return (chat as unknown) === d ? (d as unknown as DirectMessageData) : { ...chat, to }
+  },
   typing_start: empty,
   typing_stop: empty,
   read_receipt: (d) => ({

@@ -127,28 +127,42 @@ export function isTimestamp(value: unknown): value is number {
 }
 
 /**
- * Walks parsed JSON looking for prototype-polluting keys, too-deep nesting or too many nodes.
- * Returns the problem found, or undefined.
+ * Walks parsed JSON looking for prototype-polluting keys or too-deep nesting. Returns the
+ * problem found, or undefined.
  */
 export function findStructuralProblem(
   value: unknown,
   maxDepth: number,
 ): 'forbidden_key' | 'too_deep' | undefined {
-  const stack: Array<[unknown, number]> = [[value, 0]]
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number]
-    if (typeof node !== 'object' || node === null) continue
-    if (depth > maxDepth) return 'too_deep'
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push([item, depth + 1])
-      continue
-    }
-    for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key)) return 'forbidden_key'
-      stack.push([(node as Record<string, unknown>)[key], depth + 1])
-    }
+  // Recursion, not a stack of [node, depth] pairs: this runs on every frame, and the depth
+  // limit bounds the recursion (a deeper node is refused before its children are visited).
+  return structuralProblem(value, 0, maxDepth)
+}
+
+function structuralProblem(
+  node: unknown,
+  depth: number,
+  maxDepth: number,
+): 'forbidden_key' | 'too_deep' | undefined {
+  if (typeof node !== 'object' || node === null) return undefined
+  if (depth > maxDepth) return 'too_deep'
+  let found: 'forbidden_key' | 'too_deep' | undefined
+  // The answer the depth-first walk always gave: a node's own keys first, then its children
+  // from the last one back (so for an object, the problem of its last child that has one).
+  if (Array.isArray(node)) {
+    for (let i = node.length - 1; i >= 0 && found === undefined; i--)
+      found = structuralProblem(node[i], depth + 1, maxDepth)
+    return found
   }
-  return undefined
+  const record = node as Record<string, unknown>
+  for (const key in record) {
+    if (FORBIDDEN_KEYS.has(key) && Object.hasOwn(record, key)) return 'forbidden_key'
+  }
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue
+    found = structuralProblem(record[key], depth + 1, maxDepth) ?? found
+  }
+  return found
 }
 
 /** UTF-8 byte length without allocating. */

@@ -151,6 +151,45 @@ describe('createStreamCursors', () => {
     expect(streams.accept('general', 2, 'bob', 'n10')).toBe('duplicate')
   })
 
+  it('forgets the oldest applied pair first whoever wrote it', () => {
+    const streams = createStreamCursors(3)
+    streams.track('general')
+    join(streams, 'general', 'e1', 0)
+    streams.accept('general', 1, 'alice', 'a')
+    streams.accept('general', 2, 'bob', 'a')
+    streams.accept('general', 3, undefined, 'a')
+    streams.accept('general', 4, 'alice', 'b')
+    join(streams, 'general', 'e2', 0)
+    // alice's `a` was the oldest of four: forgotten. Applying it again forgets bob's `a`.
+    expect(streams.accept('general', 1, 'alice', 'a')).toBe('apply')
+    join(streams, 'general', 'e3', 0)
+    expect(streams.accept('general', 1, undefined, 'a')).toBe('duplicate')
+    expect(streams.accept('general', 2, 'alice', 'b')).toBe('duplicate')
+    expect(streams.accept('general', 3, 'alice', 'a')).toBe('duplicate')
+    expect(streams.accept('general', 4, 'bob', 'a')).toBe('apply')
+  })
+
+  it('remembers what each epoch applied for the next one, however many epochs pass', () => {
+    const streams = createStreamCursors(3)
+    streams.track('general')
+    join(streams, 'general', 'e1', 0)
+    streams.accept('general', 1, 'bob', 'a')
+    join(streams, 'general', 'e2', 0)
+    expect(streams.accept('general', 1, 'bob', 'a')).toBe('duplicate')
+    // Three frames of e2: the ring now holds only e2's, applied while nothing was looked up.
+    for (const [seq, id] of [
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ] as const)
+      expect(streams.accept('general', seq, 'bob', id)).toBe('apply')
+    join(streams, 'general', 'e3', 0)
+    expect(streams.accept('general', 1, 'bob', 'b')).toBe('duplicate')
+    expect(streams.accept('general', 2, 'bob', 'd')).toBe('duplicate')
+    expect(streams.accept('general', 3, 'bob', 'a')).toBe('apply')
+    expect(cursorOf(streams)).toEqual({ room: 'general', epoch: 'e3', seq: 3 })
+  })
+
   it('moves past a seq the server skipped, in order', () => {
     const streams = joinedAt('e1', 0)
     expect(streams.skip('general', 1)).toBe('apply')

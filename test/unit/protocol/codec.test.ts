@@ -435,6 +435,63 @@ describe('decodeFrame (rejections)', () => {
   })
 })
 
+describe('decodeFrame (frames checked in place)', () => {
+  const decoded = (frame: unknown) => reasonOf(decodeFrame(json(frame)))
+  const chatWith = (data: Record<string, unknown>) => ({ ...validChat(), data })
+  const attachment = { name: 'a.png', url: '/a.png', mimeType: 'image/png', size: 1 }
+
+  it('still checks every field of a frame that has only known fields', () => {
+    expect(decoded(validChat())).toBe('ok')
+    expect(decoded({ ...validChat(), timestamp: -1 })).toBe('invalid_field')
+    expect(decoded({ ...validChat(), seq: 1.5 })).toBe('invalid_field')
+    expect(decoded({ ...validChat(), userId: 'toString' })).toBe('invalid_field')
+    expect(decoded(chatWith({ content: 5 }))).toBe('invalid_field')
+    expect(decoded(chatWith({ content: 'x', replyTo: 'has space' }))).toBe('invalid_field')
+    expect(decoded(chatWith({ content: 'x', mentions: ['bob', 5] }))).toBe('invalid_field')
+    expect(decoded(chatWith({ content: 'x', attachments: [{ ...attachment, size: '1' }] }))).toBe(
+      'invalid_field',
+    )
+    expect(
+      decoded(chatWith({ content: 'x', attachments: [{ ...attachment, url: 'javascript:x' }] })),
+    ).toBe('invalid_field')
+  })
+
+  it('refuses a __proto__ key wherever it is, even in place of a known field', () => {
+    const raw = json(chatWith({ content: 'x', attachments: [attachment] })).replace(
+      '"size":1',
+      '"__proto__":1',
+    )
+    expect(reasonOf(decodeFrame(raw))).toBe('forbidden_key')
+    expect(reasonOf(decodeFrame(json(validChat()).replace('"seq"', '"__proto__"')))).toBe(
+      'forbidden_key',
+    )
+  })
+
+  it('still applies a maxDepth below what a chat message with attachments needs', () => {
+    const raw = json(chatWith({ content: 'x', attachments: [attachment] }))
+    expect(reasonOf(decodeFrame(raw, { maxBytes: 1e6, maxDepth: 3 }))).toBe('ok')
+    expect(reasonOf(decodeFrame(raw, { maxBytes: 1e6, maxDepth: 2 }))).toBe('too_deep')
+  })
+
+  it('does not count an unknown field as the known field it replaces', () => {
+    // As many keys as a direct message with `to`, but `to` is missing.
+    const direct = { ...validChat(), type: 'direct_message', data: { content: 'x', bcc: 'eve' } }
+    expect(decoded(direct)).toBe('invalid_field')
+    // A chat message with one unknown field in place of `replyTo`: the field is dropped.
+    const result = decodeFrame(json(chatWith({ content: 'x', replyto: 'msg-0' })))
+    expect(result.ok && result.frame.data).toEqual({ content: 'x' })
+  })
+
+  it('gives the same frame whether a field was unknown or not', () => {
+    const clean = decodeFrame(json(validChat()))
+    const dirty = decodeFrame(json({ ...validChat(), extra: 1 }))
+    expect(clean).toEqual(dirty)
+    expect(clean).toEqual(validateFrame(validChat()))
+    const direct = { ...validChat(), type: 'direct_message', data: { content: 'x', to: 'bob' } }
+    expect(decodeFrame(json(direct))).toEqual({ ok: true, frame: direct })
+  })
+})
+
 describe('decodeFrame (accepted frames)', () => {
   it('drops unknown fields at every level', () => {
     const raw = {

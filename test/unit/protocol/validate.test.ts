@@ -83,4 +83,14 @@ describe('findStructuralProblem', () => {
     expect(findStructuralProblem(nest(3), 3)).toBeUndefined()
     expect(findStructuralProblem(nest(5), 3)).toBe('too_deep')
   })
+
+  it('names the problem of the last child that has one when two children have different ones', () => {
+    const deep = JSON.parse('{"a":'.repeat(5) + '1' + '}'.repeat(5)) as unknown
+    const forbidden = JSON.parse('{"x":{"__proto__":1}}') as unknown
+    expect(findStructuralProblem({ a: deep, b: forbidden }, 3)).toBe('forbidden_key')
+    expect(findStructuralProblem({ a: forbidden, b: deep }, 3)).toBe('too_deep')
+    expect(findStructuralProblem([forbidden, deep], 3)).toBe('too_deep')
+    // A node's own keys are checked before any child is walked.
+    expect(findStructuralProblem({ a: deep, constructor: 1 }, 3)).toBe('forbidden_key')
+  })
 })

@@ -149,6 +149,25 @@ describe('chat reducer', () => {
     ])
   })
 
+  it('marks acked messages sent wherever they are among many acked, never echoed ones', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `mine-${i}`)
+    const enqueued = ids.map((id) => outbox.enqueued({ entry: entry('general', id) }))
+    const ack = (...refIds: string[]) =>
+      outbox.acked({ acks: refIds.map((refId) => ({ refId, room: 'general' })), at: T0 })
+    const state = reduce(reducer, [
+      joinedAt('general', 'e1'),
+      received(message('general', 1)),
+      ...enqueued,
+      ack('mine-29'),
+      ack('mine-0', 'mine-17', 'unknown'),
+    ])
+    const sent = general(state)
+      .messages.filter((m) => m.status === 'sent')
+      .map((m) => m.id)
+    expect(sent).toEqual(['mine-0', 'mine-17', 'mine-29'])
+    expect(general(state).messages).toHaveLength(31)
+  })
+
   it('marks an own message failed, with the error, on outbox.failed', () => {
     const failure = error('MESSAGE_TOO_LARGE')
     const state = reduce(reducer, [
