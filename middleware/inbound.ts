@@ -1,5 +1,6 @@
 import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
 import { decodeFrame, unbatch } from '../src/protocol/codec'
+import type { Frame } from '../src/protocol/frames'
 import type { RealtimeContext } from './context'
 import { Burst, routeFrame, type RouteContext } from './frameActions'
 
@@ -122,6 +123,20 @@ export function createInbound(ctx: RealtimeContext): Inbound {
     queueMicrotask(flushNow)
   }
 
+  /** A plugin's frame: a throw is its bug, reported as a rejection, never the socket's. */
+  function receiveByPlugin(receive: (frame: Frame) => void, frame: Frame): void {
+    try {
+      receive(frame)
+    } catch (error) {
+      ctx.log(`a plugin threw on a ${frame.type} frame`, error)
+      burst.add('rejections', {
+        reason: 'invalid_field',
+        message: `${frame.type}: ${error instanceof Error ? error.message : String(error)}`,
+        id: frame.id,
+      })
+    }
+  }
+
   return {
     receive(data) {
       ctx.liveness.lastFrameAt = ctx.now()
@@ -141,7 +156,12 @@ export function createInbound(ctx: RealtimeContext): Inbound {
           ...(result.id !== undefined ? { id: result.id } : {}),
         })
       } else {
-        for (const frame of unbatch(result.frame)) routeFrame(frame, burst, route)
+        const receivers = ctx.frameReceivers
+        for (const frame of unbatch(result.frame)) {
+          const receive = receivers.size > 0 ? receivers.get(frame.type) : undefined
+          if (receive) receiveByPlugin(receive, frame)
+          else routeFrame(frame, burst, route)
+        }
       }
       schedule()
     },
