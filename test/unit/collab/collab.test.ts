@@ -1,0 +1,383 @@
+import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
+import * as Y from 'yjs'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createCollab } from '../../../src/collab'
+import { createRealtime } from '../../../src/createRealtime'
+import { decodeBase64, encodeBase64 } from '../../../src/protocol/docFrames'
+import type { Frame } from '../../../src/protocol/frames'
+import { FakeSocket, authOk, serverFrame, tick } from '../middleware/harness'
+
+/**
+ * The collab plugin against a FakeSocket and a Yjs document playing the server's part: what
+ * goes out on the wire, when, and what state says. The real server is in
+ * test/integration/collab.test.ts.
+ */
+
+const DOC = 'doc-1'
+
+function setup() {
+  const realtime = createRealtime({
+    url: 'ws://127.0.0.1:1',
+    WebSocket: FakeSocket,
+    networkEvents: null,
+    authToken: 't',
+    reconnectInterval: 10,
+    maxReconnectDelay: 10,
+    plugins: [createCollab({ user: { name: 'Alice', color: '#123456' }, textThrottleMs: 50 })],
+  })
+  const dispatched: UnknownAction[] = []
+  const store = configureStore({
+    reducer: { realtime: realtime.reducer },
+    middleware: (getDefault) =>
+      getDefault()
+        .prepend(realtime.middleware)
+        .concat(() => (next: (a: unknown) => unknown) => (action: unknown) => {
+          dispatched.push(action as UnknownAction)
+          return next(action)
+        }),
+  })
+  const server = new Y.Doc()
+  /** Client frames the fake server has handled, per socket. */
+  const handledFrames = new WeakMap<FakeSocket, number>()
+  const doc = () => realtime.selectors.selectDocument(store.getState(), DOC)
+  const text = () => server.getText('content').toJSON()
+
+  /** Plays the server over everything the client sent since the last call. */
+  function serve(socket: FakeSocket, access: 'view' | 'edit' = 'edit', partBytes = Infinity) {
+    const frames = socket.frames()
+    const from = handledFrames.get(socket) ?? 0
+    handledFrames.set(socket, frames.length)
+    for (const f of frames.slice(from) as Array<Frame & { data: Record<string, unknown> }>) {
+      const data = f.data as { doc: string; step?: number; update: string }
+      if (f.type === 'doc_sync' && data.step === 1) {
+        const diff = Y.encodeStateAsUpdate(server, decodeBase64(data.update))
+        const parts = Math.max(1, Math.ceil(diff.length / partBytes))
+        for (let part = 0; part < parts; part++) {
+          const slice = diff.subarray(part * partBytes, (part + 1) * partBytes)
+          socket.deliver(
+            serverFrame('doc_sync', {
+              data: {
+                doc: data.doc,
+                step: 2,
+                update: encodeBase64(slice),
+                ...(parts > 1 ? { part, parts } : {}),
+                ...(part === 0 ? { access } : {}),
+              },
+            }),
+          )
+        }
+        socket.deliver(
+          serverFrame('doc_sync', {
+            data: { doc: data.doc, step: 1, update: encodeBase64(Y.encodeStateVector(server)) },
+          }),
+        )
+      } else if (f.type === 'doc_update' || (f.type === 'doc_sync' && data.step === 2)) {
+        if (access === 'view') {
+          socket.deliver(
+            serverFrame('error', {
+              data: { code: 'FORBIDDEN', message: 'view only', refId: f.id, doc: data.doc },
+            }),
+          )
+          continue
+        }
+        Y.applyUpdate(server, decodeBase64(data.update) as Uint8Array)
+        socket.deliver(serverFrame('ack', { data: { refId: f.id } }))
+      }
+    }
+  }
+
+  async function connect(): Promise<FakeSocket> {
+    store.dispatch(realtime.actions.connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    socket.open()
+    await tick()
+    socket.deliver(authOk())
+    await tick()
+    return socket
+  }
+
+  return { realtime, store, dispatched, server, doc, text, serve, connect }
+}
+
+let errors: ReturnType<typeof vi.spyOn>
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeSocket.instances = []
+  // RTK's serializability and immutability checks report through console.error.
+  errors = vi.spyOn(console, 'error')
+})
+
+afterEach(() => {
+  expect(errors, 'no RTK check complained (binary in state or actions)').not.toHaveBeenCalled()
+  vi.restoreAllMocks()
+  vi.useRealTimers()
+})
+
+describe('collab plugin', () => {
+  it('opens with step 1, assembles a step 2 sent in parts, and is synced with the server text', async () => {
+    const t = setup()
+    t.server.getText('content').insert(0, 'x'.repeat(5000))
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    expect(socket.types()).toContain('doc_sync')
+    expect(t.doc()?.status).toBe('syncing')
+    t.serve(socket, 'edit', 700)
+    await tick(100)
+    expect(t.doc()).toMatchObject({
+      status: 'synced',
+      access: 'edit',
+      text: 'x'.repeat(5000),
+      unsyncedChanges: 0,
+    })
+    expect(t.realtime.documents.get(DOC)?.getText('content').length).toBe(5000)
+  })
+
+  it('sends an edit as doc_update, counts it unsynced until acked, and merges edits made while waiting', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    for (const ch of 'hello') {
+      const len = t.realtime.documents.get(DOC)?.getText('content').length ?? 0
+      t.store.dispatch(
+        t.realtime.actions.editText({ docId: DOC, index: len, deleteCount: 0, insert: ch }),
+      )
+    }
+    expect(t.doc()?.unsyncedChanges).toBe(5)
+    await tick()
+    // Five edits in one tick: one frame.
+    expect(socket.types().filter((type) => type === 'doc_update')).toHaveLength(1)
+    expect(t.doc()?.unsyncedChanges).toBe(5)
+    t.serve(socket)
+    await tick(100)
+    expect(t.text()).toBe('hello')
+    expect(t.doc()).toMatchObject({ unsyncedChanges: 0, text: 'hello' })
+  })
+
+  it('keeps edits made offline and sends them in its step 2 after reconnecting', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'sent' }),
+    )
+    await tick()
+    // Written, never acked: the connection drops.
+    socket.serverClose(1006)
+    await tick()
+    expect(t.doc()).toMatchObject({ status: 'offline', unsyncedChanges: 1 })
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 4, deleteCount: 0, insert: '+offline' }),
+    )
+    t.server.getText('content').insert(0, 'server:')
+    expect(t.doc()?.unsyncedChanges).toBe(2)
+
+    await tick(50)
+    const next = FakeSocket.latest()
+    expect(next).not.toBe(socket)
+    next.open()
+    await tick()
+    next.deliver(authOk())
+    await tick()
+    t.serve(next)
+    await tick()
+    const step2 = next.frames().filter((f) => f.type === 'doc_sync' && f.data.step === 2)
+    expect(step2).toHaveLength(1)
+    t.serve(next)
+    await tick(100)
+    // Concurrent inserts at 0: Yjs orders them by client id; both sides agree.
+    expect(['server:sent+offline', 'sent+offlineserver:']).toContain(t.text())
+    expect(t.doc()).toMatchObject({ status: 'synced', unsyncedChanges: 0, text: t.text() })
+  })
+
+  it('paces doc_update frames by the server rate limit and merges what waits', async () => {
+    const t = setup()
+    t.store.dispatch(t.realtime.actions.connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    socket.open()
+    await tick()
+    socket.deliver(
+      serverFrame('auth_ok', {
+        data: {
+          userId: 'alice',
+          sessionId: 's',
+          epoch: 'e',
+          rateLimit: { messages: 5, perMs: 1000 },
+        },
+      }),
+    )
+    await tick()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    for (let i = 0; i < 40; i++) {
+      t.store.dispatch(
+        t.realtime.actions.editText({ docId: DOC, index: i, deleteCount: 0, insert: 'a' }),
+      )
+      await tick(20)
+      t.serve(socket)
+    }
+    await tick(3000)
+    t.serve(socket)
+    await tick(100)
+    const updates = socket.frames().filter((f) => f.type !== 'ping' && f.type !== 'auth')
+    // 40 edits over 0.8 s at 4 frames a second (80 % of 5): far fewer frames than edits.
+    expect(updates.length).toBeLessThan(15)
+    expect(t.text()).toBe('a'.repeat(40))
+    expect(t.doc()?.unsyncedChanges).toBe(0)
+  })
+
+  it('refuses editText locally once the server says view, with the error in both lastErrors', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket, 'view')
+    await tick()
+    expect(t.doc()?.access).toBe('view')
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'no' }),
+    )
+    await tick()
+    expect(socket.types()).not.toContain('doc_update')
+    expect(t.doc()?.lastError?.code).toBe('FORBIDDEN')
+    expect(t.realtime.selectors.selectRealtime(t.store.getState()).connection.lastError?.code).toBe(
+      'FORBIDDEN',
+    )
+    expect(t.realtime.documents.get(DOC)?.getText('content').toJSON()).toBe('')
+  })
+
+  it('a command re-dispatched from a log (same id) touches no document and no socket', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'once' }),
+    )
+    await tick()
+    const sentBefore = socket.sent.length
+    const log = t.dispatched
+      .filter((a) => a.type.startsWith('realtime/'))
+      .map((a) => JSON.parse(JSON.stringify(a)) as UnknownAction)
+    for (const action of log) t.store.dispatch(action)
+    await tick(200)
+    expect(socket.sent.length).toBe(sentBefore)
+    expect(t.realtime.documents.get(DOC)?.getText('content').toJSON()).toBe('once')
+    // No action carries bytes: the whole log survived JSON unchanged.
+    expect(JSON.parse(JSON.stringify(t.dispatched))).toEqual(t.dispatched)
+  })
+
+  it('shows peers from awareness, validated, and drops them when the connection drops', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    const bob = new Y.Doc()
+    const { Awareness, encodeAwarenessUpdate } = await import('y-protocols/awareness')
+    const bobAwareness = new Awareness(bob)
+    bobAwareness.setLocalState({
+      user: { userId: 'bob', name: 'Bob', color: '#00ff00', extra: { __proto__: 1 } },
+      cursor: { anchor: 1, head: 2 },
+    })
+    socket.deliver(
+      serverFrame('doc_awareness', {
+        data: {
+          doc: DOC,
+          update: encodeBase64(encodeAwarenessUpdate(bobAwareness, [bob.clientID])),
+        },
+      }),
+    )
+    await tick()
+    expect(t.doc()?.peers).toEqual([
+      { userId: 'bob', name: 'Bob', color: '#00ff00', cursor: { anchor: 1, head: 2 } },
+    ])
+    // Our own awareness went out with the name and colour we gave.
+    const ours = socket.frames().filter((f) => f.type === 'doc_awareness')
+    expect(ours.length).toBeGreaterThan(0)
+    t.store.dispatch(t.realtime.actions.setCursor({ docId: DOC, anchor: 3, head: 3 }))
+    await tick()
+    expect(socket.frames().filter((f) => f.type === 'doc_awareness').length).toBe(ours.length + 1)
+
+    socket.serverClose(1006)
+    await tick()
+    expect(t.doc()?.peers).toEqual([])
+    bobAwareness.destroy()
+  })
+
+  it('bad doc frames change nothing and throw nothing', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'kept' }),
+    )
+    await tick()
+    for (const update of ['!!!!', 'AAAA', encodeBase64(new Uint8Array([1, 2, 3, 250, 7]))]) {
+      socket.deliver(serverFrame('doc_update', { data: { doc: DOC, update } }))
+    }
+    socket.deliver(serverFrame('doc_update', { data: { doc: 'not-open', update: 'AAAA' } }))
+    socket.deliver(serverFrame('doc_update', { data: { doc: '__proto__', update: 'AAAA' } }))
+    socket.deliver(serverFrame('doc_awareness', { data: { doc: DOC, update: 'AAEC' } }))
+    await tick(100)
+    expect(t.realtime.documents.get(DOC)?.getText('content').toJSON()).toBe('kept')
+    expect(t.doc()?.text).toBe('kept')
+    expect(t.doc()?.lastError?.code).toBe('INVALID_MESSAGE')
+    expect(t.realtime.selectors.selectRealtime(t.store.getState()).connection.state).toBe('open')
+  })
+
+  it('undo and redo only the own changes', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'mine' }),
+    )
+    await tick()
+    t.serve(socket)
+    // A peer's change arrives.
+    const peer = new Y.Doc()
+    Y.applyUpdate(peer, Y.encodeStateAsUpdate(t.server))
+    peer.getText('content').insert(4, ' theirs')
+    socket.deliver(
+      serverFrame('doc_update', {
+        data: {
+          doc: DOC,
+          update: encodeBase64(Y.encodeStateAsUpdate(peer, Y.encodeStateVector(t.server))),
+        },
+      }),
+    )
+    await tick(100)
+    expect(t.doc()?.text).toBe('mine theirs')
+    t.store.dispatch(t.realtime.actions.undo(DOC))
+    await tick(100)
+    expect(t.doc()?.text).toBe(' theirs')
+    t.store.dispatch(t.realtime.actions.redo(DOC))
+    await tick(100)
+    expect(t.doc()?.text).toBe('mine theirs')
+    t.serve(socket)
+    await tick(100)
+    expect(t.text()).toBe('mine')
+    expect(t.doc()?.unsyncedChanges).toBe(0)
+  })
+})
