@@ -3,6 +3,7 @@ import type {
   ActionCreatorWithPreparedPayload,
   Middleware,
   Reducer,
+  UnknownAction,
 } from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
 import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
@@ -155,7 +156,9 @@ export interface Realtime<
  * An instance whatever its app message map: what layers that never publish take (the React
  * provider, hooks and dev tools), so a `createRealtime<AppMessages>()` instance fits them too.
  */
-export type AnyRealtime = Omit<Realtime, 'actions' | 'events'> & {
+export type AnyRealtime = Omit<Realtime, 'actions' | 'events' | 'reducer'> & {
+  // A method, so an instance whose plugins add state (`documents`) fits too.
+  reducer(state: RealtimeState | undefined, action: UnknownAction): RealtimeState
   actions: Omit<RealtimeActions<DefaultAppMessages, string>, 'publish' | 'custom'>
   events: Omit<RealtimeEvents<DefaultAppMessages, string>, 'custom'>
 }

@@ -14,3 +14,4 @@ export {
   type SetCursorInput,
 } from './actions'
 export type { DocumentState, DocumentsState } from './slice'
+export { useCollaborativeText, type CollaborativeText } from './react'

@@ -3,8 +3,8 @@ import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createCollab } from '../../../src/collab'
 import { createRealtime } from '../../../src/createRealtime'
-import { decodeBase64, encodeBase64 } from '../../../src/protocol/docFrames'
-import type { Frame } from '../../../src/protocol/frames'
+import { encodeBase64 } from '../../../src/protocol/docFrames'
+import { createFakeDocServer } from '../../support/fakeDocServer'
 import { FakeSocket, authOk, serverFrame, tick } from '../middleware/harness'
 
 /**
@@ -36,55 +36,11 @@ function setup() {
           return next(action)
         }),
   })
-  const server = new Y.Doc()
-  /** Client frames the fake server has handled, per socket. */
-  const handledFrames = new WeakMap<FakeSocket, number>()
+  const fake = createFakeDocServer()
+  const server = fake.doc
   const doc = () => realtime.selectors.selectDocument(store.getState(), DOC)
-  const text = () => server.getText('content').toJSON()
-
-  /** Plays the server over everything the client sent since the last call. */
-  function serve(socket: FakeSocket, access: 'view' | 'edit' = 'edit', partBytes = Infinity) {
-    const frames = socket.frames()
-    const from = handledFrames.get(socket) ?? 0
-    handledFrames.set(socket, frames.length)
-    for (const f of frames.slice(from) as Array<Frame & { data: Record<string, unknown> }>) {
-      const data = f.data as { doc: string; step?: number; update: string }
-      if (f.type === 'doc_sync' && data.step === 1) {
-        const diff = Y.encodeStateAsUpdate(server, decodeBase64(data.update))
-        const parts = Math.max(1, Math.ceil(diff.length / partBytes))
-        for (let part = 0; part < parts; part++) {
-          const slice = diff.subarray(part * partBytes, (part + 1) * partBytes)
-          socket.deliver(
-            serverFrame('doc_sync', {
-              data: {
-                doc: data.doc,
-                step: 2,
-                update: encodeBase64(slice),
-                ...(parts > 1 ? { part, parts } : {}),
-                ...(part === 0 ? { access } : {}),
-              },
-            }),
-          )
-        }
-        socket.deliver(
-          serverFrame('doc_sync', {
-            data: { doc: data.doc, step: 1, update: encodeBase64(Y.encodeStateVector(server)) },
-          }),
-        )
-      } else if (f.type === 'doc_update' || (f.type === 'doc_sync' && data.step === 2)) {
-        if (access === 'view') {
-          socket.deliver(
-            serverFrame('error', {
-              data: { code: 'FORBIDDEN', message: 'view only', refId: f.id, doc: data.doc },
-            }),
-          )
-          continue
-        }
-        Y.applyUpdate(server, decodeBase64(data.update) as Uint8Array)
-        socket.deliver(serverFrame('ack', { data: { refId: f.id } }))
-      }
-    }
-  }
+  const text = fake.text
+  const serve = (...args: Parameters<typeof fake.serve>) => fake.serve(...args)
 
   async function connect(): Promise<FakeSocket> {
     store.dispatch(realtime.actions.connect())

@@ -1,0 +1,143 @@
+// @vitest-environment jsdom
+import './support/nodeTypedArrays'
+import { configureStore } from '@reduxjs/toolkit'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import * as Y from 'yjs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createCollab, useCollaborativeText, type CollaborativeText } from '../../src/collab'
+import { createRealtime } from '../../src/createRealtime'
+import { encodeBase64 } from '../../src/protocol/docFrames'
+import { WebSocketProvider } from '../../src/react'
+import { createFakeDocServer } from '../support/fakeDocServer'
+import { FakeSocket, authOk, serverFrame } from '../unit/middleware/harness'
+
+/**
+ * `useCollaborativeText` in jsdom, against a FakeSocket and a Yjs document playing the server:
+ * typing in the bound textarea becomes edits the server gets; a peer's edit shows in the
+ * textarea with the selection kept in place; undo/redo; the document closes on unmount.
+ */
+
+const DOC = 'notes'
+
+function setup() {
+  const realtime = createRealtime({
+    url: 'ws://127.0.0.1:1',
+    WebSocket: FakeSocket,
+    networkEvents: null,
+    authToken: 't',
+    plugins: [createCollab({ textThrottleMs: 10 })],
+  })
+  const store = configureStore({
+    reducer: { realtime: realtime.reducer },
+    middleware: (getDefault) => getDefault().prepend(realtime.middleware),
+  })
+  return { realtime, store, server: createFakeDocServer() }
+}
+
+beforeEach(() => {
+  FakeSocket.instances = []
+})
+
+let unmount: (() => void) | undefined
+afterEach(() => {
+  unmount?.()
+  unmount = undefined
+})
+
+describe('useCollaborativeText', () => {
+  it('binds a textarea: typing syncs, a peer edit keeps the selection, undo/redo, closes on unmount', async () => {
+    const { realtime, store, server } = setup()
+    server.doc.getText('content').insert(0, 'world')
+    let handle: CollaborativeText | undefined
+    function Editor() {
+      handle = useCollaborativeText(DOC)
+      return <textarea aria-label="doc" ref={handle.bind} />
+    }
+    const view = render(
+      <WebSocketProvider realtime={realtime} store={store}>
+        <Editor />
+      </WebSocketProvider>,
+    )
+    unmount = view.unmount
+    await waitFor(() => expect(FakeSocket.instances.length).toBeGreaterThan(0))
+    const socket = FakeSocket.latest()
+    act(() => socket.open())
+    await waitFor(() => expect(socket.types()).toContain('auth'))
+    act(() => socket.deliver(authOk()))
+    await waitFor(() => expect(socket.types()).toContain('doc_sync'))
+    act(() => server.serve(socket))
+    await waitFor(() => expect(handle?.status).toBe('synced'))
+
+    const textarea = screen.getByLabelText<HTMLTextAreaElement>('doc')
+    await waitFor(() => expect(textarea.value).toBe('world'))
+    expect(handle?.text).toBe('world')
+
+    // Typing "hello " at the start.
+    act(() => {
+      textarea.value = 'hello world'
+      textarea.setSelectionRange(6, 6)
+      fireEvent.input(textarea)
+    })
+    await waitFor(() => expect(socket.types()).toContain('doc_update'))
+    act(() => server.serve(socket))
+    expect(server.text()).toBe('hello world')
+    await waitFor(() => expect(handle?.unsyncedChanges).toBe(0))
+
+    // A peer appends and prepends: the caret (after "hello ") moves with the prepended text.
+    const peer = new Y.Doc()
+    Y.applyUpdate(peer, Y.encodeStateAsUpdate(server.doc))
+    const before = Y.encodeStateVector(peer)
+    peer.getText('content').insert(0, '> ')
+    peer.getText('content').insert(13, '!')
+    act(() =>
+      socket.deliver(
+        serverFrame('doc_update', {
+          data: { doc: DOC, update: encodeBase64(Y.encodeStateAsUpdate(peer, before)) },
+        }),
+      ),
+    )
+    await waitFor(() => expect(textarea.value).toBe('> hello world!'))
+    expect(textarea.selectionStart).toBe(8)
+    await waitFor(() => expect(handle?.text).toBe('> hello world!'))
+
+    act(() => handle?.undo())
+    await waitFor(() => expect(textarea.value).toBe('> world!'))
+    act(() => handle?.redo())
+    await waitFor(() => expect(textarea.value).toBe('> hello world!'))
+
+    view.unmount()
+    unmount = undefined
+    expect(realtime.documents.get(DOC)).toBeUndefined()
+    expect(realtime.selectors.selectDocument(store.getState(), DOC)).toBeUndefined()
+    expect(socket.types()).toContain('doc_close')
+  })
+
+  it('says what to do when the instance has no collab plugin', () => {
+    const realtime = createRealtime({
+      url: 'ws://127.0.0.1:1',
+      WebSocket: FakeSocket,
+      networkEvents: null,
+    })
+    const store = configureStore({
+      reducer: { realtime: realtime.reducer },
+      middleware: (getDefault) => getDefault().prepend(realtime.middleware),
+    })
+    function Editor() {
+      useCollaborativeText(DOC)
+      return null
+    }
+    const quiet = console.error
+    console.error = () => {}
+    try {
+      expect(() =>
+        render(
+          <WebSocketProvider realtime={realtime} store={store}>
+            <Editor />
+          </WebSocketProvider>,
+        ),
+      ).toThrow(/plugins: \[createCollab\(\)\]/)
+    } finally {
+      console.error = quiet
+    }
+  })
+})
