@@ -105,7 +105,14 @@ export type {
   RealtimeEvents,
   PublishActionCreator,
   CustomEvents,
+  RealtimeWith,
 } from './createRealtime'
+export type {
+  RealtimePlugin,
+  AnyRealtimePlugin,
+  PluginContext,
+  PluginHandler,
+} from './plugins'
 export type { RealtimeDevToolsOptions } from './devToolsOptions'
 export type {
   AppMessage,
@@ -127,6 +134,7 @@ export type { WebSocketErrorInfo } from './errors'
 export type {
   OutboxStorage,
   StoredCursor,
+  StoredDocument,
   LocalStorageOptions,
   IndexedDbStorageOptions,
   StorageLike,
