@@ -107,12 +107,7 @@ export type {
   CustomEvents,
   RealtimeWith,
 } from './createRealtime'
-export type {
-  RealtimePlugin,
-  AnyRealtimePlugin,
-  PluginContext,
-  PluginHandler,
-} from './plugins'
+export type { RealtimePlugin, AnyRealtimePlugin, PluginContext, PluginHandler } from './plugins'
 export type { RealtimeDevToolsOptions } from './devToolsOptions'
 export type {
   AppMessage,
