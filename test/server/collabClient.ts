@@ -27,11 +27,12 @@ export async function openDoc(
   client: RawClient,
   doc: string,
   ydoc: Y.Doc = new Y.Doc(),
-  timeoutMs = 2000,
+  { timeoutMs = 2000, afterOpen }: { timeoutMs?: number; afterOpen?: () => void } = {},
 ): Promise<Opened> {
   client.sendFrame('doc_sync', {
     data: { doc, step: 1, update: encodeBase64(Y.encodeStateVector(ydoc)) },
   })
+  afterOpen?.()
   const parts: Array<FrameOfType<'doc_sync'>> = []
   for (;;) {
     const part = await client.nextOfType(
@@ -43,7 +44,15 @@ export async function openDoc(
     const { part: index, parts: count } = part.data
     if (count === undefined || index === count - 1) break
   }
-  Y.applyUpdate(ydoc, Y.mergeUpdates(parts.map((p) => bytesOf(p.data.update))), 'server')
+  // Parts are slices of one update's bytes: joined, not merged.
+  const chunks = parts.map((p) => bytesOf(p.data.update))
+  const whole = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, offset)
+    offset += chunk.length
+  }
+  Y.applyUpdate(ydoc, whole, 'server')
   const step1 = await client.nextOfType(
     'doc_sync',
     (f) => f.data.doc === doc && f.data.step === 1,
