@@ -1,6 +1,6 @@
 import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { createRealtime, type RealtimeConfig } from 'redux-realtime-kit'
-import { createCollab, type CollabPlugin } from 'redux-realtime-kit/collab'
+import { createCollab, type CollabOptions, type CollabPlugin } from 'redux-realtime-kit/collab'
 
 /** The board's own message types: what `publish` sends and `custom.messagesReceived` carries. */
 export type BoardMessages = {
@@ -58,12 +58,15 @@ function initialColumns(): Record<CardId, Column> {
  * `realtime.events.custom.messagesReceived`; `data` is narrowed by `type`, and still checked,
  * since it comes from the wire.
  */
-export function createAppStore(config: Omit<RealtimeConfig, 'reducerPath'>) {
+export function createAppStore(
+  config: Omit<RealtimeConfig, 'reducerPath'>,
+  collab: CollabOptions = {},
+) {
   // One connection for everything: the collab plugin's documents travel on the same socket.
   // (With one explicit type argument TypeScript infers none: the plugin's type is named too.)
   const realtime = createRealtime<BoardMessages, 'realtime', CollabPlugin>({
     ...config,
-    plugins: [createCollab()],
+    plugins: [createCollab(collab)],
   })
   const board = createSlice({
     name: 'board',

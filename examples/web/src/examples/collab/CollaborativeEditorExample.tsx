@@ -183,7 +183,12 @@ export function CollaborativeEditorExample({ realtime }: CollaborativeEditorExam
                 }}
                 aria-hidden="true"
               >
-                <span className="collab-caret-label" style={{ borderColor: peerColor(peer) }}>
+                {/* Keyed by where the caret is: the name shows again (then fades) each time it moves. */}
+                <span
+                  key={box.top * 100_000 + box.left}
+                  className="collab-caret-label"
+                  style={{ borderColor: peerColor(peer) }}
+                >
                   {peerName(peer)}
                 </span>
               </span>
