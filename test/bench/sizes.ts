@@ -76,3 +76,32 @@ export async function sizeRows(): Promise<BenchRow[]> {
     )
   return rows
 }
+
+/**
+ * The collab entry (issue 11) on top of createRealtime and the React entry (its hook uses the
+ * React entry's context): its own code with yjs and y-protocols external (they are peers), and
+ * with them bundled, as an app ships them.
+ */
+export async function collabSizeRows(): Promise<BenchRow[]> {
+  const base = `export { createRealtime } from './src'\nexport * from './src/react'`
+  const withCollab = `${base}\nexport * from './src/collab'`
+  const yjs = ['yjs', 'y-protocols', 'y-protocols/awareness', 'lib0']
+  const without = await gzipKiB(base)
+  const external = await gzipKiB(withCollab, yjs)
+  const included = await gzipKiB(withCollab)
+  const note = `min+gzip on top of createRealtime + the react entry (${without.toFixed(1)} KiB)`
+  return [
+    {
+      name: 'gzip size, collab entry, yjs and y-protocols external',
+      value: external - without,
+      unit: 'KiB',
+      note: `${note}; all three: ${external.toFixed(1)} KiB`,
+    },
+    {
+      name: 'gzip size, collab entry with yjs and y-protocols included',
+      value: included - without,
+      unit: 'KiB',
+      note: `${note}; all three: ${included.toFixed(1)} KiB`,
+    },
+  ]
+}
