@@ -158,6 +158,12 @@ describe('example app: the shared document in Chromium', () => {
     await converged([alice, bob], `Agenda:${aliceTypes}!\nNotes:${bobTypes}`)
     await alice.getByTestId('collab-redo').click()
     await converged([alice, bob], withBoth)
+    // The keyboard's undo in the textarea is the document's too (not the textarea's own).
+    await editor(alice).focus()
+    await alice.keyboard.press('Control+z')
+    await converged([alice, bob], `Agenda:${aliceTypes}!\nNotes:${bobTypes}`)
+    await alice.keyboard.press('Control+Shift+z')
+    await converged([alice, bob], withBoth)
 
     // Alice goes offline: she keeps typing, sees it is offline and unsynced; bob types too.
     link.cut()
