@@ -86,6 +86,8 @@ interface OpenDoc {
   reportedUnsynced: number
   textTimer: ReturnType<typeof setTimeout> | undefined
   lastTextAt: number
+  /** The last snapshot was null (too big): another null is not dispatched. */
+  truncated: boolean
   saveTimer: ReturnType<typeof setTimeout> | undefined
 }
 
@@ -198,11 +200,13 @@ export function createCollabHandler(
   function emitText(doc: OpenDoc): void {
     doc.textTimer = undefined
     doc.lastTextAt = ctx.now()
-    const text = textOf(doc.ydoc)
-    const fits = text.length <= maxTextBytes && utf8Length(text) <= maxTextBytes
-    ctx.dispatch(
-      documents.textChanged({ docId: doc.id, text: fits ? text : null, length: text.length }),
-    )
+    const { length } = doc.ydoc.getText('content')
+    // A big document is not even turned into a string: its snapshot is null.
+    const text = length <= maxTextBytes ? textOf(doc.ydoc) : null
+    const fits = text !== null && utf8Length(text) <= maxTextBytes
+    if (!fits && doc.truncated) return
+    doc.truncated = !fits
+    ctx.dispatch(documents.textChanged({ docId: doc.id, text: fits ? text : null, length }))
   }
 
   function scheduleText(doc: OpenDoc): void {
@@ -307,6 +311,7 @@ export function createCollabHandler(
       reportedUnsynced: 0,
       textTimer: undefined,
       lastTextAt: -Infinity,
+      truncated: false,
       saveTimer: undefined,
     }
     docs.set(docId, doc)

@@ -151,6 +151,41 @@ describe('collaborative editing against the reference server', () => {
     for (const c of clients) expect(c.doc(DOC)?.unsyncedChanges).toBe(0)
   })
 
+  it('a 5 MB document syncs through a 64 KiB maxPayload with no reconnect, and an edit follows', async () => {
+    const documents = createMemoryDocumentStore()
+    const big = new Y.Doc()
+    const text = 'lorem ipsum dolor sit amet, '.repeat(Math.ceil((5 * 1024 * 1024) / 28))
+    big.getText('content').insert(0, text)
+    await documents.append(DOC, Y.encodeStateAsUpdate(big))
+    store = documents
+    server = await createRealtimeServer({
+      port: 0,
+      host: '127.0.0.1',
+      jwt: { secret: TEST_SECRET },
+      documents,
+      maxPayload: 64 * 1024,
+      maxBufferedBytes: 256 * 1024,
+      rateLimit: false,
+    })
+    // A short heartbeat: a first sync that starved the connection would reconnect here.
+    const alice = await peer(server.url, 'alice', {
+      heartbeatInterval: 500,
+      heartbeatTimeout: 1000,
+    })
+    alice.store.dispatch(alice.actions.connect())
+    alice.store.dispatch(alice.actions.openDocument(DOC))
+    await alice.waitForStatus(DOC, 'synced', 30_000)
+    expect(alice.liveText(DOC)).toBe(text)
+    // Too big for a snapshot in state.
+    expect(alice.doc(DOC)).toMatchObject({ text: null, textTruncated: true, unsyncedChanges: 0 })
+    type(alice, 0, 'Title\n')
+    await alice.waitFor(
+      (s) => alice.realtime.selectors.selectDocument(s, DOC)?.unsyncedChanges === 0,
+    )
+    expect(alice.dispatched.filter((a) => a.type === 'realtime/connection/closed')).toEqual([])
+    expect((await storedText(DOC)).startsWith('Title\nlorem ipsum')).toBe(true)
+  })
+
   it('edits made offline on both sides merge on reconnect', async () => {
     const srv = await start({ rateLimit: false })
     const alice = await peer(srv.url, 'alice')
