@@ -89,9 +89,12 @@ interface OpenDoc {
   /** The last snapshot was null (too big): another null is not dispatched. */
   truncated: boolean
   saveTimer: ReturnType<typeof setTimeout> | undefined
+  retryTimer: ReturnType<typeof setTimeout> | undefined
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 16
+/** After the server failed to open a document (e.g. its store failed), it is asked again. */
+const STEP1_RETRY_MS = 1000
 /** Room for a doc frame's envelope around its base64. */
 const FRAME_OVERHEAD = 512
 const MAX_HANDLED_COMMANDS = 10_000
@@ -313,6 +316,7 @@ export function createCollabHandler(
       lastTextAt: -Infinity,
       truncated: false,
       saveTimer: undefined,
+      retryTimer: undefined,
     }
     docs.set(docId, doc)
     live.set(docId, ydoc)
@@ -366,6 +370,7 @@ export function createCollabHandler(
     docs.delete(docId)
     live.delete(docId)
     clearTimeout(doc.textTimer)
+    clearTimeout(doc.retryTimer)
     doc.undoManager.destroy()
     doc.awareness.destroy()
     doc.ydoc.destroy()
@@ -611,6 +616,7 @@ export function createCollabHandler(
     doc.pendingChanges = 0
     doc.opened = false
     doc.refused = false
+    clearTimeout(doc.retryTimer)
     doc.live = false
     doc.parts = null
     // Peers' cursors are not shown while we cannot see them move; the server resends them.
@@ -636,10 +642,22 @@ export function createCollabHandler(
         pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? 1000))
       }
     }
-    if (error.code === WebSocketErrorCode.FORBIDDEN && error.refId === doc.step1Id) {
-      // Not even to view: it stays open, empty of the server's state, until closed.
-      doc.refused = true
+    if (error.refId !== undefined && error.refId === doc.step1Id) {
       doc.opened = false
+      doc.step1Id = undefined
+      if (
+        error.code === WebSocketErrorCode.FORBIDDEN ||
+        error.code === WebSocketErrorCode.MESSAGE_TOO_LARGE
+      ) {
+        // Not even to view (or too big for this connection): open, without the server's state.
+        doc.refused = true
+      } else {
+        // The server could not load it now (or asked us to slow down): open it again later.
+        const retry = setTimeout(() => {
+          if (docs.get(doc.id) === doc) sendStep1(doc)
+        }, error.retryAfterMs ?? STEP1_RETRY_MS)
+        doc.retryTimer = retry
+      }
     } else if (error.code === WebSocketErrorCode.FORBIDDEN) {
       // A viewer: nothing of ours is applied or forwarded, and nothing more is sent.
       doc.access = 'view'

@@ -363,6 +363,39 @@ describe('collab plugin', () => {
     expect(t.doc()?.lastError).toBeUndefined()
   })
 
+  it('asks again after the server failed to open the document; a refused one is not asked again', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    t.store.dispatch(t.realtime.actions.openDocument('secret'))
+    await tick()
+    const step1 = (doc: string) =>
+      socket.frames().filter((f) => f.type === 'doc_sync' && f.data.doc === doc)
+    const [first] = step1(DOC)
+    const [secret] = step1('secret')
+    socket.deliver(
+      serverFrame('error', {
+        data: { code: 'SERVER_ERROR', message: 'store down', refId: first?.id, doc: DOC },
+      }),
+    )
+    socket.deliver(
+      serverFrame('error', {
+        data: { code: 'FORBIDDEN', message: 'no', refId: secret?.id, doc: 'secret' },
+      }),
+    )
+    await tick()
+    expect(t.doc()?.lastError?.code).toBe('SERVER_ERROR')
+    expect(t.realtime.selectors.selectDocument(t.store.getState(), 'secret')?.lastError?.code).toBe(
+      'FORBIDDEN',
+    )
+    await tick(1000)
+    expect(step1(DOC)).toHaveLength(2)
+    expect(step1('secret')).toHaveLength(1)
+    t.serve(socket)
+    await tick(100)
+    expect(t.doc()?.status).toBe('synced')
+  })
+
   it('undo and redo only the own changes', async () => {
     const t = setup()
     const socket = await t.connect()
