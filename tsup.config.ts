@@ -63,6 +63,12 @@ const collabUsesPublishedReact: Plugin = {
   },
 }
 
+/**
+ * yjs and y-protocols are optional peers of the collaborative documents (issue 11): the server
+ * imports them lazily (`src/server/collab/yjsPeer.ts`), so they stay out of every bundle.
+ */
+const YJS_PEERS = [/^yjs$/, /^y-protocols(\/.*)?$/]
+
 const serverDir = resolve('src/server')
 const peersFile = resolve('src/server/peers.ts')
 const SERVER_PEERS = /^(ws|jose)$/
@@ -136,6 +142,7 @@ export default defineConfig([
     sourcemap: true,
     esbuildPlugins: [reactUsesPublishedCore, collabUsesPublishedReact, serverPeers()],
     noExternal: [SERVER_PEERS],
+    external: YJS_PEERS,
     // CJS has no import.meta: the React entry's read of Vite's import.meta.env is undefined there.
     esbuildOptions(options, { format }) {
       if (format === 'cjs') options.define = { ...options.define, 'import.meta.env': 'undefined' }
@@ -151,5 +158,6 @@ export default defineConfig([
     banner: cliHasShebang ? {} : { js: '#!/usr/bin/env node' },
     esbuildPlugins: [serverPeers({ exit: true })],
     noExternal: [SERVER_PEERS],
+    external: YJS_PEERS,
   },
 ])

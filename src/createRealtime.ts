@@ -216,7 +216,7 @@ export function createRealtime<
   config: RealtimeConfig & {
     reducerPath?: ReducerPath
     /** Concerns added to the instance (state, commands, a handler), e.g. `[createCollab()]`. */
-    plugins?: readonly Plugin[]
+    plugins?: readonly (Plugin | AnyRealtimePlugin)[]
   },
 ): RealtimeWith<AppMessages, ReducerPath, Plugin> {
   const resolved = resolveConfig(config)

@@ -12,7 +12,7 @@ import {
 /** `realtime.documents`: the live Yjs documents, for editor bindings (never in state). */
 export interface LiveDocuments {
   /** The open document's `Y.Doc` (undefined when not open). Edits made on it sync like `editText`. */
-  get(docId: string): Y.Doc | undefined
+  get: (docId: string) => Y.Doc | undefined
 }
 
 export type CollabPlugin = RealtimePlugin<

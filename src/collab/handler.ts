@@ -67,6 +67,9 @@ interface OpenDoc {
   inFlight: Map<string, { update: Uint8Array; changes: number }>
   /** Local changes the server may lack after a reconnect or reload: the next step 2 covers them. */
   recover: number
+  /** The bytes of those changes, in order, when all of them are known (not only a stored state). */
+  recoverBytes: Uint8Array[]
+  recoverKnown: boolean
   /** The server's step 2 as it arrives in parts. */
   parts: Uint8Array[] | null
   access?: DocAccess
@@ -83,10 +86,15 @@ interface OpenDoc {
   reportedUnsynced: number
   textTimer: ReturnType<typeof setTimeout> | undefined
   lastTextAt: number
+  /** The last snapshot was null (too big): another null is not dispatched. */
+  truncated: boolean
   saveTimer: ReturnType<typeof setTimeout> | undefined
+  retryTimer: ReturnType<typeof setTimeout> | undefined
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 16
+/** After the server failed to open a document (e.g. its store failed), it is asked again. */
+const STEP1_RETRY_MS = 1000
 /** Room for a doc frame's envelope around its base64. */
 const FRAME_OVERHEAD = 512
 const MAX_HANDLED_COMMANDS = 10_000
@@ -195,11 +203,13 @@ export function createCollabHandler(
   function emitText(doc: OpenDoc): void {
     doc.textTimer = undefined
     doc.lastTextAt = ctx.now()
-    const text = textOf(doc.ydoc)
-    const fits = text.length <= maxTextBytes && utf8Length(text) <= maxTextBytes
-    ctx.dispatch(
-      documents.textChanged({ docId: doc.id, text: fits ? text : null, length: text.length }),
-    )
+    const { length } = doc.ydoc.getText('content')
+    // A big document is not even turned into a string: its snapshot is null.
+    const text = length <= maxTextBytes ? textOf(doc.ydoc) : null
+    const fits = text !== null && utf8Length(text) <= maxTextBytes
+    if (!fits && doc.truncated) return
+    doc.truncated = !fits
+    ctx.dispatch(documents.textChanged({ docId: doc.id, text: fits ? text : null, length }))
   }
 
   function scheduleText(doc: OpenDoc): void {
@@ -239,7 +249,9 @@ export function createCollabHandler(
       if (stored && bytes) {
         try {
           Y.applyUpdate(doc.ydoc, bytes, STORED_ORIGIN)
-          doc.recover += Math.max(0, Math.floor(stored.unsynced))
+          const unsynced = Math.max(0, Math.floor(stored.unsynced))
+          doc.recover += unsynced
+          if (unsynced > 0) doc.recoverKnown = false
         } catch (error) {
           ctx.log(`stored document "${doc.id}" is unreadable`, error)
         }
@@ -289,6 +301,8 @@ export function createCollabHandler(
       pendingChanges: 0,
       inFlight: new Map(),
       recover: 0,
+      recoverBytes: [],
+      recoverKnown: true,
       parts: null,
       opened: false,
       step1Id: undefined,
@@ -300,7 +314,9 @@ export function createCollabHandler(
       reportedUnsynced: 0,
       textTimer: undefined,
       lastTextAt: -Infinity,
+      truncated: false,
       saveTimer: undefined,
+      retryTimer: undefined,
     }
     docs.set(docId, doc)
     live.set(docId, ydoc)
@@ -354,6 +370,7 @@ export function createCollabHandler(
     docs.delete(docId)
     live.delete(docId)
     clearTimeout(doc.textTimer)
+    clearTimeout(doc.retryTimer)
     doc.undoManager.destroy()
     doc.awareness.destroy()
     doc.ydoc.destroy()
@@ -381,17 +398,24 @@ export function createCollabHandler(
       const diff = Y.encodeStateAsUpdate(doc.ydoc, serverVector)
       const id = createId()
       const text = encodeBase64(diff)
-      if (text.length + FRAME_OVERHEAD > frameLimit()) {
+      if (text.length + FRAME_OVERHEAD <= frameLimit()) {
+        if (ctx.send(frame('doc_sync', { doc: doc.id, step: 2, update: text }, id))) {
+          doc.inFlight.set(id, { update: diff, changes })
+          clearRecover(doc)
+          doc.pending = []
+          doc.pendingChanges = 0
+        }
+      } else if (doc.recoverKnown) {
+        // Too big for one frame: the changes themselves go again, as doc_update frames.
+        doc.pending = [...doc.recoverBytes, ...doc.pending]
+        doc.pendingChanges += doc.recover
+        clearRecover(doc)
+      } else {
         fail(
           doc,
           WebSocketErrorCode.MESSAGE_TOO_LARGE,
-          `the offline changes of "${doc.id}" (${diff.length} bytes) exceed the server's frame limit; they stay local`,
+          `the offline changes of "${doc.id}" restored from storage (${diff.length} bytes) exceed the server's frame limit; they stay local`,
         )
-      } else if (ctx.send(frame('doc_sync', { doc: doc.id, step: 2, update: text }, id))) {
-        doc.inFlight.set(id, { update: diff, changes })
-        doc.recover = 0
-        doc.pending = []
-        doc.pendingChanges = 0
       }
     }
     doc.live = true
@@ -573,15 +597,26 @@ export function createCollabHandler(
     }
   }
 
+  function clearRecover(doc: OpenDoc): void {
+    doc.recover = 0
+    doc.recoverBytes = []
+    doc.recoverKnown = true
+  }
+
   /** Whatever was in flight may or may not have arrived: the next step 2 covers it. */
   function disconnected(doc: OpenDoc): void {
-    for (const sent of doc.inFlight.values()) doc.recover += sent.changes
+    for (const sent of doc.inFlight.values()) {
+      doc.recover += sent.changes
+      doc.recoverBytes.push(sent.update)
+    }
     doc.recover += doc.pendingChanges
+    doc.recoverBytes.push(...doc.pending)
     doc.inFlight.clear()
     doc.pending = []
     doc.pendingChanges = 0
     doc.opened = false
     doc.refused = false
+    clearTimeout(doc.retryTimer)
     doc.live = false
     doc.parts = null
     // Peers' cursors are not shown while we cannot see them move; the server resends them.
@@ -607,17 +642,29 @@ export function createCollabHandler(
         pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? 1000))
       }
     }
-    if (error.code === WebSocketErrorCode.FORBIDDEN && error.refId === doc.step1Id) {
-      // Not even to view: it stays open, empty of the server's state, until closed.
-      doc.refused = true
+    if (error.refId !== undefined && error.refId === doc.step1Id) {
       doc.opened = false
+      doc.step1Id = undefined
+      if (
+        error.code === WebSocketErrorCode.FORBIDDEN ||
+        error.code === WebSocketErrorCode.MESSAGE_TOO_LARGE
+      ) {
+        // Not even to view (or too big for this connection): open, without the server's state.
+        doc.refused = true
+      } else {
+        // The server could not load it now (or asked us to slow down): open it again later.
+        const retry = setTimeout(() => {
+          if (docs.get(doc.id) === doc) sendStep1(doc)
+        }, error.retryAfterMs ?? STEP1_RETRY_MS)
+        doc.retryTimer = retry
+      }
     } else if (error.code === WebSocketErrorCode.FORBIDDEN) {
       // A viewer: nothing of ours is applied or forwarded, and nothing more is sent.
       doc.access = 'view'
       ctx.dispatch(documents.statusChanged({ docId: doc.id, status: doc.status, access: 'view' }))
       doc.pending = []
       doc.pendingChanges = 0
-      doc.recover = 0
+      clearRecover(doc)
       doc.inFlight.clear()
     }
     if (error.code !== WebSocketErrorCode.RATE_LIMITED) {
@@ -680,10 +727,17 @@ export function createCollabHandler(
       if (refusedToViewer(doc, 'editText')) return
       const text = doc.ydoc.getText('content')
       const at = Math.min(index, text.length)
+      // A big insert (a paste) goes in pieces that each fit a frame; undo takes them as one.
+      const pieces = piecesOf(insert, frameLimit())
       doc.ydoc.transact(() => {
         if (deleteCount > 0) text.delete(at, Math.min(deleteCount, text.length - at))
-        if (insert.length > 0) text.insert(at, insert)
+        if (pieces[0]) text.insert(at, pieces[0])
       }, LOCAL_ORIGIN)
+      let offset = at + (pieces[0]?.length ?? 0)
+      for (const piece of pieces.slice(1)) {
+        doc.ydoc.transact(() => text.insert(offset, piece), LOCAL_ORIGIN)
+        offset += piece.length
+      }
     } else if (setCursor.match(action)) {
       const { docId, anchor, head, id } = action.payload
       if (!once(id)) return
@@ -713,6 +767,26 @@ export function createCollabHandler(
   })
 
   return { handle: command, receive }
+}
+
+/**
+ * `insert` cut so each piece's update fits a frame of `limit` bytes as base64 (3 UTF-8 bytes
+ * per UTF-16 unit at worst), never inside a surrogate pair.
+ */
+function piecesOf(insert: string, limit: number): string[] {
+  const size = Number.isFinite(limit)
+    ? Math.max(64, Math.floor(((limit - 2 * FRAME_OVERHEAD) * 3) / 4 / 3))
+    : Infinity
+  if (insert.length <= size) return insert.length > 0 ? [insert] : []
+  const pieces: string[] = []
+  for (let start = 0; start < insert.length; ) {
+    let end = Math.min(insert.length, start + size)
+    const last = insert.charCodeAt(end - 1)
+    if (end < insert.length && last >= 0xd800 && last <= 0xdbff) end -= 1
+    pieces.push(insert.slice(start, end))
+    start = end
+  }
+  return pieces
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

@@ -20,7 +20,7 @@ export interface Outbound {
    * done), asked for only once the previous one is written out (ws's send callback), so other
    * frames (pongs, live updates) go out in between and the buffer holds one part at a time.
    * While undrained each part is set aside like a replay; stops when the socket closes or the
-   * connection is dropped as a slow consumer.
+   * connection is dropped as a slow consumer. Several paced answers go one after another.
    */
   sendPaced(next: () => string | undefined): void
 }
@@ -106,6 +106,37 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
     write(text, replay ? account.replaySent(size) : undefined)
   }
 
+  /** Paced answers, one after another: the first is being sent (parts never interleave). */
+  const paced: Array<() => string | undefined> = []
+  const pace = (): void => {
+    const next = paced[0]
+    if (!next) return
+    const done = (): void => {
+      paced.shift()
+      pace()
+    }
+    if (!canSend()) return void paced.splice(0)
+    const text = next()
+    if (text === undefined) return done()
+    const size = Buffer.byteLength(text)
+    if (size > outbound.maxFrameBytes) {
+      logger.warn(
+        `redux-realtime server: stopped a paced answer for ${options.describe()}: a ${size}-byte part is above its maxFrameBytes of ${outbound.maxFrameBytes}`,
+      )
+      return done()
+    }
+    const drained = account.replaySent(size)
+    let called = false
+    write(text, (error?: Error) => {
+      // write() calls back at once when send throws; ws calls back with an error on close.
+      if (called) return
+      called = true
+      drained()
+      if (error) paced.splice(0)
+      else setImmediate(pace)
+    })
+  }
+
   const outbound: Outbound = {
     maxFrameBytes: options.maxPayload,
     sendText(text, bytes) {
@@ -117,28 +148,8 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
         if (socket.readyState === WebSocket.OPEN) sendWithinLimit(text, true)
     },
     sendPaced(next) {
-      const step = (): void => {
-        if (!canSend()) return
-        const text = next()
-        if (text === undefined) return
-        const size = Buffer.byteLength(text)
-        if (size > outbound.maxFrameBytes) {
-          logger.warn(
-            `redux-realtime server: stopped a paced answer for ${options.describe()}: a ${size}-byte part is above its maxFrameBytes of ${outbound.maxFrameBytes}`,
-          )
-          return
-        }
-        const drained = account.replaySent(size)
-        let called = false
-        write(text, (error?: Error) => {
-          // write() calls back at once when send throws; ws calls back with an error on close.
-          if (called) return
-          called = true
-          drained()
-          if (!error) setImmediate(step)
-        })
-      }
-      step()
+      paced.push(next)
+      if (paced.length === 1) pace()
     },
   }
   return outbound

@@ -10,11 +10,13 @@ import {
   bytesOf,
   edit,
   openDoc,
+  receiveStep2,
   sendUpdate,
   serverText,
   spyStore,
 } from './collabClient'
-import { connectAs, framesOf, quietLogger, roundTrip, startServer } from './harness'
+import { connect, connectAs, framesOf, quietLogger, roundTrip, startServer } from './harness'
+import { tokenFor } from '../support/tokens'
 
 const DOC = 'notes-1'
 
@@ -95,6 +97,28 @@ describe('collaborative documents: sync', () => {
     expect(text).toContain('b19')
     expect(bobDoc.getText('content').toJSON()).toBe(text)
     expect(await serverText(await connectAs(server.url, 'carol'), DOC)).toBe(text)
+  })
+})
+
+describe('collaborative documents: frame limits', () => {
+  it("sends an update above a peer's maxFrameBytes to it as a step 2 in parts", async () => {
+    const server = await startServer()
+    const alice = await connectAs(server.url, 'alice')
+    const bob = await connect(server.url)
+    bob.sendFrame('auth', { data: { token: await tokenFor('bob'), maxFrameBytes: 2048 } })
+    await bob.nextOfType('auth_ok')
+    const aliceDoc = new Y.Doc()
+    const bobDoc = new Y.Doc()
+    await openDoc(alice, DOC, aliceDoc)
+    await openDoc(bob, DOC, bobDoc)
+
+    const text = Array.from({ length: 6000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('')
+    const update = sendUpdate(alice, DOC, edit(aliceDoc, 0, text))
+    await alice.nextOfType('ack', (f) => f.data.refId === update.id)
+    const parts = await receiveStep2(bob, DOC, bobDoc)
+    expect(parts.length).toBeGreaterThan(2)
+    expect(bobDoc.getText('content').toJSON()).toBe(text)
+    expect(framesOf(bob, 'doc_update')).toEqual([])
   })
 })
 

@@ -33,6 +33,22 @@ export async function openDoc(
     data: { doc, step: 1, update: encodeBase64(Y.encodeStateVector(ydoc)) },
   })
   afterOpen?.()
+  const parts = await receiveStep2(client, doc, ydoc, timeoutMs)
+  const step1 = await client.nextOfType(
+    'doc_sync',
+    (f) => f.data.doc === doc && f.data.step === 1,
+    timeoutMs,
+  )
+  return { access: parts[0]?.data.access, parts, serverVector: bytesOf(step1.data.update) }
+}
+
+/** Reads a `doc_sync` step 2 (every part of it) and applies it to `ydoc`; returns the parts. */
+export async function receiveStep2(
+  client: RawClient,
+  doc: string,
+  ydoc: Y.Doc,
+  timeoutMs = 2000,
+): Promise<Array<FrameOfType<'doc_sync'>>> {
   const parts: Array<FrameOfType<'doc_sync'>> = []
   for (;;) {
     const part = await client.nextOfType(
@@ -53,12 +69,7 @@ export async function openDoc(
     offset += chunk.length
   }
   Y.applyUpdate(ydoc, whole, 'server')
-  const step1 = await client.nextOfType(
-    'doc_sync',
-    (f) => f.data.doc === doc && f.data.step === 1,
-    timeoutMs,
-  )
-  return { access: parts[0]?.data.access, parts, serverVector: bytesOf(step1.data.update) }
+  return parts
 }
 
 /** Sends `update` as a `doc_update` and returns the frame (its id is the ack's refId). */

@@ -299,6 +299,103 @@ describe('collab plugin', () => {
     expect(t.realtime.selectors.selectRealtime(t.store.getState()).connection.state).toBe('open')
   })
 
+  it('a paste and offline edits larger than the frame limit go out in frames that fit it', async () => {
+    const t = setup()
+    t.store.dispatch(t.realtime.actions.connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    socket.open()
+    await tick()
+    const LIMIT = 4096
+    socket.deliver(
+      serverFrame('auth_ok', {
+        data: { userId: 'alice', sessionId: 's', epoch: 'e', maxFrameBytes: LIMIT },
+      }),
+    )
+    await tick()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    const paste = 'lorem ipsum 😀 '.repeat(1500)
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: paste }),
+    )
+    for (let i = 0; i < 20 && t.text() !== paste; i++) {
+      await tick(50)
+      t.serve(socket)
+    }
+    expect(t.text()).toBe(paste)
+    expect(Math.max(...socket.sent.map((text) => text.length))).toBeLessThanOrEqual(LIMIT)
+    expect(socket.types().filter((type) => type === 'doc_update').length).toBeGreaterThan(5)
+
+    // Offline: many small edits whose one diff would not fit a frame.
+    socket.serverClose(1006)
+    await tick()
+    for (let i = 0; i < 300; i++) {
+      t.store.dispatch(
+        t.realtime.actions.editText({
+          docId: DOC,
+          index: i * 20,
+          deleteCount: 0,
+          insert: 'x'.repeat(20),
+        }),
+      )
+    }
+    await tick(50)
+    const next = FakeSocket.latest()
+    next.open()
+    await tick()
+    next.deliver(
+      serverFrame('auth_ok', {
+        data: { userId: 'alice', sessionId: 's', epoch: 'e', maxFrameBytes: LIMIT },
+      }),
+    )
+    await tick()
+    const expected = t.realtime.documents.get(DOC)?.getText('content').toJSON()
+    for (let i = 0; i < 20 && t.text() !== expected; i++) {
+      t.serve(next)
+      await tick(50)
+    }
+    expect(t.text()).toBe(expected)
+    expect(Math.max(...next.sent.map((text) => text.length))).toBeLessThanOrEqual(LIMIT)
+    expect(t.doc()?.unsyncedChanges).toBe(0)
+    expect(t.doc()?.lastError).toBeUndefined()
+  })
+
+  it('asks again after the server failed to open the document; a refused one is not asked again', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    t.store.dispatch(t.realtime.actions.openDocument('secret'))
+    await tick()
+    const step1 = (doc: string) =>
+      socket.frames().filter((f) => f.type === 'doc_sync' && f.data.doc === doc)
+    const [first] = step1(DOC)
+    const [secret] = step1('secret')
+    socket.deliver(
+      serverFrame('error', {
+        data: { code: 'SERVER_ERROR', message: 'store down', refId: first?.id, doc: DOC },
+      }),
+    )
+    socket.deliver(
+      serverFrame('error', {
+        data: { code: 'FORBIDDEN', message: 'no', refId: secret?.id, doc: 'secret' },
+      }),
+    )
+    await tick()
+    expect(t.doc()?.lastError?.code).toBe('SERVER_ERROR')
+    expect(t.realtime.selectors.selectDocument(t.store.getState(), 'secret')?.lastError?.code).toBe(
+      'FORBIDDEN',
+    )
+    await tick(1000)
+    expect(step1(DOC)).toHaveLength(2)
+    expect(step1('secret')).toHaveLength(1)
+    t.serve(socket)
+    await tick(100)
+    expect(t.doc()?.status).toBe('synced')
+  })
+
   it('undo and redo only the own changes', async () => {
     const t = setup()
     const socket = await t.connect()
