@@ -1,5 +1,6 @@
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { axeViolations } from './support/axe'
 import {
   connected,
   createBrowserWorld,
@@ -142,6 +143,8 @@ describe('example app: the shared document in Chromium', () => {
     await bob.getByTestId('collab-caret-alice').waitFor()
     await alice.getByTestId('collab-caret-bob').waitFor()
     await screenshot(bob.getByTestId('collab'), 'collab')
+    // With a peer, its caret and name flag on the page: still no axe violation.
+    expect(await axeViolations(bob)).toEqual([])
 
     // Undo on alice's page takes back alice's last change only; redo brings it back.
     await pastUndoGrouping(alice)
@@ -176,6 +179,7 @@ describe('example app: the shared document in Chromium', () => {
     await bob.keyboard.insertText(' [online]')
     await expect.poll(() => textOf(bob)).toBe(`${withBoth} [online]`)
     await screenshot(alice.getByTestId('collab'), 'collab-offline')
+    expect(await axeViolations(alice)).toEqual([])
     expect(await textOf(alice)).toBe(`Agenda:${aliceTypes}! [offline]\nNotes:${bobTypes} (alice)`)
     // Bob no longer sees alice's caret while she is away (the server dropped her awareness).
     await expectCount(bob.getByTestId('collab-peer-alice'), 0)
