@@ -99,6 +99,28 @@ describe('useCollaborativeText', () => {
     await waitFor(() => expect(textarea.value).toBe('> hello world!'))
     expect(textarea.selectionStart).toBe(8)
     await waitFor(() => expect(handle?.text).toBe('> hello world!'))
+    // Text a peer inserts exactly at the caret goes after it: the caret sticks to its left.
+    const at = Y.encodeStateVector(peer)
+    peer.getText('content').insert(8, 'X')
+    act(() =>
+      socket.deliver(
+        serverFrame('doc_update', {
+          data: { doc: DOC, update: encodeBase64(Y.encodeStateAsUpdate(peer, at)) },
+        }),
+      ),
+    )
+    await waitFor(() => expect(textarea.value).toBe('> hello Xworld!'))
+    expect(textarea.selectionStart).toBe(8)
+    const undoFrom = Y.encodeStateVector(peer)
+    peer.getText('content').delete(8, 1)
+    act(() =>
+      socket.deliver(
+        serverFrame('doc_update', {
+          data: { doc: DOC, update: encodeBase64(Y.encodeStateAsUpdate(peer, undoFrom)) },
+        }),
+      ),
+    )
+    await waitFor(() => expect(textarea.value).toBe('> hello world!'))
 
     act(() => handle?.undo())
     await waitFor(() => expect(textarea.value).toBe('> world!'))
