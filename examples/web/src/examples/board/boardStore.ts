@@ -1,5 +1,6 @@
 import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { createRealtime, type RealtimeConfig } from 'redux-realtime-kit'
+import { createCollab, type CollabPlugin } from 'redux-realtime-kit/collab'
 
 /** The board's own message types: what `publish` sends and `custom.messagesReceived` carries. */
 export type BoardMessages = {
@@ -57,7 +58,11 @@ function initialColumns(): Record<CardId, Column> {
  * since it comes from the wire.
  */
 export function createAppStore(config: Omit<RealtimeConfig, 'reducerPath'>) {
-  const realtime = createRealtime<BoardMessages>(config)
+  // The collab plugin adds shared documents (CollaborativeEditorExample) to the same connection.
+  const realtime = createRealtime<BoardMessages, 'realtime', CollabPlugin>({
+    ...config,
+    plugins: [createCollab()],
+  })
   const board = createSlice({
     name: 'board',
     initialState: (): BoardState => ({ columns: initialColumns(), cursors: [] }),
