@@ -17,6 +17,7 @@ import { startBenchServer, type BenchServer } from './benchServer'
 import { runChild } from './child'
 import { ingestPackage, ingestPeer, ingestRaw, loadPeer, type Delivery } from './clients'
 import { roundTripsPackage, roundTripsRaw, sendPackage, sendRaw } from './latency'
+import { collabRows } from './collab'
 import { compared, median, percentile, repeat, type BenchRow } from './rows'
 import { sizeRows } from './sizes'
 
@@ -292,6 +293,7 @@ async function main(): Promise<void> {
   await fake.close()
   rows.push(...(await section('gzip sizes', sizeRows)))
   rows.push(...(await section('compression', compressionRows)))
+  rows.push(...(await section('collab', collabRows)))
   // About 45 s: the server and the abusers each in their own process.
   rows.push(...(await section('abuse', async () => abuseBenchRows(await runAbuseBench()))))
 
