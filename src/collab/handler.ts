@@ -88,6 +88,8 @@ interface OpenDoc {
   lastTextAt: number
   /** The last snapshot was null (too big): another null is not dispatched. */
   truncated: boolean
+  /** The peers last dispatched, as JSON. */
+  peersKey: string
   saveTimer: ReturnType<typeof setTimeout> | undefined
   retryTimer: ReturnType<typeof setTimeout> | undefined
 }
@@ -315,6 +317,7 @@ export function createCollabHandler(
       textTimer: undefined,
       lastTextAt: -Infinity,
       truncated: false,
+      peersKey: '[]',
       saveTimer: undefined,
       retryTimer: undefined,
     }
@@ -357,6 +360,10 @@ export function createCollabHandler(
       const peer = peerOf(state)
       if (peer) peers.push(peer)
     }
+    // Our own cursor moving changes no peer: no action.
+    const key = JSON.stringify(peers)
+    if (key === doc.peersKey) return
+    doc.peersKey = key
     ctx.dispatch(documents.peersChanged({ docId: doc.id, peers }))
   }
 
