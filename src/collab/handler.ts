@@ -762,9 +762,20 @@ export function createCollabHandler(
 
   // The page goes away: save every document and take our cursors away at once.
   const target = globalThis as { addEventListener?: (type: string, listener: () => void) => void }
+  /** Our awareness states taken away on pagehide, back if the page is shown again (bfcache). */
+  const hidden = new Map<OpenDoc, unknown>()
+  target.addEventListener?.('pageshow', () => {
+    for (const [doc, state] of hidden) {
+      if (docs.get(doc.id) === doc && doc.awareness.getLocalState() === null) {
+        doc.awareness.setLocalState(state as Record<string, unknown>)
+      }
+    }
+    hidden.clear()
+  })
   target.addEventListener?.('pagehide', () => {
     for (const doc of docs.values()) {
       void save(doc)
+      hidden.set(doc, doc.awareness.getLocalState())
       doc.awareness.setLocalState(null)
       if (authenticated() && doc.opened) {
         const update = encodeAwarenessUpdate(doc.awareness, [doc.ydoc.clientID])
@@ -786,7 +797,7 @@ function piecesOf(insert: string, limit: number): string[] {
     : Infinity
   if (insert.length <= size) return insert.length > 0 ? [insert] : []
   const pieces: string[] = []
-  for (let start = 0; start < insert.length; ) {
+  for (let start = 0; start < insert.length;) {
     let end = Math.min(insert.length, start + size)
     const last = insert.charCodeAt(end - 1)
     if (end < insert.length && last >= 0xd800 && last <= 0xdbff) end -= 1
