@@ -95,6 +95,8 @@ interface OpenDoc {
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 16
+/** Stored states up to this size are merged with ours on save (another tab's offline edits). */
+const MERGE_MAX_BYTES = 1024 * 1024
 /** After the server failed to open a document (e.g. its store failed), it is asked again. */
 const STEP1_RETRY_MS = 1000
 /** Room for a doc frame's envelope around its base64. */
@@ -223,17 +225,23 @@ export function createCollabHandler(
 
   // --- Storage --------------------------------------------------------------------------------
 
-  function save(doc: OpenDoc): Promise<void> {
+  /**
+   * Saves the document's state. Merged with what is stored (another tab's offline edits on the
+   * same storage are kept), except on `pagehide`, where one write has the best chance to land.
+   */
+  function save(doc: OpenDoc, merge = true): Promise<void> {
     clearTimeout(doc.saveTimer)
     doc.saveTimer = undefined
     const { storage } = ctx
     if (!storage.saveDocument) return Promise.resolve()
-    const record: StoredDocument = {
-      doc: doc.id,
-      state: encodeBase64(Y.encodeStateAsUpdate(doc.ydoc)),
-      unsynced: unsyncedOf(doc),
-    }
-    return ctx.persist(`save document "${doc.id}"`, () => storage.saveDocument?.(record))
+    const state = Y.encodeStateAsUpdate(doc.ydoc)
+    const unsynced = unsyncedOf(doc)
+    const write = (stored: StoredDocument | undefined) =>
+      storage.saveDocument?.(mergeStored(doc.id, state, unsynced, stored))
+    return ctx.persist(`save document "${doc.id}"`, () => {
+      const stored = merge ? storage.loadDocument?.(doc.id) : undefined
+      return stored instanceof Promise ? stored.then(write) : write(stored)
+    })
   }
 
   function scheduleSave(doc: OpenDoc): void {
@@ -774,7 +782,7 @@ export function createCollabHandler(
   })
   target.addEventListener?.('pagehide', () => {
     for (const doc of docs.values()) {
-      void save(doc)
+      void save(doc, false)
       hidden.set(doc, doc.awareness.getLocalState())
       doc.awareness.setLocalState(null)
       if (authenticated() && doc.opened) {
@@ -785,6 +793,33 @@ export function createCollabHandler(
   })
 
   return { handle: command, receive }
+}
+
+/**
+ * What to store for `doc`: our state merged with the stored one. The stored record's unsynced
+ * changes count only when it holds something ours lacks (another tab's offline edits).
+ */
+function mergeStored(
+  doc: string,
+  state: Uint8Array,
+  unsynced: number,
+  stored: StoredDocument | undefined,
+): StoredDocument {
+  const bytes = stored && decodeBase64(stored.state)
+  // A big stored state is not parsed on every save: ours replaces it.
+  if (!bytes || bytes.length > MERGE_MAX_BYTES) return { doc, state: encodeBase64(state), unsynced }
+  try {
+    const extra = Y.diffUpdate(bytes, Y.encodeStateVectorFromUpdate(state))
+    const adds = Y.decodeUpdate(extra).structs.length > 0
+    return {
+      doc,
+      state: encodeBase64(adds ? Y.mergeUpdates([state, bytes]) : state),
+      unsynced: adds ? unsynced + Math.max(0, Math.floor(stored.unsynced)) : unsynced,
+    }
+  } catch {
+    // An unreadable stored state is replaced by ours.
+    return { doc, state: encodeBase64(state), unsynced }
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
 import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from '../../../middleware/storage'
 import { createCollab } from '../../../src/collab'
 import { createRealtime } from '../../../src/createRealtime'
 import { encodeBase64 } from '../../../src/protocol/docFrames'
@@ -457,6 +458,49 @@ describe('collab plugin', () => {
     await tick(100)
     expect(t.text()).toBe('stable!')
     expect(t.doc()?.unsyncedChanges).toBe(0)
+  })
+
+  it("two tabs on one storage, both offline: each save keeps the other tab's edits", async () => {
+    const storage = createMemoryStorage()
+    const tab = () => {
+      const realtime = createRealtime({
+        url: 'ws://127.0.0.1:1',
+        WebSocket: FakeSocket,
+        networkEvents: null,
+        storage,
+        plugins: [createCollab()],
+      })
+      const store = configureStore({
+        reducer: { realtime: realtime.reducer },
+        middleware: (getDefault) => getDefault().prepend(realtime.middleware),
+      })
+      return { realtime, store }
+    }
+    const a = tab()
+    const b = tab()
+    for (const t of [a, b]) t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    const type = (t: typeof a, insert: string) =>
+      t.store.dispatch(
+        t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert }),
+      )
+    type(a, 'from A. ')
+    type(b, 'from B. ')
+    type(b, 'again B. ')
+    a.store.dispatch(a.realtime.actions.closeDocument(DOC))
+    b.store.dispatch(b.realtime.actions.closeDocument(DOC))
+    await tick()
+    expect((await storage.loadDocument(DOC))?.unsynced).toBe(3)
+
+    const reloaded = tab()
+    reloaded.store.dispatch(reloaded.realtime.actions.openDocument(DOC))
+    await tick(200)
+    const text = reloaded.realtime.documents.get(DOC)?.getText('content').toJSON() ?? ''
+    expect(text).toContain('from A. ')
+    expect(text).toContain('again B. from B. ')
+    expect(
+      reloaded.realtime.selectors.selectDocument(reloaded.store.getState(), DOC),
+    ).toMatchObject({ unsyncedChanges: 3, status: 'connecting' })
   })
 
   it('undo and redo only the own changes', async () => {
