@@ -433,6 +433,17 @@ export function createCollabHandler(
         )
       }
     }
+    if (changes > 0 && doc.access === 'view') {
+      // Made before the server said view only: they cannot go, and are not counted as waiting.
+      fail(
+        doc,
+        WebSocketErrorCode.FORBIDDEN,
+        `you may only view "${doc.id}": ${changes} local changes were not sent`,
+      )
+      clearRecover(doc)
+      doc.pending = []
+      doc.pendingChanges = 0
+    }
     doc.live = true
     setStatus(doc, 'synced')
     const userId = ctx.session.userId

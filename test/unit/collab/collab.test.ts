@@ -214,6 +214,23 @@ describe('collab plugin', () => {
     expect(t.realtime.documents.get(DOC)?.getText('content').toJSON()).toBe('')
   })
 
+  it('changes made before the server says view only are not sent and not left counted', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'early' }),
+    )
+    await tick()
+    expect(t.doc()?.unsyncedChanges).toBe(1)
+    t.serve(socket, 'view')
+    await tick(100)
+    expect(t.doc()).toMatchObject({ access: 'view', unsyncedChanges: 0, status: 'synced' })
+    expect(t.doc()?.lastError?.code).toBe('FORBIDDEN')
+    expect(socket.types()).not.toContain('doc_update')
+    expect(socket.frames().filter((f) => f.type === 'doc_sync' && f.data.step === 2)).toEqual([])
+  })
+
   it('a command re-dispatched from a log (same id) touches no document and no socket', async () => {
     const t = setup()
     const socket = await t.connect()
