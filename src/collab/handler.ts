@@ -88,11 +88,15 @@ interface OpenDoc {
   lastTextAt: number
   /** The last snapshot was null (too big): another null is not dispatched. */
   truncated: boolean
+  /** The peers last dispatched, as JSON. */
+  peersKey: string
   saveTimer: ReturnType<typeof setTimeout> | undefined
   retryTimer: ReturnType<typeof setTimeout> | undefined
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 16
+/** Stored states up to this size are merged with ours on save (another tab's offline edits). */
+const MERGE_MAX_BYTES = 1024 * 1024
 /** After the server failed to open a document (e.g. its store failed), it is asked again. */
 const STEP1_RETRY_MS = 1000
 /** Room for a doc frame's envelope around its base64. */
@@ -221,17 +225,23 @@ export function createCollabHandler(
 
   // --- Storage --------------------------------------------------------------------------------
 
-  function save(doc: OpenDoc): Promise<void> {
+  /**
+   * Saves the document's state. Merged with what is stored (another tab's offline edits on the
+   * same storage are kept), except on `pagehide`, where one write has the best chance to land.
+   */
+  function save(doc: OpenDoc, merge = true): Promise<void> {
     clearTimeout(doc.saveTimer)
     doc.saveTimer = undefined
     const { storage } = ctx
     if (!storage.saveDocument) return Promise.resolve()
-    const record: StoredDocument = {
-      doc: doc.id,
-      state: encodeBase64(Y.encodeStateAsUpdate(doc.ydoc)),
-      unsynced: unsyncedOf(doc),
-    }
-    return ctx.persist(`save document "${doc.id}"`, () => storage.saveDocument?.(record))
+    const state = Y.encodeStateAsUpdate(doc.ydoc)
+    const unsynced = unsyncedOf(doc)
+    const write = (stored: StoredDocument | undefined) =>
+      storage.saveDocument?.(mergeStored(doc.id, state, unsynced, stored))
+    return ctx.persist(`save document "${doc.id}"`, () => {
+      const stored = merge ? storage.loadDocument?.(doc.id) : undefined
+      return stored instanceof Promise ? stored.then(write) : write(stored)
+    })
   }
 
   function scheduleSave(doc: OpenDoc): void {
@@ -315,6 +325,7 @@ export function createCollabHandler(
       textTimer: undefined,
       lastTextAt: -Infinity,
       truncated: false,
+      peersKey: '[]',
       saveTimer: undefined,
       retryTimer: undefined,
     }
@@ -357,6 +368,10 @@ export function createCollabHandler(
       const peer = peerOf(state)
       if (peer) peers.push(peer)
     }
+    // Our own cursor moving changes no peer: no action.
+    const key = JSON.stringify(peers)
+    if (key === doc.peersKey) return
+    doc.peersKey = key
     ctx.dispatch(documents.peersChanged({ docId: doc.id, peers }))
   }
 
@@ -417,6 +432,17 @@ export function createCollabHandler(
           `the offline changes of "${doc.id}" restored from storage (${diff.length} bytes) exceed the server's frame limit; they stay local`,
         )
       }
+    }
+    if (changes > 0 && doc.access === 'view') {
+      // Made before the server said view only: they cannot go, and are not counted as waiting.
+      fail(
+        doc,
+        WebSocketErrorCode.FORBIDDEN,
+        `you may only view "${doc.id}": ${changes} local changes were not sent`,
+      )
+      clearRecover(doc)
+      doc.pending = []
+      doc.pendingChanges = 0
     }
     doc.live = true
     setStatus(doc, 'synced')
@@ -755,9 +781,20 @@ export function createCollabHandler(
 
   // The page goes away: save every document and take our cursors away at once.
   const target = globalThis as { addEventListener?: (type: string, listener: () => void) => void }
+  /** Our awareness states taken away on pagehide, back if the page is shown again (bfcache). */
+  const hidden = new Map<OpenDoc, unknown>()
+  target.addEventListener?.('pageshow', () => {
+    for (const [doc, state] of hidden) {
+      if (docs.get(doc.id) === doc && doc.awareness.getLocalState() === null) {
+        doc.awareness.setLocalState(state as Record<string, unknown>)
+      }
+    }
+    hidden.clear()
+  })
   target.addEventListener?.('pagehide', () => {
     for (const doc of docs.values()) {
-      void save(doc)
+      void save(doc, false)
+      hidden.set(doc, doc.awareness.getLocalState())
       doc.awareness.setLocalState(null)
       if (authenticated() && doc.opened) {
         const update = encodeAwarenessUpdate(doc.awareness, [doc.ydoc.clientID])
@@ -770,6 +807,33 @@ export function createCollabHandler(
 }
 
 /**
+ * What to store for `doc`: our state merged with the stored one. The stored record's unsynced
+ * changes count only when it holds something ours lacks (another tab's offline edits).
+ */
+function mergeStored(
+  doc: string,
+  state: Uint8Array,
+  unsynced: number,
+  stored: StoredDocument | undefined,
+): StoredDocument {
+  const bytes = stored && decodeBase64(stored.state)
+  // A big stored state is not parsed on every save: ours replaces it.
+  if (!bytes || bytes.length > MERGE_MAX_BYTES) return { doc, state: encodeBase64(state), unsynced }
+  try {
+    const extra = Y.diffUpdate(bytes, Y.encodeStateVectorFromUpdate(state))
+    const adds = Y.decodeUpdate(extra).structs.length > 0
+    return {
+      doc,
+      state: encodeBase64(adds ? Y.mergeUpdates([state, bytes]) : state),
+      unsynced: adds ? unsynced + Math.max(0, Math.floor(stored.unsynced)) : unsynced,
+    }
+  } catch {
+    // An unreadable stored state is replaced by ours.
+    return { doc, state: encodeBase64(state), unsynced }
+  }
+}
+
+/**
  * `insert` cut so each piece's update fits a frame of `limit` bytes as base64 (3 UTF-8 bytes
  * per UTF-16 unit at worst), never inside a surrogate pair.
  */
@@ -779,7 +843,7 @@ function piecesOf(insert: string, limit: number): string[] {
     : Infinity
   if (insert.length <= size) return insert.length > 0 ? [insert] : []
   const pieces: string[] = []
-  for (let start = 0; start < insert.length; ) {
+  for (let start = 0; start < insert.length;) {
     let end = Math.min(insert.length, start + size)
     const last = insert.charCodeAt(end - 1)
     if (end < insert.length && last >= 0xd800 && last <= 0xdbff) end -= 1

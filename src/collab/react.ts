@@ -61,17 +61,22 @@ function splice(before: string, after: string) {
   }
 }
 
-/** Moves `position` through a Y.Text change made by someone else. */
+/**
+ * Moves `position` through a Y.Text change made by someone else. The caret sticks to the
+ * character on its left: text a peer inserts exactly at your caret goes after it, so two people
+ * typing at the same spot each keep their own words together.
+ */
 function mapPosition(position: number, delta: Y.YTextEvent['delta']): number {
+  /** Where in the text before the change the ops have got to. */
   let at = 0
   let moved = position
   for (const op of delta) {
+    if (at >= position) break
     if (op.retain !== undefined) at += op.retain
-    else if (typeof op.insert === 'string') {
-      if (at <= position) moved += op.insert.length
-      at += op.insert.length
-    } else if (op.delete !== undefined) {
-      if (at < position) moved -= Math.min(op.delete, position - at)
+    else if (typeof op.insert === 'string') moved += op.insert.length
+    else if (op.delete !== undefined) {
+      moved -= Math.min(op.delete, position - at)
+      at += op.delete
     }
   }
   return Math.max(0, moved)

@@ -126,6 +126,15 @@ describe('collaborative editing against the reference server', () => {
       // Cut every connection now and then: in-flight updates are lost on the wire.
       if (round % 150 === 75) proxy.cutAll()
     }
+    // Last, changes that are only in flight when the connection dies: written into a dead link
+    // (never acked), with nothing typed after them to carry them along.
+    await sleep(200)
+    proxy.blackhole(true)
+    for (const c of clients) type(c, 0, `[last of ${c.userId}]`)
+    await sleep(100)
+    proxy.cutAll()
+    proxy.blackhole(false)
+    operations += clients.length
     expect(operations).toBeGreaterThanOrEqual(2000)
     expect(proxy.stats().cuts).toBeGreaterThanOrEqual(4)
 
@@ -141,7 +150,7 @@ describe('collaborative editing against the reference server', () => {
     )
     expect(recoveries, 'unacked changes re-covered by a step 2 after cuts').toBeGreaterThan(0)
     const text = clients[0]?.liveText(DOC)
-    expect(text?.length).toBeGreaterThan(0)
+    for (const c of clients) expect(text).toContain(`[last of ${c.userId}]`)
     expect(await storedText(DOC)).toBe(text)
     // The throttled snapshot in state catches up too.
     await eventually(

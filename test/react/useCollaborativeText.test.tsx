@@ -6,7 +6,8 @@ import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createCollab, useCollaborativeText, type CollaborativeText } from '../../src/collab'
 import { createRealtime } from '../../src/createRealtime'
-import { encodeBase64 } from '../../src/protocol/docFrames'
+import { createMemoryStorage } from '../../middleware/storage'
+import { decodeBase64, encodeBase64 } from '../../src/protocol/docFrames'
 import { WebSocketProvider } from '../../src/react'
 import { createFakeDocServer } from '../support/fakeDocServer'
 import { FakeSocket, authOk, serverFrame } from '../unit/middleware/harness'
@@ -20,7 +21,9 @@ import { FakeSocket, authOk, serverFrame } from '../unit/middleware/harness'
 const DOC = 'notes'
 
 function setup() {
+  const storage = createMemoryStorage()
   const realtime = createRealtime({
+    storage,
     url: 'ws://127.0.0.1:1',
     WebSocket: FakeSocket,
     networkEvents: null,
@@ -31,7 +34,7 @@ function setup() {
     reducer: { realtime: realtime.reducer },
     middleware: (getDefault) => getDefault().prepend(realtime.middleware),
   })
-  return { realtime, store, server: createFakeDocServer() }
+  return { realtime, store, storage, server: createFakeDocServer() }
 }
 
 beforeEach(() => {
@@ -46,7 +49,7 @@ afterEach(() => {
 
 describe('useCollaborativeText', () => {
   it('binds a textarea: typing syncs, a peer edit keeps the selection, undo/redo, closes on unmount', async () => {
-    const { realtime, store, server } = setup()
+    const { realtime, store, storage, server } = setup()
     server.doc.getText('content').insert(0, 'world')
     let handle: CollaborativeText | undefined
     function Editor() {
@@ -99,11 +102,57 @@ describe('useCollaborativeText', () => {
     await waitFor(() => expect(textarea.value).toBe('> hello world!'))
     expect(textarea.selectionStart).toBe(8)
     await waitFor(() => expect(handle?.text).toBe('> hello world!'))
+    // Text a peer inserts exactly at the caret goes after it: the caret sticks to its left.
+    const at = Y.encodeStateVector(peer)
+    peer.getText('content').insert(8, 'X')
+    act(() =>
+      socket.deliver(
+        serverFrame('doc_update', {
+          data: { doc: DOC, update: encodeBase64(Y.encodeStateAsUpdate(peer, at)) },
+        }),
+      ),
+    )
+    await waitFor(() => expect(textarea.value).toBe('> hello Xworld!'))
+    expect(textarea.selectionStart).toBe(8)
+    const undoFrom = Y.encodeStateVector(peer)
+    peer.getText('content').delete(8, 1)
+    act(() =>
+      socket.deliver(
+        serverFrame('doc_update', {
+          data: { doc: DOC, update: encodeBase64(Y.encodeStateAsUpdate(peer, undoFrom)) },
+        }),
+      ),
+    )
+    await waitFor(() => expect(textarea.value).toBe('> hello world!'))
 
     act(() => handle?.undo())
     await waitFor(() => expect(textarea.value).toBe('> world!'))
     act(() => handle?.redo())
     await waitFor(() => expect(textarea.value).toBe('> hello world!'))
+
+    // The page goes away: the document is saved and our cursor is taken away at once.
+    const awarenessBefore = socket.types().filter((t) => t === 'doc_awareness').length
+    act(() => {
+      window.dispatchEvent(new Event('pagehide'))
+    })
+    expect(socket.types().filter((t) => t === 'doc_awareness').length).toBe(awarenessBefore + 1)
+    const last = socket.frames().at(-1)
+    expect(last?.type).toBe('doc_awareness')
+    const { Awareness, applyAwarenessUpdate } = await import('y-protocols/awareness')
+    const observer = new Awareness(new Y.Doc())
+    applyAwarenessUpdate(observer, decodeBase64((last?.data as { update: string }).update)!, 'test')
+    expect(
+      [...observer.getStates().values()].filter((s) => s !== observer.getLocalState()),
+    ).toEqual([])
+    observer.destroy()
+    expect(await storage.loadDocument(DOC)).toMatchObject({ doc: DOC })
+    // Back from the back-forward cache: our cursor is shown again.
+    act(() => {
+      window.dispatchEvent(new Event('pageshow'))
+    })
+    await waitFor(() =>
+      expect(socket.types().filter((t) => t === 'doc_awareness').length).toBe(awarenessBefore + 2),
+    )
 
     view.unmount()
     unmount = undefined

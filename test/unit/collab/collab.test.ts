@@ -1,6 +1,7 @@
 import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
 import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStorage } from '../../../middleware/storage'
 import { createCollab } from '../../../src/collab'
 import { createRealtime } from '../../../src/createRealtime'
 import { encodeBase64 } from '../../../src/protocol/docFrames'
@@ -213,6 +214,23 @@ describe('collab plugin', () => {
     expect(t.realtime.documents.get(DOC)?.getText('content').toJSON()).toBe('')
   })
 
+  it('changes made before the server says view only are not sent and not left counted', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'early' }),
+    )
+    await tick()
+    expect(t.doc()?.unsyncedChanges).toBe(1)
+    t.serve(socket, 'view')
+    await tick(100)
+    expect(t.doc()).toMatchObject({ access: 'view', unsyncedChanges: 0, status: 'synced' })
+    expect(t.doc()?.lastError?.code).toBe('FORBIDDEN')
+    expect(socket.types()).not.toContain('doc_update')
+    expect(socket.frames().filter((f) => f.type === 'doc_sync' && f.data.step === 2)).toEqual([])
+  })
+
   it('a command re-dispatched from a log (same id) touches no document and no socket', async () => {
     const t = setup()
     const socket = await t.connect()
@@ -394,6 +412,112 @@ describe('collab plugin', () => {
     t.serve(socket)
     await tick(100)
     expect(t.doc()?.status).toBe('synced')
+  })
+
+  it('fuzzed doc frames (random bytes, truncated updates, wrong ids and shapes) change nothing and throw nothing', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'stable' }),
+    )
+    await tick()
+    t.serve(socket)
+    await tick(100)
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed / 0x7fffffff
+    }
+    const bytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256))
+    // A real update of another document, to truncate.
+    const other = new Y.Doc()
+    other.getText('content').insert(0, 'elsewhere '.repeat(20))
+    const real = Y.encodeStateAsUpdate(other)
+    const docIds = [DOC, 'not-open', '__proto__', 'constructor', '', 'a b', 42, null]
+    for (let i = 0; i < 300; i++) {
+      const type = ['doc_sync', 'doc_update', 'doc_awareness', 'doc_close'][i % 4] as string
+      const kind = i % 5
+      const update =
+        kind === 0
+          ? encodeBase64(bytes(1 + Math.floor(random() * 40)))
+          : kind === 1
+            ? encodeBase64(real.subarray(0, Math.floor(random() * real.length)))
+            : kind === 2
+              ? 'not base64!'
+              : kind === 3
+                ? encodeBase64(new Uint8Array(0))
+                : 12345
+      const data: Record<string, unknown> = {
+        doc: docIds[Math.floor(random() * docIds.length)],
+        update,
+        step: [1, 2, 3, undefined][Math.floor(random() * 4)],
+        ...(random() < 0.3
+          ? { part: Math.floor(random() * 3), parts: Math.floor(random() * 3) }
+          : {}),
+      }
+      socket.deliver(serverFrame(type, { data }))
+    }
+    socket.deliver('{"v":1,"type":"doc_update","data":')
+    await tick(200)
+    expect(t.realtime.documents.get(DOC)?.getText('content').toJSON()).toBe('stable')
+    expect(t.doc()).toMatchObject({ text: 'stable', unsyncedChanges: 0 })
+    expect(t.realtime.selectors.selectRealtime(t.store.getState()).connection.state).toBe('open')
+    // Still working: an edit goes out and is acked.
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 6, deleteCount: 0, insert: '!' }),
+    )
+    await tick()
+    t.serve(socket)
+    await tick(100)
+    expect(t.text()).toBe('stable!')
+    expect(t.doc()?.unsyncedChanges).toBe(0)
+  })
+
+  it("two tabs on one storage, both offline: each save keeps the other tab's edits", async () => {
+    const storage = createMemoryStorage()
+    const tab = () => {
+      const realtime = createRealtime({
+        url: 'ws://127.0.0.1:1',
+        WebSocket: FakeSocket,
+        networkEvents: null,
+        storage,
+        plugins: [createCollab()],
+      })
+      const store = configureStore({
+        reducer: { realtime: realtime.reducer },
+        middleware: (getDefault) => getDefault().prepend(realtime.middleware),
+      })
+      return { realtime, store }
+    }
+    const a = tab()
+    const b = tab()
+    for (const t of [a, b]) t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    const type = (t: typeof a, insert: string) =>
+      t.store.dispatch(
+        t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert }),
+      )
+    type(a, 'from A. ')
+    type(b, 'from B. ')
+    type(b, 'again B. ')
+    a.store.dispatch(a.realtime.actions.closeDocument(DOC))
+    b.store.dispatch(b.realtime.actions.closeDocument(DOC))
+    await tick()
+    expect((await storage.loadDocument(DOC))?.unsynced).toBe(3)
+
+    const reloaded = tab()
+    reloaded.store.dispatch(reloaded.realtime.actions.openDocument(DOC))
+    await tick(200)
+    const text = reloaded.realtime.documents.get(DOC)?.getText('content').toJSON() ?? ''
+    expect(text).toContain('from A. ')
+    expect(text).toContain('again B. from B. ')
+    expect(
+      reloaded.realtime.selectors.selectDocument(reloaded.store.getState(), DOC),
+    ).toMatchObject({ unsyncedChanges: 3, status: 'connecting' })
   })
 
   it('undo and redo only the own changes', async () => {
