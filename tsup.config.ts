@@ -42,6 +42,33 @@ const reactUsesPublishedCore: Plugin = {
   },
 }
 
+const collabDir = resolve('src/collab')
+
+/**
+ * The collab entry's React hook reads the React entry's context: it imports it as
+ * `redux-realtime-kit/react`, so an app using both gets one `WebSocketContext` (in CJS too).
+ * yjs and y-protocols are peers (external); the core code it uses is shared (ESM chunks).
+ */
+const collabUsesPublishedReact: Plugin = {
+  name: 'collab-uses-published-react',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (!args.importer.startsWith(collabDir + '/')) return undefined
+      const target = resolve(dirname(args.importer), args.path)
+      if (target === reactDir || target.startsWith(reactDir + '/')) {
+        return { path: `${packageName}/react`, external: true }
+      }
+      return undefined
+    })
+  },
+}
+
+/**
+ * yjs and y-protocols are optional peers of the collaborative documents (issue 11): the server
+ * imports them lazily (`src/server/collab/yjsPeer.ts`), so they stay out of every bundle.
+ */
+const YJS_PEERS = [/^yjs$/, /^y-protocols(\/.*)?$/]
+
 const serverDir = resolve('src/server')
 const peersFile = resolve('src/server/peers.ts')
 const SERVER_PEERS = /^(ws|jose)$/
@@ -105,6 +132,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'server/index': 'src/server/index.ts',
       'react/index': 'src/react/index.ts',
+      'collab/index': 'src/collab/index.ts',
     },
     format: ['esm', 'cjs'],
     target: 'es2022',
@@ -112,8 +140,9 @@ export default defineConfig([
     // chunk of its own. CJS stays one file per entry.
     dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
     sourcemap: true,
-    esbuildPlugins: [reactUsesPublishedCore, serverPeers()],
+    esbuildPlugins: [reactUsesPublishedCore, collabUsesPublishedReact, serverPeers()],
     noExternal: [SERVER_PEERS],
+    external: YJS_PEERS,
     // CJS has no import.meta: the React entry's read of Vite's import.meta.env is undefined there.
     esbuildOptions(options, { format }) {
       if (format === 'cjs') options.define = { ...options.define, 'import.meta.env': 'undefined' }
@@ -129,5 +158,6 @@ export default defineConfig([
     banner: cliHasShebang ? {} : { js: '#!/usr/bin/env node' },
     esbuildPlugins: [serverPeers({ exit: true })],
     noExternal: [SERVER_PEERS],
+    external: YJS_PEERS,
   },
 ])

@@ -70,6 +70,8 @@ export interface RealtimeContext {
   send: (frame: Frame) => boolean
   /** Dispatches without letting a throwing reducer or listener break the socket's callbacks. */
   safeDispatch: (action: UnknownAction) => void
+  /** Plugins' receivers by frame type: such frames go to them, not to the frame-to-action table. */
+  frameReceivers: ReadonlyMap<string, (frame: Frame) => void>
 }
 
 /** One concern of the middleware: sees every action after the reducers did. */

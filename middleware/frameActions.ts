@@ -258,6 +258,11 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
   batch: clientOnly,
   subscribe: clientOnly,
   unsubscribe: clientOnly,
+  // Collaborative documents (issue 11): the collab plugin routes these; without it they do nothing.
+  doc_sync: () => {},
+  doc_update: () => {},
+  doc_awareness: () => {},
+  doc_close: clientOnly,
 }
 
 export function routeFrame(frame: Frame, burst: Burst, ctx: RouteContext): void {

@@ -1,6 +1,7 @@
 import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
 import { decodeFrame } from '../src/protocol/codec'
 import { hasKeyCount } from '../src/protocol/fields'
+import type { Frame } from '../src/protocol/frames'
 import { MessageType } from '../src/protocol/messageTypes'
 import type { RealtimeContext } from './context'
 import { Burst, routeFrame, type RouteContext } from './frameActions'
@@ -130,6 +131,28 @@ export function createInbound(ctx: RealtimeContext): Inbound {
     queueMicrotask(flushNow)
   }
 
+  /** To the plugin that claims the frame's type, else into this burst's actions. */
+  function deliver(frame: Frame): void {
+    const receivers = ctx.frameReceivers
+    const receive = receivers.size > 0 ? receivers.get(frame.type) : undefined
+    if (receive) receiveByPlugin(receive, frame)
+    else routeFrame(frame, burst, route)
+  }
+
+  /** A plugin's frame: a throw is its bug, reported as a rejection, never the socket's. */
+  function receiveByPlugin(receive: (frame: Frame) => void, frame: Frame): void {
+    try {
+      receive(frame)
+    } catch (error) {
+      ctx.log(`a plugin threw on a ${frame.type} frame`, error)
+      burst.add('rejections', {
+        reason: 'invalid_field',
+        message: `${frame.type}: ${error instanceof Error ? error.message : String(error)}`,
+        id: frame.id,
+      })
+    }
+  }
+
   return {
     receive(data) {
       // Once per burst: the other messages of one read arrive in the same task, as good as now.
@@ -150,10 +173,10 @@ export function createInbound(ctx: RealtimeContext): Inbound {
           ...(result.id !== undefined ? { id: result.id } : {}),
         })
       } else if (result.frame.type === MessageType.BATCH) {
-        for (const frame of result.frame.data.frames) routeFrame(frame, burst, route)
+        for (const frame of result.frame.data.frames) deliver(frame)
       } else {
         // Not `unbatch`: no one-frame array per frame.
-        routeFrame(result.frame, burst, route)
+        deliver(result.frame)
       }
       schedule()
     },

@@ -7,6 +7,7 @@ import type { Frame } from '../src/protocol/frames'
 import { connection } from '../slices/actions'
 import type { Namespace } from '../slices/namespace'
 import type { RealtimeSelectors } from '../slices/selectors'
+import type { AnyRealtimePlugin, PluginContext } from '../src/plugins'
 import { awaitedOutcome, withUnwrap, type RealtimeDispatch } from './awaitable'
 import { buildConnectionHandler } from './connection'
 import type { Handler, RealtimeContext } from './context'
@@ -87,7 +88,10 @@ export function createRealtimeMiddleware(
   inspector: FrameInspector,
   outcomes: Outcomes,
   namespace: Namespace,
+  plugins: readonly AnyRealtimePlugin[] = [],
 ): Middleware<RealtimeDispatch> {
+  const pluginCommands = new Set(plugins.flatMap((plugin) => plugin.commandTypes))
+  const isCommand = (type: string) => isCommandType(type) || pluginCommands.has(type)
   return (api) => {
     registerInstance(api, () => api.getState() as unknown, config.reducerPath)
     const url = resolveUrl(config)
@@ -173,7 +177,32 @@ export function createRealtimeMiddleware(
           logger.error(`[redux-realtime] dispatching ${action.type} threw`, error)
         }
       },
+      frameReceivers: new Map(),
     } as Omit<RealtimeContext, 'transport'> as RealtimeContext
+
+    // Plugins get a narrow view of the context, built before any frame can arrive.
+    const pluginContext: PluginContext = {
+      get session() {
+        return ctx.session
+      },
+      send: (frame) => ctx.send(frame),
+      allowance: () => ctx.flow.allowance(),
+      waitMs: () => ctx.flow.waitMs(),
+      dispatch: (action) => ctx.safeDispatch(action),
+      getState: ctx.getState,
+      storage: ctx.storage,
+      persist: (what, run, done) => ctx.persist(what, run, done),
+      now: () => ctx.now(),
+      log: (message, detail) => ctx.log(message, detail),
+    }
+    const pluginHandlers = plugins.map((plugin) => plugin.handler(pluginContext))
+    const receivers = ctx.frameReceivers as Map<string, (frame: Frame) => void>
+    for (const [i, plugin] of plugins.entries()) {
+      const handler = pluginHandlers[i]
+      if (!handler?.receive) continue
+      const receive = (frame: Frame) => handler.receive?.(frame)
+      for (const type of plugin.frameTypes ?? []) receivers.set(type, receive)
+    }
 
     // Records the storage skipped (unreadable, a failed take-over) are errors in state too.
     ctx.storage.onProblem?.((error) => reportStorage('storage', error))
@@ -283,6 +312,7 @@ export function createRealtimeMiddleware(
       buildPresenceHandler(ctx),
       buildRoomPresenceHandler(ctx),
       buildEventsHandler(ctx),
+      ...pluginHandlers.map((plugin) => (action: UnknownAction) => plugin.handle(action)),
     ]
 
     /** `action` as dispatched (in this instance's namespace); `event`, the same in canonical form. */
@@ -293,7 +323,7 @@ export function createRealtimeMiddleware(
     ): unknown {
       const result = next(action)
       if (own.has(action)) observeSession(event)
-      else if (!isCommandType(event.type)) return result
+      else if (!isCommand(event.type)) return result
       for (const handler of handlers) handler(event)
       return result
     }

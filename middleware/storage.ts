@@ -16,6 +16,15 @@ export interface StoredCursor {
   seq: number
 }
 
+/** A collaborative document's local state, kept so offline edits survive a reload (collab entry). */
+export interface StoredDocument {
+  doc: string
+  /** base64 of the document's whole Yjs state (`Y.encodeStateAsUpdate`). */
+  state: string
+  /** Local changes the server had not acknowledged when it was saved. */
+  unsynced: number
+}
+
 /**
  * Where the outbox keeps messages until the server acknowledges them, and the rooms' resume
  * cursors. Methods may be sync or async. `save`/`remove` throw (or reject) with an `Error`
@@ -33,6 +42,10 @@ export interface OutboxStorage {
    * along in the same epoch; rooms not listed keep theirs.
    */
   saveCursors?(cursors: StoredCursor[]): void | Promise<void>
+  /** A collaborative document saved with `saveDocument` (undefined: none). */
+  loadDocument?(doc: string): StoredDocument | undefined | Promise<StoredDocument | undefined>
+  /** Replaces what is stored for `document.doc`. */
+  saveDocument?(document: StoredDocument): void | Promise<void>
   /** Releases what the instance holds (locks, heartbeats). */
   close?(): void
   /**
@@ -54,6 +67,7 @@ export function createMemoryStorage(): Required<OutboxStorage> {
   // Maps, not objects: ids and room names come from the wire (`__proto__`, `toString`).
   const entries = new Map<string, OutboxEntry>()
   const cursors = new Map<string, StoredCursor>()
+  const documents = new Map<string, StoredDocument>()
   return {
     load: () => [...entries.values()],
     save: (entry) => {
@@ -67,6 +81,13 @@ export function createMemoryStorage(): Required<OutboxStorage> {
       for (const cursor of next) {
         cursors.set(cursor.room, mergeCursor(cursors.get(cursor.room), cursor, 'saveCursors'))
       }
+    },
+    loadDocument: (doc) => {
+      const stored = documents.get(doc)
+      return stored && { ...stored }
+    },
+    saveDocument: (document) => {
+      documents.set(document.doc, { ...document })
     },
     close: () => {},
     // Nothing in memory can be unreadable.

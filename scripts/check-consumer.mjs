@@ -1,7 +1,7 @@
 // Installs the packed package into a scratch app, as a user would, and checks it from outside:
 // 1. a file importing every entry type-checks with moduleResolution node10, node16 (an .mts and a
 //    .cts file) and bundler — an entry whose types do not resolve fails with TS2307;
-// 2. in Node, without the optional peers ws and jose: the core and React entries load (ESM and
+// 2. in Node, without the optional peers ws and jose: the core, React and collab entries load (ESM and
 //    CJS), the server entry and the CLI say what to install; with them, the server entry loads;
 // 3. a Vite build of an app using it: the provider reads the app's VITE_WS_URL (.env) from
 //    import.meta.env, which Vite fills in for the installed package too.
@@ -77,6 +77,8 @@ try {
         '@types/react',
         '@types/node',
         'typescript',
+        'yjs',
+        'y-protocols',
       ]),
     ],
     app,
@@ -87,12 +89,17 @@ try {
   const source = `import { createRealtime, WebSocketError } from '${name}'
 import { WebSocketProvider, useChat } from '${name}/react'
 import { createRealtimeServer } from '${name}/server'
+import { createCollab, useCollaborativeText } from '${name}/collab'
 
 const realtime = createRealtime({ url: 'ws://localhost:3000' })
 export const reducerPath: string = realtime.reducerPath
 export const isRealtimeError = (error: unknown): error is Error => error instanceof WebSocketError
 export const hooks = [WebSocketProvider, useChat] as const
 export const start: (...args: never[]) => Promise<unknown> = createRealtimeServer
+const collaborative = createRealtime({ url: 'ws://localhost:3000', plugins: [createCollab()] })
+export const openDocument = collaborative.actions.openDocument('doc-1')
+export const liveDoc: { clientID: number } | undefined = collaborative.documents.get('doc-1')
+export const textHook = useCollaborativeText
 
 // @ts-expect-error the core entry is typed
 createRealtime(42)
@@ -100,6 +107,8 @@ createRealtime(42)
 export const provider: number = WebSocketProvider
 // @ts-expect-error the server entry is typed
 void createRealtimeServer(42)
+// @ts-expect-error the collab entry is typed
+createCollab(42)
 `
   for (const file of ['index.ts', 'index.mts', 'index.cts']) writeFileSync(join(app, file), source)
 
@@ -142,7 +151,7 @@ void createRealtimeServer(42)
         ? ['--input-type=module', '-e', `const m = await import('${specifier}'); ${then}`]
         : ['-e', `const m = require('${specifier}'); ${then}`],
     )
-  for (const specifier of [name, `${name}/react`]) {
+  for (const specifier of [name, `${name}/react`, `${name}/collab`]) {
     for (const format of FORMATS) {
       const result = load(specifier, format)
       check(result.status === 0, `node: ${specifier} loads (${format})`, result.stderr)

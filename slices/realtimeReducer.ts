@@ -32,8 +32,13 @@ export interface RealtimeReducerOptions {
   maxNotifications: number
 }
 
-export function createRealtimeReducer(options: RealtimeReducerOptions): Reducer<RealtimeState> {
+/** `extra`: the plugins' reducers, by their `reducerKey`, next to the core's. */
+export function createRealtimeReducer(
+  options: RealtimeReducerOptions,
+  extra: Readonly<Record<string, Reducer>> = {},
+): Reducer<RealtimeState> {
   const reducer = combineReducers({
+    ...extra,
     connection: connectionReducer,
     rooms: roomsReducer,
     chat: createChatReducer(options),

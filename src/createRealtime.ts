@@ -3,6 +3,7 @@ import type {
   ActionCreatorWithPreparedPayload,
   Middleware,
   Reducer,
+  UnknownAction,
 } from '@reduxjs/toolkit'
 import { createRealtimeMiddleware } from '../middleware'
 import { createFrameInspector, type FrameInspector } from '../middleware/inspector'
@@ -22,6 +23,14 @@ import { createRealtimeReducer, type RealtimeState } from '../slices/realtimeRed
 import { createSelectors, type RealtimeSelectors } from '../slices/selectors'
 import { resolveConfig, type RealtimeConfig } from './config'
 import { createDevToolsOptions, type RealtimeDevToolsOptions } from './devToolsOptions'
+import {
+  checkPlugins,
+  type AnyRealtimePlugin,
+  type PluginActions,
+  type PluginMembers,
+  type PluginSelectors,
+  type PluginState,
+} from './plugins'
 
 /** The event action creators, by concern: what the middleware dispatches, for matching. */
 export const realtimeEvents = {
@@ -147,10 +156,42 @@ export interface Realtime<
  * An instance whatever its app message map: what layers that never publish take (the React
  * provider, hooks and dev tools), so a `createRealtime<AppMessages>()` instance fits them too.
  */
-export type AnyRealtime = Omit<Realtime, 'actions' | 'events'> & {
+export type AnyRealtime = Omit<Realtime, 'actions' | 'events' | 'reducer'> & {
+  // A method, so an instance whose plugins add state (`documents`) fits too.
+  reducer(state: RealtimeState | undefined, action: UnknownAction): RealtimeState
   actions: Omit<RealtimeActions<DefaultAppMessages, string>, 'publish' | 'custom'>
   events: Omit<RealtimeEvents<DefaultAppMessages, string>, 'custom'>
 }
+
+/** What every instance has: a plugin's `members` cannot take these names. */
+const INSTANCE_MEMBERS = [
+  'reducerPath',
+  'reducer',
+  'middleware',
+  'actions',
+  'events',
+  'selectors',
+  'devToolsOptions',
+  'inspector',
+  'outcomes',
+] satisfies ReadonlyArray<keyof Realtime>
+
+/**
+ * An instance with plugins: their state under `reducerPath`, their commands and selectors next
+ * to the core's, their members (`documents`) on the instance. Without plugins, `Realtime`.
+ */
+export type RealtimeWith<
+  AppMessages extends AppMessageMap<AppMessages>,
+  ReducerPath extends string,
+  Plugin extends AnyRealtimePlugin,
+> = [Plugin] extends [never]
+  ? Realtime<AppMessages, ReducerPath>
+  : Omit<Realtime<AppMessages, ReducerPath>, 'reducer' | 'actions' | 'selectors'> & {
+      reducer: Reducer<RealtimeState & PluginState<Plugin>>
+      actions: RealtimeActions<AppMessages, ReducerPath> &
+        Renamed<PluginActions<Plugin>, ReducerPath>
+      selectors: RealtimeSelectors & PluginSelectors<Plugin>
+    } & PluginMembers<Plugin>
 
 /**
  * Everything a store needs for a real-time connection: add the reducer under `reducerPath`,
@@ -170,22 +211,50 @@ export type AnyRealtime = Omit<Realtime, 'actions' | 'events'> & {
 export function createRealtime<
   AppMessages extends AppMessageMap<AppMessages> = DefaultAppMessages,
   ReducerPath extends string = 'realtime',
->(config: RealtimeConfig & { reducerPath?: ReducerPath }): Realtime<AppMessages, ReducerPath> {
+  Plugin extends AnyRealtimePlugin = never,
+>(
+  config: RealtimeConfig & {
+    reducerPath?: ReducerPath
+    /** Concerns added to the instance (state, commands, a handler), e.g. `[createCollab()]`. */
+    plugins?: readonly (Plugin | AnyRealtimePlugin)[]
+  },
+): RealtimeWith<AppMessages, ReducerPath, Plugin> {
   const resolved = resolveConfig(config)
   const reducerPath = requireReducerPath(resolved.reducerPath) as ReducerPath
   const namespace = createNamespace(reducerPath)
   const selectors = createSelectors(resolved.reducerPath)
   const inspector = createFrameInspector()
   const outcomes = createOutcomes()
-  return {
+  const plugins: readonly AnyRealtimePlugin[] = config.plugins ?? []
+  const reducerOptions = {
+    maxMessagesPerRoom: resolved.maxMessagesPerRoom,
+    maxNotifications: resolved.maxNotifications,
+  }
+  if (config.plugins !== undefined) {
+    checkPlugins(plugins, {
+      stateKeys: Object.keys(
+        createRealtimeReducer(reducerOptions)(undefined, { type: '@@redux-realtime/keys' }),
+      ),
+      members: INSTANCE_MEMBERS,
+      actions: Object.keys(realtimeActions),
+    })
+  }
+  const instance: Realtime<AppMessages, ReducerPath> = {
     reducerPath,
     reducer: namespace.reducer(
-      createRealtimeReducer({
-        maxMessagesPerRoom: resolved.maxMessagesPerRoom,
-        maxNotifications: resolved.maxNotifications,
-      }),
+      createRealtimeReducer(
+        reducerOptions,
+        Object.fromEntries(plugins.map((plugin) => [plugin.reducerKey, plugin.reducer])),
+      ),
     ),
-    middleware: createRealtimeMiddleware(resolved, selectors, inspector, outcomes, namespace),
+    middleware: createRealtimeMiddleware(
+      resolved,
+      selectors,
+      inspector,
+      outcomes,
+      namespace,
+      plugins,
+    ),
     inspector,
     outcomes,
     devToolsOptions: createDevToolsOptions(reducerPath),
@@ -197,4 +266,21 @@ export function createRealtime<
     events: namespace.rename(realtimeEvents) as unknown as RealtimeEvents<AppMessages, ReducerPath>,
     selectors,
   }
+  if (plugins.length === 0) return instance as RealtimeWith<AppMessages, ReducerPath, Plugin>
+  const select = (root: unknown) => (root as Record<string, Record<string, unknown>>)[reducerPath]
+  // New objects: the default instance's `actions` is the module's own `realtimeActions`.
+  const actions: object = { ...instance.actions }
+  const allSelectors: object = { ...instance.selectors }
+  for (const plugin of plugins) {
+    const key = plugin.reducerKey
+    Object.assign(actions, namespace.rename(plugin.actions))
+    Object.assign(
+      allSelectors,
+      plugin.selectors((root) => select(root)?.[key]),
+    )
+  }
+  const members = plugins.map((plugin) => plugin.members ?? {})
+  const composed: object = Object.assign(instance, { actions, selectors: allSelectors })
+  for (const more of members) Object.assign(composed, more)
+  return composed as RealtimeWith<AppMessages, ReducerPath, Plugin>
 }

@@ -108,7 +108,9 @@ export type {
   RealtimeEvents,
   PublishActionCreator,
   CustomEvents,
+  RealtimeWith,
 } from './createRealtime'
+export type { RealtimePlugin, AnyRealtimePlugin, PluginContext, PluginHandler } from './plugins'
 export type { RealtimeDevToolsOptions } from './devToolsOptions'
 export type {
   AppMessage,
@@ -130,6 +132,7 @@ export type { WebSocketErrorInfo } from './errors'
 export type {
   OutboxStorage,
   StoredCursor,
+  StoredDocument,
   LocalStorageOptions,
   IndexedDbStorageOptions,
   StorageLike,

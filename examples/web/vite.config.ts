@@ -8,7 +8,7 @@ const server = process.env.REALTIME_SERVER ?? 'http://127.0.0.1:3000'
 
 /**
  * The example app. It imports the library from its source (no build of the package needed):
- * `redux-realtime-kit` → src/index.ts, `redux-realtime-kit/react` → src/react/index.ts.
+ * `redux-realtime-kit` → src/index.ts, `redux-realtime-kit/react` → src/react/index.ts, `redux-realtime-kit/collab` → src/collab/index.ts.
  * `npm start` builds it into examples/web/dist, which the dev server serves on its own port.
  */
 export default defineConfig({
@@ -17,6 +17,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^redux-realtime-kit\/react$/, replacement: source('react/index.ts') },
+      { find: /^redux-realtime-kit\/collab$/, replacement: source('collab/index.ts') },
       { find: /^redux-realtime-kit$/, replacement: source('index.ts') },
     ],
   },

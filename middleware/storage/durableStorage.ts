@@ -1,5 +1,5 @@
 import type { OutboxEntry } from '../../slices/types'
-import type { OutboxStorage, StoredCursor } from '../storage'
+import type { OutboxStorage, StoredCursor, StoredDocument } from '../storage'
 import {
   leaseOwnership,
   lockOwnership,
@@ -195,6 +195,25 @@ export function createDurableStorage(
     }
   }
 
+  // Last write wins: a document's state is a CRDT, and the plugin merges what it loaded into it.
+  async function loadDocument(doc: string): Promise<StoredDocument | undefined> {
+    const record = await store.get('doc', doc)
+    if (!record) return undefined
+    const value = record.value as Partial<StoredDocument> | undefined
+    if (
+      record.unreadable !== undefined ||
+      typeof value !== 'object' ||
+      value === null ||
+      value.doc !== doc ||
+      typeof value.state !== 'string' ||
+      typeof value.unsynced !== 'number'
+    ) {
+      unreadable('doc', record, record.unreadable ?? 'not a stored document')
+      return undefined
+    }
+    return { doc, state: value.state, unsynced: value.unsynced }
+  }
+
   const failing =
     <A extends unknown[], R>(
       what: (...args: NoInfer<A>) => string,
@@ -220,6 +239,14 @@ export function createDurableStorage(
     ),
     loadCursors: failing(() => 'load the room cursors', loadCursors),
     saveCursors: failing(() => 'save the room cursors', saveCursors),
+    loadDocument: failing((doc: string) => `load document "${doc}"`, loadDocument),
+    saveDocument: failing(
+      (document: StoredDocument) => `save document "${String(document?.doc)}"`,
+      async (document: StoredDocument) => {
+        const { doc, state, unsynced } = document
+        await store.set('doc', doc, { doc, state, unsynced })
+      },
+    ),
     close() {
       ownership?.close()
       ownership = undefined

@@ -4,7 +4,7 @@ import type { StoredCursor } from '../storage'
 export type MaybePromise<T> = T | Promise<T>
 
 /** What a durable storage keeps: one record per outbox entry, per room cursor, per live owner (lease fallback). */
-export type RecordKind = 'entry' | 'cursor' | 'owner'
+export type RecordKind = 'entry' | 'cursor' | 'owner' | 'doc'
 
 /** A record as read back: its value, or why it could not be read (e.g. invalid JSON). */
 export interface StoredRecord {

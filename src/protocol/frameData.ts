@@ -35,6 +35,7 @@ import {
   requireTimestamp,
 } from './fields'
 import { APP_MESSAGE_TYPE_RULE, isValidAppMessageType } from './validate'
+import { DOC_DATA_VALIDATORS, optionalDocId } from './docFrames'
 
 const MAX_MENTIONS = 50
 const MAX_ATTACHMENTS = 10
@@ -301,7 +302,9 @@ export const DATA_VALIDATORS: DataValidators = {
       refId: optionalId(d.refId, 'data.refId'),
       retryAfterMs: optionalSeq(d.retryAfterMs, 'data.retryAfterMs'),
       seq: optionalSeq(d.seq, 'data.seq'),
+      doc: optionalDocId(d.doc, 'data.doc'),
     }),
+  ...DOC_DATA_VALIDATORS,
 }
 
 function optionalPositive(value: unknown, field: string): number | undefined {

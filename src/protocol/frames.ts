@@ -1,5 +1,6 @@
 import type { MessageType, PROTOCOL_VERSION } from './messageTypes'
 import type { WebSocketErrorCode } from './codes'
+import type { DocFrame } from './docFrames'
 
 /**
  * The envelope every frame shares: the seed's `BaseMessage` plus `v` and `seq`.
@@ -102,6 +103,8 @@ export interface ErrorData {
    * `maxFrameBytes`): its seq in the error frame's `room`, so the client's cursor moves past it.
    */
   seq?: number
+  /** The document this error is about (for `doc_*` frames). */
+  doc?: string
 }
 
 export type EmptyData = Record<string, never>
@@ -301,6 +304,7 @@ export type Frame =
   | SystemAlertFrame
   | EventUpdateFrame
   | AppMessageFrame
+  | DocFrame
 
 /** Frames that travel on a stream (with seq, retained, resumable). */
 export type StreamFrame =

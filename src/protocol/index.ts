@@ -16,3 +16,23 @@ export { PRESENCE_STATUSES, NOTIFICATION_SEVERITIES, MAX_ROOM_PRESENCE_BYTES } f
 export { MAX_ROOM_MEMBERS_PER_FRAME } from './frameData'
 export { hasRoomPermission, privateRoomMembers } from './acl'
 export type { RoomAcl, RoomAccess, RoomPermission } from './acl'
+export {
+  DOC_ACCESS,
+  isValidDocId,
+  encodeBase64,
+  decodeBase64,
+  base64Length,
+  bytesForBase64,
+} from './docFrames'
+export type {
+  DocAccess,
+  DocSyncData,
+  DocUpdateData,
+  DocAwarenessData,
+  DocCloseData,
+  DocSyncFrame,
+  DocUpdateFrame,
+  DocAwarenessFrame,
+  DocCloseFrame,
+  DocFrame,
+} from './docFrames'

@@ -46,6 +46,12 @@ export const MessageType = {
   // App-defined messages: `data.type` is the app's type name, `data.data` its JSON payload
   APP_MESSAGE: 'app_message',
 
+  // Collaborative documents (Yjs): `data.doc` names the document; not part of any stream
+  DOC_SYNC: 'doc_sync',
+  DOC_UPDATE: 'doc_update',
+  DOC_AWARENESS: 'doc_awareness',
+  DOC_CLOSE: 'doc_close',
+
   // System
   SYSTEM_ALERT: 'system_alert',
   ERROR: 'error',
@@ -83,6 +89,10 @@ export declare namespace MessageType {
   type USER_ONLINE = (typeof MessageType)['USER_ONLINE']
   type USER_OFFLINE = (typeof MessageType)['USER_OFFLINE']
   type PRESENCE_UPDATE = (typeof MessageType)['PRESENCE_UPDATE']
+  type DOC_SYNC = (typeof MessageType)['DOC_SYNC']
+  type DOC_UPDATE = (typeof MessageType)['DOC_UPDATE']
+  type DOC_AWARENESS = (typeof MessageType)['DOC_AWARENESS']
+  type DOC_CLOSE = (typeof MessageType)['DOC_CLOSE']
   type SYSTEM_ALERT = (typeof MessageType)['SYSTEM_ALERT']
   type ERROR = (typeof MessageType)['ERROR']
 }

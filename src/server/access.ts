@@ -1,6 +1,6 @@
 import { hasRoomPermission, isPrivateStream, privateStreamOf } from '../protocol'
 import type { RoomAcl } from '../protocol'
-import type { Authorize, AuthorizeRequest } from './options'
+import type { Authorize, DocumentAuthorizeRequest, RoomAuthorizeRequest } from './options'
 import type { ServerContext } from './context'
 
 /**
@@ -13,7 +13,10 @@ import type { ServerContext } from './context'
  * authorize({ userId: 'bob', room: 'staff', action: 'join' }) // false
  */
 export function defaultAuthorize(rooms?: Readonly<Record<string, RoomAcl>>): Authorize {
-  return ({ userId, room, action }) => {
+  return (request) => {
+    // Documents are open to every authenticated user unless an `authorize` says otherwise.
+    if (request.room === undefined) return true
+    const { userId, room, action } = request
     const acl = rooms && Object.hasOwn(rooms, room) ? rooms[room] : undefined
     return hasRoomPermission({ ...acl, name: room }, userId, action === 'join' ? 'read' : 'write')
   }
@@ -29,7 +32,7 @@ export function defaultAuthorize(rooms?: Readonly<Record<string, RoomAcl>>): Aut
  */
 export async function isAllowed(
   context: ServerContext,
-  request: AuthorizeRequest,
+  request: RoomAuthorizeRequest,
 ): Promise<boolean> {
   const { userId, room, action } = request
   if (isPrivateStream(room)) return action === 'join' && room === privateStreamOf(userId)
@@ -38,6 +41,28 @@ export async function isAllowed(
   } catch (error) {
     context.options.logger.warn(
       `redux-realtime server: authorize threw for ${action} ${room}`,
+      error,
+    )
+    return false
+  }
+}
+
+/**
+ * Asks the configured `authorize` about a collaborative document (`view` to open it, `edit` to
+ * change it); a throw counts as a denial.
+ *
+ * @example
+ * if (!(await isDocumentAllowed(context, { userId, doc, action: 'edit' }))) return refuse()
+ */
+export async function isDocumentAllowed(
+  context: { options: Pick<ServerContext['options'], 'authorize' | 'logger'> },
+  request: DocumentAuthorizeRequest,
+): Promise<boolean> {
+  try {
+    return (await context.options.authorize(request)) === true
+  } catch (error) {
+    context.options.logger.warn(
+      `redux-realtime server: authorize threw for ${request.action} document ${request.doc}`,
       error,
     )
     return false

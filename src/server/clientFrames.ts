@@ -59,6 +59,11 @@ export async function handleClientFrame(
       return handleUnsubscribe(frame, session, connection, context)
     case MessageType.APP_MESSAGE:
       return handleAppMessage(frame, session, connection, context)
+    case MessageType.DOC_SYNC:
+    case MessageType.DOC_UPDATE:
+    case MessageType.DOC_AWARENESS:
+    case MessageType.DOC_CLOSE:
+      return context.documents.handle(frame, session, connection)
     default:
       return connection.sendError({
         code: WebSocketErrorCode.INVALID_FRAME,

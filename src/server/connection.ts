@@ -120,6 +120,7 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
     tokenExpired: (now) => expiry.expired(now),
     sendText: (text, bytes) => outbound.sendText(text, bytes),
     sendBurst: (texts) => outbound.sendBurst(texts),
+    sendPaced: (next) => outbound.sendPaced(next),
     send,
     sendError: ({ room, ...data }: ErrorReply) =>
       send(makeFrame(MessageType.ERROR, { ...(room ? { room } : {}), data })),
@@ -184,6 +185,7 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
     // Before leaving the rooms: their members are among those who see the user go offline.
     if (session) context.presence.disconnected(connection, session.userId)
     context.rooms.leaveAll(connection)
+    context.documents.disconnected(connection)
   })
   return connection
 }

@@ -1,5 +1,6 @@
 import type { ErrorData, Frame } from '../protocol'
 import type { TokenVerifier } from './auth'
+import type { Documents } from './collab/documents'
 import type { ConnectionCap } from './connectionCap'
 import type { EventBoard } from './events'
 import type { ResolvedServerOptions } from './options'
@@ -28,6 +29,8 @@ export interface ClientConnection extends RoomMember {
   /** True once the session's token expired and no fresh one came: only `auth` is taken. */
   tokenExpired(now: number): boolean
   send(frame: Frame): void
+  /** Sends a long answer part by part, each once the previous is written out (`outbound.ts`). */
+  sendPaced(next: () => string | undefined): void
   sendError(error: ErrorReply): void
   close(code: number, reason: string): void
 }
@@ -43,4 +46,6 @@ export interface ServerContext {
   events: EventBoard
   /** Holds each user to `maxConnectionsPerUser` authenticated connections. */
   connectionCap: ConnectionCap
+  /** Collaborative documents (`doc_*` frames). */
+  documents: Documents
 }

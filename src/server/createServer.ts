@@ -7,6 +7,7 @@ import { CloseCode, createId } from '../protocol'
 import type { EventData } from '../protocol'
 import { createTokenVerifier } from './auth'
 import type { ServerContext } from './context'
+import { createDocuments } from './collab/documents'
 import { createConnectionCap } from './connectionCap'
 import { serveConnection } from './connection'
 import { createEventBoard } from './events'
@@ -146,6 +147,7 @@ export async function createRealtimeServer(
     receipts: createReadReceipts(),
     events,
     connectionCap: createConnectionCap(resolved.maxConnectionsPerUser),
+    documents: createDocuments(resolved),
   }
   const httpServer = createHttpServer((request, response) => {
     try {
@@ -211,6 +213,7 @@ export async function createRealtimeServer(
         heartbeat.stop()
         events.close()
         await closeSockets([...wss.clients])
+        context.documents.close()
         await new Promise<void>((resolve) => wss.close(() => resolve()))
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve())

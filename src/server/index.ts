@@ -2,12 +2,16 @@ export { createRealtimeServer } from './createServer'
 export { defaultAuthorize } from './access'
 export { createMemoryHistory } from './historyStore'
 export { signDevToken } from './tokens'
+export { createMemoryDocumentStore } from './collab/documentStore'
+export type { DocumentStore } from './collab/documentStore'
 
 export type { RealtimeServer } from './createServer'
 export type {
   Authorize,
   AuthorizeRequest,
   CompressionOptions,
+  DocumentAuthorizeRequest,
+  RoomAuthorizeRequest,
   HttpRequestHandler,
   JwtAlgorithm,
   JwtOptions,

@@ -4,6 +4,8 @@ import { defaultAuthorize } from './access'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
+import { createMemoryDocumentStore } from './collab/documentStore'
+import type { DocumentStore } from './collab/documentStore'
 
 /** HMAC algorithms usable with a shared secret. */
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512'
@@ -31,9 +33,23 @@ export interface JwtOptions {
  */
 export type RoomAction = 'join' | 'write' | 'publish'
 
-export type AuthorizeRequest =
+/** A room permission request (see `RoomAction`). */
+export type RoomAuthorizeRequest =
   | { userId: string; room: string; action: 'join' | 'write' }
   | { userId: string; room: string; action: 'publish'; type: string }
+
+/**
+ * A collaborative document permission request: `view` when a connection opens `doc` (to read
+ * and follow it), `edit` to change it. No `room`: documents are not rooms.
+ */
+export interface DocumentAuthorizeRequest {
+  userId: string
+  doc: string
+  action: 'view' | 'edit'
+  room?: undefined
+}
+
+export type AuthorizeRequest = RoomAuthorizeRequest | DocumentAuthorizeRequest
 
 /**
  * Checks an app-defined message's data before it is relayed or stored: `true` accepts it; a
@@ -155,6 +171,18 @@ export interface RealtimeServerOptions {
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
   httpHandler?: HttpRequestHandler
+  /**
+   * Where collaborative documents (`doc_*` frames, Yjs) are kept. Default:
+   * `createMemoryDocumentStore()`. The server needs `yjs` and `y-protocols` installed only
+   * once a client opens a document.
+   */
+  documents?: DocumentStore
+  /** A document with no connection left is compacted and unloaded after this. Default 30 s. */
+  documentGraceMs?: number
+  /** Largest document state (bytes of Yjs updates) accepted; past it updates get `MESSAGE_TOO_LARGE`. Default 16 MiB. */
+  maxDocumentBytes?: number
+  /** A loaded document is compacted (`DocumentStore.compact`) after this many appends. Default 500. */
+  documentCompactEvery?: number
 }
 
 /** Options with every default applied. */
@@ -178,6 +206,10 @@ export interface ResolvedServerOptions {
   history: HistoryStore
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
+  documents: DocumentStore
+  documentGraceMs: number
+  maxDocumentBytes: number
+  documentCompactEvery: number
 }
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
@@ -303,6 +335,30 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     isCount(heartbeatIntervalMs, 0),
     `heartbeatIntervalMs must be a non-negative integer, got ${heartbeatIntervalMs}`,
   )
+  const documents = options.documents ?? createMemoryDocumentStore()
+  check(
+    typeof documents === 'object' &&
+      documents !== null &&
+      typeof documents.load === 'function' &&
+      typeof documents.append === 'function' &&
+      (documents.compact === undefined || typeof documents.compact === 'function'),
+    'documents must be a DocumentStore { load(doc), append(doc, update), compact?(doc, state) }, e.g. createMemoryDocumentStore()',
+  )
+  const documentGraceMs = options.documentGraceMs ?? 30_000
+  check(
+    isCount(documentGraceMs, 0),
+    `documentGraceMs must be a non-negative integer, got ${documentGraceMs}`,
+  )
+  const maxDocumentBytes = options.maxDocumentBytes ?? 16 * 1024 * 1024
+  check(
+    isCount(maxDocumentBytes, 1),
+    `maxDocumentBytes must be a positive integer (bytes), got ${maxDocumentBytes}`,
+  )
+  const documentCompactEvery = options.documentCompactEvery ?? 500
+  check(
+    isCount(documentCompactEvery, 1),
+    `documentCompactEvery must be a positive integer (appends), got ${documentCompactEvery}`,
+  )
 
   return {
     port,
@@ -329,5 +385,9 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     history: options.history ?? createMemoryHistory(historySize),
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
+    documents,
+    documentGraceMs,
+    maxDocumentBytes,
+    documentCompactEvery,
   }
 }

@@ -15,6 +15,14 @@ export interface Outbound {
    * (see `bufferAccount.ts`).
    */
   sendBurst(texts: Iterable<string>): void
+  /**
+   * Sends a long answer one frame at a time: `next()` gives the next encoded frame (undefined:
+   * done), asked for only once the previous one is written out (ws's send callback), so other
+   * frames (pongs, live updates) go out in between and the buffer holds one part at a time.
+   * While undrained each part is set aside like a replay; stops when the socket closes or the
+   * connection is dropped as a slow consumer. Several paced answers go one after another.
+   */
+  sendPaced(next: () => string | undefined): void
 }
 
 export interface OutboundOptions {
@@ -51,7 +59,7 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
   let cut: ReturnType<typeof setTimeout> | undefined
   socket.once('close', () => clearTimeout(cut))
 
-  const write = (text: string, written?: () => void): void => {
+  const write = (text: string, written?: (error?: Error) => void): void => {
     try {
       if (written) socket.send(text, written)
       else socket.send(text)
@@ -98,6 +106,37 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
     write(text, replay ? account.replaySent(size) : undefined)
   }
 
+  /** Paced answers, one after another: the first is being sent (parts never interleave). */
+  const paced: Array<() => string | undefined> = []
+  const pace = (): void => {
+    const next = paced[0]
+    if (!next) return
+    const done = (): void => {
+      paced.shift()
+      pace()
+    }
+    if (!canSend()) return void paced.splice(0)
+    const text = next()
+    if (text === undefined) return done()
+    const size = Buffer.byteLength(text)
+    if (size > outbound.maxFrameBytes) {
+      logger.warn(
+        `redux-realtime server: stopped a paced answer for ${options.describe()}: a ${size}-byte part is above its maxFrameBytes of ${outbound.maxFrameBytes}`,
+      )
+      return done()
+    }
+    const drained = account.replaySent(size)
+    let called = false
+    write(text, (error?: Error) => {
+      // write() calls back at once when send throws; ws calls back with an error on close.
+      if (called) return
+      called = true
+      drained()
+      if (error) paced.splice(0)
+      else setImmediate(pace)
+    })
+  }
+
   const outbound: Outbound = {
     maxFrameBytes: options.maxPayload,
     sendText(text, bytes) {
@@ -107,6 +146,10 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
       if (!canSend()) return
       for (const text of texts)
         if (socket.readyState === WebSocket.OPEN) sendWithinLimit(text, true)
+    },
+    sendPaced(next) {
+      paced.push(next)
+      if (paced.length === 1) pace()
     },
   }
   return outbound

@@ -16,6 +16,7 @@ import { abuseRows, runAbuseBench, type AbuseResult } from './abuse'
 import { startBenchServer, type BenchServer } from './benchServer'
 import { runChild } from './child'
 import { ingestPackage, ingestPeer, ingestRaw, loadPeer, type Delivery } from './clients'
+import { collabRows } from './collab'
 import { roundTripsPackage, roundTripsRaw, sendPackage, sendRaw } from './latency'
 import { compared, median, percentile, repeat, type BenchRow } from './rows'
 import { sizeRows } from './sizes'
@@ -292,6 +293,7 @@ async function main(): Promise<void> {
   await fake.close()
   rows.push(...(await section('gzip sizes', sizeRows)))
   rows.push(...(await section('compression', compressionRows)))
+  rows.push(...(await section('collab', collabRows)))
   // About 45 s: the server and the abusers each in their own process.
   rows.push(...(await section('abuse', async () => abuseBenchRows(await runAbuseBench()))))
 

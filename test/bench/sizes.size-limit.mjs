@@ -5,6 +5,31 @@ import { fileURLToPath } from 'node:url'
 import { production } from '../../.size-limit.mjs'
 
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+const distOf = (entry) => fileURLToPath(new URL(`../../dist/${entry}/index.js`, import.meta.url))
+
+/**
+ * createRealtime, the whole react entry and the collab entry, as a collab app imports them;
+ * `withYjs` bundles yjs and y-protocols (size-limit always leaves every peer out, so they are
+ * taken off esbuild's externals).
+ */
+const collab = (name, withYjs) => ({
+  name,
+  path: [dist, distOf('react'), distOf('collab')],
+  import: {
+    [dist]: '{ createRealtime }',
+    [distOf('react')]: '*',
+    [distOf('collab')]: '{ createCollab, useCollaborativeText }',
+  },
+  gzip: true,
+  modifyEsbuildConfig: (config) => {
+    const built = production()(config)
+    if (!withYjs) return built
+    return {
+      ...built,
+      external: (built.external ?? []).filter((name) => !/^(yjs|y-protocols)/.test(name)),
+    }
+  },
+})
 
 /**
  * A check of a peer's `imported` names as a browser app's bundler resolves them (the file in
@@ -29,6 +54,8 @@ export default [
     gzip: true,
     modifyEsbuildConfig: production(),
   },
+  collab('collab, yjs and y-protocols external', false),
+  collab('collab, yjs and y-protocols included', true),
   ...peer('socket.io-client', '{ io }'),
   ...peer('phoenix', '{ Socket }'),
 ]

@@ -91,3 +91,34 @@ export function sizeRows(): Promise<BenchRow[]> {
   }
   return Promise.resolve(rows)
 }
+
+/**
+ * The collab entry (issue 11) on top of createRealtime and the React entry (its hook uses the
+ * React entry's context), measured as the budget is (`sizes.size-limit.mjs`): its own code with
+ * yjs and y-protocols external (they are peers), and with them bundled, as an app ships them.
+ * Run after `sizeRows`, which builds `dist`.
+ */
+export function collabSizeRows(): Promise<BenchRow[]> {
+  const without = sizeLimit().get('createRealtime + the react entry')?.kib ?? NaN
+  const extra = sizeLimit('test/bench/sizes.size-limit.mjs')
+  const note = `min+gzip of dist (size-limit) on top of createRealtime + the react entry (${without.toFixed(1)} KiB)`
+  const row = (name: string, check: string): BenchRow => {
+    const all = extra.get(check)?.kib ?? NaN
+    return {
+      name,
+      value: all - without,
+      unit: 'KiB',
+      note: `${note}; all three: ${all.toFixed(1)} KiB`,
+    }
+  }
+  return Promise.resolve([
+    row(
+      'gzip size, collab entry, yjs and y-protocols external',
+      'collab, yjs and y-protocols external',
+    ),
+    row(
+      'gzip size, collab entry with yjs and y-protocols included',
+      'collab, yjs and y-protocols included',
+    ),
+  ])
+}

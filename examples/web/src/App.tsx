@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react'
 import { createIndexedDbStorage, type RealtimeConfig } from 'redux-realtime-kit'
 import { Provider } from 'react-redux'
 import { WebSocketProvider } from 'redux-realtime-kit/react'
+import { hue } from './Avatar'
 import { createAppStore } from './examples/board/boardStore'
 import { Dashboard } from './Dashboard'
 import { LoginScreen, type Session } from './LoginScreen'
@@ -55,11 +56,15 @@ export function App() {
     () =>
       userId === undefined
         ? null
-        : createAppStore({
-            ...baseConfig,
-            authToken: token,
-            storage: createIndexedDbStorage({ name: `redux-realtime-example:${userId}` }),
-          }),
+        : createAppStore(
+            {
+              ...baseConfig,
+              authToken: token,
+              storage: createIndexedDbStorage({ name: `redux-realtime-example:${userId}` }),
+            },
+            // Your caret in the shared document, in your colour (as on the board).
+            { user: { color: `hsl(${hue(userId)} 55% 40%)` } },
+          ),
     [userId, token],
   )
   if (!session || !app) return <LoginScreen onLogin={signIn} />

@@ -4,6 +4,7 @@ import { Avatar } from './Avatar'
 import type { AppRealtime } from './examples/board/boardStore'
 import { BoardExample } from './examples/board/BoardExample'
 import { ChatExample } from './examples/ChatExample'
+import { CollaborativeEditorExample } from './examples/collab/CollaborativeEditorExample'
 import { EventsExample } from './examples/EventsExample'
 import { NotificationsExample } from './examples/NotificationsExample'
 import { PresenceExample } from './examples/PresenceExample'
@@ -40,7 +41,7 @@ interface DashboardProps {
   realtime: AppRealtime
 }
 
-/** The signed-in page: a header, the four examples in a grid, and the shared board. */
+/** The signed-in page: a header, the four examples in a grid, the shared board and document. */
 export function Dashboard({ onSignOut, realtime }: DashboardProps) {
   const { userId = '' } = useWebSocketContext()
   return (
@@ -67,6 +68,7 @@ export function Dashboard({ onSignOut, realtime }: DashboardProps) {
           <EventsExample />
         </div>
         <BoardExample realtime={realtime} />
+        <CollaborativeEditorExample realtime={realtime} />
       </main>
     </div>
   )

@@ -1,5 +1,6 @@
 import { configureStore, createSlice } from '@reduxjs/toolkit'
 import { createRealtime, type RealtimeConfig } from 'redux-realtime-kit'
+import { createCollab, type CollabOptions, type CollabPlugin } from 'redux-realtime-kit/collab'
 
 /** The board's own message types: what `publish` sends and `custom.messagesReceived` carries. */
 export type BoardMessages = {
@@ -51,13 +52,22 @@ function initialColumns(): Record<CardId, Column> {
 }
 
 /**
- * The app's store: its own board slice next to the realtime reducer. The slice reduces the
+ * The app's store: its own board slice next to the realtime reducer (with the collab plugin's
+ * documents under it, for the shared document example). The slice reduces the
  * board's messages (everyone's, ours included, in `seq` order) from
  * `realtime.events.custom.messagesReceived`; `data` is narrowed by `type`, and still checked,
  * since it comes from the wire.
  */
-export function createAppStore(config: Omit<RealtimeConfig, 'reducerPath'>) {
-  const realtime = createRealtime<BoardMessages>(config)
+export function createAppStore(
+  config: Omit<RealtimeConfig, 'reducerPath'>,
+  collab: CollabOptions = {},
+) {
+  // One connection for everything: the collab plugin's documents travel on the same socket.
+  // (With one explicit type argument TypeScript infers none: the plugin's type is named too.)
+  const realtime = createRealtime<BoardMessages, 'realtime', CollabPlugin>({
+    ...config,
+    plugins: [createCollab(collab)],
+  })
   const board = createSlice({
     name: 'board',
     initialState: (): BoardState => ({ columns: initialColumns(), cursors: [] }),

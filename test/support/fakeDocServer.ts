@@ -1,0 +1,58 @@
+import * as Y from 'yjs'
+import { decodeBase64, encodeBase64 } from '../../src/protocol/docFrames'
+import { serverFrame, type FakeSocket } from '../unit/middleware/harness'
+
+/**
+ * A Yjs document playing the reference server's part for a FakeSocket: `serve(socket)`
+ * answers what the client sent since the last call (step 1 → step 2 in parts + step 1; an
+ * update or a client step 2 → applied and acked, or FORBIDDEN for a viewer).
+ */
+export function createFakeDocServer() {
+  const server = new Y.Doc()
+  const handled = new WeakMap<FakeSocket, number>()
+  return {
+    doc: server,
+    text: () => server.getText('content').toJSON(),
+    serve(socket: FakeSocket, access: 'view' | 'edit' = 'edit', partBytes = Infinity): void {
+      const frames = socket.frames()
+      const from = handled.get(socket) ?? 0
+      handled.set(socket, frames.length)
+      for (const f of frames.slice(from)) {
+        if (f.type !== 'doc_sync' && f.type !== 'doc_update') continue
+        const data = f.data as { doc: string; step?: number; update: string }
+        if (f.type === 'doc_sync' && data.step === 1) {
+          const diff = Y.encodeStateAsUpdate(server, decodeBase64(data.update))
+          const parts = Math.max(1, Math.ceil(diff.length / partBytes))
+          for (let part = 0; part < parts; part++) {
+            const slice = diff.subarray(part * partBytes, (part + 1) * partBytes)
+            socket.deliver(
+              serverFrame('doc_sync', {
+                data: {
+                  doc: data.doc,
+                  step: 2,
+                  update: encodeBase64(slice),
+                  ...(parts > 1 ? { part, parts } : {}),
+                  ...(part === 0 ? { access } : {}),
+                },
+              }),
+            )
+          }
+          socket.deliver(
+            serverFrame('doc_sync', {
+              data: { doc: data.doc, step: 1, update: encodeBase64(Y.encodeStateVector(server)) },
+            }),
+          )
+        } else if (access === 'view') {
+          socket.deliver(
+            serverFrame('error', {
+              data: { code: 'FORBIDDEN', message: 'view only', refId: f.id, doc: data.doc },
+            }),
+          )
+        } else {
+          Y.applyUpdate(server, decodeBase64(data.update) as Uint8Array)
+          socket.deliver(serverFrame('ack', { data: { refId: f.id } }))
+        }
+      }
+    },
+  }
+}
