@@ -33,6 +33,8 @@ for (const [name, args] of [
   // The published package: ESM + CJS + .d.ts build, then publint and attw on it (node10,
   // node16 and bundler), and a scratch app that installs the tarball and imports every entry.
   ['tsup', []],
+  // What `npm run build` does after tsup: yjs's ESM-only types made importable from the .d.cts.
+  ['node', ['scripts/fix-collab-dts.mjs']],
   ['publint', []],
   ['attw', ['--pack', '.']],
   // The size budget of the built dist (gzip; see .size-limit.mjs), and that createRealtime
