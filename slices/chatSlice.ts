@@ -2,6 +2,7 @@ import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
 import { isPrivateStream } from '../src/protocol/streams'
 import { chat, connection, outbox, rooms, type AckInfo } from './actions'
+import { copyOf } from './copy'
 import type { ChatMessage, OutboxEntry, WebSocketErrorInfo } from './types'
 
 /**
@@ -104,7 +105,7 @@ function lastOf(
 }
 
 function capped(messages: ChatMessage[], max: number): ChatMessage[] {
-  return messages.length > max ? messages.slice(messages.length - max) : messages
+  return messages.length > max ? copyOf(messages, messages.length - max) : messages
 }
 
 /**
@@ -112,9 +113,14 @@ function capped(messages: ChatMessage[], max: number): ChatMessage[] {
  * dedupe by seq, an own message's echo replaces its pending copy, order kept. (Replayed
  * history of an earlier epoch is filtered by id in the middleware, `middleware/streams.ts`.)
  */
-function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number): RoomChat {
-  const start = tailStart(room.messages)
-  const tail = room.messages.slice(start)
+function receive(
+  room: RoomChat,
+  incoming: readonly ChatMessage[],
+  max: number,
+  tails: TailIndex,
+): RoomChat {
+  const start = tails.start(room.messages)
+  const tail = copyOf(room.messages, start)
   const tailIndex = tail.length > 0 ? new Map(tail.map((m, i) => [m.id, i])) : null
   const confirmedOwn = new Set<number>()
   const added: ChatMessage[] = []
@@ -140,23 +146,79 @@ function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number):
 function updateOwn(
   state: ChatSliceState,
   updates: ReadonlyMap<string, ReadonlyMap<string, (message: ChatMessage) => ChatMessage>>,
+  tails: TailIndex,
 ): ChatSliceState {
   const changed = new Map<string, RoomChat>()
   for (const [name, byId] of updates) {
     if (!Object.hasOwn(state.byRoom, name)) continue
     const room = state.byRoom[name] as RoomChat
-    const start = tailStart(room.messages)
+    const start = tails.start(room.messages)
     let messages: ChatMessage[] | null = null
     for (let i = start; i < room.messages.length; i++) {
       const message = room.messages[i] as ChatMessage
       const update = byId.get(message.id)
       if (!update) continue
-      messages ??= room.messages.slice()
+      messages ??= copyOf(room.messages)
       messages[i] = update(message)
     }
-    if (messages) changed.set(name, { ...room, messages })
+    if (!messages) continue
+    // Same ids, none confirmed: the tail is the same.
+    tails.appended(room.messages, messages, 0, [])
+    changed.set(name, { ...room, messages })
   }
   return withRooms(state, changed)
+}
+
+/** A room array's unconfirmed tail: where it starts and the ids in it. */
+interface Tail {
+  start: number
+  ids: Set<string>
+}
+
+/**
+ * The unconfirmed tail of room arrays, remembered per array (arrays in state never change, so
+ * neither does their tail). Sending appends to the tail once per message: with the index handed
+ * on from each array to the next, that costs O(1), not a walk of a tail that holds every
+ * message still waiting for its ack. An array met without an entry (another state, a replay)
+ * is walked once.
+ */
+class TailIndex {
+  private readonly tails = new WeakMap<readonly ChatMessage[], Tail>()
+
+  of(messages: readonly ChatMessage[]): Tail {
+    let tail = this.tails.get(messages)
+    if (!tail) {
+      const start = tailStart(messages)
+      const ids = new Set<string>()
+      for (let i = start; i < messages.length; i++) ids.add((messages[i] as ChatMessage).id)
+      tail = { start, ids }
+      this.tails.set(messages, tail)
+    }
+    return tail
+  }
+
+  start(messages: readonly ChatMessage[]): number {
+    return this.tails.get(messages)?.start ?? tailStart(messages)
+  }
+
+  /** `next` is `previous` minus its first `dropped`, plus `added` at the end. */
+  appended(
+    previous: readonly ChatMessage[],
+    next: readonly ChatMessage[],
+    dropped: number,
+    added: readonly ChatMessage[],
+  ): void {
+    const tail = this.tails.get(previous)
+    if (!tail) return
+    // Handed on, not copied: `previous` walks its tail again if it is ever met again.
+    this.tails.delete(previous)
+    for (let i = tail.start; i < Math.min(dropped, previous.length); i++)
+      tail.ids.delete((previous[i] as ChatMessage).id)
+    for (let i = Math.max(0, dropped - previous.length); i < added.length; i++)
+      tail.ids.add((added[i] as ChatMessage).id)
+    tail.start = Math.max(0, tail.start - dropped)
+    this.tails.set(next, tail)
+  }
 }
 
 /** Adds own unconfirmed messages after the confirmed ones: last, or (restored ones) first. */
@@ -164,46 +226,51 @@ function addOwn(
   state: ChatSliceState,
   own: readonly ChatMessage[],
   max: number,
+  tails: TailIndex,
   where: 'last' | 'first' = 'last',
 ): ChatSliceState {
   const changed = new Map<string, RoomChat>()
   for (const [name, list] of groupByRoom(own, (m) => m.room)) {
     const room = roomOf(state, name)
-    const start = tailStart(room.messages)
-    // Usually one new message: a scan of the tail, not a Set of it built per message.
-    const tailIds =
-      list.length > 8 ? new Set(room.messages.slice(start).map((m) => m.id)) : undefined
-    const inTail = (id: string) => {
-      if (tailIds) return tailIds.has(id)
-      for (let i = room.messages.length - 1; i >= start; i--)
-        if ((room.messages[i] as ChatMessage).id === id) return true
-      return false
-    }
-    const fresh = list.filter((m) => !inTail(m.id))
+    const tail = tails.of(room.messages)
+    const fresh = list.filter((m) => !tail.ids.has(m.id))
     if (fresh.length === 0) continue
-    const messages =
-      where === 'last'
-        ? room.messages.concat(fresh)
-        : room.messages.slice(0, start).concat(fresh, room.messages.slice(start))
-    changed.set(name, { ...room, messages: capped(messages, max) })
+    let messages: ChatMessage[]
+    if (where === 'last') {
+      // One copy, the oldest cut as it is made.
+      const dropped = Math.max(0, room.messages.length + fresh.length - max)
+      if (dropped >= room.messages.length) messages = fresh.slice(dropped - room.messages.length)
+      else {
+        messages = copyOf(room.messages, dropped)
+        for (const message of fresh) messages.push(message)
+      }
+      tails.appended(room.messages, messages, dropped, fresh)
+    } else {
+      const { start } = tail
+      messages = capped(
+        copyOf(room.messages, 0, start).concat(fresh, copyOf(room.messages, start)),
+        max,
+      )
+    }
+    changed.set(name, { ...room, messages })
   }
   return withRooms(state, changed)
 }
 
 /** Own messages queued before the first `auth_ok` learn who wrote them. */
-function stampAuthor(state: ChatSliceState, userId: string): ChatSliceState {
+function stampAuthor(state: ChatSliceState, userId: string, tails: TailIndex): ChatSliceState {
   const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
   for (const [name, room] of Object.entries(state.byRoom)) {
-    const unsigned = room.messages
-      .slice(tailStart(room.messages))
-      .filter((m) => m.userId === undefined)
+    const unsigned = copyOf(room.messages, tailStart(room.messages)).filter(
+      (m) => m.userId === undefined,
+    )
     if (unsigned.length > 0)
       updates.set(
         name,
         new Map(unsigned.map((m) => [m.id, (x: ChatMessage) => ({ ...x, userId })])),
       )
   }
-  return updates.size > 0 ? updateOwn(state, updates) : state
+  return updates.size > 0 ? updateOwn(state, updates, tails) : state
 }
 
 function ackUpdates(acks: readonly AckInfo[]) {
@@ -220,12 +287,13 @@ export function createChatReducer({
 }: ChatSliceOptions): Reducer<ChatSliceState> {
   // A plain reducer, not Immer: with thousands of messages per room, Immer's per-element
   // finalize made each write O(room) with a large constant. Every case copies only what changes.
+  const tails = new TailIndex()
   return (state: ChatSliceState = { byRoom: {} }, action: UnknownAction): ChatSliceState => {
     if (chat.messagesReceived.match(action)) {
       const changed = new Map<string, RoomChat>()
       for (const [name, incoming] of groupByRoom(action.payload.messages, (m) => m.room)) {
         const room = roomOf(state, name)
-        const next = receive(room, incoming, max)
+        const next = receive(room, incoming, max, tails)
         if (next !== room) changed.set(name, next)
       }
       return withRooms(state, changed)
@@ -247,14 +315,16 @@ export function createChatReducer({
       const entries = restored ? action.payload.entries : [action.payload.entry]
       const own = entries.filter(isChatEntry).map((e) => ownMessage(e, 'pending'))
       // Restored messages were written before anything queued since the reload.
-      return own.length > 0 ? addOwn(state, own, max, restored ? 'first' : 'last') : state
+      return own.length > 0 ? addOwn(state, own, max, tails, restored ? 'first' : 'last') : state
     }
     if (outbox.overflowed.match(action)) {
       const { entry, error } = action.payload
-      return isChatEntry(entry) ? addOwn(state, [ownMessage(entry, 'failed', error)], max) : state
+      return isChatEntry(entry)
+        ? addOwn(state, [ownMessage(entry, 'failed', error)], max, tails)
+        : state
     }
-    if (connection.opened.match(action)) return stampAuthor(state, action.payload.userId)
-    if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks))
+    if (connection.opened.match(action)) return stampAuthor(state, action.payload.userId, tails)
+    if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks), tails)
     if (outbox.failed.match(action)) {
       const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
       for (const [name, list] of groupByRoom(action.payload.failures, (f) => f.room)) {
@@ -268,7 +338,7 @@ export function createChatReducer({
           ),
         )
       }
-      return updateOwn(state, updates)
+      return updateOwn(state, updates, tails)
     }
     if (rooms.leaveRequested.match(action) && Object.hasOwn(state.byRoom, action.payload.room)) {
       const byRoom = { ...state.byRoom }
