@@ -64,6 +64,13 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const queue = createOutboxQueue(ctx, () => schedule())
   /** Written on the current socket and not yet acked. */
   const inFlight = new Set<string>()
+  /**
+   * The entries not in flight, in send order: what `schedule` walks, so a full window of
+   * entries in flight costs nothing per call. Every entry is in exactly one of the two; when
+   * that does not hold (entries restored first, in-flight ones to resend) it is rebuilt.
+   */
+  let unsent = new Set<string>()
+  let unsentStale = false
   /** Entries whose room is not joined, and since when (while authenticated). */
   const orphanedAt = new Map<string, number>()
   let pausedUntil = 0
@@ -72,6 +79,16 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
 
   function arm(delayMs: number): void {
     timer = setTimeout(schedule, Math.max(0, delayMs))
+  }
+
+  /** Entries back to unsent (in-flight ones not acked, restored ones) get their place back. */
+  function unsentEntries(): Set<string> {
+    if (unsentStale || unsent.size + inFlight.size !== queue.size) {
+      unsent = new Set<string>()
+      for (const entry of queue.values()) if (!inFlight.has(entry.id)) unsent.add(entry.id)
+      unsentStale = false
+    }
+    return unsent
   }
 
   function schedule(): void {
@@ -96,6 +113,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     let volatiles: VolatileMessage[] = []
     let planned = 0
     let bytes = BATCH_OVERHEAD_BYTES
+    const pending = unsentEntries()
 
     const sendChunk = (): boolean => {
       if (frames.length === 0) return true
@@ -109,7 +127,11 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       }
       const written = volatiles
       const unacked = new Set<OutgoingFrame>(written.map((v) => v.frame))
-      for (const f of frames) if (!unacked.has(f)) inFlight.add(f.id)
+      for (const f of frames) {
+        if (unacked.has(f)) continue
+        inFlight.add(f.id)
+        pending.delete(f.id)
+      }
       frames = []
       volatiles = []
       bytes = BATCH_OVERHEAD_BYTES
@@ -124,8 +146,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       return true
     }
 
-    for (const entry of queue.values()) {
-      if (inFlight.has(entry.id)) continue
+    for (const id of pending) {
+      const entry = queue.get(id) as OutboxEntry
       const stream = streamOf(entry, ctx.session.userId)
       if (stream === undefined) continue
       if (!ctx.streams.isTracked(stream)) {
@@ -241,6 +263,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       return
     }
     ctx.dispatch(outbox.enqueued({ entry }))
+    unsent.add(entry.id)
     queue.add(entry)
     schedule()
   }
@@ -249,6 +272,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   function settled(id: string): boolean {
     if (!queue.remove(id)) return false
     inFlight.delete(id)
+    unsent.delete(id)
     orphanedAt.delete(id)
     return true
   }
@@ -306,10 +330,12 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         if (!entry) continue
         if (error.code === WebSocketErrorCode.RATE_LIMITED) {
           inFlight.delete(entry.id)
+          unsentStale = true
           pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS))
         } else if (error.code === WebSocketErrorCode.TOKEN_EXPIRED) {
           // Not processed: it goes again once a fresh token is accepted.
           inFlight.delete(entry.id)
+          unsentStale = true
           pausedUntil = Infinity
         } else {
           fail([entry], error.code, () => error.message)
@@ -337,6 +363,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     } else if (connection.closed.match(action)) {
       notWritten(volatile.drop())
       inFlight.clear()
+      unsentStale = true
       orphanedAt.clear()
       clearTimeout(timer)
       timer = undefined
