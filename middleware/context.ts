@@ -68,6 +68,11 @@ export interface RealtimeContext {
   log: (message: string, detail?: unknown) => void
   /** Encodes and sends; false when the socket is not open. */
   send: (frame: Frame) => boolean
+  /**
+   * Runs before every frame `send` writes: the outbox writes the messages it held back for the
+   * end of the current task first, so frames go out in the order they were dispatched.
+   */
+  beforeSend: () => void
   /** Dispatches without letting a throwing reducer or listener break the socket's callbacks. */
   safeDispatch: (action: UnknownAction) => void
 }

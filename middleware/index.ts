@@ -162,7 +162,9 @@ export function createRealtimeMiddleware(
       log(message: string, detail?: unknown) {
         if (config.enableLogging) logger.debug(`[redux-realtime] ${message}`, detail ?? '')
       },
+      beforeSend() {},
       send(frame: Frame) {
+        ctx.beforeSend()
         const sent = ctx.transport.send(encodeFrame(frame))
         if (!sent) return false
         ctx.flow.spend(countedFrames(frame))

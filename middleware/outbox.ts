@@ -61,7 +61,7 @@ const DEFAULT_RETRY_MS = 1000
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const { flow, outcomes } = ctx
   /** The entries in send order, and their storage. */
-  const queue = createOutboxQueue(ctx, () => schedule())
+  const queue = createOutboxQueue(ctx, () => scheduleSoon())
   /** Written on the current socket and not yet acked. */
   const inFlight = new Set<string>()
   /**
@@ -71,6 +71,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
    */
   let unsent = new Set<string>()
   let unsentStale = false
+  /** Messages queued after the first of the current task wait for its end (one pass for all). */
+  let deferred = false
   /** Entries whose room is not joined, and since when (while authenticated). */
   const orphanedAt = new Map<string, number>()
   let pausedUntil = 0
@@ -91,7 +93,26 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     return unsent
   }
 
+  /**
+   * After a command or a save: the first message of a task goes at once, those queued after it
+   * in the same task together at its end (or before any other frame goes out, for order), so a
+   * loop of sends is a few `batch` frames instead of one write per message.
+   */
+  function scheduleSoon(): void {
+    if (deferred) return
+    schedule()
+    deferred = true
+    queueMicrotask(scheduleDeferred)
+  }
+
+  function scheduleDeferred(): void {
+    if (deferred) schedule()
+  }
+  ctx.beforeSend = scheduleDeferred
+
   function schedule(): void {
+    // This pass sends everything held back (its own sends must not start another).
+    deferred = false
     clearTimeout(timer)
     timer = undefined
     if (!queue.loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
@@ -265,7 +286,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     ctx.dispatch(outbox.enqueued({ entry }))
     unsent.add(entry.id)
     queue.add(entry)
-    schedule()
+    scheduleSoon()
   }
 
   /** Takes an acked or failed entry out of the queue, storage and the sending state. */

@@ -262,6 +262,8 @@ describe('outbox flow control and scheduling', () => {
     for (let i = 0; i < 100; i++) {
       h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
     }
+    // The first goes at once, the others of the task together at its end.
+    await Promise.resolve()
     // 80 % of the stated 20 per second, minus the two joins already spent.
     expect(counted().length).toBe(16)
     expect(chatFramesSent(socket)).toHaveLength(16 - base)
@@ -283,6 +285,7 @@ describe('outbox flow control and scheduling', () => {
     for (let i = 0; i < 50; i++) {
       h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
     }
+    await Promise.resolve()
     const counted = () => socket.frames().filter((f) => f.type !== 'auth' && f.type !== 'ping')
     expect(counted()).toHaveLength(16)
     h.store.dispatch(h.realtime.actions.authenticate('fresh-token'))
@@ -304,6 +307,7 @@ describe('outbox flow control and scheduling', () => {
     for (let i = 0; i < 12; i++) {
       h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
     }
+    await Promise.resolve()
     expect(chatFramesSent(socket)).toHaveLength(5)
     for (const f of chatFramesSent(socket).slice(0, 3)) socket.deliver(ackFrame('general', f.id, 1))
     await tick(WINDOW)
@@ -336,6 +340,7 @@ describe('outbox flow control and scheduling', () => {
         h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content })).payload
           .id,
     )
+    await Promise.resolve()
     expect(chatFramesSent(socket).map((f) => f.id)).toEqual(ids)
     h.store.dispatch(h.realtime.actions.leaveRoom('general'))
     socket.serverClose(1006)
