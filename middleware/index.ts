@@ -163,9 +163,9 @@ export function createRealtimeMiddleware(
         if (config.enableLogging) logger.debug(`[redux-realtime] ${message}`, detail ?? '')
       },
       beforeSend() {},
-      send(frame: Frame) {
+      send(frame: Frame, encoded?: string) {
         ctx.beforeSend()
-        const sent = ctx.transport.send(encodeFrame(frame))
+        const sent = ctx.transport.send(encoded ?? encodeFrame(frame))
         if (!sent) return false
         ctx.flow.spend(countedFrames(frame))
         if (inspector.active) inspector.record({ direction: 'out', at: Date.now(), frame })

@@ -1,7 +1,8 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { makeFrame } from '../src/protocol/build'
-import { encodeFrame } from '../src/protocol/codec'
+import { encodeBatch, encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
+import type { BatchFrame } from '../src/protocol/frames'
 import { utf8Length } from '../src/protocol/validate'
 import { errorInfo, WebSocketError } from '../src/errors'
 import {
@@ -34,6 +35,7 @@ const SEND_COMMANDS = [
   dismissNotification,
   clearNotifications,
 ]
+const SEND_COMMAND_OF_TYPE = new Map(SEND_COMMANDS.map((c) => [c.type as string, c]))
 
 /** Unacknowledged messages at once when the server does not state its `maxInFlight`. */
 const DEFAULT_MAX_IN_FLIGHT = 64
@@ -130,6 +132,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     let wakeAt = Infinity
     let budgetSpent = false
     let frames: OutgoingFrame[] = []
+    /** `frames` encoded: each message is encoded once, to measure it, and spliced into its batch. */
+    let texts: string[] = []
     /** The volatile messages among `frames`: settled once written, never in flight (no ack). */
     let volatiles: VolatileMessage[] = []
     let planned = 0
@@ -138,11 +142,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
 
     const sendChunk = (): boolean => {
       if (frames.length === 0) return true
-      const frame =
-        frames.length === 1
-          ? (frames[0] as OutgoingFrame)
-          : makeFrame('batch', { data: { frames } })
-      if (!ctx.send(frame)) {
+      const single = frames.length === 1
+      const frame = single ? (frames[0] as OutgoingFrame) : makeFrame('batch', { data: { frames } })
+      const text = single ? (texts[0] as string) : encodeBatch(frame as BatchFrame, texts)
+      if (!ctx.send(frame, text)) {
         notWritten(volatiles)
         return false
       }
@@ -154,14 +157,16 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         pending.delete(f.id)
       }
       frames = []
+      texts = []
       volatiles = []
       bytes = BATCH_OVERHEAD_BYTES
       for (const v of written) outcomes.resolve('message', v.id, { id: v.id })
       return true
     }
-    const add = (frame: OutgoingFrame, size: number): boolean => {
+    const add = (frame: OutgoingFrame, size: number, text = encodeFrame(frame)): boolean => {
       if ((frames.length >= BATCH_SIZE || bytes + size + 1 > limit) && !sendChunk()) return false
       frames.push(frame)
+      texts.push(text)
       planned++
       bytes += size + 1
       return true
@@ -192,12 +197,13 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         break
       }
       const frame = toFrame(entry)
-      const size = utf8Length(encodeFrame(frame))
+      const text = encodeFrame(frame)
+      const size = utf8Length(text)
       if (size > limit) {
         tooBig.push(entry)
         continue
       }
-      if (!add(frame, size)) return
+      if (!add(frame, size, text)) return
     }
     // Volatile ones get what the queue leaves: a busy cursor never holds a message back.
     if (!budgetSpent && volatile.size > 0) {
@@ -369,7 +375,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   ctx.whenLoaded(queue.load())
 
   return (action) => {
-    const command = SEND_COMMANDS.find((c) => c.match(action))
+    const command = SEND_COMMAND_OF_TYPE.get(action.type)
     if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
     else if (publish.match(action)) {
       const { id, timestamp, room, type, data, volatile: isVolatile } = action.payload

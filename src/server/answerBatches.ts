@@ -1,4 +1,4 @@
-import { encodeFrame, makeFrame } from '../protocol'
+import { encodeBatch, makeFrame } from '../protocol'
 import { REPLAY_BATCH_FRAMES } from './joinReplay'
 
 /** An encoded frame and its UTF-8 size. */
@@ -11,12 +11,8 @@ export interface EncodedText {
 const ENVELOPE_SLACK = 32
 
 /** A `batch` frame (its own id) around frames already encoded. */
-function batchAround(texts: readonly string[]): string {
-  const envelope = encodeFrame(makeFrame('batch', { data: { frames: [] } }))
-  // `{"data":{"frames":[]},"v":1,…}`: the frames go between the brackets.
-  const open = envelope.indexOf('[') + 1
-  return envelope.slice(0, open) + texts.join(',') + envelope.slice(open)
-}
+const batchAround = (texts: readonly string[]): string =>
+  encodeBatch(makeFrame('batch', { data: { frames: [] } }), texts)
 
 /**
  * Packs frames already encoded (the answers one connection is owed after a turn: acks, its own
