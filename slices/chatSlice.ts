@@ -84,23 +84,29 @@ function ownMessage(
 }
 
 /**
- * The last `max` of `messages[0..start)`, then `added`, then `tail`, built in one array: a full
- * room is copied once per dispatch, not twice (concatenated, then cut).
+ * The last `max` of `messages[0..start)`, then `added`, then the tail `messages[start..]`
+ * without the positions (from `start`) in `confirmed`, built in one array: a full room is copied
+ * once per dispatch, not twice (concatenated, then cut).
  */
 function lastOf(
   max: number,
   messages: readonly ChatMessage[],
   start: number,
   added: readonly ChatMessage[],
-  tail: readonly ChatMessage[],
+  confirmed: ReadonlySet<number>,
 ): ChatMessage[] {
-  let skip = Math.max(0, start + added.length + tail.length - max)
+  const kept = messages.length - start - confirmed.size
+  let skip = Math.max(0, start + added.length + kept - max)
   const out: ChatMessage[] = []
   for (let i = skip; i < start; i++) out.push(messages[i] as ChatMessage)
   skip = Math.max(0, skip - start)
   for (let i = skip; i < added.length; i++) out.push(added[i] as ChatMessage)
   skip = Math.max(0, skip - added.length)
-  for (let i = skip; i < tail.length; i++) out.push(tail[i] as ChatMessage)
+  for (let i = start; i < messages.length; i++) {
+    if (confirmed.has(i - start)) continue
+    if (skip > 0) skip--
+    else out.push(messages[i] as ChatMessage)
+  }
   return out
 }
 
@@ -119,9 +125,18 @@ function receive(
   max: number,
   tails: TailIndex,
 ): RoomChat {
-  const start = tails.start(room.messages)
-  const tail = copyOf(room.messages, start)
-  const tailIndex = tail.length > 0 ? new Map(tail.map((m, i) => [m.id, i])) : null
+  const { messages } = room
+  const start = tails.start(messages)
+  // Where the incoming ids sit in the tail (the last one of an id): one pass, no copy of it.
+  let tailIndex: Map<string, number> | null = null
+  if (start < messages.length) {
+    const ids = new Set<string>()
+    for (const message of incoming) ids.add(message.id)
+    for (let i = start; i < messages.length; i++) {
+      const { id } = messages[i] as ChatMessage
+      if (ids.has(id)) (tailIndex ??= new Map()).set(id, i - start)
+    }
+  }
   const confirmedOwn = new Set<number>()
   const added: ChatMessage[] = []
   let seq = room.seq
@@ -130,7 +145,11 @@ function receive(
     seq = message.seq
     // Our own pending copy only if we wrote it: ids are unique per author, not per room.
     const own = tailIndex?.get(message.id)
-    if (own !== undefined && !confirmedOwn.has(own) && tail[own]?.userId === message.userId) {
+    if (
+      own !== undefined &&
+      !confirmedOwn.has(own) &&
+      messages[start + own]?.userId === message.userId
+    ) {
       confirmedOwn.add(own)
       added.push({ ...message, status: 'sent' })
     } else {
@@ -138,8 +157,7 @@ function receive(
     }
   }
   if (added.length === 0) return seq === room.seq ? room : { ...room, seq }
-  const keptTail = confirmedOwn.size > 0 ? tail.filter((_, i) => !confirmedOwn.has(i)) : tail
-  return { ...room, seq, messages: lastOf(max, room.messages, start, added, keptTail) }
+  return { ...room, seq, messages: lastOf(max, messages, start, added, confirmedOwn) }
 }
 
 /** Rewrites this client's unconfirmed messages named by id, in one copy per room. */
