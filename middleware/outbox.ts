@@ -191,7 +191,8 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         held.add(stream)
         continue
       }
-      if (inFlight.size + planned >= maxInFlight) break
+      // Chunks already written this pass are in `inFlight`; `frames` is the one being filled.
+      if (inFlight.size + frames.length >= maxInFlight) break
       if (planned >= allowance) {
         budgetSpent = true
         break

@@ -314,6 +314,55 @@ describe('outbox flow control and scheduling', () => {
     expect(chatFramesSent(socket)).toHaveLength(8)
   })
 
+  it('writes what one task queues as batch frames, within maxInFlight and the frame limit', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const limit = 2048
+    const socket = await connectWithLimits(h, { maxInFlight: 40, maxFrameBytes: limit })
+    const before = socket.sent.length
+    for (let i = 0; i < 60; i++) {
+      const content = `${i} ${'x'.repeat(150)}`
+      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content }))
+    }
+    await Promise.resolve()
+    const writes = socket.sent.slice(before).map((text) => JSON.parse(text) as { type: string })
+    expect(chatFramesSent(socket)).toHaveLength(40)
+    // The first at once, the other 39 in batches as large as the limit allows (6 of these
+    // ~280-byte frames), not 39 writes.
+    expect(writes[0]?.type).toBe('chat_message')
+    expect(writes.slice(1).every((w) => w.type === 'batch')).toBe(true)
+    expect(writes.length).toBe(1 + Math.ceil(39 / 6))
+    expect(socket.sent.slice(before).every((text) => text.length <= limit)).toBe(true)
+    // Acks free slots: the next ones go out batched too.
+    for (const f of chatFramesSent(socket).slice(0, 20))
+      socket.deliver(ackFrame('general', f.id, 1))
+    await tick(WINDOW)
+    expect(chatFramesSent(socket)).toHaveLength(60)
+    expect(socket.sent.length - before).toBe(8 + Math.ceil(20 / 6))
+  })
+
+  it('sends nothing of a room after its leave: messages of the task still waiting fail with NOT_JOINED', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    const before = socket.frames().length
+    const ids = ['a', 'b', 'c'].map(
+      (content) =>
+        h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content })).payload
+          .id,
+    )
+    h.store.dispatch(h.realtime.actions.leaveRoom('general'))
+    await tick(WINDOW)
+    const types = socket
+      .frames()
+      .slice(before)
+      .map((f) => f.type)
+    expect(types.slice(types.indexOf('leave') + 1)).not.toContain('chat_message')
+    const failures = h.ofType('realtime/outbox/failed').flatMap((a) => a.payload.failures)
+    expect(failures.map((f: { id: string }) => f.id).sort()).toEqual([...ids].sort())
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
+  })
+
   it('resends after a RATE_LIMITED pause even when its timer fires before the pause ends', async () => {
     const h = createHarness()
     h.store.dispatch(h.realtime.actions.joinRoom('general'))
