@@ -341,6 +341,28 @@ describe('outbox flow control and scheduling', () => {
     expect(socket.sent.length - before).toBe(8 + Math.ceil(20 / 6))
   })
 
+  it('settles a batch of acks in one dispatch, each message sent once and its promise resolved', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, { maxInFlight: 100 })
+    const sent = Array.from({ length: 50 }, (_, i) =>
+      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` })),
+    )
+    await Promise.resolve()
+    const frames = chatFramesSent(socket).map((f, i) => ackFrame('general', f.id, i + 1))
+    socket.deliver(serverFrame('batch', { data: { frames } }))
+    await tick(WINDOW)
+    const acked = h.ofType('realtime/outbox/acked')
+    expect(acked).toHaveLength(1)
+    expect(acked[0]?.payload.acks).toHaveLength(50)
+    const results = await Promise.all(sent.map((s) => s.unwrap()))
+    expect(results.map((r) => (r as { seq: number }).seq)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    )
+    expect(chatFramesSent(socket)).toHaveLength(50)
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
+  })
+
   it('sends nothing of a room after its leave: messages of the task still waiting fail with NOT_JOINED', async () => {
     const h = createHarness()
     h.store.dispatch(h.realtime.actions.joinRoom('general'))
