@@ -345,8 +345,13 @@ describe('outbox flow control and scheduling', () => {
     const h = createHarness()
     h.store.dispatch(h.realtime.actions.joinRoom('general'))
     const socket = await connectWithLimits(h, { maxInFlight: 100 })
-    const sent = Array.from({ length: 50 }, (_, i) =>
-      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` })),
+    // The mock store's dispatch is untyped: the realtime middleware adds unwrap at run time.
+    const sent = Array.from(
+      { length: 50 },
+      (_, i) =>
+        h.store.dispatch(
+          h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }),
+        ) as unknown as { unwrap(): Promise<{ seq?: number }> },
     )
     await Promise.resolve()
     const frames = chatFramesSent(socket).map((f, i) => ackFrame('general', f.id, i + 1))
@@ -356,9 +361,7 @@ describe('outbox flow control and scheduling', () => {
     expect(acked).toHaveLength(1)
     expect(acked[0]?.payload.acks).toHaveLength(50)
     const results = await Promise.all(sent.map((s) => s.unwrap()))
-    expect(results.map((r) => (r as { seq: number }).seq)).toEqual(
-      Array.from({ length: 50 }, (_, i) => i + 1),
-    )
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
     expect(chatFramesSent(socket)).toHaveLength(50)
     expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
   })
