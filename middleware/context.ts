@@ -66,8 +66,13 @@ export interface RealtimeContext {
   closeError: WebSocketErrorInfo | null
   now: () => number
   log: (message: string, detail?: unknown) => void
-  /** Encodes and sends; false when the socket is not open. */
-  send: (frame: Frame) => boolean
+  /** Encodes and sends (`encoded`: its text, when the caller has it); false when not open. */
+  send: (frame: Frame, encoded?: string) => boolean
+  /**
+   * Runs before every frame `send` writes: the outbox writes the messages it held back for the
+   * end of the current task first, so frames go out in the order they were dispatched.
+   */
+  beforeSend: () => void
   /** Dispatches without letting a throwing reducer or listener break the socket's callbacks. */
   safeDispatch: (action: UnknownAction) => void
   /** Plugins' receivers by frame type: such frames go to them, not to the frame-to-action table. */

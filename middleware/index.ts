@@ -163,8 +163,10 @@ export function createRealtimeMiddleware(
       log(message: string, detail?: unknown) {
         if (config.enableLogging) logger.debug(`[redux-realtime] ${message}`, detail ?? '')
       },
-      send(frame: Frame) {
-        const sent = ctx.transport.send(encodeFrame(frame))
+      beforeSend() {},
+      send(frame: Frame, encoded?: string) {
+        ctx.beforeSend()
+        const sent = ctx.transport.send(encoded ?? encodeFrame(frame))
         if (!sent) return false
         ctx.flow.spend(countedFrames(frame))
         if (inspector.active) inspector.record({ direction: 'out', at: Date.now(), frame })

@@ -1,7 +1,8 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { makeFrame } from '../src/protocol/build'
-import { encodeFrame } from '../src/protocol/codec'
+import { encodeBatch, encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
+import type { BatchFrame } from '../src/protocol/frames'
 import { utf8Length } from '../src/protocol/validate'
 import { errorInfo, WebSocketError } from '../src/errors'
 import {
@@ -34,6 +35,7 @@ const SEND_COMMANDS = [
   dismissNotification,
   clearNotifications,
 ]
+const SEND_COMMAND_OF_TYPE = new Map(SEND_COMMANDS.map((c) => [c.type as string, c]))
 
 /** Unacknowledged messages at once when the server does not state its `maxInFlight`. */
 const DEFAULT_MAX_IN_FLIGHT = 64
@@ -61,9 +63,18 @@ const DEFAULT_RETRY_MS = 1000
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const { flow, outcomes } = ctx
   /** The entries in send order, and their storage. */
-  const queue = createOutboxQueue(ctx, () => schedule())
+  const queue = createOutboxQueue(ctx, () => scheduleSoon())
   /** Written on the current socket and not yet acked. */
   const inFlight = new Set<string>()
+  /**
+   * The entries not in flight, in send order: what `schedule` walks, so a full window of
+   * entries in flight costs nothing per call. Every entry is in exactly one of the two; when
+   * that does not hold (entries restored first, in-flight ones to resend) it is rebuilt.
+   */
+  let unsent = new Set<string>()
+  let unsentStale = false
+  /** Messages queued after the first of the current task wait for its end (one pass for all). */
+  let deferred = false
   /** Entries whose room is not joined, and since when (while authenticated). */
   const orphanedAt = new Map<string, number>()
   let pausedUntil = 0
@@ -74,7 +85,36 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     timer = setTimeout(schedule, Math.max(0, delayMs))
   }
 
+  /** Entries back to unsent (in-flight ones not acked, restored ones) get their place back. */
+  function unsentEntries(): Set<string> {
+    if (unsentStale || unsent.size + inFlight.size !== queue.size) {
+      unsent = new Set<string>()
+      for (const entry of queue.values()) if (!inFlight.has(entry.id)) unsent.add(entry.id)
+      unsentStale = false
+    }
+    return unsent
+  }
+
+  /**
+   * After a command or a save: the first message of a task goes at once, those queued after it
+   * in the same task together at its end (or before any other frame goes out, for order), so a
+   * loop of sends is a few `batch` frames instead of one write per message.
+   */
+  function scheduleSoon(): void {
+    if (deferred) return
+    schedule()
+    deferred = true
+    queueMicrotask(scheduleDeferred)
+  }
+
+  function scheduleDeferred(): void {
+    if (deferred) schedule()
+  }
+  ctx.beforeSend = scheduleDeferred
+
   function schedule(): void {
+    // This pass sends everything held back (its own sends must not start another).
+    deferred = false
     clearTimeout(timer)
     timer = undefined
     if (!queue.loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
@@ -92,40 +132,48 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     let wakeAt = Infinity
     let budgetSpent = false
     let frames: OutgoingFrame[] = []
+    /** `frames` encoded: each message is encoded once, to measure it, and spliced into its batch. */
+    let texts: string[] = []
     /** The volatile messages among `frames`: settled once written, never in flight (no ack). */
     let volatiles: VolatileMessage[] = []
     let planned = 0
     let bytes = BATCH_OVERHEAD_BYTES
+    const pending = unsentEntries()
 
     const sendChunk = (): boolean => {
       if (frames.length === 0) return true
-      const frame =
-        frames.length === 1
-          ? (frames[0] as OutgoingFrame)
-          : makeFrame('batch', { data: { frames } })
-      if (!ctx.send(frame)) {
+      const single = frames.length === 1
+      const frame = single ? (frames[0] as OutgoingFrame) : makeFrame('batch', { data: { frames } })
+      const text = single ? (texts[0] as string) : encodeBatch(frame as BatchFrame, texts)
+      if (!ctx.send(frame, text)) {
         notWritten(volatiles)
         return false
       }
       const written = volatiles
       const unacked = new Set<OutgoingFrame>(written.map((v) => v.frame))
-      for (const f of frames) if (!unacked.has(f)) inFlight.add(f.id)
+      for (const f of frames) {
+        if (unacked.has(f)) continue
+        inFlight.add(f.id)
+        pending.delete(f.id)
+      }
       frames = []
+      texts = []
       volatiles = []
       bytes = BATCH_OVERHEAD_BYTES
       for (const v of written) outcomes.resolve('message', v.id, { id: v.id })
       return true
     }
-    const add = (frame: OutgoingFrame, size: number): boolean => {
+    const add = (frame: OutgoingFrame, size: number, text = encodeFrame(frame)): boolean => {
       if ((frames.length >= BATCH_SIZE || bytes + size + 1 > limit) && !sendChunk()) return false
       frames.push(frame)
+      texts.push(text)
       planned++
       bytes += size + 1
       return true
     }
 
-    for (const entry of queue.values()) {
-      if (inFlight.has(entry.id)) continue
+    for (const id of pending) {
+      const entry = queue.get(id) as OutboxEntry
       const stream = streamOf(entry, ctx.session.userId)
       if (stream === undefined) continue
       if (!ctx.streams.isTracked(stream)) {
@@ -143,18 +191,20 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         held.add(stream)
         continue
       }
-      if (inFlight.size + planned >= maxInFlight) break
+      // Chunks already written this pass are in `inFlight`; `frames` is the one being filled.
+      if (inFlight.size + frames.length >= maxInFlight) break
       if (planned >= allowance) {
         budgetSpent = true
         break
       }
       const frame = toFrame(entry)
-      const size = utf8Length(encodeFrame(frame))
+      const text = encodeFrame(frame)
+      const size = utf8Length(text)
       if (size > limit) {
         tooBig.push(entry)
         continue
       }
-      if (!add(frame, size)) return
+      if (!add(frame, size, text)) return
     }
     // Volatile ones get what the queue leaves: a busy cursor never holds a message back.
     if (!budgetSpent && volatile.size > 0) {
@@ -241,14 +291,16 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       return
     }
     ctx.dispatch(outbox.enqueued({ entry }))
+    unsent.add(entry.id)
     queue.add(entry)
-    schedule()
+    scheduleSoon()
   }
 
   /** Takes an acked or failed entry out of the queue, storage and the sending state. */
   function settled(id: string): boolean {
     if (!queue.remove(id)) return false
     inFlight.delete(id)
+    unsent.delete(id)
     orphanedAt.delete(id)
     return true
   }
@@ -306,10 +358,12 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         if (!entry) continue
         if (error.code === WebSocketErrorCode.RATE_LIMITED) {
           inFlight.delete(entry.id)
+          unsentStale = true
           pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS))
         } else if (error.code === WebSocketErrorCode.TOKEN_EXPIRED) {
           // Not processed: it goes again once a fresh token is accepted.
           inFlight.delete(entry.id)
+          unsentStale = true
           pausedUntil = Infinity
         } else {
           fail([entry], error.code, () => error.message)
@@ -322,7 +376,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   ctx.whenLoaded(queue.load())
 
   return (action) => {
-    const command = SEND_COMMANDS.find((c) => c.match(action))
+    const command = SEND_COMMAND_OF_TYPE.get(action.type)
     if (command) enqueue((action as ReturnType<typeof command>).payload, command.type)
     else if (publish.match(action)) {
       const { id, timestamp, room, type, data, volatile: isVolatile } = action.payload
@@ -337,6 +391,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     } else if (connection.closed.match(action)) {
       notWritten(volatile.drop())
       inFlight.clear()
+      unsentStale = true
       orphanedAt.clear()
       clearTimeout(timer)
       timer = undefined

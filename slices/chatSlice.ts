@@ -2,6 +2,7 @@ import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
 import { isPrivateStream } from '../src/protocol/streams'
 import { chat, connection, outbox, rooms, type AckInfo } from './actions'
+import { copyOf } from './copy'
 import type { ChatMessage, OutboxEntry, WebSocketErrorInfo } from './types'
 
 /**
@@ -61,16 +62,6 @@ function tailStart(messages: readonly ChatMessage[]): number {
   return i
 }
 
-/** Whether this client's unconfirmed messages hold `id`: from the newest back to a confirmed one. */
-function tailHas(messages: readonly ChatMessage[], id: string): boolean {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i] as ChatMessage
-    if (message.seq !== undefined) return false
-    if (message.id === id) return true
-  }
-  return false
-}
-
 type ChatEntry = Extract<OutboxEntry, { type: 'chat_message' }>
 
 const isChatEntry = (entry: OutboxEntry): entry is ChatEntry => entry.type === 'chat_message'
@@ -93,39 +84,59 @@ function ownMessage(
 }
 
 /**
- * The last `max` of `messages[0..start)`, then `added`, then `tail`, in one new array. Native
- * copies only (spread, splice, push): an element-by-element copy of a 1,000-message room was
- * 10× slower, and `slice` or `concat` of a frozen array (state outside production) 60×.
+ * The last `max` of `messages[0..start)`, then `added`, then the tail `messages[start..]`
+ * without the positions (from `start`) in `confirmed`, built in one array: a full room is copied
+ * once per dispatch, not twice (concatenated, then cut).
  */
 function lastOf(
   max: number,
   messages: readonly ChatMessage[],
   start: number,
   added: readonly ChatMessage[],
-  tail: readonly ChatMessage[],
+  confirmed: ReadonlySet<number>,
 ): ChatMessage[] {
-  let skip = Math.max(0, start + added.length + tail.length - max)
-  const out = [...messages]
-  out.length = start
-  if (skip > 0) out.splice(0, Math.min(skip, start))
+  const kept = messages.length - start - confirmed.size
+  let skip = Math.max(0, start + added.length + kept - max)
+  const out: ChatMessage[] = []
+  for (let i = skip; i < start; i++) out.push(messages[i] as ChatMessage)
   skip = Math.max(0, skip - start)
   for (let i = skip; i < added.length; i++) out.push(added[i] as ChatMessage)
   skip = Math.max(0, skip - added.length)
-  for (let i = skip; i < tail.length; i++) out.push(tail[i] as ChatMessage)
+  for (let i = start; i < messages.length; i++) {
+    if (confirmed.has(i - start)) continue
+    if (skip > 0) skip--
+    else out.push(messages[i] as ChatMessage)
+  }
   return out
 }
 
-const NO_MESSAGES: readonly ChatMessage[] = []
+function capped(messages: ChatMessage[], max: number): ChatMessage[] {
+  return messages.length > max ? copyOf(messages, messages.length - max) : messages
+}
 
 /**
  * Applies one room's share of a burst with one array copy, however many messages it holds:
  * dedupe by seq, an own message's echo replaces its pending copy, order kept. (Replayed
  * history of an earlier epoch is filtered by id in the middleware, `middleware/streams.ts`.)
  */
-function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number): RoomChat {
-  const start = tailStart(room.messages)
-  const tail = room.messages.slice(start)
-  const tailIndex = tail.length > 0 ? new Map(tail.map((m, i) => [m.id, i])) : null
+function receive(
+  room: RoomChat,
+  incoming: readonly ChatMessage[],
+  max: number,
+  tails: TailIndex,
+): RoomChat {
+  const { messages } = room
+  const start = tails.start(messages)
+  // Where the incoming ids sit in the tail (the last one of an id): one pass, no copy of it.
+  let tailIndex: Map<string, number> | null = null
+  if (start < messages.length) {
+    const ids = new Set<string>()
+    for (const message of incoming) ids.add(message.id)
+    for (let i = start; i < messages.length; i++) {
+      const { id } = messages[i] as ChatMessage
+      if (ids.has(id)) (tailIndex ??= new Map()).set(id, i - start)
+    }
+  }
   const confirmedOwn = new Set<number>()
   const added: ChatMessage[] = []
   let seq = room.seq
@@ -134,7 +145,11 @@ function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number):
     seq = message.seq
     // Our own pending copy only if we wrote it: ids are unique per author, not per room.
     const own = tailIndex?.get(message.id)
-    if (own !== undefined && !confirmedOwn.has(own) && tail[own]?.userId === message.userId) {
+    if (
+      own !== undefined &&
+      !confirmedOwn.has(own) &&
+      messages[start + own]?.userId === message.userId
+    ) {
       confirmedOwn.add(own)
       added.push({ ...message, status: 'sent' })
     } else {
@@ -142,37 +157,91 @@ function receive(room: RoomChat, incoming: readonly ChatMessage[], max: number):
     }
   }
   if (added.length === 0) return seq === room.seq ? room : { ...room, seq }
-  const keptTail = confirmedOwn.size > 0 ? tail.filter((_, i) => !confirmedOwn.has(i)) : tail
-  return { ...room, seq, messages: lastOf(max, room.messages, start, added, keptTail) }
+  return { ...room, seq, messages: lastOf(max, messages, start, added, confirmedOwn) }
 }
 
 /** Rewrites this client's unconfirmed messages named by id, in one copy per room. */
 function updateOwn(
   state: ChatSliceState,
   updates: ReadonlyMap<string, ReadonlyMap<string, (message: ChatMessage) => ChatMessage>>,
+  tails: TailIndex,
 ): ChatSliceState {
   const changed = new Map<string, RoomChat>()
   for (const [name, byId] of updates) {
     if (!Object.hasOwn(state.byRoom, name)) continue
     const room = state.byRoom[name] as RoomChat
+    const start = tails.start(room.messages)
     let messages: ChatMessage[] | null = null
-    // From the newest back, to the first confirmed message, and no further once every id was
-    // found (a tail id is there once, see addOwn): an ack names the newest, usually. A tail of
-    // acked but never echoed messages made this a lookup per message per ack.
+    // From the newest back, and no further once every id was found (a tail id is there once,
+    // see addOwn): an ack names the newest, usually, and a tail of acked but never echoed
+    // messages made a forward walk a lookup per message per ack.
     let left = byId.size
-    for (let i = room.messages.length - 1; i >= 0 && left > 0; i--) {
+    for (let i = room.messages.length - 1; i >= start && left > 0; i--) {
       const message = room.messages[i] as ChatMessage
-      if (message.seq !== undefined) break
       const update = byId.get(message.id)
       if (!update) continue
       left -= 1
-      // A spread, not `slice`: the array is frozen outside production, and slice is slow then.
-      messages ??= [...room.messages]
+      messages ??= copyOf(room.messages)
       messages[i] = update(message)
     }
-    if (messages) changed.set(name, { ...room, messages })
+    if (!messages) continue
+    // Same ids, none confirmed: the tail is the same.
+    tails.appended(room.messages, messages, 0, [])
+    changed.set(name, { ...room, messages })
   }
   return withRooms(state, changed)
+}
+
+/** A room array's unconfirmed tail: where it starts and the ids in it. */
+interface Tail {
+  start: number
+  ids: Set<string>
+}
+
+/**
+ * The unconfirmed tail of room arrays, remembered per array (arrays in state never change, so
+ * neither does their tail). Sending appends to the tail once per message: with the index handed
+ * on from each array to the next, that costs O(1), not a walk of a tail that holds every
+ * message still waiting for its ack. An array met without an entry (another state, a replay)
+ * is walked once.
+ */
+class TailIndex {
+  private readonly tails = new WeakMap<readonly ChatMessage[], Tail>()
+
+  of(messages: readonly ChatMessage[]): Tail {
+    let tail = this.tails.get(messages)
+    if (!tail) {
+      const start = tailStart(messages)
+      const ids = new Set<string>()
+      for (let i = start; i < messages.length; i++) ids.add((messages[i] as ChatMessage).id)
+      tail = { start, ids }
+      this.tails.set(messages, tail)
+    }
+    return tail
+  }
+
+  start(messages: readonly ChatMessage[]): number {
+    return this.tails.get(messages)?.start ?? tailStart(messages)
+  }
+
+  /** `next` is `previous` minus its first `dropped`, plus `added` at the end. */
+  appended(
+    previous: readonly ChatMessage[],
+    next: readonly ChatMessage[],
+    dropped: number,
+    added: readonly ChatMessage[],
+  ): void {
+    const tail = this.tails.get(previous)
+    if (!tail) return
+    // Handed on, not copied: `previous` walks its tail again if it is ever met again.
+    this.tails.delete(previous)
+    for (let i = tail.start; i < Math.min(dropped, previous.length); i++)
+      tail.ids.delete((previous[i] as ChatMessage).id)
+    for (let i = Math.max(0, dropped - previous.length); i < added.length; i++)
+      tail.ids.add((added[i] as ChatMessage).id)
+    tail.start = Math.max(0, tail.start - dropped)
+    this.tails.set(next, tail)
+  }
 }
 
 /** Adds own unconfirmed messages after the confirmed ones: last, or (restored ones) first. */
@@ -180,40 +249,51 @@ function addOwn(
   state: ChatSliceState,
   own: readonly ChatMessage[],
   max: number,
+  tails: TailIndex,
   where: 'last' | 'first' = 'last',
 ): ChatSliceState {
   const changed = new Map<string, RoomChat>()
   for (const [name, list] of groupByRoom(own, (m) => m.room)) {
     const room = roomOf(state, name)
-    // Usually one new message: a scan of the tail, not a Set of it built per message.
-    const tailIds =
-      list.length > 8
-        ? new Set(room.messages.slice(tailStart(room.messages)).map((m) => m.id))
-        : undefined
-    const fresh = list.filter((m) => !(tailIds ? tailIds.has(m.id) : tailHas(room.messages, m.id)))
+    const tail = tails.of(room.messages)
+    const fresh = list.filter((m) => !tail.ids.has(m.id))
     if (fresh.length === 0) continue
-    // One copy of the room (concatenated, then capped, it was two per message sent).
-    const start = where === 'last' ? room.messages.length : tailStart(room.messages)
-    const tail = where === 'last' ? NO_MESSAGES : room.messages.slice(start)
-    changed.set(name, { ...room, messages: lastOf(max, room.messages, start, fresh, tail) })
+    let messages: ChatMessage[]
+    if (where === 'last') {
+      // One copy, the oldest cut as it is made.
+      const dropped = Math.max(0, room.messages.length + fresh.length - max)
+      if (dropped >= room.messages.length) messages = fresh.slice(dropped - room.messages.length)
+      else {
+        messages = copyOf(room.messages, dropped)
+        for (const message of fresh) messages.push(message)
+      }
+      tails.appended(room.messages, messages, dropped, fresh)
+    } else {
+      const { start } = tail
+      messages = capped(
+        copyOf(room.messages, 0, start).concat(fresh, copyOf(room.messages, start)),
+        max,
+      )
+    }
+    changed.set(name, { ...room, messages })
   }
   return withRooms(state, changed)
 }
 
 /** Own messages queued before the first `auth_ok` learn who wrote them. */
-function stampAuthor(state: ChatSliceState, userId: string): ChatSliceState {
+function stampAuthor(state: ChatSliceState, userId: string, tails: TailIndex): ChatSliceState {
   const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
   for (const [name, room] of Object.entries(state.byRoom)) {
-    const unsigned = room.messages
-      .slice(tailStart(room.messages))
-      .filter((m) => m.userId === undefined)
+    const unsigned = copyOf(room.messages, tailStart(room.messages)).filter(
+      (m) => m.userId === undefined,
+    )
     if (unsigned.length > 0)
       updates.set(
         name,
         new Map(unsigned.map((m) => [m.id, (x: ChatMessage) => ({ ...x, userId })])),
       )
   }
-  return updates.size > 0 ? updateOwn(state, updates) : state
+  return updates.size > 0 ? updateOwn(state, updates, tails) : state
 }
 
 function ackUpdates(acks: readonly AckInfo[]) {
@@ -230,12 +310,13 @@ export function createChatReducer({
 }: ChatSliceOptions): Reducer<ChatSliceState> {
   // A plain reducer, not Immer: with thousands of messages per room, Immer's per-element
   // finalize made each write O(room) with a large constant. Every case copies only what changes.
+  const tails = new TailIndex()
   return (state: ChatSliceState = { byRoom: {} }, action: UnknownAction): ChatSliceState => {
     if (chat.messagesReceived.match(action)) {
       const changed = new Map<string, RoomChat>()
       for (const [name, incoming] of groupByRoom(action.payload.messages, (m) => m.room)) {
         const room = roomOf(state, name)
-        const next = receive(room, incoming, max)
+        const next = receive(room, incoming, max, tails)
         if (next !== room) changed.set(name, next)
       }
       return withRooms(state, changed)
@@ -257,14 +338,16 @@ export function createChatReducer({
       const entries = restored ? action.payload.entries : [action.payload.entry]
       const own = entries.filter(isChatEntry).map((e) => ownMessage(e, 'pending'))
       // Restored messages were written before anything queued since the reload.
-      return own.length > 0 ? addOwn(state, own, max, restored ? 'first' : 'last') : state
+      return own.length > 0 ? addOwn(state, own, max, tails, restored ? 'first' : 'last') : state
     }
     if (outbox.overflowed.match(action)) {
       const { entry, error } = action.payload
-      return isChatEntry(entry) ? addOwn(state, [ownMessage(entry, 'failed', error)], max) : state
+      return isChatEntry(entry)
+        ? addOwn(state, [ownMessage(entry, 'failed', error)], max, tails)
+        : state
     }
-    if (connection.opened.match(action)) return stampAuthor(state, action.payload.userId)
-    if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks))
+    if (connection.opened.match(action)) return stampAuthor(state, action.payload.userId, tails)
+    if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks), tails)
     if (outbox.failed.match(action)) {
       const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
       for (const [name, list] of groupByRoom(action.payload.failures, (f) => f.room)) {
@@ -278,7 +361,7 @@ export function createChatReducer({
           ),
         )
       }
-      return updateOwn(state, updates)
+      return updateOwn(state, updates, tails)
     }
     if (rooms.leaveRequested.match(action) && Object.hasOwn(state.byRoom, action.payload.room)) {
       const byRoom = { ...state.byRoom }

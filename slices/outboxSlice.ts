@@ -1,5 +1,6 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { outbox } from './actions'
+import { copyOf } from './copy'
 import type { OutboxEntry } from './types'
 
 /**
@@ -20,7 +21,7 @@ const EMPTY: OutboxSliceState = { chunks: [], count: 0 }
 
 function append(state: OutboxSliceState, entries: readonly OutboxEntry[]): OutboxSliceState {
   if (entries.length === 0) return state
-  const chunks = state.chunks.slice()
+  const chunks = copyOf(state.chunks)
   let last = chunks.length > 0 ? (chunks[chunks.length - 1] as OutboxEntry[]) : null
   let copied = false
   for (const entry of entries) {
@@ -30,7 +31,7 @@ function append(state: OutboxSliceState, entries: readonly OutboxEntry[]): Outbo
       chunks.push(last)
     } else {
       if (!copied) {
-        last = last.slice()
+        last = copyOf(last)
         chunks[chunks.length - 1] = last
         copied = true
       }
@@ -51,10 +52,18 @@ function without(state: OutboxSliceState, ids: readonly string[]): OutboxSliceSt
   let removed = 0
   for (let i = 0; i < state.chunks.length && left.size > 0; i++) {
     const chunk = state.chunks[i] as OutboxEntry[]
-    if (!chunk.some((e) => left.has(e.id))) continue
-    const kept = chunk.filter((e) => !left.delete(e.id))
+    // Index loops: `some`/`filter` on a frozen chunk take a slow path (see `copy.ts`).
+    let first = -1
+    for (let j = 0; j < chunk.length && first < 0; j++)
+      if (left.has((chunk[j] as OutboxEntry).id)) first = j
+    if (first < 0) continue
+    const kept: OutboxEntry[] = []
+    for (let j = 0; j < chunk.length; j++) {
+      const entry = chunk[j] as OutboxEntry
+      if (j < first || !left.delete(entry.id)) kept.push(entry)
+    }
     removed += chunk.length - kept.length
-    chunks ??= state.chunks.slice()
+    chunks ??= copyOf(state.chunks)
     chunks[i] = kept
   }
   if (!chunks) return state

@@ -1,5 +1,5 @@
 import { MessageType, PROTOCOL_VERSION } from './messageTypes'
-import type { Frame } from './frames'
+import type { BatchFrame, Frame } from './frames'
 import { FieldError, fail, hasKeyCount, requireId, requireSeq, requireTimestamp } from './fields'
 import { DATA_VALIDATORS, ROOM_REQUIRED } from './frameData'
 import {
@@ -255,6 +255,17 @@ export function decodeFrame(raw: unknown, limits: CodecLimits = DEFAULT_LIMITS):
 export function encodeFrame(frame: Frame): string {
   return JSON.stringify(frame)
 }
+
+/**
+ * The text of `batch` (whose `data.frames` is ignored) carrying frames already encoded, spliced
+ * in rather than encoded again: what `encodeFrame` would give for it with those frames.
+ */
+export function encodeBatch(batch: BatchFrame, texts: readonly string[]): string {
+  const envelope = encodeFrame({ ...batch, data: { ...batch.data, frames: [] } })
+  const at = envelope.indexOf(EMPTY_FRAMES) + EMPTY_FRAMES.length - 1
+  return `${envelope.slice(0, at)}${texts.join(',')}${envelope.slice(at)}`
+}
+const EMPTY_FRAMES = '"frames":[]'
 
 /** Expands a batch into its frames; any other frame is returned alone. */
 export function unbatch(frame: Frame): Frame[] {

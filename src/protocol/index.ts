@@ -1,6 +1,7 @@
 export { MessageType, PROTOCOL_VERSION } from './messageTypes'
 export { WebSocketErrorCode, CloseCode } from './codes'
 export { decodeFrame, validateFrame, encodeFrame, unbatch, DEFAULT_LIMITS } from './codec'
+export { encodeBatch } from './codec'
 export type { RejectReason, Rejection, DecodeResult, CodecLimits } from './codec'
 export { createId } from './ids'
 export { makeFrame } from './build'

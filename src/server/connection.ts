@@ -96,7 +96,9 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
     onGraceOver: () => connection.close(CloseCode.TOKEN_EXPIRED, 'token expired'),
   })
 
-  const send = (frame: Frame): void => outbound.sendText(encodeFrame(frame))
+  // Acks may be packed with the other answers of a turn (`outbound.ts`).
+  const send = (frame: Frame): void =>
+    outbound.sendText(encodeFrame(frame), undefined, frame.type === MessageType.ACK)
 
   const connection: ClientConnection = {
     get session() {
@@ -118,7 +120,7 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
       expiry.set(expiresAt)
     },
     tokenExpired: (now) => expiry.expired(now),
-    sendText: (text, bytes) => outbound.sendText(text, bytes),
+    sendText: (text, bytes, packable) => outbound.sendText(text, bytes, packable),
     sendBurst: (texts) => outbound.sendBurst(texts),
     sendPaced: (next) => outbound.sendPaced(next),
     send,
@@ -126,6 +128,8 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
       send(makeFrame(MessageType.ERROR, { ...(room ? { room } : {}), data })),
     close(code, reason) {
       if (closing) return
+      // What the turn owes (an error saying why, acks) goes before the close.
+      outbound.endTurn()
       closing = true
       expiry.clear()
       socket.close(code, closeReason(reason))
@@ -152,6 +156,8 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
             ...(refId ? { refId } : {}),
           })
         }
+        // The last frame queued was handled: the turn's answers go out.
+        if (queue.pending === 1) outbound.endTurn()
       })
       .catch(() => undefined)
   }
@@ -167,7 +173,10 @@ export function serveConnection(socket: WebSocket, context: ServerContext): Clie
       enqueue(refId, () => connection.sendError({ code, message, ...(refId ? { refId } : {}) }))
       return
     }
-    for (const frame of unbatch(result.frame)) {
+    const frames = unbatch(result.frame)
+    // A client's batch is one turn: what its frames are owed goes out packed at its end.
+    if (result.frame.type === MessageType.BATCH) outbound.beginTurn(frames.length)
+    for (const frame of frames) {
       if (connection.closed) return
       if (admission.admit(frame))
         enqueue(frame.id, () => handleClientFrame(frame, connection, context))

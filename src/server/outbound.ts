@@ -1,14 +1,30 @@
 import { WebSocket } from 'ws'
 import { CloseCode, encodeFrame, makeFrame, MessageType, WebSocketErrorCode } from '../protocol'
+import { packAnswers, type EncodedText } from './answerBatches'
 import { createBufferAccount } from './bufferAccount'
+import { REPLAY_BATCH_FRAMES } from './joinReplay'
 import type { RealtimeServerLogger } from './options'
 
 /** The send side of one socket: the connection's frame limit and its send buffer's bound. */
 export interface Outbound {
   /** The largest message it may be sent; `maxPayload` until the client states its own. */
   maxFrameBytes: number
-  /** Sends an encoded frame unless it is above `maxFrameBytes` or the client reads too slowly. */
-  sendText(text: string, bytes?: number): void
+  /**
+   * Sends an encoded frame unless it is above `maxFrameBytes` or the client reads too slowly.
+   * A `packable` one (an ack, a stream frame) sent during a turn of several frames waits for
+   * the turn's end and goes out packed with the others (see `beginTurn`).
+   */
+  sendText(text: string, bytes?: number, packable?: boolean): void
+  /**
+   * The `frames` of a client's `batch` are being handled: until `endTurn` (at the latest at
+   * the end of this event-loop turn), what may be packed (acks, its own messages echoed, other
+   * stream frames) is collected and then sent in as few `batch` frames as fit its
+   * `maxFrameBytes` (`packAnswers`). Anything else sent meanwhile goes after what was collected,
+   * so order is kept. Frames sent one by one are answered frame by frame, as before.
+   */
+  beginTurn(frames: number): void
+  /** The turn's frames were handled: what they are owed goes out now. */
+  endTurn(): void
   /**
    * Sends a join's answer (`joined` and the replay) with one buffer check before the first, so
    * a replay never cuts itself off half way; while it drains it does not count towards the limit
@@ -57,7 +73,15 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
   const account = createBufferAccount(maxBufferedBytes)
   let dropped = false
   let cut: ReturnType<typeof setTimeout> | undefined
-  socket.once('close', () => clearTimeout(cut))
+  /** The current turn's client frames, what it owes so far, and its end at the latest. */
+  let turnFrames = 0
+  let owed: EncodedText[] = []
+  let turnEnd: ReturnType<typeof setImmediate> | undefined
+  socket.once('close', () => {
+    clearTimeout(cut)
+    clearImmediate(turnEnd)
+    owed = []
+  })
 
   const write = (text: string, written?: (error?: Error) => void): void => {
     try {
@@ -71,6 +95,7 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
 
   const dropSlowConsumer = (): void => {
     dropped = true
+    owed = []
     const buffered = socket.bufferedAmount
     logger.warn(
       `redux-realtime server: dropped slow consumer ${options.describe()}: ${buffered} bytes unsent, above maxBufferedBytes of ${maxBufferedBytes}`,
@@ -125,6 +150,7 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
       )
       return done()
     }
+    sendOwed() // what the turn owes goes first, as before any other frame
     const drained = account.replaySent(size)
     let called = false
     write(text, (error?: Error) => {
@@ -137,12 +163,38 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
     })
   }
 
+  /** Sends what the turn owes so far, packed; each message is checked like any send. */
+  const sendOwed = (): void => {
+    if (owed.length === 0) return
+    const texts = packAnswers(owed, outbound.maxFrameBytes)
+    owed = []
+    for (const text of texts) if (canSend()) write(text)
+  }
+
+  const endTurn = (): void => {
+    clearImmediate(turnEnd)
+    turnEnd = undefined
+    turnFrames = 0
+    sendOwed()
+  }
+
   const outbound: Outbound = {
     maxFrameBytes: options.maxPayload,
-    sendText(text, bytes) {
-      if (canSend()) sendWithinLimit(text, false, bytes)
+    sendText(text, bytes, packable = false) {
+      if (!packable || turnFrames < 2) {
+        sendOwed()
+        if (canSend()) sendWithinLimit(text, false, bytes)
+        return
+      }
+      if (!canSend()) return
+      const size = bytes ?? Buffer.byteLength(text)
+      if (size > outbound.maxFrameBytes) return sendWithinLimit(text, false, size)
+      owed.push({ text, bytes: size })
+      // A long turn does not hold more than one batch's worth.
+      if (owed.length >= REPLAY_BATCH_FRAMES) sendOwed()
     },
     sendBurst(texts) {
+      sendOwed()
       if (!canSend()) return
       for (const text of texts)
         if (socket.readyState === WebSocket.OPEN) sendWithinLimit(text, true)
@@ -151,6 +203,11 @@ export function createOutbound(socket: WebSocket, options: OutboundOptions): Out
       paced.push(next)
       if (paced.length === 1) pace()
     },
+    beginTurn(frames) {
+      turnFrames += frames
+      turnEnd ??= setImmediate(endTurn)
+    },
+    endTurn,
   }
   return outbound
 }

@@ -14,8 +14,11 @@ export interface RoomMember {
   readonly userId: string | undefined
   /** The largest message it may be sent: min(its stated `maxFrameBytes`, `maxPayload`). */
   readonly maxFrameBytes: number
-  /** Sends an encoded frame; `bytes` is its UTF-8 size when the caller measured it already. */
-  sendText(text: string, bytes?: number): void
+  /**
+   * Sends an encoded frame; `bytes` is its UTF-8 size when the caller measured it already.
+   * `packable`: it may travel in a `batch` with the other answers of the member's current turn.
+   */
+  sendText(text: string, bytes?: number, packable?: boolean): void
   /** Sends frames that belong together (a join's answer and replay) as one send. */
   sendBurst(texts: Iterable<string>): void
 }
@@ -64,7 +67,7 @@ export interface RoomsDeps {
 function broadcast(members: Iterable<RoomMember>, room: string, frame: StreamFrame): void {
   const { text, bytes } = encodeOnce(frame)
   for (const member of members) {
-    if (bytes <= member.maxFrameBytes) member.sendText(text, bytes)
+    if (bytes <= member.maxFrameBytes) member.sendText(text, bytes, true)
     else member.sendText(encodeFrame(tooLargeError(room, frame, bytes, member.maxFrameBytes)))
   }
 }

@@ -4,8 +4,11 @@
  *
  * `fake`: a `ws` server speaking just enough of the protocol. `auth` → `auth_ok`, each `join` →
  * `joined` (epoch `BENCH_EPOCH`, nothing to replay), `ping` → `pong`, each `chat_message` → its
- * `ack` (a `batch` is answered frame by frame; seq counted per room; with `echo=1` in the query, also the message itself with that seq,
- * as the reference server sends it to every member, its author included). What it streams is chosen per connection by the URL's query:
+ * `ack` (seq counted per room; with `echo=1` in the query, also the message itself with that seq,
+ * as the reference server sends it to every member, its author included, before the ack). As the
+ * reference server does, the acks and echoes it owes a client `batch` go out packed into `batch`
+ * frames at its end (`packAnswers`), before any other answer; frames sent one by one are
+ * answered frame by frame. What it streams is chosen per connection by the URL's query:
  * `?rooms=r0,r1&frames=100000,900000&rate=10000` — every chat message the client sends starts
  * the next phase: `frames[k]` ~150-byte `chat_message` frames, round-robin over `rooms`, each
  * with the next `seq` of its room (so every connection sees the same frames), as fast as the
@@ -22,6 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { encodeFrame, makeFrame } from '../../src/protocol'
 import type { Frame } from '../../src/protocol'
+import { packAnswers, type EncodedText } from '../../src/server/answerBatches'
 
 export const BENCH_EPOCH = 'bench-epoch'
 export const BENCH_SECRET = 'bench-secret'
@@ -173,10 +177,6 @@ function stream(socket: WebSocket, plan: StreamPlan, first: number, count: numbe
   tick()
 }
 
-function answer(socket: WebSocket, frame: Frame): void {
-  socket.send(encodeFrame(frame))
-}
-
 function startFake(): Promise<string> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   wss.on('connection', (socket, request) => {
@@ -184,6 +184,25 @@ function startFake(): Promise<string> {
     const seqs = new Map<string, number>()
     let phase = 0
     let streamed = 0
+    /** While a client batch is handled: the acks and echoes it is owed so far. */
+    let packing = false
+    let owed: EncodedText[] = []
+    let clientLimit = 1024 * 1024
+    const flushOwed = (): void => {
+      const texts = packAnswers(owed, clientLimit)
+      owed = []
+      for (const text of texts) socket.send(text)
+    }
+    /** Acks and echoes of a batch wait for its end; anything else goes now, after them. */
+    const answer = (frame: Frame): void => {
+      const text = encodeFrame(frame)
+      if (packing && (frame.type === 'ack' || frame.type === 'chat_message')) {
+        owed.push({ text, bytes: Buffer.byteLength(text) })
+      } else {
+        flushOwed()
+        socket.send(text)
+      }
+    }
     type ClientFrame = {
       id?: unknown
       type?: unknown
@@ -193,22 +212,27 @@ function startFake(): Promise<string> {
     }
     socket.on('message', (data, isBinary) => {
       if (isBinary) return
+      let frame: ClientFrame
       try {
-        handle(JSON.parse((data as Buffer).toString('utf8')) as ClientFrame)
+        frame = JSON.parse((data as Buffer).toString('utf8')) as ClientFrame
       } catch {
-        // Not JSON: the bench clients never send that.
+        return // Not JSON: the bench clients never send that.
       }
+      if (frame.type === 'batch' && Array.isArray(frame.data?.frames)) {
+        const frames = frame.data.frames as ClientFrame[]
+        packing = frames.length > 1
+        for (const inner of frames) handle(inner)
+        packing = false
+        flushOwed()
+      } else handle(frame)
     })
     function handle(frame: ClientFrame): void {
-      if (frame.type === 'batch' && Array.isArray(frame.data?.frames)) {
-        for (const inner of frame.data.frames as ClientFrame[]) handle(inner)
-        return
-      }
       const id = typeof frame.id === 'string' ? frame.id : 'unknown'
       const room = typeof frame.room === 'string' ? frame.room : undefined
       if (frame.type === 'auth') {
+        const stated = (frame.data as { maxFrameBytes?: unknown } | undefined)?.maxFrameBytes
+        if (typeof stated === 'number') clientLimit = Math.min(clientLimit, stated)
         answer(
-          socket,
           makeFrame('auth_ok', {
             data: {
               userId: 'bench',
@@ -221,7 +245,6 @@ function startFake(): Promise<string> {
         )
       } else if (frame.type === 'join' && room !== undefined) {
         answer(
-          socket,
           makeFrame('joined', {
             room,
             data: {
@@ -236,20 +259,19 @@ function startFake(): Promise<string> {
         )
       } else if (frame.type === 'ping') {
         const echo = typeof frame.timestamp === 'number' ? frame.timestamp : 0
-        answer(socket, makeFrame('pong', { data: { echo } }))
+        answer(makeFrame('pong', { data: { echo } }))
       } else if (frame.type === 'chat_message' && room !== undefined) {
         const seq = (seqs.get(room) ?? 0) + 1
         seqs.set(room, seq)
-        answer(socket, makeFrame('ack', { data: { refId: id, seq } }))
         if (plan.echo) {
           const content = typeof frame.data?.content === 'string' ? frame.data.content : ''
-          answer(
-            socket,
-            makeFrame('chat_message', { id, userId: 'bench', room, seq, data: { content } }),
-          )
+          answer(makeFrame('chat_message', { id, userId: 'bench', room, seq, data: { content } }))
         }
+        answer(makeFrame('ack', { data: { refId: id, seq } }))
         const count = plan.phases[phase++]
         if (count !== undefined) {
+          // The answers owed so far go before the stream.
+          flushOwed()
           stream(socket, plan, streamed, count)
           streamed += count
         }

@@ -9,7 +9,7 @@
  *   so it would measure the server): the package
  *   dispatches them all at once and awaits every `unwrap()`; the baseline keeps at most
  *   `window` messages unacknowledged (the server's `maxInFlight`) on a raw `ws` socket and
- *   `JSON.parse`s every frame it gets (acks and echoes).
+ *   `JSON.parse`s every message it gets (acks and echoes, batched as the server packs them).
  */
 import { WebSocket } from 'ws'
 import { encodeFrame, makeFrame } from '../../src/protocol'
@@ -93,7 +93,11 @@ export async function sendRaw(
     socket.onerror = (event) => reject(event.error as Error)
   })
   let handle: (frame: { type?: string; data?: { refId?: string } }) => void = () => {}
-  socket.onmessage = (event) => handle(JSON.parse(event.data as string) as never)
+  socket.onmessage = (event) => {
+    const frame = JSON.parse(event.data as string) as { type?: string; data?: { frames?: never[] } }
+    if (frame.type === 'batch') for (const inner of frame.data?.frames ?? []) handle(inner)
+    else handle(frame as never)
+  }
   const token = await signDevToken(BENCH_SECRET, user)
   const joined = new Promise<void>((resolve) => {
     handle = (frame) => {

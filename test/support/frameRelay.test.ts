@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { connect, connectAs, framesOf, joinedAs, onCleanup, startServer } from '../server/harness'
 import { createFrameRelay, type FrameRelayOptions, type RelayedMessage } from './frameRelay'
+import { makeFrame } from '../../src/protocol'
 import { tokenFor } from './tokens'
 
 async function relayTo(target: string, options: Partial<FrameRelayOptions> = {}) {
@@ -76,6 +77,20 @@ describe('createFrameRelay', () => {
     expect(relay.connections()).toEqual([
       expect.objectContaining({ id: 1, open: true, toServer: expect.any(Object) }),
     ])
+  })
+
+  it('drops listed frame types, out of the batches the server packs them in too', async () => {
+    const server = await startServer({ rateLimit: false })
+    const relay = await relayTo(server.url, { toClient: { drop: ['ack'] } })
+    const alice = await joinedAs(relay.url, 'alice', 'general')
+    const frames = Array.from({ length: 5 }, (_, i) =>
+      makeFrame('chat_message', { room: 'general', data: { content: `m${i}` } }),
+    )
+    alice.send(makeFrame('batch', { data: { frames } }))
+    alice.sendFrame('chat_message', { room: 'general', data: { content: 'alone' } })
+    await until(() => framesOf(alice, 'chat_message').length === 6, 'the six echoes')
+    expect(framesOf(alice, 'ack')).toEqual([])
+    expect(relay.stats().toClient.dropped).toBeGreaterThan(0)
   })
 
   it('duplicates server frames: each arrives twice in a row', async () => {

@@ -22,7 +22,11 @@ export interface RelayFaults {
    * client could survive it: that would test the relay, not the client.
    */
   neverReplay: readonly string[]
-  /** Frame types dropped outright (a lost frame; a `batch` is dropped only as `batch`). */
+  /**
+   * Frame types dropped outright (a lost frame). Inside a `batch` (the server packs acks with
+   * the stream frames they answer) those frames are taken out and the rest forwarded; a batch
+   * left empty is dropped. A `batch` listed here is dropped whole.
+   */
   drop: readonly string[]
 }
 
@@ -213,7 +217,7 @@ export async function createFrameRelay(options: FrameRelayOptions): Promise<Fram
         bump(stats.byType, 'binary')
         return to.send(data, { binary: true })
       }
-      const text = Buffer.isBuffer(data)
+      let text = Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.from(data as ArrayBuffer).toString('utf8')
       const { type, inner } = typesOf(text)
@@ -222,6 +226,13 @@ export async function createFrameRelay(options: FrameRelayOptions): Promise<Fram
       if (plan.drop.includes(type)) {
         stats.dropped += 1
         return
+      }
+      if (inner.some((t) => plan.drop.includes(t))) {
+        stats.dropped += 1
+        const batch = JSON.parse(text) as { data: { frames: Array<{ type?: unknown }> } }
+        const kept = batch.data.frames.filter((f) => !plan.drop.includes(f.type as string))
+        if (kept.length === 0) return
+        text = JSON.stringify({ ...batch, data: { ...batch.data, frames: kept } })
       }
       to.send(text)
       notify({ connection: connection.id, direction, text })

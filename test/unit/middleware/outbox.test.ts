@@ -262,6 +262,8 @@ describe('outbox flow control and scheduling', () => {
     for (let i = 0; i < 100; i++) {
       h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
     }
+    // The first goes at once, the others of the task together at its end.
+    await Promise.resolve()
     // 80 % of the stated 20 per second, minus the two joins already spent.
     expect(counted().length).toBe(16)
     expect(chatFramesSent(socket)).toHaveLength(16 - base)
@@ -283,6 +285,7 @@ describe('outbox flow control and scheduling', () => {
     for (let i = 0; i < 50; i++) {
       h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
     }
+    await Promise.resolve()
     const counted = () => socket.frames().filter((f) => f.type !== 'auth' && f.type !== 'ping')
     expect(counted()).toHaveLength(16)
     h.store.dispatch(h.realtime.actions.authenticate('fresh-token'))
@@ -304,10 +307,85 @@ describe('outbox flow control and scheduling', () => {
     for (let i = 0; i < 12; i++) {
       h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }))
     }
+    await Promise.resolve()
     expect(chatFramesSent(socket)).toHaveLength(5)
     for (const f of chatFramesSent(socket).slice(0, 3)) socket.deliver(ackFrame('general', f.id, 1))
     await tick(WINDOW)
     expect(chatFramesSent(socket)).toHaveLength(8)
+  })
+
+  it('writes what one task queues as batch frames, within maxInFlight and the frame limit', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const limit = 2048
+    const socket = await connectWithLimits(h, { maxInFlight: 40, maxFrameBytes: limit })
+    const before = socket.sent.length
+    for (let i = 0; i < 60; i++) {
+      const content = `${i} ${'x'.repeat(150)}`
+      h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content }))
+    }
+    await Promise.resolve()
+    const writes = socket.sent.slice(before).map((text) => JSON.parse(text) as { type: string })
+    expect(chatFramesSent(socket)).toHaveLength(40)
+    // The first at once, the other 39 in batches as large as the limit allows (6 of these
+    // ~280-byte frames), not 39 writes.
+    expect(writes[0]?.type).toBe('chat_message')
+    expect(writes.slice(1).every((w) => w.type === 'batch')).toBe(true)
+    expect(writes.length).toBe(1 + Math.ceil(39 / 6))
+    expect(socket.sent.slice(before).every((text) => text.length <= limit)).toBe(true)
+    // Acks free slots: the next ones go out batched too.
+    for (const f of chatFramesSent(socket).slice(0, 20))
+      socket.deliver(ackFrame('general', f.id, 1))
+    await tick(WINDOW)
+    expect(chatFramesSent(socket)).toHaveLength(60)
+    expect(socket.sent.length - before).toBe(8 + Math.ceil(20 / 6))
+  })
+
+  it('settles a batch of acks in one dispatch, each message sent once and its promise resolved', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, { maxInFlight: 100 })
+    // The mock store's dispatch is untyped: the realtime middleware adds unwrap at run time.
+    const sent = Array.from(
+      { length: 50 },
+      (_, i) =>
+        h.store.dispatch(
+          h.realtime.actions.sendChatMessage({ room: 'general', content: `${i}` }),
+        ) as unknown as { unwrap(): Promise<{ seq?: number }> },
+    )
+    await Promise.resolve()
+    const frames = chatFramesSent(socket).map((f, i) => ackFrame('general', f.id, i + 1))
+    socket.deliver(serverFrame('batch', { data: { frames } }))
+    await tick(WINDOW)
+    const acked = h.ofType('realtime/outbox/acked')
+    expect(acked).toHaveLength(1)
+    expect(acked[0]?.payload.acks).toHaveLength(50)
+    const results = await Promise.all(sent.map((s) => s.unwrap()))
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+    expect(chatFramesSent(socket)).toHaveLength(50)
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
+  })
+
+  it('sends nothing of a room after its leave: messages of the task still waiting fail with NOT_JOINED', async () => {
+    const h = createHarness()
+    h.store.dispatch(h.realtime.actions.joinRoom('general'))
+    const socket = await connectWithLimits(h, {})
+    const before = socket.frames().length
+    const ids = ['a', 'b', 'c'].map(
+      (content) =>
+        h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content })).payload
+          .id,
+    )
+    h.store.dispatch(h.realtime.actions.leaveRoom('general'))
+    await tick(WINDOW)
+    const types = socket
+      .frames()
+      .slice(before)
+      .map((f) => f.type)
+    expect(types.slice(types.indexOf('leave') + 1)).not.toContain('chat_message')
+    const failures = h.ofType('realtime/outbox/failed').flatMap((a) => a.payload.failures)
+    expect(failures.map((f: { id: string }) => f.id).sort()).toEqual([...ids].sort())
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
   })
 
   it('resends after a RATE_LIMITED pause even when its timer fires before the pause ends', async () => {
@@ -336,6 +414,7 @@ describe('outbox flow control and scheduling', () => {
         h.store.dispatch(h.realtime.actions.sendChatMessage({ room: 'general', content })).payload
           .id,
     )
+    await Promise.resolve()
     expect(chatFramesSent(socket).map((f) => f.id)).toEqual(ids)
     h.store.dispatch(h.realtime.actions.leaveRoom('general'))
     socket.serverClose(1006)

@@ -226,6 +226,29 @@ describe('chat reducer', () => {
     expect(general(cutInNew).messages.map((m) => m.seq ?? m.id)).toEqual([5, 'p1', 'p2'])
   })
 
+  it('keeps each own pending message once however many are queued one by one, from any earlier state too', () => {
+    const small = createChatReducer({ maxMessagesPerRoom: 3 })
+    const queued = (id: string) => outbox.enqueued({ entry: entry('general', id) })
+    const ids = (state: ChatSliceState) => general(state).messages.map((m) => m.seq ?? m.id)
+    const afterThree = reduce(small, [joinedAt('general', 'e1'), ...['p1', 'p2', 'p3'].map(queued)])
+    // Past the cap the oldest pending ones leave; one still there is not added twice.
+    const afterFive = reduce(small, ['p4', 'p5', 'p4'].map(queued), afterThree)
+    expect(ids(afterFive)).toEqual(['p3', 'p4', 'p5'])
+    // One that left is shown again; an echo confirms its own copy in place.
+    const again = reduce(
+      small,
+      [queued('p1'), received(echo(entry('general', 'p4'), 1))],
+      afterFive,
+    )
+    expect(general(again).messages.map((m) => [m.id, m.seq, m.status])).toEqual([
+      ['p4', 1, 'sent'],
+      ['p5', undefined, 'pending'],
+      ['p1', undefined, 'pending'],
+    ])
+    // An earlier state (a replay) is read as it is, not as the later one.
+    expect(ids(reduce(small, [queued('p3'), queued('p4')], afterThree))).toEqual(['p2', 'p3', 'p4'])
+  })
+
   it('keeps older messages on a new epoch and accepts its seq from 1', () => {
     const old = (seq: number) => message('general', seq, { id: `id-${seq}` })
     const state = reduce(reducer, [
