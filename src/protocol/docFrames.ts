@@ -120,12 +120,13 @@ export const DOC_DATA_VALIDATORS = {
 // base64 (RFC 4648, standard alphabet, padded), strict on decode, no Buffer.
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const ENCODE = new Uint8Array(64)
-const DECODE = new Int16Array(128).fill(-1)
-for (let i = 0; i < 64; i++) {
-  ENCODE[i] = ALPHABET.charCodeAt(i)
-  DECODE[ALPHABET.charCodeAt(i)] = i
-}
+// Built in annotated IIFEs: a bundle that never encodes or decodes (the core entry) drops them.
+const ENCODE = /* @__PURE__ */ (() => Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0)))()
+const DECODE = /* @__PURE__ */ (() => {
+  const table = new Int16Array(128).fill(-1)
+  for (let i = 0; i < 64; i++) table[ALPHABET.charCodeAt(i)] = i
+  return table
+})()
 const PAD = 61 // '='
 const CHUNK = 0x8000
 
