@@ -35,8 +35,8 @@ export interface AdmissionDeps {
  * against their own budgets (`frameBudget.ts`), all of them against `maxInFlight` (control
  * frames get twice that). A refused frame gets `RATE_LIMITED` with `retryAfterMs`; a client
  * that keeps going past 2 × a budget in refusals is closed with 4008. Before the first
- * `auth_ok`, at most `MAX_AUTH_ATTEMPTS` auths and `MAX_FRAMES_BEFORE_AUTH` frames are taken;
- * past that, 4001. Refusals skip the queue: queueing them would grow what limits are there to
+ * `auth_ok`, at most `MAX_AUTH_ATTEMPTS` auths and `MAX_FRAMES_BEFORE_AUTH` frames are taken
+ * (a repeated id is dropped uncounted); past that, 4001. Refusals skip the queue: queueing them would grow what limits are there to
  * bound.
  *
  * @example
@@ -64,9 +64,20 @@ export function createAdmission({ options, connection, pending }: AdmissionDeps)
     return false
   }
 
-  /** False (and the connection closed) when the client is past what it may send before auth_ok. */
+  /** Ids of the frames taken before auth_ok (at most MAX_FRAMES_BEFORE_AUTH of them). */
+  const idsBeforeAuth = new Set<string>()
+
+  /**
+   * False when the frame is not handled: a repeat (by id) of one already taken before auth_ok,
+   * which a network that duplicates frames sends, is dropped without counting (its original is
+   * being answered); past the bounds the connection is closed.
+   */
   const withinPreAuthBounds = (frame: Frame | undefined): boolean => {
     if (connection.session) return true
+    if (frame) {
+      if (idsBeforeAuth.has(frame.id)) return false
+      idsBeforeAuth.add(frame.id)
+    }
     framesBeforeAuth++
     if (frame?.type === MessageType.AUTH) authsBeforeAuth++
     if (authsBeforeAuth > MAX_AUTH_ATTEMPTS) {

@@ -28,6 +28,21 @@ describe('server admission before auth', () => {
     expect(framesOf(client, 'auth_ok')).toEqual([])
   })
 
+  it('drops repeats of a frame before auth_ok uncounted, as a network that duplicates frames sends them', async () => {
+    const server = await startServer()
+    const client = await connect(server.url)
+    const auth = makeFrame('auth', { data: { token: await tokenFor('alice') } })
+    const join = makeFrame('join', { room: 'general', data: {} })
+    // Copies of the one auth and of a join pipelined behind it: past both bounds if counted.
+    const copies = Array.from({ length: MAX_FRAMES_BEFORE_AUTH }, () => [auth, join]).flat()
+    client.send(batchOf(copies))
+    await client.nextOfType('joined', (frame) => frame.room === 'general')
+    await roundTrip(client)
+    expect(framesOf(client, 'auth_ok')).toHaveLength(1)
+    expect(framesOf(client, 'joined')).toHaveLength(1)
+    expect(framesOf(client, 'error')).toEqual([])
+  })
+
   it(`closes with 4001 a connection sending more than ${MAX_FRAMES_BEFORE_AUTH} frames before auth_ok`, async () => {
     const server = await startServer()
     const client = await connect(server.url)
