@@ -13,139 +13,12 @@ import { cpus, totalmem } from 'node:os'
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { abuseRows, runAbuseBench, type AbuseResult } from './abuse'
-import { startBenchServer, type BenchServer } from './benchServer'
+import { startBenchServer } from './benchServer'
 import { runChild } from './child'
-import { ingestPackage, ingestPeer, ingestRaw, loadPeer, type Delivery } from './clients'
 import { collabRows } from './collab'
-import { roundTripsPackage, roundTripsRaw, sendPackage, sendRaw } from './latency'
-import { compared, median, percentile, repeat, type BenchRow } from './rows'
+import { devIngestRows } from './clientRows'
+import { percentile, type BenchRow } from './rows'
 import { sizeRows } from './sizes'
-
-const RUNS = 5
-const INGEST_FRAMES = 50_000
-const DEV_FRAMES = 20_000
-const DEV_RUNS = 3
-const TRIPS = 1000
-const SEND_MESSAGES = 20_000
-const SEND_RUNS = 3
-/** The raw sender's window: the fake server's stated `maxInFlight`. */
-const SEND_WINDOW = 256
-const DELIVERY_LABEL: Record<Delivery, string> = { node: 'node delivery', browser: 'browser-like' }
-
-async function ingestRows(
-  server: BenchServer,
-): Promise<{ rows: BenchRow[]; raw: Record<Delivery, number>; ours: Record<Delivery, number> }> {
-  // Warm-up (discarded): JIT, and the server encodes the frames once for every later run.
-  await ingestRaw(server.url, 'node', INGEST_FRAMES)
-  await ingestPackage(server.url, 'node', false, INGEST_FRAMES)
-  const rows: BenchRow[] = []
-  const raw = { node: 0, browser: 0 }
-  const ours = { node: 0, browser: 0 }
-  for (const delivery of ['node', 'browser'] as const) {
-    const rawRuns = await repeat(RUNS, 30_000, () => ingestRaw(server.url, delivery, INGEST_FRAMES))
-    const ourRuns = await repeat(RUNS, 30_000, () =>
-      ingestPackage(server.url, delivery, false, INGEST_FRAMES),
-    )
-    raw[delivery] = median(rawRuns)
-    ours[delivery] = median(ourRuns)
-    rows.push(
-      compared(
-        `ingest, production (RTK checks off), ${DELIVERY_LABEL[delivery]}`,
-        ours[delivery],
-        'frames/s',
-        raw[delivery],
-        `${INGEST_FRAMES.toLocaleString('en-US')} chat frames in 10 rooms; medians of ${ourRuns.length} / ${rawRuns.length} runs; baseline raw ws + JSON.parse`,
-      ),
-    )
-  }
-  const devRuns = await repeat(DEV_RUNS, 30_000, () =>
-    ingestPackage(server.url, 'browser', true, DEV_FRAMES),
-  )
-  rows.push(
-    compared(
-      'ingest, RTK dev checks on (default getDefaultMiddleware), browser-like',
-      median(devRuns),
-      'frames/s',
-      raw.browser,
-      `${DEV_FRAMES.toLocaleString('en-US')} frames, median of ${devRuns.length} runs; baseline the raw browser-like figure above`,
-    ),
-  )
-  return { rows, raw, ours }
-}
-
-async function peerRows(server: BenchServer, ours: Record<Delivery, number>): Promise<BenchRow[]> {
-  const peer = await loadPeer()
-  if (typeof peer === 'string')
-    return [
-      {
-        name: 'peer: ingest vs @giantmachines/redux-websocket',
-        value: 0,
-        unit: 'frames/s',
-        note: `skipped: @giantmachines/redux-websocket ${peer}; npm install --save-dev @giantmachines/redux-websocket@1.5.1`,
-      },
-    ]
-  await ingestPeer(peer, server.url, 'node', INGEST_FRAMES) // warm-up
-  const rows: BenchRow[] = []
-  for (const delivery of ['node', 'browser'] as const) {
-    const runs = await repeat(RUNS, 30_000, () =>
-      ingestPeer(peer, server.url, delivery, INGEST_FRAMES),
-    )
-    rows.push(
-      compared(
-        `peer: ingest, production, ${DELIVERY_LABEL[delivery]}: redux-realtime vs @giantmachines/redux-websocket`,
-        ours[delivery],
-        'frames/s',
-        median(runs),
-        `baseline the peer 1.5.1 (median of ${runs.length}): one action per frame, JSON.parse, a plain reducer appending to the room's array (newest 1000, like ours), no validation, dedupe or ordering`,
-      ),
-    )
-  }
-  return rows
-}
-
-async function latencyRows(server: BenchServer): Promise<BenchRow[]> {
-  await roundTripsRaw(server.url, 100) // warm-up
-  const raw = await repeat(RUNS, 20_000, () => roundTripsRaw(server.url, TRIPS))
-  const ours = await repeat(RUNS, 20_000, () => roundTripsPackage(server.url, TRIPS))
-  const at = (runs: number[][], p: number) => median(runs.map((sorted) => percentile(sorted, p)))
-  const note = `${TRIPS} sequential trips (chat → ack), browser-like; medians of ${ours.length} / ${raw.length} runs (runs stop after 20 s)`
-  const rows: BenchRow[] = []
-  for (const [label, p] of [
-    ['p50', 0.5],
-    ['p99', 0.99],
-  ] as const) {
-    const value = at(ours, p)
-    const base = at(raw, p)
-    rows.push(compared(`round trip ${label}`, value, 'ms', base, note))
-    rows.push({
-      name: `round trip ${label} added over raw ws`,
-      value: value - base,
-      unit: 'ms',
-      note: 'redux-realtime minus raw ws',
-    })
-  }
-
-  const echo = `${server.url}/?echo=1`
-  // Warm-up (discarded), both: the package's first run would otherwise pay for its JIT.
-  await sendRaw(echo, 2000, SEND_WINDOW, 'warm')
-  await sendPackage(echo, 2000, 'warm-package')
-  const rawSend = await repeat(SEND_RUNS, 15_000, (run) =>
-    sendRaw(echo, SEND_MESSAGES, SEND_WINDOW, `raw${run}`),
-  )
-  const ourSend = await repeat(SEND_RUNS, 25_000, (run) =>
-    sendPackage(echo, SEND_MESSAGES, `pkg${run}`),
-  )
-  rows.push(
-    compared(
-      `send: one sender, ${SEND_MESSAGES.toLocaleString('en-US')} messages until all acked`,
-      median(ourSend),
-      'msg/s',
-      median(rawSend),
-      `fake server (echo + ack per message, packed in batches when the client sends a batch), browser-like; baseline raw ws with at most ${SEND_WINDOW} unacked (the stated maxInFlight), JSON.parse of every frame; medians of ${ourSend.length} / ${rawSend.length} runs`,
-    ),
-  )
-  return rows
-}
 
 async function compressionRows(): Promise<BenchRow[]> {
   try {
@@ -276,16 +149,15 @@ async function main(): Promise<void> {
   const started = performance.now()
   const rows: BenchRow[] = []
   const fake = await startBenchServer('fake')
-  let ours: Record<Delivery, number> = { node: NaN, browser: NaN }
-  rows.push(
-    ...(await section('ingest', async () => {
-      const result = await ingestRows(fake)
-      ours = result.ours
-      return result.rows
-    })),
+  // Production rows in a child with NODE_ENV=production; the dev-checks row here (not production).
+  const production = await section('ingest, peer, round trip and send (NODE_ENV=production)', () =>
+    runChild('./production.ts', { BENCH_URL: fake.url, NODE_ENV: 'production' }),
   )
-  rows.push(...(await section('peer', () => peerRows(fake, ours))))
-  rows.push(...(await section('round trip and send', () => latencyRows(fake))))
+  rows.push(...production)
+  const rawBrowser = production.find((row) =>
+    row.name.startsWith('ingest, production (RTK checks off), browser-like'),
+  )?.baseline
+  rows.push(...(await section('ingest, dev checks', () => devIngestRows(fake, rawBrowser ?? NaN))))
   rows.push(...(await section('renders', () => runChild('./renders.tsx', { BENCH_URL: fake.url }))))
   rows.push(
     ...(await section('heap', () =>

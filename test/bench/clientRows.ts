@@ -1,0 +1,150 @@
+/**
+ * The client rows of the bench against the fake server: ingest, peer, round trip and send.
+ * The production rows run in a child process with `NODE_ENV=production` (production.ts), so
+ * "production" means what an app's production build runs: nothing frozen, no dev checks.
+ */
+import type { BenchServer } from './benchServer'
+import { ingestPackage, ingestPeer, ingestRaw, loadPeer, type Delivery } from './clients'
+import { roundTripsPackage, roundTripsRaw, sendPackage, sendRaw } from './latency'
+import { compared, median, percentile, repeat, type BenchRow } from './rows'
+
+const RUNS = 5
+const INGEST_FRAMES = 50_000
+const DEV_FRAMES = 20_000
+const DEV_RUNS = 3
+const TRIPS = 1000
+const SEND_MESSAGES = 20_000
+const SEND_RUNS = 3
+/** The raw sender's window: the fake server's stated `maxInFlight`. */
+const SEND_WINDOW = 256
+const DELIVERY_LABEL: Record<Delivery, string> = { node: 'node delivery', browser: 'browser-like' }
+
+export async function ingestRows(
+  server: Pick<BenchServer, 'url'>,
+): Promise<{ rows: BenchRow[]; raw: Record<Delivery, number>; ours: Record<Delivery, number> }> {
+  // Warm-up (discarded): JIT, and the server encodes the frames once for every later run.
+  await ingestRaw(server.url, 'node', INGEST_FRAMES)
+  await ingestPackage(server.url, 'node', false, INGEST_FRAMES)
+  const rows: BenchRow[] = []
+  const raw = { node: 0, browser: 0 }
+  const ours = { node: 0, browser: 0 }
+  for (const delivery of ['node', 'browser'] as const) {
+    const rawRuns = await repeat(RUNS, 30_000, () => ingestRaw(server.url, delivery, INGEST_FRAMES))
+    const ourRuns = await repeat(RUNS, 30_000, () =>
+      ingestPackage(server.url, delivery, false, INGEST_FRAMES),
+    )
+    raw[delivery] = median(rawRuns)
+    ours[delivery] = median(ourRuns)
+    rows.push(
+      compared(
+        `ingest, production (RTK checks off), ${DELIVERY_LABEL[delivery]}`,
+        ours[delivery],
+        'frames/s',
+        raw[delivery],
+        `${INGEST_FRAMES.toLocaleString('en-US')} chat frames in 10 rooms; medians of ${ourRuns.length} / ${rawRuns.length} runs; baseline raw ws + JSON.parse`,
+      ),
+    )
+  }
+  return { rows, raw, ours }
+}
+
+export async function peerRows(
+  server: Pick<BenchServer, 'url'>,
+  ours: Record<Delivery, number>,
+): Promise<BenchRow[]> {
+  const peer = await loadPeer()
+  if (typeof peer === 'string')
+    return [
+      {
+        name: 'peer: ingest vs @giantmachines/redux-websocket',
+        value: 0,
+        unit: 'frames/s',
+        note: `skipped: @giantmachines/redux-websocket ${peer}; npm install --save-dev @giantmachines/redux-websocket@1.5.1`,
+      },
+    ]
+  await ingestPeer(peer, server.url, 'node', INGEST_FRAMES) // warm-up
+  const rows: BenchRow[] = []
+  for (const delivery of ['node', 'browser'] as const) {
+    const runs = await repeat(RUNS, 30_000, () =>
+      ingestPeer(peer, server.url, delivery, INGEST_FRAMES),
+    )
+    rows.push(
+      compared(
+        `peer: ingest, production, ${DELIVERY_LABEL[delivery]}: redux-realtime vs @giantmachines/redux-websocket`,
+        ours[delivery],
+        'frames/s',
+        median(runs),
+        `baseline the peer 1.5.1 (median of ${runs.length}): one action per frame, JSON.parse, a plain reducer appending to the room's array (newest 1000, like ours), no validation, dedupe or ordering`,
+      ),
+    )
+  }
+  return rows
+}
+
+export async function latencyRows(server: Pick<BenchServer, 'url'>): Promise<BenchRow[]> {
+  await roundTripsRaw(server.url, 100) // warm-up
+  const raw = await repeat(RUNS, 20_000, () => roundTripsRaw(server.url, TRIPS))
+  const ours = await repeat(RUNS, 20_000, () => roundTripsPackage(server.url, TRIPS))
+  const at = (runs: number[][], p: number) => median(runs.map((sorted) => percentile(sorted, p)))
+  const note = `${TRIPS} sequential trips (chat → ack), browser-like; medians of ${ours.length} / ${raw.length} runs (runs stop after 20 s)`
+  const rows: BenchRow[] = []
+  for (const [label, p] of [
+    ['p50', 0.5],
+    ['p99', 0.99],
+  ] as const) {
+    const value = at(ours, p)
+    const base = at(raw, p)
+    rows.push(compared(`round trip ${label}`, value, 'ms', base, note))
+    rows.push({
+      name: `round trip ${label} added over raw ws`,
+      value: value - base,
+      unit: 'ms',
+      note: 'redux-realtime minus raw ws',
+    })
+  }
+
+  const echo = `${server.url}/?echo=1`
+  // Warm-up (discarded), both: the package's first run would otherwise pay for its JIT.
+  await sendRaw(echo, 2000, SEND_WINDOW, 'warm')
+  await sendPackage(echo, 2000, 'warm-package')
+  const rawSend = await repeat(SEND_RUNS, 15_000, (run) =>
+    sendRaw(echo, SEND_MESSAGES, SEND_WINDOW, `raw${run}`),
+  )
+  const ourSend = await repeat(SEND_RUNS, 25_000, (run) =>
+    sendPackage(echo, SEND_MESSAGES, `pkg${run}`),
+  )
+  rows.push(
+    compared(
+      `send: one sender, ${SEND_MESSAGES.toLocaleString('en-US')} messages until all acked`,
+      median(ourSend),
+      'msg/s',
+      median(rawSend),
+      `fake server (echo + ack per message, packed in batches when the client sends a batch), browser-like; baseline raw ws with at most ${SEND_WINDOW} unacked (the stated maxInFlight), JSON.parse of every frame; medians of ${ourSend.length} / ${rawSend.length} runs`,
+    ),
+  )
+  return rows
+}
+
+/**
+ * RTK's default dev checks on: run where `NODE_ENV` is not "production" (RTK adds them only
+ * then), against the raw browser-like figure of the production rows.
+ */
+export async function devIngestRows(
+  server: Pick<BenchServer, 'url'>,
+  rawBrowser: number,
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = []
+  const devRuns = await repeat(DEV_RUNS, 30_000, () =>
+    ingestPackage(server.url, 'browser', true, DEV_FRAMES),
+  )
+  rows.push(
+    compared(
+      'ingest, RTK dev checks on (default getDefaultMiddleware), browser-like',
+      median(devRuns),
+      'frames/s',
+      rawBrowser,
+      `${DEV_FRAMES.toLocaleString('en-US')} frames, median of ${devRuns.length} runs; baseline the raw browser-like figure above`,
+    ),
+  )
+  return rows
+}
