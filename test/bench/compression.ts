@@ -48,7 +48,7 @@ async function joined(url: string, userId: string, room: string): Promise<RawCli
   const client = await connectRaw(url)
   await client.authenticate(await tokenFor(userId))
   client.sendFrame('join', { room, data: {} })
-  await client.nextOfType('joined', (frame) => frame.room === room)
+  await client.nextOfType('joined', (frame) => frame.room === room, 30_000)
   return client
 }
 

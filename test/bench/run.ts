@@ -16,30 +16,10 @@ import { abuseRows, runAbuseBench, type AbuseResult } from './abuse'
 import { startBenchServer } from './benchServer'
 import { runChild } from './child'
 import { collabRows } from './collab'
+import { compressionRows } from './compression'
 import { devIngestRows } from './clientRows'
 import { percentile, type BenchRow } from './rows'
 import { sizeRows } from './sizes'
-
-async function compressionRows(): Promise<BenchRow[]> {
-  try {
-    // Not a static import: the file is another engineer's, and may not exist yet.
-    const file = new URL('./compression.ts', import.meta.url).href
-    const module = (await import(file)) as {
-      compressionRows?: () => Promise<BenchRow[]>
-    }
-    if (typeof module.compressionRows !== 'function') throw new Error('no compressionRows export')
-    return await module.compressionRows()
-  } catch (error) {
-    return [
-      {
-        name: 'compression: not built yet',
-        value: 0,
-        unit: '',
-        note: `test/bench/compression.ts: ${(error as Error).message.split('\n')[0]}`,
-      },
-    ]
-  }
-}
 
 /** The abuse benchmark's figures as rows; the printed table keeps its wording in `note`. */
 function abuseBenchRows(result: AbuseResult): BenchRow[] {

@@ -50,7 +50,7 @@ export default [
     name: 'createRealtime alone, its dependencies external too',
     path: dist,
     import: '{ createRealtime }',
-    ignore: ['idb-keyval'],
+    ignore: ['idb-keyval', 'reconnecting-websocket'],
     gzip: true,
     modifyEsbuildConfig: production(),
   },

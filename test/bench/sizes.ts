@@ -66,7 +66,7 @@ export function sizeRows(): Promise<BenchRow[]> {
       name: 'gzip size, createRealtime alone, its dependencies external too',
       value: kib(extra, 'createRealtime alone, its dependencies external too'),
       unit: 'KiB',
-      note: "the package's own code; idb-keyval (createIndexedDbStorage only) makes up the rest",
+      note: "the package's own code: reconnecting-websocket (and idb-keyval, loaded by createIndexedDbStorage only) external",
     },
     {
       name: 'gzip size, react entry on top of createRealtime',
