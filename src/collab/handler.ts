@@ -11,6 +11,7 @@ import { errorInfo } from '../errors'
 import { WebSocketErrorCode } from '../protocol/codes'
 import {
   base64Length,
+  bytesForBase64,
   decodeBase64,
   encodeBase64,
   type DocAccess,
@@ -63,13 +64,17 @@ interface OpenDoc {
   /** Local updates not yet sent, and how many local changes they hold. */
   pending: Uint8Array[]
   pendingChanges: number
-  /** Frames sent on this socket and not acked: their local changes (and bytes, to resend). */
-  inFlight: Map<string, { update: Uint8Array; changes: number }>
+  /**
+   * Updates sent on this socket and not acked, by the id the ack names (the last part's for one
+   * sent in parts): their local changes, and bytes to resend.
+   */
+  inFlight: Map<string, Sent>
+  /** The update being sent in parts: nothing else of this document goes between its parts. */
+  split: Split | undefined
+  /** Each part's frame id of updates sent in parts on this socket, to the id their ack names. */
+  partIds: Map<string, string>
   /** Local changes the server may lack after a reconnect or reload: the next step 2 covers them. */
   recover: number
-  /** The bytes of those changes, in order, when all of them are known (not only a stored state). */
-  recoverBytes: Uint8Array[]
-  recoverKnown: boolean
   /** The server's step 2 as it arrives in parts. */
   parts: Uint8Array[] | null
   access?: DocAccess
@@ -94,13 +99,39 @@ interface OpenDoc {
   retryTimer: ReturnType<typeof setTimeout> | undefined
 }
 
+interface Sent {
+  update: Uint8Array
+  changes: number
+  /** The frame ids of its parts, when sent in parts. */
+  parts?: string[]
+}
+
+/**
+ * A local update above the connection's frame limit, sent as `parts` frames of byte slices
+ * (`doc_update`, or our `doc_sync` step 2), one at a time as the flow control allows. The server
+ * joins them and acks the last part's id once, so its changes count as one update in flight.
+ */
+interface Split {
+  type: 'doc_update' | 'doc_sync'
+  update: Uint8Array
+  perPart: number
+  ids: string[]
+  next: number
+}
+
 const DEFAULT_MAX_IN_FLIGHT = 16
 /** Stored states up to this size are merged with ours on save (another tab's offline edits). */
 const MERGE_MAX_BYTES = 1024 * 1024
 /** After the server failed to open a document (e.g. its store failed), it is asked again. */
 const STEP1_RETRY_MS = 1000
-/** Room for a doc frame's envelope around its base64. */
+/** Room for a doc frame's envelope around its base64 (its doc id is added, as JSON). */
 const FRAME_OVERHEAD = 512
+/** Errors about our updates that mean "not applied, send it again" (after a pause). */
+const RESEND_CODES: ReadonlySet<string> = new Set([
+  WebSocketErrorCode.RATE_LIMITED,
+  WebSocketErrorCode.TOKEN_EXPIRED,
+  WebSocketErrorCode.SERVER_ERROR,
+])
 const MAX_HANDLED_COMMANDS = 10_000
 const COLORS = ['#d7263d', '#1b998b', '#2e294e', '#f46036', '#3a86ff', '#8338ec', '#ff006e']
 
@@ -261,7 +292,6 @@ export function createCollabHandler(
           Y.applyUpdate(doc.ydoc, bytes, STORED_ORIGIN)
           const unsynced = Math.max(0, Math.floor(stored.unsynced))
           doc.recover += unsynced
-          if (unsynced > 0) doc.recoverKnown = false
         } catch (error) {
           ctx.log(`stored document "${doc.id}" is unreadable`, error)
         }
@@ -310,9 +340,9 @@ export function createCollabHandler(
       pending: [],
       pendingChanges: 0,
       inFlight: new Map(),
+      split: undefined,
+      partIds: new Map(),
       recover: 0,
-      recoverBytes: [],
-      recoverKnown: true,
       parts: null,
       opened: false,
       step1Id: undefined,
@@ -410,27 +440,19 @@ export function createCollabHandler(
   function answerStep1(doc: OpenDoc, serverVector: Uint8Array): void {
     const changes = doc.recover + doc.pendingChanges
     if (changes > 0 && doc.access !== 'view') {
+      // Everything the server lacks, as one acknowledged update (in parts when above the limit).
       const diff = Y.encodeStateAsUpdate(doc.ydoc, serverVector)
-      const id = createId()
-      const text = encodeBase64(diff)
-      if (text.length + FRAME_OVERHEAD <= frameLimit()) {
-        if (ctx.send(frame('doc_sync', { doc: doc.id, step: 2, update: text }, id))) {
-          doc.inFlight.set(id, { update: diff, changes })
-          clearRecover(doc)
-          doc.pending = []
-          doc.pendingChanges = 0
-        }
-      } else if (doc.recoverKnown) {
-        // Too big for one frame: the changes themselves go again, as doc_update frames.
-        doc.pending = [...doc.recoverBytes, ...doc.pending]
-        doc.pendingChanges += doc.recover
+      let sent = true
+      if (!fits(doc, diff)) startSplit(doc, 'doc_sync', diff, changes)
+      else {
+        const id = createId()
+        sent = ctx.send(frame('doc_sync', { doc: doc.id, step: 2, update: encodeBase64(diff) }, id))
+        if (sent) doc.inFlight.set(id, { update: diff, changes })
+      }
+      if (sent) {
         clearRecover(doc)
-      } else {
-        fail(
-          doc,
-          WebSocketErrorCode.MESSAGE_TOO_LARGE,
-          `the offline changes of "${doc.id}" restored from storage (${diff.length} bytes) exceed the server's frame limit; they stay local`,
-        )
+        doc.pending = []
+        doc.pendingChanges = 0
       }
     }
     if (changes > 0 && doc.access === 'view') {
@@ -530,6 +552,52 @@ export function createCollabHandler(
     if (flushTimer === undefined) flushTimer = setTimeout(flush, 0)
   }
 
+  /** Whether `update` fits one frame of `limit` bytes as base64 in a doc frame of `doc`. */
+  function fits(doc: OpenDoc, update: Uint8Array, limit = frameLimit()): boolean {
+    return base64Length(update.length) + overheadOf(doc) <= limit
+  }
+
+  const overheadOf = (doc: OpenDoc) => FRAME_OVERHEAD + utf8Length(JSON.stringify(doc.id))
+
+  /** Starts sending `update` in parts (see `Split`); in flight from now, under the last part's id. */
+  function startSplit(
+    doc: OpenDoc,
+    type: Split['type'],
+    update: Uint8Array,
+    changes: number,
+    limit = frameLimit(),
+  ): void {
+    const perPart = Math.max(3, bytesForBase64(limit - overheadOf(doc)))
+    const ids = Array.from({ length: Math.ceil(update.length / perPart) }, () => createId())
+    const last = ids[ids.length - 1] as string
+    for (const id of ids) doc.partIds.set(id, last)
+    doc.inFlight.set(last, { update, changes, parts: ids })
+    doc.split = { type, update, perPart, ids, next: 0 }
+  }
+
+  /** Sends the doc's update in parts on, as far as the flow control allows. */
+  function sendParts(doc: OpenDoc): 'done' | 'waiting' | 'closed' {
+    const split = doc.split
+    if (!split) return 'done'
+    const parts = split.ids.length
+    while (split.next < parts) {
+      if (ctx.allowance() < 1) return 'waiting'
+      const part = split.next
+      const id = split.ids[part] as string
+      const update = encodeBase64(
+        split.update.subarray(part * split.perPart, (part + 1) * split.perPart),
+      )
+      const sent =
+        split.type === 'doc_sync'
+          ? frame('doc_sync', { doc: doc.id, step: 2, update, part, parts }, id)
+          : frame('doc_update', { doc: doc.id, update, part, parts }, id)
+      if (!ctx.send(sent)) return 'closed'
+      split.next += 1
+    }
+    doc.split = undefined
+    return 'done'
+  }
+
   function flush(): void {
     clearTimeout(flushTimer)
     flushTimer = undefined
@@ -545,39 +613,38 @@ export function createCollabHandler(
     let waiting = false
     for (const doc of docs.values()) {
       if (!doc.live) continue
-      while (doc.pending.length > 0) {
+      // An update in parts goes on first: nothing else of the doc goes between its parts.
+      let parts = sendParts(doc)
+      if (parts === 'closed') return
+      if (parts === 'waiting') waiting = true
+      while (parts === 'done' && doc.pending.length > 0) {
         if (inFlight >= maxInFlight) break
         if (ctx.allowance() < 1) {
           waiting = true
           break
         }
-        // While waiting, local updates merged into one; a batch past the frame limit is split.
+        // While waiting, local updates merged into one; a batch past the frame limit is halved,
+        // and one change past it goes in parts.
         let count = doc.pending.length
         let merged = count === 1 ? (doc.pending[0] as Uint8Array) : Y.mergeUpdates(doc.pending)
-        while (count > 1 && base64Length(merged.length) + FRAME_OVERHEAD > limit) {
+        while (count > 1 && !fits(doc, merged, limit)) {
           count = Math.ceil(count / 2)
           merged = Y.mergeUpdates(doc.pending.slice(0, count))
         }
-        if (base64Length(merged.length) + FRAME_OVERHEAD > limit) {
-          doc.pending.shift()
-          doc.pendingChanges -= 1
-          fail(
-            doc,
-            WebSocketErrorCode.MESSAGE_TOO_LARGE,
-            `a change of ${merged.length} bytes to "${doc.id}" exceeds the server's frame limit of ${limit} bytes; it stays local`,
-          )
-          reportUnsynced(doc)
-          continue
-        }
         const changes = count === doc.pending.length ? doc.pendingChanges : count
-        const id = createId()
-        if (!ctx.send(frame('doc_update', { doc: doc.id, update: encodeBase64(merged) }, id))) {
-          return
-        }
+        if (fits(doc, merged, limit)) {
+          const id = createId()
+          if (!ctx.send(frame('doc_update', { doc: doc.id, update: encodeBase64(merged) }, id))) {
+            return
+          }
+          doc.inFlight.set(id, { update: merged, changes })
+        } else startSplit(doc, 'doc_update', merged, changes, limit)
         doc.pending.splice(0, count)
         doc.pendingChanges -= changes
-        doc.inFlight.set(id, { update: merged, changes })
         inFlight += 1
+        parts = sendParts(doc)
+        if (parts === 'closed') return
+        if (parts === 'waiting') waiting = true
       }
       if (doc.awarenessDirty && doc.opened && !waiting) {
         if (ctx.allowance() < 1) waiting = true
@@ -595,7 +662,10 @@ export function createCollabHandler(
     if (outbox.acked.match(action)) {
       for (const { refId } of action.payload.acks) {
         for (const doc of docs.values()) {
-          if (!doc.inFlight.delete(refId)) continue
+          const sent = doc.inFlight.get(refId)
+          if (!sent) continue
+          doc.inFlight.delete(refId)
+          for (const id of sent.parts ?? []) doc.partIds.delete(id)
           reportUnsynced(doc)
           scheduleSave(doc)
           break
@@ -625,19 +695,15 @@ export function createCollabHandler(
 
   function clearRecover(doc: OpenDoc): void {
     doc.recover = 0
-    doc.recoverBytes = []
-    doc.recoverKnown = true
   }
 
   /** Whatever was in flight may or may not have arrived: the next step 2 covers it. */
   function disconnected(doc: OpenDoc): void {
-    for (const sent of doc.inFlight.values()) {
-      doc.recover += sent.changes
-      doc.recoverBytes.push(sent.update)
-    }
+    for (const sent of doc.inFlight.values()) doc.recover += sent.changes
     doc.recover += doc.pendingChanges
-    doc.recoverBytes.push(...doc.pending)
     doc.inFlight.clear()
+    doc.split = undefined
+    doc.partIds.clear()
     doc.pending = []
     doc.pendingChanges = 0
     doc.opened = false
@@ -655,14 +721,17 @@ export function createCollabHandler(
   function docError(error: ErrorData): void {
     const doc = error.doc !== undefined ? docs.get(error.doc) : undefined
     if (!doc) return
-    const sent = error.refId !== undefined ? doc.inFlight.get(error.refId) : undefined
-    if (sent && error.refId !== undefined) {
-      doc.inFlight.delete(error.refId)
-      if (
-        error.code === WebSocketErrorCode.RATE_LIMITED ||
-        error.code === WebSocketErrorCode.TOKEN_EXPIRED
-      ) {
-        // Not applied: it goes again.
+    // An error about any part of an update sent in parts is about the whole update.
+    const key =
+      error.refId !== undefined ? (doc.partIds.get(error.refId) ?? error.refId) : undefined
+    const sent = key !== undefined ? doc.inFlight.get(key) : undefined
+    // About a part of an update already given up (its remaining parts refused in turn): told once.
+    if (!sent && error.refId !== undefined && doc.partIds.has(error.refId)) return
+    if (sent && key !== undefined) {
+      doc.inFlight.delete(key)
+      if (doc.split && doc.split.ids[doc.split.ids.length - 1] === key) doc.split = undefined
+      if (RESEND_CODES.has(error.code)) {
+        // Not applied (not admitted, or not stored): it goes again, whole.
         doc.pending.unshift(sent.update)
         doc.pendingChanges += sent.changes
         pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? 1000))
@@ -753,17 +822,11 @@ export function createCollabHandler(
       if (refusedToViewer(doc, 'editText')) return
       const text = doc.ydoc.getText('content')
       const at = Math.min(index, text.length)
-      // A big insert (a paste) goes in pieces that each fit a frame; undo takes them as one.
-      const pieces = piecesOf(insert, frameLimit())
+      // One change however big (a paste): above the frame limit it goes in parts.
       doc.ydoc.transact(() => {
         if (deleteCount > 0) text.delete(at, Math.min(deleteCount, text.length - at))
-        if (pieces[0]) text.insert(at, pieces[0])
+        if (insert.length > 0) text.insert(at, insert)
       }, LOCAL_ORIGIN)
-      let offset = at + (pieces[0]?.length ?? 0)
-      for (const piece of pieces.slice(1)) {
-        doc.ydoc.transact(() => text.insert(offset, piece), LOCAL_ORIGIN)
-        offset += piece.length
-      }
     } else if (setCursor.match(action)) {
       const { docId, anchor, head, id } = action.payload
       if (!once(id)) return
@@ -831,26 +894,6 @@ function mergeStored(
     // An unreadable stored state is replaced by ours.
     return { doc, state: encodeBase64(state), unsynced }
   }
-}
-
-/**
- * `insert` cut so each piece's update fits a frame of `limit` bytes as base64 (3 UTF-8 bytes
- * per UTF-16 unit at worst), never inside a surrogate pair.
- */
-function piecesOf(insert: string, limit: number): string[] {
-  const size = Number.isFinite(limit)
-    ? Math.max(64, Math.floor(((limit - 2 * FRAME_OVERHEAD) * 3) / 4 / 3))
-    : Infinity
-  if (insert.length <= size) return insert.length > 0 ? [insert] : []
-  const pieces: string[] = []
-  for (let start = 0; start < insert.length;) {
-    let end = Math.min(insert.length, start + size)
-    const last = insert.charCodeAt(end - 1)
-    if (end < insert.length && last >= 0xd800 && last <= 0xdbff) end -= 1
-    pieces.push(insert.slice(start, end))
-    start = end
-  }
-  return pieces
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

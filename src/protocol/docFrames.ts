@@ -26,7 +26,7 @@ export interface DocSyncData {
   step: 1 | 2
   /** base64: a state vector for step 1, an update for step 2 (one part of it when `parts` > 1). */
   update: string
-  /** This part's index, 0..parts-1 (server → client step 2 only). */
+  /** This part's index, 0..parts-1, when the update is split into byte slices (both ways). */
   part?: number
   /** How many frames this step 2 was split into. */
   parts?: number
@@ -34,10 +34,17 @@ export interface DocSyncData {
   access?: DocAccess
 }
 
-/** One Yjs update (base64), both ways. Client → server: acked with the frame's id. */
+/**
+ * One Yjs update (base64), both ways. Client → server: acked with the frame's id; one above the
+ * frame limit goes in `parts` frames (byte slices, joined in order), acked with the last's id.
+ */
 export interface DocUpdateData {
   doc: string
   update: string
+  /** This part's index, 0..parts-1 (client → server, when split). */
+  part?: number
+  /** How many frames the update was split into. */
+  parts?: number
 }
 
 /** One y-protocols awareness update (base64), both ways. Not acked, not stored. */
@@ -81,15 +88,21 @@ function base64Field(value: unknown, field: string): string {
   return requireString(value, field, Number.MAX_SAFE_INTEGER)
 }
 
-function syncData(d: Record<string, unknown>): DocSyncData {
-  const doc = requireDocId(d.doc, 'data.doc')
-  const step = d.step === 1 || d.step === 2 ? d.step : fail('data.step must be 1 or 2')
+/** `part`/`parts` of an update split into frames: both or neither, 0 <= part < parts. */
+function partsOf(d: Record<string, unknown>): { part?: number; parts?: number } {
   const part = optionalSeq(d.part, 'data.part')
   const parts = optionalSeq(d.parts, 'data.parts')
   if (parts === 0) fail('data.parts must be a positive integer')
   if ((part === undefined) !== (parts === undefined)) fail('data.part and data.parts go together')
   if (part !== undefined && parts !== undefined && part >= parts)
     fail('data.part must be below data.parts')
+  return { part, parts }
+}
+
+function syncData(d: Record<string, unknown>): DocSyncData {
+  const doc = requireDocId(d.doc, 'data.doc')
+  const step = d.step === 1 || d.step === 2 ? d.step : fail('data.step must be 1 or 2')
+  const { part, parts } = partsOf(d)
   return defined({
     doc,
     step,
@@ -103,10 +116,12 @@ function syncData(d: Record<string, unknown>): DocSyncData {
 /** The `data` validators of the doc frames, spread into `DATA_VALIDATORS`. */
 export const DOC_DATA_VALIDATORS = {
   doc_sync: syncData,
-  doc_update: (d: Record<string, unknown>): DocUpdateData => ({
-    doc: requireDocId(d.doc, 'data.doc'),
-    update: base64Field(d.update, 'data.update'),
-  }),
+  doc_update: (d: Record<string, unknown>): DocUpdateData =>
+    defined({
+      doc: requireDocId(d.doc, 'data.doc'),
+      update: base64Field(d.update, 'data.update'),
+      ...partsOf(d),
+    }),
   doc_awareness: (d: Record<string, unknown>): DocAwarenessData => ({
     doc: requireDocId(d.doc, 'data.doc'),
     update: base64Field(d.update, 'data.update'),

@@ -183,6 +183,13 @@ export interface RealtimeServerOptions {
   maxDocumentBytes?: number
   /** A loaded document is compacted (`DocumentStore.compact`) after this many appends. Default 500. */
   documentCompactEvery?: number
+  /**
+   * A `DocumentStore` call not settled after this has failed: an append is not acked
+   * (`SERVER_ERROR`, the document reloaded from the store), a load fails the open, a compaction
+   * on unload is given up and the document unloaded anyway. Each is retried once as any failure
+   * is, appends excepted. Default 10 s.
+   */
+  documentStoreTimeoutMs?: number
 }
 
 /** Options with every default applied. */
@@ -210,6 +217,7 @@ export interface ResolvedServerOptions {
   documentGraceMs: number
   maxDocumentBytes: number
   documentCompactEvery: number
+  documentStoreTimeoutMs: number
 }
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
@@ -359,6 +367,11 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     isCount(documentCompactEvery, 1),
     `documentCompactEvery must be a positive integer (appends), got ${documentCompactEvery}`,
   )
+  const documentStoreTimeoutMs = options.documentStoreTimeoutMs ?? 10_000
+  check(
+    isCount(documentStoreTimeoutMs, 1),
+    `documentStoreTimeoutMs must be a positive integer (ms), got ${documentStoreTimeoutMs}`,
+  )
 
   return {
     port,
@@ -389,5 +402,6 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     documentGraceMs,
     maxDocumentBytes,
     documentCompactEvery,
+    documentStoreTimeoutMs,
   }
 }

@@ -13,6 +13,7 @@ import {
 import { createCollabPeer, type CollabPeer } from '../support/collabPeer'
 import { sleep } from '../support/realtimeWorld'
 import { createTcpProxy, seededRandom, type TcpProxy } from '../support/tcpProxy'
+import { decodeBase64 } from '../../src/protocol'
 import { TEST_SECRET } from '../support/tokens'
 
 /**
@@ -29,7 +30,11 @@ const proxies: TcpProxy[] = []
 const peers: CollabPeer[] = []
 
 async function start(
-  options: { authorize?: (request: AuthorizeRequest) => boolean; rateLimit?: false } = {},
+  options: {
+    authorize?: (request: AuthorizeRequest) => boolean
+    rateLimit?: false
+    maxPayload?: number
+  } = {},
 ) {
   store = createMemoryDocumentStore()
   server = await createRealtimeServer({
@@ -65,13 +70,15 @@ async function storedText(doc: string): Promise<string> {
   return ydoc.getText('content').toJSON()
 }
 
-/** Polls (bounded) until `check` holds; throws with `describe()` otherwise. */
+/** Polls (bounded) until `check` holds (after `before`, each time); throws with `describe()` otherwise. */
 async function eventually(
   check: () => boolean,
   describe: () => string,
   timeoutMs = 20_000,
+  before?: () => Promise<void>,
 ): Promise<void> {
   for (let waited = 0; waited < timeoutMs; waited += 25) {
+    await before?.()
     if (check()) return
     await sleep(25)
   }
@@ -271,6 +278,103 @@ describe('collaborative editing against the reference server', () => {
     bob.store.dispatch(bob.actions.connect())
     await open(bob)
     expect(bob.liveText(DOC)).toBe('before typed offline')
+  })
+
+  it('a 1 MB paste and a 1 MB change on the Y.Doc go through a 64 KiB limit in parts and reach the other client', async () => {
+    const srv = await start({ maxPayload: 64 * 1024 })
+    const alice = await peer(srv.url, 'alice')
+    const bob = await peer(srv.url, 'bob')
+    /** The part counts of the updates alice sent in parts. */
+    const split: number[] = []
+    alice.realtime.inspector.subscribe((frame) => {
+      if (frame.direction !== 'out' || !('frame' in frame)) return
+      const f = frame.frame
+      if (f.type === 'doc_update' && f.data.part === 0 && f.data.parts !== undefined)
+        split.push(f.data.parts)
+    })
+    for (const p of [alice, bob]) p.store.dispatch(p.actions.connect())
+    await Promise.all([open(alice), open(bob)])
+
+    const paste = 'lorem ipsum dolor sit amet, '.repeat(Math.ceil((1024 * 1024) / 28))
+    type(alice, 0, paste)
+    const direct = 'consectetur adipiscing elit; '.repeat(Math.ceil((1024 * 1024) / 29))
+    alice.realtime.documents.get(DOC)?.getText('content').insert(paste.length, direct)
+    expect(alice.doc(DOC)?.unsyncedChanges).toBe(2)
+    await eventually(
+      () => alice.doc(DOC)?.unsyncedChanges === 0 && bob.liveText(DOC) === paste + direct,
+      () => JSON.stringify({ alice: alice.doc(DOC), bob: bob.liveText(DOC)?.length }),
+    )
+    // One update each, never merged into one above the limit.
+    expect(split).toHaveLength(2)
+    expect(split.every((parts) => parts > 10)).toBe(true)
+    expect(alice.doc(DOC)?.lastError).toBeUndefined()
+    expect(alice.dispatched.filter((a) => a.type === 'realtime/connection/closed')).toEqual([])
+    expect(await storedText(DOC)).toBe(paste + direct)
+  })
+
+  it('offline changes above the frame limit, restored from storage after a reload, reach the server in parts', async () => {
+    const srv = await start({ maxPayload: 64 * 1024 })
+    const name = `collab-reload-big-${Date.now()}`
+    const first = await peer(srv.url, 'alice', {
+      storage: createIndexedDbStorage({ name, locks: null }),
+    })
+    first.store.dispatch(first.actions.connect())
+    await open(first)
+    type(first, 0, 'before ')
+    await first.waitFor(
+      (s) => first.realtime.selectors.selectDocument(s, DOC)?.unsyncedChanges === 0,
+    )
+    first.store.dispatch(first.actions.disconnect())
+    await first.waitForStatus(DOC, 'offline')
+    const offline = 'typed offline, '.repeat(20_000)
+    type(first, 7, offline)
+    const expected = `before ${offline}`
+    first.store.dispatch(first.actions.closeDocument(DOC))
+    // The save has landed once the storage holds the offline text.
+    const reader = createIndexedDbStorage({ name, locks: null })
+    let savedLength = 0
+    await eventually(
+      () => savedLength === expected.length,
+      () => `saved ${savedLength} of ${expected.length}`,
+      20_000,
+      async () => {
+        const stored = await reader.loadDocument?.(DOC)
+        const bytes = stored && decodeBase64(stored.state)
+        const ydoc = new Y.Doc()
+        if (bytes) Y.applyUpdate(ydoc, bytes)
+        savedLength = ydoc.getText('content').length
+      },
+    )
+    first.dispose()
+
+    // The reloaded page, offline, then online.
+    const second = await peer(srv.url, 'alice', {
+      storage: createIndexedDbStorage({ name, locks: null }),
+    })
+    const parts: number[] = []
+    second.realtime.inspector.subscribe((frame) => {
+      if (frame.direction !== 'out' || !('frame' in frame)) return
+      const f = frame.frame
+      if (f.type === 'doc_sync' && f.data.step === 2 && f.data.part === 0)
+        parts.push(f.data.parts ?? 1)
+    })
+    second.store.dispatch(second.actions.openDocument(DOC))
+    await eventually(
+      () => second.liveText(DOC) === expected,
+      () => `${second.liveText(DOC)?.length}`,
+    )
+    expect(second.doc(DOC)?.unsyncedChanges).toBeGreaterThan(0)
+    expect(await storedText(DOC)).toBe('before ')
+
+    second.store.dispatch(second.actions.connect())
+    await second.waitFor((s) => {
+      const d = second.realtime.selectors.selectDocument(s, DOC)
+      return d?.status === 'synced' && d.unsyncedChanges === 0
+    }, 20_000)
+    expect(parts).toHaveLength(1)
+    expect(parts[0]).toBeGreaterThan(1)
+    expect(second.doc(DOC)?.lastError).toBeUndefined()
+    expect(await storedText(DOC)).toBe(expected)
   })
 
   it('a viewer is refused: the error is in the document and the connection, and the edit reaches no one', async () => {

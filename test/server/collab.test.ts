@@ -248,7 +248,7 @@ describe('collaborative documents: hostile input', () => {
         type: 'doc_sync',
         data: { doc: DOC, step: 1, update: encodeBase64(new Uint8Array([200])) },
       },
-      { type: 'doc_sync', data: { doc: DOC, step: 2, update: 'AAAA', part: 0, parts: 2 } },
+      { type: 'doc_sync', data: { doc: DOC, step: 2, update: 'AAAA', part: 1, parts: 2 } },
       { type: 'doc_awareness', data: { doc: DOC, update: encodeBase64(new Uint8Array([5, 1])) } },
       { type: 'doc_update', data: { doc: '__proto__', update: encodeBase64(valid) } },
       { type: 'doc_update', data: { doc: 'toString', update: encodeBase64(valid) } },

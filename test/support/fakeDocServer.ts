@@ -10,8 +10,12 @@ import { serverFrame, type FakeSocket } from '../unit/middleware/harness'
 export function createFakeDocServer() {
   const server = new Y.Doc()
   const handled = new WeakMap<FakeSocket, number>()
+  const assembling = new WeakMap<FakeSocket, Uint8Array[]>()
+  /** The `parts` count of each update the client sent in parts. */
+  const partsReceived: number[] = []
   return {
     doc: server,
+    partsReceived,
     text: () => server.getText('content').toJSON(),
     serve(socket: FakeSocket, access: 'view' | 'edit' = 'edit', partBytes = Infinity): void {
       const frames = socket.frames()
@@ -49,10 +53,32 @@ export function createFakeDocServer() {
             }),
           )
         } else {
-          Y.applyUpdate(server, decodeBase64(data.update) as Uint8Array)
+          // A client's update in parts: byte slices, joined once the last came, acked once.
+          const { part, parts } = f.data as { part?: number; parts?: number }
+          const bytes = decodeBase64(data.update) as Uint8Array
+          if (part !== undefined && parts !== undefined && parts > 1) {
+            const chunks = part === 0 ? [] : (assembling.get(socket) ?? [])
+            if (chunks.length !== part) throw new Error(`part ${part} out of order`)
+            chunks.push(bytes)
+            assembling.set(socket, chunks)
+            if (chunks.length < parts) continue
+            assembling.delete(socket)
+            partsReceived.push(parts)
+            Y.applyUpdate(server, concat(chunks))
+          } else Y.applyUpdate(server, bytes)
           socket.deliver(serverFrame('ack', { data: { refId: f.id } }))
         }
       }
     },
   }
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
 }

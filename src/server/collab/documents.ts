@@ -45,6 +45,24 @@ export interface DocMember {
   access: DocAccess
   /** The awareness clientIDs this connection introduced: only it may change or remove them. */
   clientIDs: Set<number>
+  /** The update in parts this connection is sending for the document (one at a time). */
+  assembly: Assembly | undefined
+}
+
+/**
+ * A client's update above its frame limit, arriving as `parts` frames (`doc_update`, or its
+ * `doc_sync` step 2): byte slices of one update, joined in order once the last one came.
+ */
+export interface Assembly {
+  type: DocFrame['type']
+  parts: number
+  /** The part expected next. */
+  next: number
+  chunks: Uint8Array[]
+  bytes: number
+  firstId: string
+  /** The id of the last part received: an error about the whole assembly names it. */
+  lastId: string
 }
 
 /** A document in memory. */
@@ -75,6 +93,7 @@ type Options = Pick<
   | 'documentGraceMs'
   | 'maxDocumentBytes'
   | 'documentCompactEvery'
+  | 'documentStoreTimeoutMs'
 >
 
 /** The origin of updates applied from the store, so nothing mistakes them for a member's. */
@@ -102,12 +121,30 @@ export function createDocuments(options: Options): Documents {
   /** Set by the first doc frame: a connection with a doc open implies yjs is loaded. */
   let yjs: YjsModules | undefined
 
+  /**
+   * One store call, failed once `documentStoreTimeoutMs` passed without it settling: a store
+   * that hangs is a store that failed (what it may still do later is only ever a durable
+   * append, which a reload then includes, or a compaction of what is stored anyway).
+   */
+  const timed = <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    const ms = options.documentStoreTimeoutMs
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`document store ${what} did not settle within ${ms} ms`)),
+        ms,
+      )
+      timer.unref?.()
+    })
+    return Promise.race([Promise.resolve().then(call), timeout]).finally(() => clearTimeout(timer))
+  }
+
   const retried = async <T>(what: string, task: () => Promise<T>): Promise<T> => {
     try {
-      return await task()
+      return await timed(what, task)
     } catch (error) {
       logger.warn(`redux-realtime server: document store ${what} failed, retrying once`, error)
-      return task()
+      return timed(what, task)
     }
   }
 
@@ -259,6 +296,8 @@ export function createDocuments(options: Options): Documents {
     const owned = [...member.clientIDs].filter((id) => doc.owners.get(id) === member)
     for (const id of owned) doc.owners.delete(id)
     member.clientIDs.clear()
+    // An update it was sending in parts is dropped with it (a closed socket has no one to tell).
+    member.assembly = undefined
     // Everyone still there is told (the 'update' listener); the leaver is no member any more.
     if (owned.length > 0) modules.awareness.removeAwarenessStates(doc.awareness, owned, 'close')
     if (doc.members.size === 0) scheduleUnload(doc, modules.Y)
@@ -327,7 +366,7 @@ export function createDocuments(options: Options): Documents {
     if (connection.closed) return
     let member = doc.members.get(connection)
     if (!member) {
-      member = { connection, userId, access, clientIDs: new Set() }
+      member = { connection, userId, access, clientIDs: new Set(), assembly: undefined }
       doc.members.set(connection, member)
       let open = docsOf.get(connection)
       if (!open) docsOf.set(connection, (open = new Map<string, LoadedDoc>()))
@@ -361,6 +400,110 @@ export function createDocuments(options: Options): Documents {
     }
   }
 
+  /** Tells the connection its update in parts was abandoned (naming its last part received). */
+  const abandon = (
+    connection: ClientConnection,
+    member: DocMember,
+    doc: LoadedDoc,
+    why: string,
+  ): void => {
+    const assembly = member.assembly
+    if (!assembly) return
+    member.assembly = undefined
+    connection.sendError({
+      code: WebSocketErrorCode.INVALID_MESSAGE,
+      message: `${why}: the ${assembly.type} in ${assembly.parts} parts begun by frame ${assembly.firstId} was abandoned after ${assembly.next} parts; nothing of it was applied, send it again from part 0`,
+      refId: assembly.lastId,
+      doc: doc.name,
+    })
+  }
+
+  /**
+   * The whole update of `frame`: its own bytes, or, for the last of an update sent in parts
+   * (`part`/`parts`), the parts joined (`joined`). Undefined while parts are missing, and after
+   * refusing a part (answered): parts out of order, repeated, with another `parts` count or
+   * frame type, or a whole update in between abandon the assembly; a part 0 starts a new one
+   * (abandoning one in progress); the first part needs 'edit'; their bytes together stay
+   * within `maxDocumentBytes`. A connection leaving the doc (or closing) drops its assembly.
+   */
+  const assemble = (
+    frame: DocUpdateFrame | DocSyncFrame,
+    doc: LoadedDoc,
+    member: DocMember,
+    connection: ClientConnection,
+  ): { bytes: Uint8Array; joined: boolean } | undefined => {
+    const { part, parts } = frame.data
+    const bytes = decodeBase64(frame.data.update)
+    if (part === undefined || parts === undefined || parts === 1) {
+      abandon(
+        connection,
+        member,
+        doc,
+        `a whole ${frame.type} (frame ${frame.id}) came between parts`,
+      )
+      if (!bytes) return void invalid(connection, frame, 'data.update is not base64')
+      return { bytes, joined: false }
+    }
+    if (part === 0) {
+      abandon(connection, member, doc, `part 0 of another update in parts (frame ${frame.id}) came`)
+      if (member.access !== 'edit') {
+        return void reply(connection, frame, {
+          code: WebSocketErrorCode.FORBIDDEN,
+          message: `not allowed to edit document ${doc.name}; the update in parts was refused`,
+        })
+      }
+      if (doc.bytes + parts > options.maxDocumentBytes) {
+        return void reply(connection, frame, {
+          code: WebSocketErrorCode.MESSAGE_TOO_LARGE,
+          message: `an update in ${parts} parts would pass the server's maxDocumentBytes of ${options.maxDocumentBytes} for document ${doc.name}; refused`,
+        })
+      }
+      member.assembly = {
+        type: frame.type,
+        parts,
+        next: 0,
+        chunks: [],
+        bytes: 0,
+        firstId: frame.id,
+        lastId: frame.id,
+      }
+    }
+    const assembly = member.assembly
+    if (!assembly) {
+      return void invalid(
+        connection,
+        frame,
+        `part ${part} of ${parts} came with no update in parts begun (part 0 never came, or it was abandoned); send the update again from part 0`,
+      )
+    }
+    if (assembly.type !== frame.type || assembly.parts !== parts || assembly.next !== part) {
+      assembly.lastId = frame.id
+      return void abandon(
+        connection,
+        member,
+        doc,
+        `expected part ${assembly.next} of ${assembly.parts} (${assembly.type}), got part ${part} of ${parts} (${frame.type})`,
+      )
+    }
+    assembly.lastId = frame.id
+    if (!bytes || bytes.length === 0) {
+      return void abandon(connection, member, doc, `part ${part} is not base64 or is empty`)
+    }
+    if (doc.bytes + assembly.bytes + bytes.length > options.maxDocumentBytes) {
+      member.assembly = undefined
+      return void reply(connection, frame, {
+        code: WebSocketErrorCode.MESSAGE_TOO_LARGE,
+        message: `the update in parts begun by frame ${assembly.firstId} would pass the server's maxDocumentBytes of ${options.maxDocumentBytes} for document ${doc.name}; abandoned, nothing of it was applied`,
+      })
+    }
+    assembly.chunks.push(bytes)
+    assembly.bytes += bytes.length
+    assembly.next += 1
+    if (assembly.next < assembly.parts) return undefined
+    member.assembly = undefined
+    return { bytes: concat(assembly.chunks, assembly.bytes), joined: true }
+  }
+
   /** `doc_update`, or a client's `doc_sync` step 2: append, apply, ack, forward. */
   const update = async (
     frame: DocUpdateFrame | DocSyncFrame,
@@ -372,15 +515,9 @@ export function createDocuments(options: Options): Documents {
     const found = memberOf(connection, frame.data.doc)
     if (!found) return notOpen(connection, frame)
     const { doc, member } = found
-    if (frame.type === MessageType.DOC_SYNC && frame.data.parts !== undefined) {
-      return invalid(
-        connection,
-        frame,
-        "a client's step 2 cannot be split into parts; send what does not fit as doc_update frames",
-      )
-    }
-    const bytes = decodeBase64(frame.data.update)
-    if (!bytes) return invalid(connection, frame, 'data.update is not base64')
+    const whole = assemble(frame, doc, member, connection)
+    if (!whole) return
+    const { bytes, joined } = whole
     let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
       decoded = Y.decodeUpdate(bytes)
@@ -415,7 +552,7 @@ export function createDocuments(options: Options): Documents {
         return 'invalid'
       }
       try {
-        await store.append(doc.name, bytes)
+        await timed(`append to ${doc.name}`, () => store.append(doc.name, bytes))
       } catch (error) {
         logger.error(`redux-realtime server: could not store an update of ${doc.name}`, error)
         await restore(doc, Y)
@@ -435,7 +572,7 @@ export function createDocuments(options: Options): Documents {
     ack()
     const forward = makeFrame(MessageType.DOC_UPDATE, {
       userId: session.userId,
-      data: { doc: doc.name, update: frame.data.update },
+      data: { doc: doc.name, update: joined ? encodeBase64(bytes) : frame.data.update },
     })
     const text = encodeFrame(forward)
     const size = Buffer.byteLength(text)
@@ -519,4 +656,14 @@ export function createDocuments(options: Options): Documents {
       docsOf.clear()
     },
   }
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
 }

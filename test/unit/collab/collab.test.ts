@@ -558,3 +558,143 @@ describe('collab plugin', () => {
     expect(t.doc()?.unsyncedChanges).toBe(0)
   })
 })
+
+describe('collab plugin: changes above the frame limit', () => {
+  const LIMIT = 4096
+
+  async function connectWithLimit(t: ReturnType<typeof setup>) {
+    t.store.dispatch(t.realtime.actions.connect())
+    await tick()
+    const socket = FakeSocket.latest()
+    socket.open()
+    await tick()
+    socket.deliver(
+      serverFrame('auth_ok', {
+        data: { userId: 'alice', sessionId: 's', epoch: 'e', maxFrameBytes: LIMIT },
+      }),
+    )
+    await tick()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    return socket
+  }
+
+  /** The `[part, parts]` of each doc_update frame sent, in order ([0, 1] for a whole one). */
+  const partsSent = (socket: FakeSocket) =>
+    socket
+      .frames()
+      .filter((f) => f.type === 'doc_update')
+      .map((f) => {
+        const { part = 0, parts = 1 } = f.data as { part?: number; parts?: number }
+        return [part, parts, f.id] as const
+      })
+
+  const bigText = (n: number, seed: string) =>
+    Array.from({ length: n }, (_, i) => seed + String.fromCharCode(97 + (i % 26))).join('')
+
+  it('sends direct Y.Doc changes above the limit in parts, one update after the other, and is back to 0 unsynced once', async () => {
+    const t = setup()
+    const socket = await connectWithLimit(t)
+    const ydoc = t.realtime.documents.get(DOC) as Y.Doc
+    const first = bigText(3000, 'x')
+    const second = bigText(2500, 'y')
+    // Two changes straight on the Y.Doc (an editor binding), each far above one frame.
+    ydoc.getText('content').insert(0, first)
+    ydoc.getText('content').insert(first.length, second)
+    expect(t.doc()?.unsyncedChanges).toBe(2)
+    await tick()
+    const sent = partsSent(socket)
+    // Every part fits the limit; the two updates' parts never interleave.
+    expect(Math.max(...socket.sent.map((text) => text.length))).toBeLessThanOrEqual(LIMIT)
+    const starts = sent.flatMap(([part], i) => (part === 0 ? [i] : []))
+    expect(starts).toHaveLength(2)
+    sent.forEach(([part, parts], i) => {
+      const start = Math.max(...starts.filter((s) => s <= i))
+      expect(part).toBe(i - start)
+      expect(parts).toBeGreaterThan(1)
+    })
+    expect(t.doc()?.unsyncedChanges).toBe(2)
+    t.serve(socket)
+    await tick(100)
+    expect(t.text()).toBe(first + second)
+    expect(t.doc()).toMatchObject({ unsyncedChanges: 0 })
+    expect(t.doc()?.lastError).toBeUndefined()
+    const counts = t.dispatched
+      .filter((a) => a.type === 'realtime/documents/unsyncedChanged')
+      .map((a) => (a.payload as { unsyncedChanges: number }).unsyncedChanges)
+    expect(counts.filter((c) => c === 0)).toHaveLength(1)
+    expect(counts[counts.length - 1]).toBe(0)
+  })
+
+  it('an error about one part sends the whole update again; the refusals of its later parts are not reported', async () => {
+    const t = setup()
+    const socket = await connectWithLimit(t)
+    const text = bigText(4000, 'z')
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: text }),
+    )
+    await tick()
+    const first = partsSent(socket)
+    expect(first.length).toBeGreaterThan(2)
+    // Part 1 was not admitted; the server then refused part 2 (its assembly abandoned).
+    const [, , part1] = first[1] as readonly [number, number, string]
+    const [, , part2] = first[2] as readonly [number, number, string]
+    socket.deliver(
+      serverFrame('error', {
+        data: {
+          code: 'RATE_LIMITED',
+          message: 'slow down',
+          refId: part1,
+          retryAfterMs: 100,
+          doc: DOC,
+        },
+      }),
+    )
+    socket.deliver(
+      serverFrame('error', {
+        data: { code: 'INVALID_MESSAGE', message: 'abandoned', refId: part2, doc: DOC },
+      }),
+    )
+    await tick()
+    expect(t.doc()?.lastError).toBeUndefined()
+    expect(t.doc()?.unsyncedChanges).toBe(1)
+    await tick(200)
+    const all = partsSent(socket)
+    expect(all.filter(([part]) => part === 0)).toHaveLength(2)
+    t.serve(socket)
+    await tick(100)
+    expect(t.text()).toBe(text)
+    expect(t.doc()?.unsyncedChanges).toBe(0)
+    expect(t.doc()?.lastError).toBeUndefined()
+  })
+
+  it('sends an update again after the server could not store it (SERVER_ERROR)', async () => {
+    const t = setup()
+    const socket = await t.connect()
+    t.store.dispatch(t.realtime.actions.openDocument(DOC))
+    await tick()
+    t.serve(socket)
+    await tick()
+    t.store.dispatch(
+      t.realtime.actions.editText({ docId: DOC, index: 0, deleteCount: 0, insert: 'kept' }),
+    )
+    await tick()
+    const [update] = socket.frames().filter((f) => f.type === 'doc_update')
+    socket.deliver(
+      serverFrame('error', {
+        data: { code: 'SERVER_ERROR', message: 'not stored', refId: update?.id, doc: DOC },
+      }),
+    )
+    await tick()
+    expect(t.doc()?.unsyncedChanges).toBe(1)
+    expect(t.doc()?.lastError?.code).toBe('SERVER_ERROR')
+    await tick(1100)
+    expect(socket.frames().filter((f) => f.type === 'doc_update')).toHaveLength(2)
+    t.serve(socket)
+    await tick(100)
+    expect(t.text()).toBe('kept')
+    expect(t.doc()?.unsyncedChanges).toBe(0)
+  })
+})

@@ -64,6 +64,9 @@ describe('doc frames', () => {
       const result = decodeFrame(frame(type, { doc: 'd', update: '' }))
       expect(result.ok && result.frame.data).toEqual({ doc: 'd', update: '' })
     }
+    // A client's update above its frame limit, in parts.
+    const part = decodeFrame(frame('doc_update', { doc: 'd', update: 'AA==', part: 1, parts: 2 }))
+    expect(part.ok && part.frame.data).toEqual({ doc: 'd', update: 'AA==', part: 1, parts: 2 })
     const close = decodeFrame(frame('doc_close', { doc: 'd' }))
     expect(close.ok && close.frame.data).toEqual({ doc: 'd' })
     const error = decodeFrame(
@@ -90,6 +93,9 @@ describe('doc frames', () => {
       ['doc_sync', { doc: 'd', step: 2, update: '', access: 'admin' }],
       ['doc_update', { update: '' }],
       ['doc_update', { doc: 'd' }],
+      ['doc_update', { doc: 'd', update: '', part: 2, parts: 2 }],
+      ['doc_update', { doc: 'd', update: '', parts: 2 }],
+      ['doc_update', { doc: 'd', update: '', part: -1, parts: 2 }],
       ['doc_awareness', { doc: 'valueOf', update: '' }],
       ['doc_close', {}],
       ['error', { code: 'FORBIDDEN', message: 'no', doc: 'constructor' }],
