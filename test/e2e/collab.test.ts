@@ -1,6 +1,8 @@
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe'
+import { signDevToken } from '../../src/server'
+import { createCollabPeer } from '../support/collabPeer'
 import {
   connected,
   createBrowserWorld,
@@ -95,6 +97,60 @@ async function caretToEndOfLine(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Control+Home')
   for (let i = 0; i < line; i++) await page.keyboard.press('ArrowDown')
   await page.keyboard.press('End')
+}
+
+/**
+ * The shared document as the page's IndexedDB holds it now (`['doc', 'notes']` in the outbox
+ * store), or null. A reload aborts writes still in flight, so a test reloads once it is in.
+ */
+async function storedDocument(
+  page: Page,
+  database: string,
+): Promise<{ unsynced: number; bytes: number } | null> {
+  return page.evaluate(
+    (name) =>
+      new Promise<{ unsynced: number; bytes: number } | null>((resolve, reject) => {
+        const request = indexedDB.open(name)
+        request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'))
+        request.onsuccess = () => {
+          const db = request.result
+          if (!db.objectStoreNames.contains('outbox')) {
+            db.close()
+            return resolve(null)
+          }
+          const get = db
+            .transaction('outbox', 'readonly')
+            .objectStore('outbox')
+            .get(['doc', 'notes'])
+          get.onsuccess = () => {
+            const value = get.result as { unsynced?: unknown; state?: unknown } | undefined
+            db.close()
+            resolve(
+              value && typeof value.unsynced === 'number' && typeof value.state === 'string'
+                ? { unsynced: value.unsynced, bytes: value.state.length }
+                : null,
+            )
+          }
+          get.onerror = () => reject(get.error ?? new Error('get failed'))
+        }
+      }),
+    database,
+  )
+}
+
+/** The document's text as the server has it: what a fresh client (in Node) syncs from it. */
+async function serverText(w: BrowserWorld): Promise<string | undefined> {
+  const auditor = await createCollabPeer(w.server.url, 'auditor', {
+    authToken: await signDevToken('dev-secret', 'auditor'),
+  })
+  try {
+    auditor.store.dispatch(auditor.actions.connect())
+    auditor.store.dispatch(auditor.actions.openDocument('notes'))
+    await auditor.waitForStatus('notes', 'synced')
+    return auditor.liveText('notes')
+  } finally {
+    auditor.dispose()
+  }
 }
 
 /** The undo manager groups changes less than 500 ms apart: wait past that, so the next change stands alone. */
@@ -197,5 +253,66 @@ describe('example app: the shared document in Chromium', () => {
     await expectCount(alice.getByTestId('collab-peer-bob'), 0)
     await expectCount(alice.getByTestId('collab-caret-bob'), 0)
     await world.closePage(alice)
+  })
+
+  it('keeps edits typed offline through a reload (IndexedDB), then sends them once', async () => {
+    const { page: alice, link } = await openWithLink(world, 'alice')
+    const bob = await world.openAs('bob')
+    await synced(alice)
+    await synced(bob)
+    // The document as the first test left it (the server keeps it), and a line of alice's:
+    // never empty, so bob's insert at the start and alice's at the end cannot meet.
+    await editor(alice).focus()
+    await alice.keyboard.press('Control+End')
+    await alice.keyboard.insertText('\nReload:')
+    const before = await textOf(alice)
+    await converged([alice, bob], before)
+
+    link.cut()
+    await expect.poll(() => statusOf(alice), { timeout: UI_TIMEOUT }).toBe('offline')
+    await editor(alice).focus()
+    await alice.keyboard.press('Control+End')
+    const typed = '\nTyped offline, then reloaded.'
+    await alice.keyboard.insertText(typed)
+    // Bob, online, types at the start meanwhile: both merge once alice is back.
+    await editor(bob).focus()
+    await bob.keyboard.press('Control+Home')
+    await bob.keyboard.insertText('B: ')
+    await expect.poll(() => textOf(bob)).toBe(`B: ${before}`)
+    const offline = `${before}${typed}`
+    expect(await textOf(alice)).toBe(offline)
+    const unsynced = await unsyncedOf(alice)
+    expect(unsynced).toBeGreaterThan(0)
+    // Saved (1 s after the change) with every change counted: the reload may abort later writes.
+    await expect
+      .poll(() => storedDocument(alice, 'redux-realtime-example:alice'), { timeout: UI_TIMEOUT })
+      .toMatchObject({ unsynced })
+
+    // Reload, still offline: the page signs in again (sessionStorage), its socket is refused.
+    await alice.reload()
+    await expect.poll(() => textOf(alice), { timeout: UI_TIMEOUT }).toBe(offline)
+    expect(await statusOf(alice)).not.toBe('synced')
+    await expect.poll(() => unsyncedOf(alice)).toBe(unsynced)
+    await alice.getByTestId('collab-offline').waitFor()
+    await screenshot(alice.getByTestId('collab'), 'collab-reloaded-offline')
+    // Nothing of it reached bob or the server while alice was away.
+    expect(await textOf(bob)).toBe(`B: ${before}`)
+
+    link.restore()
+    await connected(alice)
+    await synced(alice)
+    const merged = `B: ${before}${typed}`
+    await converged([alice, bob], merged)
+    // Exactly once on the server too (no insert applied twice), and nothing more comes later.
+    expect(await serverText(world)).toBe(merged)
+    expect(await storedDocument(alice, 'redux-realtime-example:alice')).not.toBeNull()
+    await expect
+      .poll(() => storedDocument(alice, 'redux-realtime-example:alice'))
+      .toMatchObject({
+        unsynced: 0,
+      })
+    expect(await textOf(bob)).toBe(merged)
+    await world.closePage(alice)
+    await world.closePage(bob)
   })
 })
