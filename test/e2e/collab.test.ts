@@ -315,4 +315,46 @@ describe('example app: the shared document in Chromium', () => {
     await world.closePage(alice)
     await world.closePage(bob)
   })
+
+  it('shows a viewer the text read-only, undo/redo off and why; their typing changes nothing anywhere', async () => {
+    const bob = await world.openAs('bob')
+    await synced(bob)
+    await editor(bob).focus()
+    await bob.keyboard.press('Control+End')
+    await bob.keyboard.insertText('\nFor viewers:')
+    const shared = await textOf(bob)
+    await converged([bob], shared)
+
+    // The dev server lets `viewer` only view documents (its demo rule).
+    const viewer = await world.openAs('viewer')
+    await synced(viewer)
+    await expect.poll(() => textOf(viewer)).toBe(shared)
+    await viewer.getByTestId('collab-view-only').waitFor()
+    expect(await editor(viewer).getAttribute('readonly')).not.toBeNull()
+    expect(await viewer.getByTestId('collab-undo').isDisabled()).toBe(true)
+    expect(await viewer.getByTestId('collab-redo').isDisabled()).toBe(true)
+
+    // Typing, deleting, pasting and the keyboard's undo: none of it changes the text.
+    await editor(viewer).focus()
+    await viewer.keyboard.press('Control+End')
+    await viewer.keyboard.type('sneaky')
+    await viewer.keyboard.press('Backspace')
+    await viewer.keyboard.insertText(' pasted')
+    await viewer.keyboard.press('Control+z')
+    await viewer.keyboard.press('Control+Shift+z')
+    expect(await textOf(viewer)).toBe(shared)
+    expect(await unsyncedOf(viewer)).toBe(0)
+
+    // Bob types after all that: once the viewer sees it, anything of the viewer's would have
+    // reached bob first (one server, one order); neither has anything but bob's text.
+    await bob.keyboard.insertText(' read me')
+    const after = `${shared} read me`
+    await converged([bob, viewer], after)
+    expect(await serverText(world)).toBe(after)
+    await expect.poll(() => textOf(bob)).toBe(after)
+    await screenshot(viewer.getByTestId('collab'), 'collab-view-only')
+    expect(await axeViolations(viewer)).toEqual([])
+    await world.closePage(viewer)
+    await world.closePage(bob)
+  })
 })
