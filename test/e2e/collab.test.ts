@@ -1,6 +1,8 @@
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe'
+import * as Y from 'yjs'
+import { decodeBase64 } from '../../src/protocol'
 import { signDevToken } from '../../src/server'
 import { createCollabPeer } from '../support/collabPeer'
 import {
@@ -101,15 +103,16 @@ async function caretToEndOfLine(page: Page, line: number): Promise<void> {
 
 /**
  * The shared document as the page's IndexedDB holds it now (`['doc', 'notes']` in the outbox
- * store), or null. A reload aborts writes still in flight, so a test reloads once it is in.
+ * store): its text (the stored Yjs state, read here) and unsynced count, or null. A reload
+ * aborts writes still in flight, so a test reloads once what it needs is in.
  */
 async function storedDocument(
   page: Page,
   database: string,
-): Promise<{ unsynced: number; bytes: number } | null> {
-  return page.evaluate(
+): Promise<{ unsynced: number; text: string } | null> {
+  const stored = await page.evaluate(
     (name) =>
-      new Promise<{ unsynced: number; bytes: number } | null>((resolve, reject) => {
+      new Promise<{ unsynced: number; state: string } | null>((resolve, reject) => {
         const request = indexedDB.open(name)
         request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'))
         request.onsuccess = () => {
@@ -127,7 +130,7 @@ async function storedDocument(
             db.close()
             resolve(
               value && typeof value.unsynced === 'number' && typeof value.state === 'string'
-                ? { unsynced: value.unsynced, bytes: value.state.length }
+                ? { unsynced: value.unsynced, state: value.state }
                 : null,
             )
           }
@@ -136,6 +139,11 @@ async function storedDocument(
       }),
     database,
   )
+  const bytes = stored && decodeBase64(stored.state)
+  if (!stored || !bytes) return null
+  const ydoc = new Y.Doc()
+  Y.applyUpdate(ydoc, bytes)
+  return { unsynced: stored.unsynced, text: ydoc.getText('content').toJSON() }
 }
 
 /** The document's text as the server has it: what a fresh client (in Node) syncs from it. */
@@ -278,24 +286,24 @@ describe('example app: the shared document in Chromium', () => {
     await editor(bob).focus()
     await bob.keyboard.press('Control+Home')
     await bob.keyboard.insertText('B: ')
-    await expect.poll(() => textOf(bob)).toBe(`B: ${before}`)
+    await expect.poll(() => textOf(bob), { timeout: UI_TIMEOUT }).toBe(`B: ${before}`)
     const offline = `${before}${typed}`
     expect(await textOf(alice)).toBe(offline)
     const unsynced = await unsyncedOf(alice)
     expect(unsynced).toBeGreaterThan(0)
-    // Saved (1 s after the change) with every change counted: the reload may abort later writes.
+    // Saved (1 s after the change), the offline text in it: the reload may abort later writes.
     await expect
       .poll(() => storedDocument(alice, 'redux-realtime-example:alice'), { timeout: UI_TIMEOUT })
-      .toMatchObject({ unsynced })
+      .toEqual({ unsynced, text: offline })
 
     // Reload, still offline: the page signs in again (sessionStorage), its socket is refused.
     await alice.reload()
     await expect.poll(() => textOf(alice), { timeout: UI_TIMEOUT }).toBe(offline)
     expect(await statusOf(alice)).not.toBe('synced')
-    await expect.poll(() => unsyncedOf(alice)).toBe(unsynced)
+    await expect.poll(() => unsyncedOf(alice), { timeout: UI_TIMEOUT }).toBe(unsynced)
     await alice.getByTestId('collab-offline').waitFor()
     await screenshot(alice.getByTestId('collab'), 'collab-reloaded-offline')
-    // Nothing of it reached bob or the server while alice was away.
+    // Nothing of it reached bob while alice was away.
     expect(await textOf(bob)).toBe(`B: ${before}`)
 
     link.restore()
@@ -305,12 +313,10 @@ describe('example app: the shared document in Chromium', () => {
     await converged([alice, bob], merged)
     // Exactly once on the server too (no insert applied twice), and nothing more comes later.
     expect(await serverText(world)).toBe(merged)
-    expect(await storedDocument(alice, 'redux-realtime-example:alice')).not.toBeNull()
+    // The next save (1 s after the ack) stores nothing as unsynced: a later reload sends nothing.
     await expect
-      .poll(() => storedDocument(alice, 'redux-realtime-example:alice'))
-      .toMatchObject({
-        unsynced: 0,
-      })
+      .poll(() => storedDocument(alice, 'redux-realtime-example:alice'), { timeout: UI_TIMEOUT })
+      .toEqual({ unsynced: 0, text: merged })
     expect(await textOf(bob)).toBe(merged)
     await world.closePage(alice)
     await world.closePage(bob)
@@ -328,7 +334,7 @@ describe('example app: the shared document in Chromium', () => {
     // The dev server lets `viewer` only view documents (its demo rule).
     const viewer = await world.openAs('viewer')
     await synced(viewer)
-    await expect.poll(() => textOf(viewer)).toBe(shared)
+    await expect.poll(() => textOf(viewer), { timeout: UI_TIMEOUT }).toBe(shared)
     await viewer.getByTestId('collab-view-only').waitFor()
     expect(await editor(viewer).getAttribute('readonly')).not.toBeNull()
     expect(await viewer.getByTestId('collab-undo').isDisabled()).toBe(true)
@@ -351,7 +357,7 @@ describe('example app: the shared document in Chromium', () => {
     const after = `${shared} read me`
     await converged([bob, viewer], after)
     expect(await serverText(world)).toBe(after)
-    await expect.poll(() => textOf(bob)).toBe(after)
+    await expect.poll(() => textOf(bob), { timeout: UI_TIMEOUT }).toBe(after)
     await screenshot(viewer.getByTestId('collab'), 'collab-view-only')
     expect(await axeViolations(viewer)).toEqual([])
     await world.closePage(viewer)
