@@ -9,15 +9,33 @@ import * as actions from '../slices/actions'
 export interface RealtimeDevToolsOptions {
   /** Regex sources of this instance's ping, pong and typing action types. */
   actionsDenylist: string[]
-  /** Arrays of more than 10 items in this instance's payloads become the first 5 and a count. */
+  /**
+   * Arrays of more than 10 items in this instance's payloads become the first 5 and a count;
+   * document text of more than 100 characters (the collab plugin's `documents/textChanged`
+   * `text`, `editText` `insert`) becomes a summary such as `<1,234 chars>`.
+   */
   actionSanitizer: <A extends Action>(action: A, id: number) => A
-  /** Rooms and conversations of more than 20 messages become a count and the last 20. */
+  /**
+   * Rooms and conversations of more than 20 messages become a count and the last 20; open
+   * documents' `text` of more than 100 characters becomes a summary such as `<1,234 chars>`.
+   */
   stateSanitizer: <S>(state: S, index: number) => S
 }
 
 const MAX_ITEMS = 10
 const FIRST_ITEMS = 5
 const LAST_MESSAGES = 20
+/** Document text longer than this shows as its length only. */
+const MAX_TEXT_CHARS = 100
+
+/**
+ * The collab plugin's actions that carry document text (type after the instance's prefix),
+ * and the payload field holding it. Named here, not imported: the core never loads the plugin.
+ */
+const TEXT_FIELDS = new Map([
+  ['documents/textChanged', 'text'],
+  ['editText', 'insert'],
+])
 
 /** Heartbeats and typing indicators: many per minute, rarely what you are debugging. */
 const NOISY = [
@@ -55,6 +73,19 @@ function mapRecord(record: Entries, map: (value: unknown) => unknown): Entries {
   return copy
 }
 
+/** `<1,234 chars>` for a long text, anything else as it is. */
+function shortText(value: unknown): unknown {
+  if (typeof value !== 'string' || value.length <= MAX_TEXT_CHARS) return value
+  return `<${value.length.toLocaleString('en-US')} chars>`
+}
+
+/** The payload with its document text (in `field`) summarized, or the same payload. */
+function shortenText(payload: unknown, field: string): unknown {
+  if (!isRecord(payload)) return payload
+  const text = shortText(payload[field])
+  return text === payload[field] ? payload : { ...payload, [field]: text }
+}
+
 function shortenPayload(payload: unknown): unknown {
   if (Array.isArray(payload)) return firstFew(payload)
   if (!isRecord(payload)) return payload
@@ -68,8 +99,16 @@ function shortenPayload(payload: unknown): unknown {
 }
 
 function shortenRealtimeState(slice: Entries): Entries {
-  const { chat, direct } = slice
+  const { chat, direct, documents } = slice
   const next = { ...slice }
+  if (isRecord(documents) && isRecord(documents.byId)) {
+    const byId = mapRecord(documents.byId, (doc) =>
+      isRecord(doc) && shortText(doc.text) !== doc.text
+        ? { ...doc, text: shortText(doc.text) }
+        : doc,
+    )
+    next.documents = { ...documents, byId }
+  }
   if (isRecord(chat) && isRecord(chat.byRoom)) {
     const byRoom = mapRecord(chat.byRoom, (room) =>
       isRecord(room) && Array.isArray(room.messages)
@@ -103,7 +142,9 @@ export function createDevToolsOptions(reducerPath: string): RealtimeDevToolsOpti
     actionSanitizer: <A extends Action>(action: A): A => {
       if (typeof action.type !== 'string' || !action.type.startsWith(prefix)) return action
       if (!('payload' in action)) return action
-      const payload = shortenPayload(action.payload)
+      const field = TEXT_FIELDS.get(action.type.slice(prefix.length))
+      const payload =
+        field === undefined ? shortenPayload(action.payload) : shortenText(action.payload, field)
       return payload === action.payload ? action : { ...action, payload }
     },
     stateSanitizer: <S>(state: S): S => {

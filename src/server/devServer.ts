@@ -1,9 +1,10 @@
+import { defaultAuthorize } from './access'
 import { createRealtimeServer } from './createServer'
 import type { RealtimeServer } from './createServer'
 import { startDemo } from './demo'
 import type { Demo, DemoOptions } from './demo'
 import { createDevTokenEndpoint } from './devTokens'
-import type { HttpRequestHandler, RealtimeServerOptions } from './options'
+import type { Authorize, HttpRequestHandler, RealtimeServerOptions } from './options'
 import { createStaticFiles } from './staticFiles'
 
 export interface DevServerOptions extends Omit<RealtimeServerOptions, 'jwt' | 'httpHandler'> {
@@ -18,6 +19,21 @@ export interface DevServerOptions extends Omit<RealtimeServerOptions, 'jwt' | 'h
 }
 
 export const DEV_SECRET = 'dev-secret'
+
+/** The demo user who may open and follow shared documents but not change them (dev mode). */
+export const DEMO_VIEWER = 'viewer'
+
+/**
+ * Dev mode's `authorize` when none is given: the default rules, and `viewer` may only view
+ * documents (so the example app can show a read-only document).
+ */
+function demoAuthorize(rooms: RealtimeServerOptions['rooms']): Authorize {
+  const rules = defaultAuthorize(rooms)
+  return (request) =>
+    request.room === undefined && request.action === 'edit' && request.userId === DEMO_VIEWER
+      ? false
+      : rules(request)
+}
 
 function firstTaker(handlers: readonly HttpRequestHandler[]): HttpRequestHandler {
   return (request, response) => handlers.some((handle) => handle(request, response))
@@ -42,6 +58,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Re
 
   const server = await createRealtimeServer({
     ...rest,
+    ...(dev && rest.authorize === undefined ? { authorize: demoAuthorize(rest.rooms) } : {}),
     jwt: { secret },
     ...(handlers.length > 0 ? { httpHandler: firstTaker(handlers) } : {}),
   })

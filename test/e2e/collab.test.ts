@@ -1,6 +1,10 @@
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe'
+import * as Y from 'yjs'
+import { decodeBase64 } from '../../src/protocol'
+import { signDevToken } from '../../src/server'
+import { createCollabPeer } from '../support/collabPeer'
 import {
   connected,
   createBrowserWorld,
@@ -95,6 +99,66 @@ async function caretToEndOfLine(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Control+Home')
   for (let i = 0; i < line; i++) await page.keyboard.press('ArrowDown')
   await page.keyboard.press('End')
+}
+
+/**
+ * The shared document as the page's IndexedDB holds it now (`['doc', 'notes']` in the outbox
+ * store): its text (the stored Yjs state, read here) and unsynced count, or null. A reload
+ * aborts writes still in flight, so a test reloads once what it needs is in.
+ */
+async function storedDocument(
+  page: Page,
+  database: string,
+): Promise<{ unsynced: number; text: string } | null> {
+  const stored = await page.evaluate(
+    (name) =>
+      new Promise<{ unsynced: number; state: string } | null>((resolve, reject) => {
+        const request = indexedDB.open(name)
+        request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'))
+        request.onsuccess = () => {
+          const db = request.result
+          if (!db.objectStoreNames.contains('outbox')) {
+            db.close()
+            return resolve(null)
+          }
+          const get = db
+            .transaction('outbox', 'readonly')
+            .objectStore('outbox')
+            .get(['doc', 'notes'])
+          get.onsuccess = () => {
+            const value = get.result as { unsynced?: unknown; state?: unknown } | undefined
+            db.close()
+            resolve(
+              value && typeof value.unsynced === 'number' && typeof value.state === 'string'
+                ? { unsynced: value.unsynced, state: value.state }
+                : null,
+            )
+          }
+          get.onerror = () => reject(get.error ?? new Error('get failed'))
+        }
+      }),
+    database,
+  )
+  const bytes = stored && decodeBase64(stored.state)
+  if (!stored || !bytes) return null
+  const ydoc = new Y.Doc()
+  Y.applyUpdate(ydoc, bytes)
+  return { unsynced: stored.unsynced, text: ydoc.getText('content').toJSON() }
+}
+
+/** The document's text as the server has it: what a fresh client (in Node) syncs from it. */
+async function serverText(w: BrowserWorld): Promise<string | undefined> {
+  const auditor = await createCollabPeer(w.server.url, 'auditor', {
+    authToken: await signDevToken('dev-secret', 'auditor'),
+  })
+  try {
+    auditor.store.dispatch(auditor.actions.connect())
+    auditor.store.dispatch(auditor.actions.openDocument('notes'))
+    await auditor.waitForStatus('notes', 'synced')
+    return auditor.liveText('notes')
+  } finally {
+    auditor.dispose()
+  }
 }
 
 /** The undo manager groups changes less than 500 ms apart: wait past that, so the next change stands alone. */
@@ -197,5 +261,106 @@ describe('example app: the shared document in Chromium', () => {
     await expectCount(alice.getByTestId('collab-peer-bob'), 0)
     await expectCount(alice.getByTestId('collab-caret-bob'), 0)
     await world.closePage(alice)
+  })
+
+  it('keeps edits typed offline through a reload (IndexedDB), then sends them once', async () => {
+    const { page: alice, link } = await openWithLink(world, 'alice')
+    const bob = await world.openAs('bob')
+    await synced(alice)
+    await synced(bob)
+    // The document as the first test left it (the server keeps it), and a line of alice's:
+    // never empty, so bob's insert at the start and alice's at the end cannot meet.
+    await editor(alice).focus()
+    await alice.keyboard.press('Control+End')
+    await alice.keyboard.insertText('\nReload:')
+    const before = await textOf(alice)
+    await converged([alice, bob], before)
+
+    link.cut()
+    await expect.poll(() => statusOf(alice), { timeout: UI_TIMEOUT }).toBe('offline')
+    await editor(alice).focus()
+    await alice.keyboard.press('Control+End')
+    const typed = '\nTyped offline, then reloaded.'
+    await alice.keyboard.insertText(typed)
+    // Bob, online, types at the start meanwhile: both merge once alice is back.
+    await editor(bob).focus()
+    await bob.keyboard.press('Control+Home')
+    await bob.keyboard.insertText('B: ')
+    await expect.poll(() => textOf(bob), { timeout: UI_TIMEOUT }).toBe(`B: ${before}`)
+    const offline = `${before}${typed}`
+    expect(await textOf(alice)).toBe(offline)
+    const unsynced = await unsyncedOf(alice)
+    expect(unsynced).toBeGreaterThan(0)
+    // Saved (1 s after the change), the offline text in it: the reload may abort later writes.
+    await expect
+      .poll(() => storedDocument(alice, 'redux-realtime-example:alice'), { timeout: UI_TIMEOUT })
+      .toEqual({ unsynced, text: offline })
+
+    // Reload, still offline: the page signs in again (sessionStorage), its socket is refused.
+    await alice.reload()
+    await expect.poll(() => textOf(alice), { timeout: UI_TIMEOUT }).toBe(offline)
+    expect(await statusOf(alice)).not.toBe('synced')
+    await expect.poll(() => unsyncedOf(alice), { timeout: UI_TIMEOUT }).toBe(unsynced)
+    await alice.getByTestId('collab-offline').waitFor()
+    await screenshot(alice.getByTestId('collab'), 'collab-reloaded-offline')
+    // Nothing of it reached bob while alice was away.
+    expect(await textOf(bob)).toBe(`B: ${before}`)
+
+    link.restore()
+    await connected(alice)
+    await synced(alice)
+    const merged = `B: ${before}${typed}`
+    await converged([alice, bob], merged)
+    // Exactly once on the server too (no insert applied twice), and nothing more comes later.
+    expect(await serverText(world)).toBe(merged)
+    // The next save (1 s after the ack) stores nothing as unsynced: a later reload sends nothing.
+    await expect
+      .poll(() => storedDocument(alice, 'redux-realtime-example:alice'), { timeout: UI_TIMEOUT })
+      .toEqual({ unsynced: 0, text: merged })
+    expect(await textOf(bob)).toBe(merged)
+    await world.closePage(alice)
+    await world.closePage(bob)
+  })
+
+  it('shows a viewer the text read-only, undo/redo off and why; their typing changes nothing anywhere', async () => {
+    const bob = await world.openAs('bob')
+    await synced(bob)
+    await editor(bob).focus()
+    await bob.keyboard.press('Control+End')
+    await bob.keyboard.insertText('\nFor viewers:')
+    const shared = await textOf(bob)
+    await converged([bob], shared)
+
+    // The dev server lets `viewer` only view documents (its demo rule).
+    const viewer = await world.openAs('viewer')
+    await synced(viewer)
+    await expect.poll(() => textOf(viewer), { timeout: UI_TIMEOUT }).toBe(shared)
+    await viewer.getByTestId('collab-view-only').waitFor()
+    expect(await editor(viewer).getAttribute('readonly')).not.toBeNull()
+    expect(await viewer.getByTestId('collab-undo').isDisabled()).toBe(true)
+    expect(await viewer.getByTestId('collab-redo').isDisabled()).toBe(true)
+
+    // Typing, deleting, pasting and the keyboard's undo: none of it changes the text.
+    await editor(viewer).focus()
+    await viewer.keyboard.press('Control+End')
+    await viewer.keyboard.type('sneaky')
+    await viewer.keyboard.press('Backspace')
+    await viewer.keyboard.insertText(' pasted')
+    await viewer.keyboard.press('Control+z')
+    await viewer.keyboard.press('Control+Shift+z')
+    expect(await textOf(viewer)).toBe(shared)
+    expect(await unsyncedOf(viewer)).toBe(0)
+
+    // Bob types after all that: once the viewer sees it, anything of the viewer's would have
+    // reached bob first (one server, one order); neither has anything but bob's text.
+    await bob.keyboard.insertText(' read me')
+    const after = `${shared} read me`
+    await converged([bob, viewer], after)
+    expect(await serverText(world)).toBe(after)
+    await expect.poll(() => textOf(bob), { timeout: UI_TIMEOUT }).toBe(after)
+    await screenshot(viewer.getByTestId('collab'), 'collab-view-only')
+    expect(await axeViolations(viewer)).toEqual([])
+    await world.closePage(viewer)
+    await world.closePage(bob)
   })
 })

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { startDevServer } from '../../src/server/devServer'
+import { DEMO_VIEWER, startDevServer } from '../../src/server/devServer'
 import type { DevServerOptions } from '../../src/server/devServer'
 import { httpRequest } from '../support/http'
 import { connectRaw } from '../support/rawClient'
+import { openDoc } from './collabClient'
 import { join as joinRoom, onCleanup, quietLogger } from './harness'
 
 async function devServer(options: DevServerOptions = {}) {
@@ -66,6 +67,20 @@ describe('dev server', () => {
       for (const f of frames) if (f.type === 'event_update') ids.add(f.data.id)
     }
     expect([...ids].sort()).toEqual(['demo-launch', 'demo-review', 'demo-standup'])
+  })
+
+  it('lets the demo viewer only view documents; everyone else edits; an authorize given wins', async () => {
+    const server = await devServer({ demo: false })
+    const access = async (port: number, url: string, user: string) => {
+      const client = await connectRaw(url)
+      onCleanup(() => client.socket.terminate())
+      await client.authenticate(await tokenOf(port, user))
+      return (await openDoc(client, 'notes')).access
+    }
+    expect(await access(server.port, server.url, DEMO_VIEWER)).toBe('view')
+    expect(await access(server.port, server.url, 'alice')).toBe('edit')
+    const open = await devServer({ demo: false, authorize: () => true })
+    expect(await access(open.port, open.url, DEMO_VIEWER)).toBe('edit')
   })
 
   it('has no token endpoint outside dev mode', async () => {

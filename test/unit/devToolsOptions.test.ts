@@ -1,5 +1,7 @@
 import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
 import { describe, expect, it } from 'vitest'
+import { createCollab } from '../../src/collab'
+import type { DocumentsState } from '../../src/collab'
 import { createRealtime, realtimeActions as actions } from '../../src/createRealtime'
 import { createDevToolsOptions } from '../../src/devToolsOptions'
 import { T0, message } from './slices/fixtures'
@@ -104,6 +106,81 @@ describe('devToolsOptions', () => {
     // The store's state is untouched.
     expect(state.realtime.chat.byRoom.general?.messages).toHaveLength(1000)
   })
+
+  describe.each(['realtime', 'notes'])(
+    'with the collab plugin at reducerPath %s',
+    (reducerPath) => {
+      const long = 'é'.repeat(1234)
+      const collab = () =>
+        createRealtime({ url: 'localhost', reducerPath, plugins: [createCollab()] })
+
+      it('shows document text of more than 100 characters in actions as its length', () => {
+        const realtime = collab()
+        const { actionSanitizer } = realtime.devToolsOptions
+        const changed = realtime.actions.documents.textChanged({
+          docId: 'doc-1',
+          text: long,
+          length: long.length,
+        })
+        expect(changed.type).toBe(`${reducerPath}/documents/textChanged`)
+        const shown = actionSanitizer(changed, 1)
+        expect(shown).toEqual({
+          ...changed,
+          payload: { docId: 'doc-1', text: '<1,234 chars>', length: 1234 },
+        })
+        expect(changed.payload.text).toBe(long) // what reducers got is untouched
+
+        const paste = realtime.actions.editText({
+          docId: 'doc-1',
+          index: 0,
+          deleteCount: 2,
+          insert: long,
+        })
+        expect(paste.type).toBe(`${reducerPath}/editText`)
+        expect(actionSanitizer(paste, 2).payload).toEqual({
+          ...paste.payload,
+          insert: '<1,234 chars>',
+        })
+
+        // Small text, a null snapshot and other instances' actions pass as they are.
+        const small = 'x'.repeat(100)
+        for (const action of [
+          realtime.actions.documents.textChanged({ docId: 'doc-1', text: small, length: 100 }),
+          realtime.actions.documents.textChanged({ docId: 'doc-1', text: null, length: 1_000_000 }),
+          realtime.actions.editText({ docId: 'doc-1', index: 0, deleteCount: 0, insert: small }),
+        ]) {
+          expect(actionSanitizer(action, 3)).toBe(action)
+        }
+        expect(createDevToolsOptions('elsewhere').actionSanitizer(changed, 4)).toBe(changed)
+      })
+
+      it('shows open documents’ text of more than 100 characters in state as its length', () => {
+        const realtime = collab()
+        const { documents } = realtime.actions
+        let slice = realtime.reducer(undefined, { type: 'init' })
+        for (const docId of ['big', 'small']) {
+          slice = realtime.reducer(slice, documents.opened({ docId, status: 'synced' }))
+        }
+        slice = realtime.reducer(
+          slice,
+          documents.textChanged({ docId: 'big', text: long, length: 1234 }),
+        )
+        slice = realtime.reducer(
+          slice,
+          documents.textChanged({ docId: 'small', text: 'hi', length: 2 }),
+        )
+        const state = { app: { theme: 'dark' }, [reducerPath]: slice }
+
+        const shown = realtime.devToolsOptions.stateSanitizer(state, 0)
+        const byId = (root: Record<string, unknown>) =>
+          (root[reducerPath] as { documents: DocumentsState }).documents.byId
+        expect(byId(shown).big).toEqual({ ...byId(state).big, text: '<1,234 chars>' })
+        expect(byId(shown).small).toBe(byId(state).small)
+        expect(byId(state).big?.text).toBe(long) // the store's state is untouched
+        expect(shown.app).toBe(state.app)
+      })
+    },
+  )
 
   it('leaves a state without the instance’s slice as it is', () => {
     const { stateSanitizer } = createDevToolsOptions('realtime')

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import { Avatar } from './Avatar'
-import { DEMO_USERS } from './demoUsers'
+import { DEMO_USERS, DEMO_VIEWER } from './demoUsers'
 
 export interface Session {
   userId: string
@@ -69,6 +69,19 @@ export function LoginScreen({ onLogin }: LoginScreenProps) {
             </button>
           ))}
         </div>
+        <p className="muted small">
+          Or sign in as{' '}
+          <button
+            type="button"
+            className="link"
+            data-testid={`login-${DEMO_VIEWER}`}
+            disabled={busy !== null}
+            onClick={() => login(DEMO_VIEWER)}
+          >
+            {busy === DEMO_VIEWER ? 'Signing in…' : DEMO_VIEWER}
+          </button>
+          , who may read the shared document but not change it.
+        </p>
         <form className="login-other" onSubmit={submitOther}>
           <input
             type="text"

@@ -108,20 +108,23 @@ export function CollaborativeEditorExample({ realtime }: CollaborativeEditorExam
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (!(event.ctrlKey || event.metaKey)) return
     const key = event.key.toLowerCase()
-    if (key === 'z' && !event.shiftKey) {
-      event.preventDefault()
-      undo()
-    } else if ((key === 'z' && event.shiftKey) || key === 'y') {
-      event.preventDefault()
-      redo()
-    }
+    const isUndo = key === 'z' && !event.shiftKey
+    const isRedo = (key === 'z' && event.shiftKey) || key === 'y'
+    if (!isUndo && !isRedo) return
+    event.preventDefault()
+    // A viewer has nothing to undo: the buttons are disabled, and so are the keys.
+    if (viewOnly) return
+    if (isUndo) undo()
+    else redo()
   }
 
   const unsynced =
     unsyncedChanges === 0
-      ? status === 'synced'
-        ? 'All changes saved'
-        : 'No local changes'
+      ? viewOnly
+        ? 'View only'
+        : status === 'synced'
+          ? 'All changes saved'
+          : 'No local changes'
       : `${unsyncedChanges} unsynced ${unsyncedChanges === 1 ? 'change' : 'changes'}`
 
   return (
@@ -200,7 +203,12 @@ export function CollaborativeEditorExample({ realtime }: CollaborativeEditorExam
                 Offline: keep typing, your changes are kept and merge when the connection is back.
               </span>
             ) : null}
-            {doc?.lastError && doc.lastError.code === 'FORBIDDEN' ? (
+            {viewOnly ? (
+              <span className="collab-view-only" data-testid="collab-view-only">
+                View only: the server lets you read this document but not change it, so the text
+                cannot be edited here and undo/redo are off. Sign in as alice, bob or eve to edit.
+              </span>
+            ) : doc?.lastError && doc.lastError.code === 'FORBIDDEN' ? (
               <span>{doc.lastError.message}</span>
             ) : null}
           </div>
