@@ -122,6 +122,15 @@ describe('createRedisHistory', () => {
     for (const key of keys) expect(key.slice(prefix.length)).toMatch(/^\{[^{}]*\}:/)
   })
 
+  it('holds an append made while Redis is paused (CLIENT PAUSE) and completes it after', async () => {
+    const history = fresh(10)
+    expect((await history.append('general', chatFrame('m1'), 'k1')).seq).toBe(1)
+    await redisServer.current.pause(300)
+    const during = history.append('general', chatFrame('m2'), 'k2')
+    expect(await during).toMatchObject({ seq: 2, duplicate: false })
+    expect((await history.since('general', 0)).headSeq).toBe(2)
+  })
+
   it('keeps appending after SCRIPT FLUSH and after a Redis restart (the script is sent again)', async () => {
     const redis = client()
     const prefix = `t${createId(8)}:`
