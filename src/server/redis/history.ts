@@ -45,8 +45,8 @@ export interface RedisHistoryOptions {
 /**
  * KEYS: meta, log, dedupe record, id record.
  * ARGV: frame JSON without seq, epoch for a new stream, historySize, TTL ms, dedupe key.
- * Returns { 0, epoch, seq, stored } for a new frame, { 1, epoch, stored } for a repeated dedupe
- * key (`stored` = `<seq>:<json>`), { 2, epoch, owner } when another dedupe key has the id.
+ * Returns { 0, epoch, seq } for a new frame, { 1, epoch, stored } for a repeated dedupe key
+ * (`stored` = `<seq>:<json>`), { 2, epoch, owner } when another dedupe key has the id.
  */
 const APPEND_LUA = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
@@ -68,7 +68,7 @@ end
 local stored = string.format('%d', seq) .. ':' .. json
 redis.call('SET', KEYS[3], stored, 'PX', ARGV[4])
 redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[4])
-return {0, epoch, seq, stored}
+return {0, epoch, seq}
 `
 
 /**
@@ -103,7 +103,7 @@ return {epoch, head, first, entries}
 `
 
 type StreamEntry = [id: string, fields: string[]]
-type AppendReply = [0, string, number, string] | [1, string, string] | [2, string, string]
+type AppendReply = [0, string, number] | [1, string, string] | [2, string, string]
 type SinceReply = [epoch: string, headSeq: number, firstSeq: number, entries: StreamEntry[]]
 
 /** The two scripts, as `defineCommand` adds them to the client. */
@@ -185,7 +185,8 @@ export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
     )
     const where = `the dedupe record of ${stream}`
     if (reply[0] === 0) {
-      const stored = parseRecord(reply[3], where)
+      // What the script stored: this JSON with the seq spliced in.
+      const stored: StreamFrame = { ...frame, seq: reply[2] }
       return { seq: reply[2], duplicate: false, frame: stored, epoch: reply[1] }
     }
     if (reply[0] === 1) {
