@@ -46,7 +46,8 @@ export interface HistoryView {
 /**
  * Where the server keeps each stream's seq counter and recent frames: rooms and the users'
  * private streams (`user:<id>`) alike. Methods may return values or promises; the server awaits
- * them and never calls two of them for one stream at once.
+ * them and never calls two of them for one stream at once (within its process: a store shared
+ * by several processes makes each call atomic itself, as the Redis one does with a script).
  *
  * @example
  * const server = await createRealtimeServer({ jwt, history: createMemoryHistory(5000) })
