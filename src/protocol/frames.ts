@@ -47,7 +47,10 @@ export interface RateLimitData {
 export interface AuthOkData {
   userId: string
   sessionId: string
-  /** Random per server start; a cursor from another epoch cannot be resumed. */
+  /**
+   * The server instance's id, random per start. Cursors use each stream's epoch from `joined`
+   * (this same id unless the server's history store keeps one per stream).
+   */
   epoch: string
   /** The largest frame the server accepts, so the client fails a too-big message itself. */
   maxFrameBytes?: number

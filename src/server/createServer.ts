@@ -26,7 +26,12 @@ export interface RealtimeServer {
   /** e.g. 'ws://127.0.0.1:54321'. */
   readonly url: string
   readonly port: number
-  /** Random per start; clients resume a room only with a cursor from the same epoch. */
+  /**
+   * This server's instance id, random per start, sent as `auth_ok.epoch`. It is also the epoch
+   * of every stream whose history store names none (the in-memory default), so there a cursor
+   * resumes only on the server start that gave it. A store that keeps each stream's epoch
+   * (one that outlives the process) sends that one in `joined` instead.
+   */
   readonly epoch: string
   /**
    * Appends a notification to the user's private stream, online or not (an offline user gets it

@@ -21,6 +21,14 @@ export interface AppendResult {
    */
   conflict?: boolean
   frame: StreamFrame
+  /**
+   * The stream's epoch: the id of its numbering, created with the stream and kept as long as
+   * its history lives, so a cursor `{ epoch, seq }` names one frame. A store whose history
+   * outlives the process (Redis) sets it, so a restarted server resumes its clients. Optional:
+   * a store that leaves it out (the memory store, stores written before it) has its streams
+   * take the server's epoch (`server.epoch`, random per start: a restart resyncs).
+   */
+  epoch?: string
 }
 
 /** The retained frames after a cursor, and where the stream's retention starts and ends. */
@@ -31,12 +39,15 @@ export interface HistoryView {
   firstSeq: number
   /** The newest assigned seq; 0 when the room has none. */
   headSeq: number
+  /** The stream's epoch, as in `AppendResult.epoch`; optional the same way. */
+  epoch?: string
 }
 
 /**
  * Where the server keeps each stream's seq counter and recent frames: rooms and the users'
  * private streams (`user:<id>`) alike. Methods may return values or promises; the server awaits
- * them and never calls two of them for one stream at once.
+ * them and never calls two of them for one stream at once (within its process: a store shared
+ * by several processes makes each call atomic itself, as the Redis one does with a script).
  *
  * @example
  * const server = await createRealtimeServer({ jwt, history: createMemoryHistory(5000) })
@@ -78,7 +89,8 @@ const DEDUPE_FACTOR = 10
 
 /**
  * The in-memory `HistoryStore`: the last `historySize` frames of each room and a bounded
- * dedupe and id index (10 × `historySize` keys per room, oldest evicted).
+ * dedupe and id index (10 × `historySize` keys per room, oldest evicted). It names no epoch:
+ * its streams take the server's, so a new server resyncs its clients, as it always did.
  *
  * @example
  * const history = createMemoryHistory(1000)

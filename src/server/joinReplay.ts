@@ -14,21 +14,24 @@ export const REPLAY_BATCH_FRAMES = 200
 
 /**
  * Decides between resuming from the client's cursor and a full replay of what is retained.
- * A cursor is honoured only when it is from this epoch and within `[firstSeq - 1, headSeq]`.
+ * A cursor is honoured only when it is from the stream's epoch and within
+ * `[firstSeq - 1, headSeq]`. The stream's epoch is the store's, or `serverEpoch` when the
+ * store names none.
  *
  * @example
- * const { joined, frames } = await planJoin(history, 'general', { epoch, seq: 41 }, epoch)
+ * const { joined, frames } = await planJoin(history, 'general', { epoch, seq: 41 }, server.epoch)
  * // joined.resumed === true, frames hold seq 42 onwards
  */
 export async function planJoin(
   history: HistoryStore,
   room: string,
   cursor: JoinData,
-  epoch: string,
+  serverEpoch: string,
 ): Promise<JoinPlan> {
   const afterSeq = cursor.seq ?? 0
   const view = await history.since(room, afterSeq)
   const { firstSeq, headSeq } = view
+  const epoch = view.epoch ?? serverEpoch
   const resumable =
     cursor.epoch === epoch &&
     cursor.seq !== undefined &&
@@ -44,7 +47,7 @@ export async function planJoin(
   const full = afterSeq < firstSeq ? view : await history.since(room, 0)
   return {
     joined: {
-      epoch,
+      epoch: full.epoch ?? epoch,
       fromSeq: full.firstSeq - 1,
       headSeq: full.headSeq,
       resumed: false,

@@ -60,6 +60,7 @@ interface RoomState {
 
 export interface RoomsDeps {
   history: HistoryStore
+  /** The server's epoch: a stream's when the history store names none. */
   epoch: string
 }
 

@@ -170,6 +170,48 @@ describe('server rooms', () => {
     expect(appliedSeqs(bob.received)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
   })
 
+  it("answers joined with the stream's own epoch when the store keeps one, across server starts", async () => {
+    const memory = createMemoryHistory(1000)
+    // A store that names an epoch per stream and outlives the server, as the Redis one does.
+    const epochOf = (room: string) => `epoch-of-${room}`
+    const lasting: HistoryStore = {
+      append: async (room, frame, key) => ({
+        ...(await memory.append(room, frame, key)),
+        epoch: epochOf(room),
+      }),
+      since: async (room, after) => ({
+        ...(await memory.since(room, after)),
+        epoch: epochOf(room),
+      }),
+    }
+    const first = await startServer({ history: lasting })
+    const alice = await connectAs(first.url, 'alice')
+    expect((await join(alice, 'general', {})).data.epoch).toBe('epoch-of-general')
+    expect((await join(alice, 'random', {})).data.epoch).toBe('epoch-of-random')
+    await say(alice, 'general', 3)
+    await first.close()
+    const second = await startServer({ history: lasting })
+    const bob = await connectAs(second.url, 'bob')
+    // auth_ok still names the server instance; the stream's cursor resumes on the new one.
+    expect(bob.received[0]).toMatchObject({ type: 'auth_ok', data: { epoch: second.epoch } })
+    expect(second.epoch).not.toBe(first.epoch)
+    const joined = await join(bob, 'general', { epoch: 'epoch-of-general', seq: 1 })
+    expect(joined.data).toMatchObject({
+      epoch: 'epoch-of-general',
+      fromSeq: 1,
+      resumed: true,
+      gap: false,
+    })
+    expect(appliedSeqs([await bob.nextOfType('batch')])).toEqual([2, 3])
+    const stale = await join(bob, 'general', { epoch: second.epoch, seq: 1 })
+    expect(stale.data).toMatchObject({
+      epoch: 'epoch-of-general',
+      fromSeq: 0,
+      resumed: false,
+      gap: true,
+    })
+  })
+
   it('replays again when a joined room is joined again', async () => {
     const server = await startServer()
     const alice = await joinedAs(server.url, 'alice', 'general')
