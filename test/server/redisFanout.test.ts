@@ -197,4 +197,26 @@ describe('live fan-out between server processes on one Redis', () => {
     for (const member of late)
       expect(seqsOf(await receivedCount(member, 'chat_message', 300))).toEqual(range(1, 300))
   })
+
+  it('reads from history what a process missed while its subscriber connection was down', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    const bob = await connectAs(b.url, 'bob')
+    await join(alice, 'general')
+    await join(bob, 'general')
+    await say(alice, ['before'])
+    await receivedCount(bob, 'chat_message', 1)
+
+    // Both subscriber connections drop; what is published before they are back is never heard.
+    expect(await redisServer.current.command('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(':2')
+    expect(await say(alice, ['during 1', 'during 2'], 2)).toEqual([2, 3])
+    const chats = await receivedCount(bob, 'chat_message', 3)
+    expect(seqsOf(chats)).toEqual([1, 2, 3])
+    // And live again afterwards, each seq once.
+    await say(alice, ['after'])
+    expect(seqsOf(await receivedCount(bob, 'chat_message', 4))).toEqual([1, 2, 3, 4])
+    expect(seqsOf(await receivedCount(alice, 'chat_message', 4))).toEqual([1, 2, 3, 4])
+  })
 })
