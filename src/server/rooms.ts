@@ -45,8 +45,9 @@ export interface Rooms {
   /** The rooms `member` has joined. */
   roomsOf(member: RoomMember): ReadonlySet<string>
   /**
-   * Stores the frame and broadcasts it to every member unless it is a duplicate or a conflict.
-   * A member whose limit it exceeds gets a `MESSAGE_TOO_LARGE` error naming its seq instead.
+   * Stores the frame and broadcasts it to every member unless it is a duplicate or a conflict
+   * (through the stream's delivery: seq order, each seq once, with the frames other processes
+   * append). A member whose limit it exceeds gets a `MESSAGE_TOO_LARGE` error naming its seq.
    */
   publish(room: string, frame: UnsequencedStreamFrame, dedupeKey: string): Promise<AppendResult>
   /**
@@ -86,11 +87,12 @@ export interface RoomsDeps {
 function broadcast(state: RoomState, room: string, frame: StreamFrame): void {
   const { text, bytes } = encodeOnce(frame)
   const seq = frame.seq ?? 0
+  const { floors } = state
   for (const member of state.members) {
-    const floor = state.floors.get(member)
+    const floor = floors.size > 0 ? floors.get(member) : undefined
     if (floor !== undefined) {
       if (seq <= floor) continue
-      state.floors.delete(member)
+      floors.delete(member)
     }
     if (bytes <= member.maxFrameBytes) member.sendText(text, bytes, true)
     else member.sendText(encodeFrame(tooLargeError(room, frame, bytes, member.maxFrameBytes)))
