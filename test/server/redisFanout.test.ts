@@ -112,7 +112,7 @@ describe('live fan-out between server processes on one Redis', () => {
       expect(seqsOf(await receivedCount(member, 'chat_message', 8))).toEqual(range(1, 8))
   })
 
-  it('carries a direct message live from a user on one process to a user on another', async () => {
+  it('carries direct messages and notifications live from one process to a user on another', async () => {
     const prefix = `t${createId(8)}:`
     const a = await startProcess(prefix)
     const b = await startProcess(prefix)
@@ -128,9 +128,13 @@ describe('live fan-out between server processes on one Redis', () => {
     const reply = bob.sendFrame('direct_message', { data: { to: 'alice', content: 'hi alice' } })
     const back = await alice.nextOfType('direct_message', (dm) => dm.id === reply.id)
     expect(back).toMatchObject({ room: 'user:alice', userId: 'bob', seq: 2 })
+    // A notification appended by the other process reaches bob's private stream live too.
+    const notified = a.notify('bob', { title: 'from process a', severity: 'info' })
+    expect(await bob.nextOfType('notification')).toMatchObject({ id: notified, seq: 3 })
     // Each stream's frames once: the sender's own copy on its stream, the addressee's on theirs.
     expect(seqsOf(await receivedCount(alice, 'direct_message', 2))).toEqual([1, 2])
     expect(seqsOf(await receivedCount(bob, 'direct_message', 2))).toEqual([1, 2])
+    expect(seqsOf(streamFrames(bob, 'notification'))).toEqual([3])
   })
 
   it('brings a burst of 1,200 messages from two processes complete and in order to a member on a third', async () => {
