@@ -223,4 +223,23 @@ describe('live fan-out between server processes on one Redis', () => {
     expect(seqsOf(await receivedCount(bob, 'chat_message', 4))).toEqual([1, 2, 3, 4])
     expect(seqsOf(await receivedCount(alice, 'chat_message', 4))).toEqual([1, 2, 3, 4])
   })
+
+  it('holds live delivery while Redis is paused (CLIENT PAUSE) and delivers everything after, in order', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    const bob = await connectAs(b.url, 'bob')
+    await join(alice, 'general')
+    await join(bob, 'general')
+    await say(bob, ['before'])
+    await redisServer.current.pause(300)
+    const [fromAlice, fromBob] = await Promise.all([
+      say(alice, ['a1', 'a2', 'a3'], 3),
+      say(bob, ['b1', 'b2'], 2),
+    ])
+    expect([...fromAlice, ...fromBob].sort((x, y) => x - y)).toEqual(range(2, 6))
+    for (const member of [alice, bob])
+      expect(seqsOf(await receivedCount(member, 'chat_message', 6))).toEqual(range(1, 6))
+  })
 })
