@@ -197,7 +197,8 @@ export function createRooms(deps: RoomsDeps): Rooms {
           const delivery = state.delivery
           if (!delivery) throw new Error(`rooms: ${room} lost its delivery during a join`)
           delivery.start(joined.epoch, joined.headSeq)
-          if (delivery.epoch !== joined.epoch) return resync(room, state)
+          // History was lost since delivery started: every local member joins again.
+          if (delivery.epoch !== joined.epoch) return delivery.renumbered()
           // Delivered while the history was read: only what the replay did not cover.
           const heard = state.joining.get(member) ?? []
           const live = heard.filter((frame) => (frame.seq ?? 0) > joined.headSeq)

@@ -25,7 +25,10 @@ export interface StreamDeliveryDeps {
 
 /** One stream's delivery to this process's members: the last seq delivered and what waits. */
 export interface StreamDelivery {
-  /** Where the first join's replay ended; frames at or below it are dropped. Once. */
+  /**
+   * Where the first join's replay ended; frames at or below it are dropped. Once (again only
+   * after `resync`).
+   */
   start(epoch: string, headSeq: number): void
   readonly started: boolean
   readonly epoch: string | undefined
@@ -34,6 +37,8 @@ export interface StreamDelivery {
   offer(frame: StreamFrame, epoch: string): void
   /** Frames may have been missed (the subscription was established again): read them. */
   recover(): void
+  /** A join found the stream in another epoch than delivery's: members must join again. */
+  renumbered(): void
   /** No local member is left: forget everything, cancel timers. */
   stop(): void
 }
@@ -93,7 +98,14 @@ export function createStreamDelivery(deps: StreamDeliveryDeps): StreamDelivery {
     for (const [seq, held] of pending) if (held.epoch !== epoch) pending.delete(seq)
   }
 
+  /**
+   * Members hold a numbering that is gone, or frames history no longer has: they join again,
+   * and the next join's `start` says where delivery picks up (frames heard meanwhile wait).
+   */
   const renumbered = (): void => {
+    started = false
+    epoch = undefined
+    lastSeq = 0
     pending.clear()
     overflowed = false
     clearTimer()
@@ -103,13 +115,8 @@ export function createStreamDelivery(deps: StreamDeliveryDeps): StreamDelivery {
   const offer = (frame: StreamFrame, frameEpoch: string): void => {
     if (stopped) return
     const seq = frame.seq ?? 0
-    if (started && frameEpoch !== epoch) {
-      // History was lost and the stream started over: members hold a numbering that is gone.
-      epoch = frameEpoch
-      lastSeq = 0
-      renumbered()
-      return
-    }
+    // History was lost and the stream started over (a new epoch).
+    if (started && frameEpoch !== epoch) renumbered()
     if (started && seq <= lastSeq) return
     if (started && seq === lastSeq + 1) {
       lastSeq = seq
@@ -128,16 +135,10 @@ export function createStreamDelivery(deps: StreamDeliveryDeps): StreamDelivery {
     const view = await deps.since(from)
     if (stopped) return
     const viewEpoch = view.epoch ?? deps.serverEpoch
-    if (viewEpoch !== epoch) {
-      epoch = viewEpoch
-      lastSeq = view.headSeq
-      return renumbered()
-    }
+    if (!started) return
+    if (viewEpoch !== epoch) return renumbered()
     // The frames after lastSeq are no longer retained: the members cannot be given them.
-    if (from < view.firstSeq - 1 && lastSeq < view.firstSeq - 1) {
-      lastSeq = view.headSeq
-      return renumbered()
-    }
+    if (from < view.firstSeq - 1 && lastSeq < view.firstSeq - 1) return renumbered()
     overflowed = false
     for (const frame of view.frames) offer(frame, viewEpoch)
     dropOtherEpochs()
@@ -190,6 +191,9 @@ export function createStreamDelivery(deps: StreamDeliveryDeps): StreamDelivery {
     },
     offer,
     recover,
+    renumbered: () => {
+      if (!stopped) renumbered()
+    },
     stop() {
       stopped = true
       pending.clear()

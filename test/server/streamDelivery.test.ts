@@ -104,6 +104,12 @@ describe('createStreamDelivery', () => {
     renumbered.delivery.offer({ ...renumbered.frame(1) }, 'epoch-2')
     expect(renumbered.resync).toHaveBeenCalledTimes(1)
     expect(renumbered.delivered).toEqual([])
+    // Frames of the new numbering wait for the next join, which says where delivery picks up.
+    expect(renumbered.delivery.started).toBe(false)
+    renumbered.delivery.offer(renumbered.frame(3), 'epoch-2')
+    renumbered.delivery.offer(renumbered.frame(2), 'epoch-2')
+    renumbered.delivery.start('epoch-2', 1)
+    expect(renumbered.delivered).toEqual([2, 3])
 
     const trimmed = await setup(20, 5)
     trimmed.delivery.start(EPOCH, 2)
