@@ -136,7 +136,12 @@ export async function createRealtimeServer(
   const resolved = resolveServerOptions(options)
   const { logger } = resolved
   const epoch = createId()
-  const rooms = createRooms({ history: resolved.history, epoch })
+  const rooms = createRooms({
+    history: resolved.history,
+    epoch,
+    broker: resolved.broker,
+    onError: (message, error) => logger.error(message, error),
+  })
   const presence = createPresence(rooms)
   const push = createServerPush({ rooms, presence, logger })
   const events = createEventBoard({

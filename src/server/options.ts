@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JsonValue, RoomAcl } from '../protocol'
 import { defaultAuthorize } from './access'
+import { localBroker } from './broker'
+import type { StreamBroker } from './broker'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
@@ -167,6 +169,11 @@ export interface RealtimeServerOptions {
   heartbeatIntervalMs?: number
   /** Default: `createMemoryHistory(historySize)`. */
   history?: HistoryStore
+  /**
+   * @internal Issue 12 (until the Redis engine has its public name): how frames other processes
+   * append to the shared `history` reach this one's members. Default: none (one process).
+   */
+  broker?: StreamBroker
   /** Default: `console`. */
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
@@ -211,6 +218,7 @@ export interface ResolvedServerOptions {
   maxConnectionsPerUser: number
   heartbeatIntervalMs: number
   history: HistoryStore
+  broker: StreamBroker
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -396,6 +404,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     maxConnectionsPerUser,
     heartbeatIntervalMs,
     history: options.history ?? createMemoryHistory(historySize),
+    broker: options.broker ?? localBroker,
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,

@@ -8,6 +8,7 @@ const member = (userId: string): RoomMember => ({
   maxFrameBytes: 64 * 1024,
   sendText: () => {},
   sendBurst: () => {},
+  close: () => {},
 })
 
 describe('createPresenceBook', () => {

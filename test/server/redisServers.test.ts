@@ -38,7 +38,7 @@ async function say(client: RawClient, contents: string[]): Promise<number[]> {
   return seqs
 }
 
-describe('two servers on one Redis history (no live fan-out between them yet)', () => {
+describe('two servers on one Redis history (no broker: replay on join only)', () => {
   it("numbers one room's messages continuously across both and replays all of them on either", async () => {
     const prefix = `t${createId(8)}:`
     const a = await startServer({ history: redisHistory(prefix) })

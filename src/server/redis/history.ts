@@ -12,6 +12,7 @@
  * | `<prefix><tag>:log`              | stream | entry `<seq>-0`, field `f`: the frame's JSON (with seq) | none, `MAXLEN ~ historySize` |
  * | `<prefix><tag>:key:<dedupeKey>`  | string | `<seq>` of the accepted frame, `:`, its JSON            | `dedupeTtlMs` |
  * | `<prefix><tag>:id:<frame id>`    | string | the dedupe key that brought the id into the stream      | `dedupeTtlMs` |
+ * | `<prefix><tag>:live` (channel)   | shard channel | each new frame as `<epoch> <json>`, from the append script | — |
  *
  * A dedupe key is `<userId>\0<id>` (a server frame's: `\0<id>`). The meta hash lives as long
  * as the stream's history: when it is missing, the next read or write makes a new epoch and
@@ -43,7 +44,7 @@ export interface RedisHistoryOptions {
 }
 
 /**
- * KEYS: meta, log, dedupe record, id record.
+ * KEYS: meta, log, dedupe record, id record, live channel (SPUBLISH: the same slot).
  * ARGV: frame JSON without seq, epoch for a new stream, historySize, TTL ms, dedupe key.
  * Returns { 0, epoch, seq } for a new frame, { 1, epoch, stored } for a repeated dedupe key
  * (`stored` = `<seq>:<json>`), { 2, epoch, owner } when another dedupe key has the id.
@@ -68,6 +69,7 @@ end
 local stored = string.format('%d', seq) .. ':' .. json
 redis.call('SET', KEYS[3], stored, 'PX', ARGV[4])
 redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[4])
+redis.call('SPUBLISH', KEYS[5], epoch .. ' ' .. json)
 return {0, epoch, seq}
 `
 
@@ -109,7 +111,7 @@ type SinceReply = [epoch: string, headSeq: number, firstSeq: number, entries: St
 /** The two scripts, as `defineCommand` adds them to the client. */
 interface HistoryCommands {
   realtimeHistoryAppend(
-    ...args: [string, string, string, string, ...string[]]
+    ...args: [string, string, string, string, string, ...string[]]
   ): Promise<AppendReply>
   realtimeHistorySince(...args: [string, string, ...string[]]): Promise<SinceReply>
 }
@@ -134,10 +136,30 @@ function parseRecord(record: string, where: string): StreamFrame {
 const escapeStream = (stream: string) =>
   stream.replace(/[%{}]/g, (c) => (c === '%' ? '%25' : c === '{' ? '%7B' : '%7D'))
 
+/** Every key of `stream` starts with this: the prefix and the stream's hash tag. */
+export const streamKey = (prefix: string, stream: string) => `${prefix}{${escapeStream(stream)}}:`
+
+/** The shard channel the append script publishes `stream`'s new frames on. */
+export const liveChannel = (prefix: string, stream: string) => `${streamKey(prefix, stream)}live`
+
+/**
+ * A message of the live channel, `<epoch> <frame JSON>` (an epoch holds no space), decoded like
+ * any input; throws when it is not one.
+ */
+export function parseLiveMessage(message: string): { epoch: string; frame: StreamFrame } {
+  const space = message.indexOf(' ')
+  if (space < 1) throw new Error('redis history: a live message without an epoch')
+  return {
+    epoch: message.slice(0, space),
+    frame: parseStored(message.slice(space + 1), 'a live message'),
+  }
+}
+
 /**
  * Creates the Redis history: one Lua script per append checks the dedupe key and the id,
  * creates the stream's epoch if missing, takes the next seq and appends to the capped log,
- * atomically; `since` reads the gap with XRANGE and never replays part of a gap silently.
+ * atomically, and publishes the stored frame on the stream's shard channel (`liveChannel`);
+ * `since` reads the gap with XRANGE and never replays part of a gap silently.
  * Scripts go by EVALSHA and are re-sent after NOSCRIPT (a restarted Redis needs nothing).
  *
  * @example
@@ -158,10 +180,10 @@ export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
     throw new RangeError(
       `createRedisHistory: dedupeTtlMs must be a positive integer (ms), got ${dedupeTtlMs}`,
     )
-  redis.defineCommand('realtimeHistoryAppend', { numberOfKeys: 4, lua: APPEND_LUA })
+  redis.defineCommand('realtimeHistoryAppend', { numberOfKeys: 5, lua: APPEND_LUA })
   redis.defineCommand('realtimeHistorySince', { numberOfKeys: 2, lua: SINCE_LUA })
   const commands = redis as unknown as HistoryCommands
-  const keyOf = (stream: string) => `${prefix}{${escapeStream(stream)}}:`
+  const keyOf = (stream: string) => streamKey(prefix, stream)
   const size = String(historySize)
   const ttl = String(dedupeTtlMs)
 
@@ -177,6 +199,7 @@ export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
       `${key}log`,
       `${key}key:${dedupeKey}`,
       `${key}id:${frame.id}`,
+      `${key}live`,
       JSON.stringify(frame),
       createId(),
       size,
