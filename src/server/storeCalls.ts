@@ -25,11 +25,7 @@ export class StoreFailedError extends Error {
  * @example
  * const stored = await withinTimeout(() => store.load(name), 10_000, `document store load of ${name}`)
  */
-export function withinTimeout<T>(
-  call: () => T | Promise<T>,
-  ms: number,
-  what: string,
-): Promise<T> {
+export function withinTimeout<T>(call: () => T | Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)
