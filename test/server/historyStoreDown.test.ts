@@ -15,10 +15,10 @@ type Mode = 'ok' | 'fail' | 'hang'
 function flakyHistory() {
   const inner = createMemoryHistory(100)
   const state = { append: 'ok' as Mode, since: 'ok' as Mode, appends: 0 }
-  const gate = <T>(mode: Mode, call: () => T): T | Promise<T> => {
+  const gate = <T>(mode: Mode, call: () => T | Promise<T>): Promise<T> => {
     if (mode === 'fail') return Promise.reject(new Error('store unavailable'))
     if (mode === 'hang') return new Promise<T>(() => {})
-    return call()
+    return Promise.resolve(call())
   }
   const store: HistoryStore = {
     append: (room, frame, key) =>
