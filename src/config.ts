@@ -97,7 +97,7 @@ const DEFAULTS = {
  * @example
  * const config = createDefaultConfig({ url: 'localhost', port: 3000, authToken: token })
  */
-export function createDefaultConfig<T extends Partial<RealtimeConfig>>(
+export function createDefaultConfig<T extends Partial<RealtimeConfig> = Record<never, never>>(
   overrides: T = {} as T,
 ): typeof DEFAULTS & { url: UrlOf<T>; port: number } & Omit<T, 'url'> {
   return {
@@ -112,11 +112,11 @@ export function createDefaultConfig<T extends Partial<RealtimeConfig>>(
 }
 
 /** The `url` a config built from `T` has: `T`'s own, or the default string. */
-type UrlOf<T> = T extends { url: infer U }
-  ? U
-  : T extends { url?: infer U }
-    ? Exclude<U, undefined> | string
-    : string
+type UrlOf<T> = 'url' extends keyof T
+  ? T extends { url: infer U }
+    ? U
+    : Exclude<T['url' & keyof T], undefined> | string
+  : string
 
 const POSITIVE_FIELDS = [
   'reconnectInterval',
