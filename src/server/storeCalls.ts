@@ -76,18 +76,26 @@ export function storeFailedReply(what: string, refId: string, room?: string): Er
 }
 
 /**
- * Per connection, the streams whose write failed and the id of the first write refused: the
- * writes the client sent after it are refused too, without a store call, until that id comes
- * again, so a store that recovers in between never stores a later message before it.
+ * How long a connection's later writes to a stream wait for the refused one to come again. They
+ * are refused meanwhile: what it sent before it learned of the refusal (on the wire already)
+ * cannot overtake it. Past this a client that never resends (not the outbox) is served again.
  */
-const failedWrites = new WeakMap<ClientConnection, Map<string, string>>()
+export const STORE_HOLD_MS = 10_000
+
+/**
+ * Per connection, the streams whose write failed: the id of the first write refused and when.
+ * The writes the client sent after it are refused too, without a store call, until that id
+ * comes again (or `STORE_HOLD_MS` passed), so a store that recovers in between never stores a
+ * later message before it.
+ */
+const failedWrites = new WeakMap<ClientConnection, Map<string, { id: string; at: number }>>()
 
 /**
  * Runs one client write (`id`, on the client's `stream`) against the store: the one place where
  * "the store failed" becomes an error frame. On a `StoreFailedError` the connection gets a
  * retryable `SERVER_ERROR` naming `id` (and `room` when given) and the result is undefined;
  * any other throw goes on. While an earlier write to `stream` is refused and not yet resent, a
- * new one is refused the same way, its order kept.
+ * new one is refused the same way, its order kept (`STORE_HOLD_MS`).
  *
  * @example
  * const result = await storeWrite(connection, room, id, room, () => context.rooms.publish(room, frame, key))
@@ -103,8 +111,8 @@ export async function storeWrite<T>(
   const failed = failedWrites.get(connection)
   const first = failed?.get(stream)
   if (first !== undefined) {
-    if (first !== id) {
-      connection.sendError(storeFailedReply(`${id} waits for ${first} in ${stream}`, id, room))
+    if (first.id !== id && Date.now() - first.at < STORE_HOLD_MS) {
+      connection.sendError(storeFailedReply(`${id} waits for ${first.id} in ${stream}`, id, room))
       return undefined
     }
     failed?.delete(stream)
@@ -114,8 +122,9 @@ export async function storeWrite<T>(
   } catch (error) {
     if (!(error instanceof StoreFailedError)) throw error
     let streams = failedWrites.get(connection)
-    if (!streams) failedWrites.set(connection, (streams = new Map<string, string>()))
-    streams.set(stream, id)
+    if (!streams)
+      failedWrites.set(connection, (streams = new Map<string, { id: string; at: number }>()))
+    streams.set(stream, { id, at: Date.now() })
     connection.sendError(storeFailedReply(`${id} not stored in ${stream}`, id, room))
     return undefined
   }

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from '../../src/server'
 import type { HistoryStore } from '../../src/server'
+import { STORE_HOLD_MS } from '../../src/server/storeCalls'
 import { connectAs, framesOf, join, joinedAs, roundTrip, startServer } from './harness'
 
 /**
@@ -36,6 +37,10 @@ function flakyHistory() {
 const refusal = (room: string | undefined, refId: string) => ({
   ...(room !== undefined ? { room } : {}),
   data: expect.objectContaining({ code: 'SERVER_ERROR', refId, retryAfterMs: 1000 }) as unknown,
+})
+
+afterEach(() => {
+  vi.useRealTimers()
 })
 
 describe('the history store is down', () => {
@@ -102,6 +107,21 @@ describe('the history store is down', () => {
     await join(bob, 'user:bob')
     await roundTrip(bob)
     expect(framesOf(bob, 'direct_message').map((f) => f.data.content)).toEqual(['hi'])
+  })
+
+  it('serves the stream again after STORE_HOLD_MS when the refused message never comes back', async () => {
+    const { store, state } = flakyHistory()
+    const server = await startServer({ history: store })
+    const alice = await joinedAs(server.url, 'alice', 'general')
+    state.append = 'fail'
+    const lost = alice.sendFrame('chat_message', { room: 'general', data: { content: 'lost' } })
+    await alice.nextOfType('error', (f) => f.data.refId === lost.id)
+    state.append = 'ok'
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + STORE_HOLD_MS)
+    const next = alice.sendFrame('chat_message', { room: 'general', data: { content: 'next' } })
+    const ack = await alice.nextOfType('ack', (f) => f.data.refId === next.id)
+    expect(ack.data.seq).toBe(1)
   })
 
   it("does not wedge a room's queue on an append that never settles (historyStoreTimeoutMs)", async () => {
