@@ -1,5 +1,5 @@
 import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
-import { resolveUrl, type ResolvedConfig } from '../src/config'
+import { resolveUrls, type ResolvedConfig } from '../src/config'
 import { errorInfo, WebSocketError } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
@@ -94,7 +94,8 @@ export function createRealtimeMiddleware(
   const isCommand = (type: string) => isCommandType(type) || pluginCommands.has(type)
   return (api) => {
     registerInstance(api, () => api.getState() as unknown, config.reducerPath)
-    const url = resolveUrl(config)
+    const urls = resolveUrls(config)
+    const url = urls[0] as string
     const logger = config.logger
 
     /** Events this middleware dispatched: the only events its handlers act on. */
@@ -244,7 +245,7 @@ export function createRealtimeMiddleware(
 
     ctx.transport = createTransport(
       {
-        url,
+        urls,
         ...(config.protocols ? { protocols: config.protocols } : {}),
         ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}),
         connectionTimeout: config.connectionTimeout,
@@ -255,7 +256,8 @@ export function createRealtimeMiddleware(
         stableConnectionMs: config.stableConnectionMs,
       },
       {
-        onOpen: () => ctx.safeDispatch(connection.socketOpened({ at: ctx.now() })),
+        onOpen: (socketUrl) =>
+          ctx.safeDispatch(connection.socketOpened({ url: socketUrl, at: ctx.now() })),
         onMessage: (data) => inbound.receive(data),
         onClose: reportClose,
       },

@@ -20,6 +20,7 @@ import {
   type OutgoingMessage,
 } from '../slices/actions'
 import type { OutboxEntry } from '../slices/types'
+import { backoffDelay } from './backoff'
 import type { Handler, RealtimeContext } from './context'
 import { roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
 import { createOutboxQueue } from './outboxQueue'
@@ -78,11 +79,28 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   /** Entries whose room is not joined, and since when (while authenticated). */
   const orphanedAt = new Map<string, number>()
   let pausedUntil = 0
+  /** `SERVER_ERROR` pauses in a row with no ack in between: the backoff's attempt. */
+  let serverFailures = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   const volatile = createVolatileSlots()
 
   function arm(delayMs: number): void {
     timer = setTimeout(schedule, Math.max(0, delayMs))
+  }
+
+  /**
+   * The server refused `entry` and refuses what its connection sent after it on the same
+   * stream until it comes again: those in flight are unsent again (their refusals follow).
+   */
+  function retryStream(entry: OutboxEntry): void {
+    const stream = streamOf(entry, ctx.session.userId)
+    let after = false
+    for (const other of queue.values()) {
+      after ||= other.id === entry.id
+      if (after && inFlight.has(other.id) && streamOf(other, ctx.session.userId) === stream)
+        inFlight.delete(other.id)
+    }
+    unsentStale = true
   }
 
   /** Entries back to unsent (in-flight ones not acked, restored ones) get their place back. */
@@ -332,6 +350,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (outbox.acked.match(action)) {
       for (const { refId, seq } of action.payload.acks) {
         if (!settled(refId)) continue
+        serverFailures = 0
         outcomes.resolve('message', refId, seq !== undefined ? { id: refId, seq } : { id: refId })
       }
       schedule()
@@ -360,6 +379,18 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
           inFlight.delete(entry.id)
           unsentStale = true
           pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS))
+        } else if (error.code === WebSocketErrorCode.SERVER_ERROR) {
+          // Not stored (its store failed): it and what followed it on its stream go again, in
+          // order, after a backoff that grows while the server keeps failing.
+          retryStream(entry)
+          const now = ctx.now()
+          if (now >= pausedUntil) serverFailures++
+          const base = error.retryAfterMs ?? DEFAULT_RETRY_MS
+          const wait = Math.max(
+            base,
+            backoffDelay(serverFailures, base, Math.max(base, ctx.config.maxReconnectDelay)),
+          )
+          pausedUntil = Math.max(pausedUntil, now + wait)
         } else if (error.code === WebSocketErrorCode.TOKEN_EXPIRED) {
           // Not processed: it goes again once a fresh token is accepted.
           inFlight.delete(entry.id)
@@ -396,6 +427,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       clearTimeout(timer)
       timer = undefined
       pausedUntil = 0
+      serverFailures = 0
     } else settle(action)
   }
 }

@@ -15,7 +15,8 @@ import { backoffDelay } from './backoff'
  */
 
 export interface TransportOptions {
-  url: string
+  /** Tried in turn: each connection attempt takes the next (round robin); one is fine. */
+  urls: readonly string[]
   protocols?: string[]
   WebSocket?: WebSocketConstructor
   connectionTimeout: number
@@ -43,7 +44,8 @@ export interface TransportClose {
 }
 
 export interface TransportEvents {
-  onOpen(): void
+  /** `url`: the one of `urls` this socket was opened with. */
+  onOpen(url: string): void
   onMessage(data: unknown): void
   onClose(close: TransportClose): void
 }
@@ -110,6 +112,9 @@ export function createTransport(options: TransportOptions, events: TransportEven
   let fallbackTimer: ReturnType<typeof setTimeout> | undefined
   let scheduled: { attempt: number; delay: number } | null = null
   let restartRequested: { code: number; reason: string } | null = null
+  /** The index in `urls` of the next connection attempt. */
+  let nextUrl = 0
+  if (options.urls.length === 0) throw new TypeError('createTransport: urls is empty')
 
   /**
    * Counts one failed attempt and picks the wait before the next. A link that flaps (closes
@@ -148,8 +153,15 @@ export function createTransport(options: TransportOptions, events: TransportEven
     }
     constructing = true
     let instance: ReconnectingWebSocket
+    /** The URL of this instance's latest attempt: RWS asks the provider once per attempt. */
+    let attemptUrl = options.urls[0] as string
+    const urlProvider = (): string => {
+      attemptUrl = options.urls[nextUrl % options.urls.length] as string
+      nextUrl = (nextUrl + 1) % options.urls.length
+      return attemptUrl
+    }
     try {
-      instance = new ReconnectingWebSocket(options.url, options.protocols, rwsOptions)
+      instance = new ReconnectingWebSocket(urlProvider, options.protocols, rwsOptions)
     } finally {
       constructing = false
     }
@@ -161,7 +173,7 @@ export function createTransport(options: TransportOptions, events: TransportEven
       connected = true
       waiting = false
       openedAt = now()
-      events.onOpen()
+      events.onOpen(attemptUrl)
     })
     instance.addEventListener('message', (event) => {
       if (instance === current) events.onMessage(event.data)
@@ -254,6 +266,7 @@ export function createTransport(options: TransportOptions, events: TransportEven
       else if (!current) {
         failures = 0
         level = 0
+        nextUrl = 0
         try {
           create()
         } catch (error) {

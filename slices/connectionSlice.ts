@@ -76,6 +76,7 @@ export const connectionReducer: Reducer<ConnectionSliceState> = createReducer(
       .addCase(connection.socketOpened, (draft, { payload }) => {
         moveTo(draft, WebSocketState.AUTHENTICATING, 0, 'socket open, authenticating', payload.at)
         delete draft.info.nextReconnectAt
+        if (payload.url !== undefined) draft.info.url = payload.url
       })
       .addCase(connection.opened, (draft, { payload }) => {
         if (draft.state === WebSocketState.OPEN) {

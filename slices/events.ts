@@ -43,7 +43,8 @@ export interface FrameRejection {
 
 export const connection = {
   connecting: createAction<{ url: string } & At>('realtime/connection/connecting'),
-  socketOpened: createAction<At>('realtime/connection/socketOpened'),
+  /** `url`: the server URL this socket reached (one of `config.url`). */
+  socketOpened: createAction<{ url?: string } & At>('realtime/connection/socketOpened'),
   /** `serverTime`: the server's clock when it sent `auth_ok`, so lifetimes need no synced clocks. */
   opened: createAction<AuthOkData & { serverTime?: number } & At>('realtime/connection/opened'),
   closed: createAction<ClosedPayload>('realtime/connection/closed'),

@@ -104,6 +104,8 @@ export interface ConnectionInfo {
   serverEpoch?: string
   /** When the next reconnect attempt is due, while reconnecting. */
   nextReconnectAt?: number
+  /** The server URL of the current (or latest) socket: one of `config.url`. */
+  url?: string
 }
 
 /** The seed's `PerformanceMetrics`, `lastUpdate` as epoch ms. */

@@ -16,8 +16,11 @@ export interface NetworkEventTarget {
 
 /** The seed's `WebSocketConfig`. */
 export interface WebSocketConfig {
-  /** `'localhost'`, `'ws://host:port/path'` or `'wss://…'`; a bare host means `ws://`. */
-  url: string
+  /**
+   * `'localhost'`, `'ws://host:port/path'` or `'wss://…'`; a bare host means `ws://`. Several
+   * (servers sharing one Redis): each reconnect tries the next, round robin, with the backoff.
+   */
+  url: string | readonly string[]
   /** Added to `url` when it has no port of its own. */
   port?: number
   protocols?: string[]
@@ -94,11 +97,26 @@ const DEFAULTS = {
  * @example
  * const config = createDefaultConfig({ url: 'localhost', port: 3000, authToken: token })
  */
-export function createDefaultConfig<T extends Partial<RealtimeConfig>>(
+export function createDefaultConfig<T extends Partial<RealtimeConfig> = Record<never, never>>(
   overrides: T = {} as T,
-): typeof DEFAULTS & { url: string; port: number } & T {
-  return { url: 'localhost', port: DEFAULT_PORT, ...DEFAULTS, ...overrides }
+): typeof DEFAULTS & { url: UrlOf<T>; port: number } & Omit<T, 'url'> {
+  return {
+    url: 'localhost',
+    port: DEFAULT_PORT,
+    ...DEFAULTS,
+    ...overrides,
+  } as unknown as typeof DEFAULTS & {
+    url: UrlOf<T>
+    port: number
+  } & Omit<T, 'url'>
 }
+
+/** The `url` a config built from `T` has: `T`'s own, or the default string. */
+type UrlOf<T> = 'url' extends keyof T
+  ? T extends { url: infer U }
+    ? U
+    : Exclude<T['url' & keyof T], undefined> | string
+  : string
 
 const POSITIVE_FIELDS = [
   'reconnectInterval',
@@ -121,10 +139,19 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
       'createRealtime(config): pass a config object such as { url: "ws://localhost:3000" }',
     )
   }
-  if (typeof config.url !== 'string' || config.url.trim() === '') {
+  const urls: readonly unknown[] = Array.isArray(config.url) ? config.url : [config.url]
+  if (urls.length === 0) {
     throw new TypeError(
-      'createRealtime: config.url is required, e.g. "ws://localhost:3000" or "localhost"',
+      'createRealtime: config.url is an empty array; pass at least one URL, e.g. ["ws://a.example.com", "ws://b.example.com"]',
     )
+  }
+  for (const [i, url] of urls.entries()) {
+    if (typeof url !== 'string' || url.trim() === '') {
+      const which = Array.isArray(config.url) ? `config.url[${i}]` : 'config.url'
+      throw new TypeError(
+        `createRealtime: ${which} is required, e.g. "ws://localhost:3000" or "localhost"`,
+      )
+    }
   }
   for (const field of POSITIVE_FIELDS) {
     const value = config[field]
@@ -164,15 +191,27 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
     networkEvents: defaultNetworkEvents(),
     logger: console,
     ...stripUndefined(config),
-    url: config.url,
+    url: Array.isArray(config.url) ? [...(config.url as readonly string[])] : config.url,
   }
   if (typeof resolved.reducerPath !== 'string' || resolved.reducerPath === '') {
     throw new TypeError(
       'createRealtime: config.reducerPath must be a non-empty string such as "realtime"',
     )
   }
-  resolveUrl(resolved)
+  resolveUrls(resolved)
   return resolved
+}
+
+/**
+ * Every socket URL of `url` (one or several) with `port`, in order, as `resolveUrl` makes them;
+ * throws naming the entry that is not a ws(s) URL.
+ *
+ * @example
+ * resolveUrls({ url: ['ws://a:3000', 'b'], port: 3001 }) // ['ws://a:3000', 'ws://b:3001']
+ */
+export function resolveUrls(config: Pick<WebSocketConfig, 'url' | 'port'>): string[] {
+  if (typeof config.url === 'string') return [resolveOne(config.url, config, 'config.url')]
+  return config.url.map((url, i) => resolveOne(url, config, `config.url[${i}]`))
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -189,23 +228,30 @@ function defaultNetworkEvents(): NetworkEventTarget | null {
 
 /**
  * The socket URL from `url` and `port`: `'localhost'` + 3000 → `'ws://localhost:3000'`;
- * `http(s)` becomes `ws(s)`; a URL with its own port keeps it.
+ * `http(s)` becomes `ws(s)`; a URL with its own port keeps it. For several URLs, the first
+ * (`resolveUrls` gives them all).
  */
 export function resolveUrl(config: Pick<WebSocketConfig, 'url' | 'port'>): string {
-  const raw = config.url.trim()
+  return resolveOne(
+    typeof config.url === 'string' ? config.url : (config.url[0] ?? ''),
+    config,
+    'config.url',
+  )
+}
+
+function resolveOne(given: string, config: Pick<WebSocketConfig, 'port'>, name: string): string {
+  const raw = given.trim()
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `ws://${raw}`
   let url: URL
   try {
     url = new URL(withScheme.replace(/^http(s?):/i, 'ws$1:'))
   } catch {
     throw new TypeError(
-      `createRealtime: config.url "${config.url}" is not a valid URL; use e.g. "ws://localhost:3000"`,
+      `createRealtime: ${name} "${given}" is not a valid URL; use e.g. "ws://localhost:3000"`,
     )
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(
-      `createRealtime: config.url must use ws:// or wss://, got "${url.protocol}"`,
-    )
+    throw new TypeError(`createRealtime: ${name} must use ws:// or wss://, got "${url.protocol}"`)
   }
   const explicitPort = /^[a-z]+:\/\/[^/]*:\d+/i.test(withScheme)
   // A bare host gets the seed's default port; a full URL keeps its scheme's default.

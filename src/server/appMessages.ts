@@ -4,6 +4,7 @@ import { isAllowed } from './access'
 import type { ClientConnection, ServerContext, Session } from './context'
 import { encodeOnce, storedTooLarge } from './frameLimit'
 import { duplicateIdError } from './roomFrames'
+import { storeWrite } from './storeCalls'
 
 /** The longest reason an error frame carries (the codec's limit for `message`). */
 const MAX_ERROR_MESSAGE = 1024
@@ -82,7 +83,10 @@ export async function handleAppMessage(
   })
   const tooLarge = storedTooLarge(unsequenced, context.options.maxPayload)
   if (tooLarge) return connection.sendError({ ...tooLarge, room })
-  const result = await context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`)
+  const result = await storeWrite(connection, room, id, room, () =>
+    context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`),
+  )
+  if (!result) return
   if (result.conflict) return connection.sendError(duplicateIdError(id, room, room))
   connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id, seq: result.seq } }))
 }

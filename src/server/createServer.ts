@@ -20,6 +20,7 @@ import { appendServerFrame, createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
 import { createReadReceipts } from './readReceipts'
 import { createRooms } from './rooms'
+import { timedHistory } from './storeCalls'
 
 /** A running reference server. */
 export interface RealtimeServer {
@@ -136,8 +137,10 @@ export async function createRealtimeServer(
   const resolved = resolveServerOptions(options)
   const { logger } = resolved
   const epoch = createId()
+  // Every history call is timed: a store that fails or hangs refuses writes, never wedges a room.
+  const history = timedHistory(resolved.history, resolved.historyStoreTimeoutMs)
   const rooms = createRooms({
-    history: resolved.history,
+    history,
     epoch,
     broker: resolved.broker,
     onError: (message, error) => logger.error(message, error),

@@ -47,7 +47,8 @@ export interface HistoryView {
  * Where the server keeps each stream's seq counter and recent frames: rooms and the users'
  * private streams (`user:<id>`) alike. Methods may return values or promises; the server awaits
  * them and never calls two of them for one stream at once (within its process: a store shared
- * by several processes makes each call atomic itself, as the Redis one does with a script).
+ * by several processes makes each call atomic itself, as the Redis one does with a script) —
+ * unless a call outlived `historyStoreTimeoutMs`: the server counts it failed and moves on.
  *
  * @example
  * const server = await createRealtimeServer({ jwt, history: createMemoryHistory(5000) })

@@ -197,6 +197,13 @@ export interface RealtimeServerOptions {
    * is, appends excepted. Default 10 s.
    */
   documentStoreTimeoutMs?: number
+  /**
+   * A `HistoryStore` call not settled after this has failed, as a rejected one has: a write is
+   * refused with a retryable `SERVER_ERROR` (`retryAfterMs`; the client's outbox resends it), a
+   * join gets one naming its room (the client joins again); the connection stays open and the
+   * room's queue moves on. Default 10 s.
+   */
+  historyStoreTimeoutMs?: number
 }
 
 /** Options with every default applied. */
@@ -226,6 +233,7 @@ export interface ResolvedServerOptions {
   maxDocumentBytes: number
   documentCompactEvery: number
   documentStoreTimeoutMs: number
+  historyStoreTimeoutMs: number
 }
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
@@ -380,6 +388,11 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     isCount(documentStoreTimeoutMs, 1),
     `documentStoreTimeoutMs must be a positive integer (ms), got ${documentStoreTimeoutMs}`,
   )
+  const historyStoreTimeoutMs = options.historyStoreTimeoutMs ?? 10_000
+  check(
+    isCount(historyStoreTimeoutMs, 1),
+    `historyStoreTimeoutMs must be a positive integer (ms), got ${historyStoreTimeoutMs}`,
+  )
 
   return {
     port,
@@ -412,5 +425,6 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     maxDocumentBytes,
     documentCompactEvery,
     documentStoreTimeoutMs,
+    historyStoreTimeoutMs,
   }
 }

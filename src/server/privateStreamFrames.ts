@@ -10,6 +10,7 @@ import { isAllowed } from './access'
 import type { ClientConnection, ServerContext, Session } from './context'
 import { storedTooLarge } from './frameLimit'
 import { duplicateIdError } from './roomFrames'
+import { storeWrite } from './storeCalls'
 
 const clientKey = (userId: string, id: string) => `${userId}\u0000${id}`
 
@@ -61,18 +62,21 @@ export async function handleDirectMessage(
   const longer = addressee.length > own.length ? copyOn(addressee, first) : first
   const refusal = storedTooLarge(longer, context.options.maxPayload)
   if (refusal) return connection.sendError(refusal)
-  // Asked before the first copy is written, so a refused message is on neither stream.
-  if (await context.rooms.idTaken(addressee, id, key))
-    return connection.sendError(duplicateIdError(id, addressee))
-  const mine = await context.rooms.publish(own, first, key)
-  if (mine.conflict) return connection.sendError(duplicateIdError(id, own))
-  // A repeat may follow a failure between the two appends: finish the original's second copy.
-  const original = mine.frame.type === MessageType.DIRECT_MESSAGE ? mine.frame : first
-  const theirs = privateStreamOf(original.data.to)
-  const copy = await context.rooms.publish(theirs, copyOn(theirs, original), key)
-  // Only a write racing in between lands here; the sender's copy then stays on its stream.
-  if (copy.conflict) return connection.sendError(duplicateIdError(id, theirs))
-  connection.send(makeFrame(MessageType.ACK, { room: own, data: { refId: id, seq: mine.seq } }))
+  const refused = await storeWrite(connection, own, id, undefined, async () => {
+    // Asked before the first copy is written, so a refused message is on neither stream.
+    if (await context.rooms.idTaken(addressee, id, key)) return duplicateIdError(id, addressee)
+    const mine = await context.rooms.publish(own, first, key)
+    if (mine.conflict) return duplicateIdError(id, own)
+    // A repeat may follow a failure between the two appends: finish the original's second copy.
+    const original = mine.frame.type === MessageType.DIRECT_MESSAGE ? mine.frame : first
+    const theirs = privateStreamOf(original.data.to)
+    const copy = await context.rooms.publish(theirs, copyOn(theirs, original), key)
+    // Only a write racing in between lands here; the sender's copy then stays on its stream.
+    if (copy.conflict) return duplicateIdError(id, theirs)
+    connection.send(makeFrame(MessageType.ACK, { room: own, data: { refId: id, seq: mine.seq } }))
+    return null
+  })
+  if (refused) connection.sendError(refused)
 }
 
 /**
@@ -96,6 +100,10 @@ export async function handleNotificationUpdate(
     userId,
     data: frame.data,
   })
-  const { seq } = await context.rooms.publish(stream, update, clientKey(userId, frame.id))
+  const result = await storeWrite(connection, stream, frame.id, undefined, () =>
+    context.rooms.publish(stream, update, clientKey(userId, frame.id)),
+  )
+  if (!result) return
+  const { seq } = result
   connection.send(makeFrame(MessageType.ACK, { room: stream, data: { refId: frame.id, seq } }))
 }

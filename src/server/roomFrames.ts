@@ -4,6 +4,7 @@ import { isAllowed } from './access'
 import type { ClientConnection, ErrorReply, ServerContext, Session } from './context'
 import { storedTooLarge } from './frameLimit'
 import { replayBatches } from './joinReplay'
+import { storeJoin, storeWrite } from './storeCalls'
 
 /**
  * The refusal of a message whose id another author already used in `stream`; `room` is the
@@ -55,8 +56,10 @@ export async function handleJoin(
       room,
     })
   }
-  await context.rooms.join(connection, room, frame.data, frame.id)
-  if (connection.closed) return
+  const joined = await storeJoin(connection, room, frame.id, () =>
+    context.rooms.join(connection, room, frame.data, frame.id),
+  )
+  if (!joined || connection.closed) return
   sendReceipts(connection, room, context)
   context.presence.joined(connection, session.userId, room)
 }
@@ -125,7 +128,10 @@ export async function handleChat(
   })
   const refusal = storedTooLarge(unsequenced, context.options.maxPayload)
   if (refusal) return connection.sendError({ ...refusal, room })
-  const result = await context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`)
+  const result = await storeWrite(connection, room, id, room, () =>
+    context.rooms.publish(room, unsequenced, `${session.userId}\u0000${id}`),
+  )
+  if (!result) return
   if (result.conflict) return connection.sendError(duplicateIdError(id, room, room))
   connection.send(makeFrame(MessageType.ACK, { room, data: { refId: id, seq: result.seq } }))
 }

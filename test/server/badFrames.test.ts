@@ -131,6 +131,9 @@ describe('server bad frames', () => {
       code: 'SERVER_ERROR',
       refId: sent.id,
     })
+    // A store failure: the refused message goes again first (as the outbox does), then the rest.
+    client.send(sent)
+    await client.nextOfType('ack', (frame) => frame.data.refId === sent.id)
     await expectStillServed(client, 'general')
   })
 })

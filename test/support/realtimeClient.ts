@@ -10,7 +10,7 @@ export type TestClient = Awaited<ReturnType<typeof createTestClient>>
  * immutability checks on (no ignore lists), talking to a real server through `ws`.
  */
 export async function createTestClient(
-  url: string,
+  url: RealtimeConfig['url'],
   userId: string,
   config: Partial<RealtimeConfig> = {},
   /** Middleware after the realtime one (e.g. to make dispatching slow on purpose). */

@@ -46,6 +46,8 @@ export function ConnectionMonitor({ store, realtime, commands }: Props) {
     <section style={styles.section}>
       <div style={styles.sectionTitle}>Connection</div>
       <div style={styles.grid}>
+        <span style={styles.label}>server</span>
+        <span data-testid="devtools-url">{info.url ?? '—'}</span>
         <span style={styles.label}>user</span>
         <span data-testid="devtools-user">{info.userId ?? '—'}</span>
         <span style={styles.label}>latency</span>

@@ -21,6 +21,7 @@ import type { ClientConnection, Session } from '../context'
 import type { ResolvedServerOptions } from '../options'
 import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
+import { withinTimeout } from '../storeCalls'
 import { acceptAwareness } from './awarenessGate'
 import { sendUpdateInParts, encodedAwareness } from './docSend'
 import { loadYjs } from './yjsPeer'
@@ -126,18 +127,8 @@ export function createDocuments(options: Options): Documents {
    * that hangs is a store that failed (what it may still do later is only ever a durable
    * append, which a reload then includes, or a compaction of what is stored anyway).
    */
-  const timed = <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    const ms = options.documentStoreTimeoutMs
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`document store ${what} did not settle within ${ms} ms`)),
-        ms,
-      )
-      timer.unref?.()
-    })
-    return Promise.race([Promise.resolve().then(call), timeout]).finally(() => clearTimeout(timer))
-  }
+  const timed = <T>(what: string, call: () => Promise<T>): Promise<T> =>
+    withinTimeout(call, options.documentStoreTimeoutMs, `document store ${what}`)
 
   const retried = async <T>(what: string, task: () => Promise<T>): Promise<T> => {
     try {

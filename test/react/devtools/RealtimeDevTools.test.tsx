@@ -32,6 +32,7 @@ describe('RealtimeDevTools', () => {
   it('monitors the connection and controls it with the buttons', async () => {
     const { app } = await mountPanel()
     expect(screen.getByTestId('devtools-user').textContent).toBe('alice')
+    expect(screen.getByTestId('devtools-url').textContent).toBe(world?.server.url)
     expect(screen.getByTestId('devtools-health').textContent).toBe('100/100')
 
     fireEvent.click(screen.getByTestId('devtools-disconnect'))

@@ -168,6 +168,61 @@ describe('outbox middleware', () => {
     expect(chatFramesSent(socket).map((f) => f.id)).toEqual([id, id])
   })
 
+  it('keeps a SERVER_ERROR message and the ones after it on its stream, resends them in order after retryAfterMs, backing off while the server keeps failing', async () => {
+    const h = createHarness()
+    const { joinRoom, sendChatMessage } = h.realtime.actions
+    h.store.dispatch(joinRoom('general'))
+    h.store.dispatch(joinRoom('random'))
+    const socket = await connectWithLimits(h, {})
+    const [a, b, c] = ['a', 'b', 'c'].map(
+      (content) => h.store.dispatch(sendChatMessage({ room: 'general', content })).payload.id,
+    )
+    const other = h.store.dispatch(sendChatMessage({ room: 'random', content: 'x' })).payload.id
+    await tick()
+    expect(chatFramesSent(socket).map((f) => f.id)).toEqual([a, b, c, other])
+
+    // The store failed for b; the server refuses c (sent after it) too, but that error is still
+    // on its way: c goes again behind b all the same.
+    socket.deliver(ackFrame('general', a as string, 1))
+    socket.deliver(errorFrame('SERVER_ERROR', b, { retryAfterMs: 500, room: 'general' }))
+    await tick()
+    expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
+    await tick(499)
+    expect(chatFramesSent(socket)).toHaveLength(4)
+    await tick(1)
+    expect(
+      chatFramesSent(socket)
+        .map((f) => f.id)
+        .slice(4),
+    ).toEqual([b, c])
+
+    // Still failing: the next wait is at least retryAfterMs and at most twice it.
+    socket.deliver(errorFrame('SERVER_ERROR', b, { retryAfterMs: 500, room: 'general' }))
+    await tick(499)
+    expect(chatFramesSent(socket)).toHaveLength(6)
+    await tick(501)
+    expect(
+      chatFramesSent(socket)
+        .map((f) => f.id)
+        .slice(6),
+    ).toEqual([b, c])
+
+    for (const [id, seq] of [
+      [b, 2],
+      [c, 3],
+    ] as const)
+      socket.deliver(ackFrame('general', id as string, seq))
+    socket.deliver(ackFrame('random', other, 1))
+    await tick()
+    expect(h.ofType('realtime/outbox/failed')).toHaveLength(0)
+    expect(h.realtime.selectors.selectPendingMessages(h.store.getState())).toEqual([])
+    expect(h.state().chat.byRoom.general?.messages.map((m) => m.status)).toEqual([
+      'sent',
+      'sent',
+      'sent',
+    ])
+  })
+
   it('fails only the message an error refers to, and later messages still go out', async () => {
     const h = createHarness()
     const { joinRoom, sendChatMessage } = h.realtime.actions
