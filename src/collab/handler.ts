@@ -14,6 +14,7 @@ import {
   bytesForBase64,
   decodeBase64,
   encodeBase64,
+  joinParts,
   type DocAccess,
   type DocFrame,
 } from '../protocol/docFrames'
@@ -526,7 +527,7 @@ export function createCollabHandler(
         }
         doc.parts.push(data)
         if (doc.parts.length < parts) return
-        const whole = doc.parts.length === 1 ? data : concat(doc.parts)
+        const whole = joinParts(doc.parts)
         doc.parts = null
         applyRemote(doc, whole, 'the server step 2', f.id)
       } else answerStep1(doc, data)
@@ -894,18 +895,6 @@ function mergeStored(
     // An unreadable stored state is replaced by ours.
     return { doc, state: encodeBase64(state), unsynced }
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const chunk of chunks) length += chunk.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
 
 /** The document's `Y.Text` named `content`, as a string. */

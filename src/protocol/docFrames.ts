@@ -229,6 +229,20 @@ function sextet(text: string, index: number): number {
   return DECODE[text.charCodeAt(index)] ?? -1
 }
 
+/** The parts of a split update (`part`/`parts` byte slices), joined back into one update. */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array
+  let length = 0
+  for (const part of parts) length += part.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
 /** How many base64 characters `byteLength` bytes take. */
 export function base64Length(byteLength: number): number {
   return Math.ceil(byteLength / 3) * 4

@@ -24,6 +24,7 @@ export {
   decodeBase64,
   base64Length,
   bytesForBase64,
+  joinParts,
 } from './docFrames'
 export type {
   DocAccess,

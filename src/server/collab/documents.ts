@@ -4,6 +4,7 @@ import {
   decodeBase64,
   encodeBase64,
   encodeFrame,
+  joinParts,
   makeFrame,
   MessageType,
   WebSocketErrorCode,
@@ -492,7 +493,7 @@ export function createDocuments(options: Options): Documents {
     assembly.next += 1
     if (assembly.next < assembly.parts) return undefined
     member.assembly = undefined
-    return { bytes: concat(assembly.chunks, assembly.bytes), joined: true }
+    return { bytes: joinParts(assembly.chunks), joined: true }
   }
 
   /** `doc_update`, or a client's `doc_sync` step 2: append, apply, ack, forward. */
@@ -647,14 +648,4 @@ export function createDocuments(options: Options): Documents {
       docsOf.clear()
     },
   }
-}
-
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
