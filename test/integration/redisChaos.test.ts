@@ -84,6 +84,12 @@ const failures = (client: TestClient) =>
 const ackedCount = (client: TestClient) =>
   client.messages(ROOM).filter((m) => m.userId === client.userId && m.seq !== undefined).length
 
+const hasAll = (room: readonly { id: string }[], ids: ReadonlySet<string>) => {
+  const held = new Set(room.map((m) => m.id))
+  for (const id of ids) if (!held.has(id)) return false
+  return true
+}
+
 /** Every client holds every id and nothing is pending; then checks Redis and each room. */
 async function expectEverythingOnce(prefix: string, everyone: TestClient[], sent: string[]) {
   const all = new Set(sent)
@@ -91,8 +97,7 @@ async function expectEverythingOnce(prefix: string, everyone: TestClient[], sent
     await client.waitFor(
       (s) =>
         client.selectors.selectPendingMessages(s).length === 0 &&
-        client.selectors.selectMessagesByRoom(s, ROOM).filter((m) => all.has(m.id)).length ===
-          all.size,
+        hasAll(client.selectors.selectMessagesByRoom(s, ROOM), all),
       45_000,
       `${client.userId} holds all ${all.size} messages, none pending`,
     )
@@ -153,5 +158,29 @@ describe('chaos across server processes on one Redis', () => {
     // The victim joined twice (before and after the kill) and resumed in the same epoch.
     expect(joins(victim).length).toBeGreaterThanOrEqual(2)
     expect(joins(victim).at(-1)).toMatchObject({ resumed: true, gap: false })
+  }, 60_000)
+
+  it('restarting every process in turn (Redis stays): members resume, no gap, no resync, nothing lost', async () => {
+    const prefix = `t${createId(8)}:`
+    const started = await startProcesses(prefix)
+    const everyone = await members(started.map((p) => p.url))
+    const sent = everyone.flatMap((client) => send(client, 200))
+    for (let i = 0; i < started.length; i++) {
+      const old = started[i] as ServerProcess
+      await old.close()
+      processes.splice(processes.indexOf(old), 1)
+      const fresh = await startServerProcess(redisServer.current.url, prefix, old.port)
+      processes.push(fresh)
+      started[i] = fresh
+      sent.push(...everyone.flatMap((client) => send(client, 100)))
+    }
+    await expectEverythingOnce(prefix, everyone, sent)
+    for (const client of everyone) {
+      const [first, ...later] = joins(client)
+      expect(first).toMatchObject({ resumed: false, gap: false })
+      // Each member's process went away at least once while it was connected.
+      expect(later.length).toBeGreaterThanOrEqual(1)
+      for (const joined of later) expect(joined).toMatchObject({ resumed: true, gap: false })
+    }
   }, 60_000)
 })
