@@ -2,6 +2,8 @@ import { encodeFrame, isPrivateStream, makeFrame, MessageType } from '../protoco
 import type { Frame, JsonValue, PresenceEntry } from '../protocol'
 import { createPresenceBook } from './presenceBook'
 import type { PresenceChange } from './presenceBook'
+import { localPresenceEngine } from './presenceEngine'
+import type { PresenceEngine, ProcessPresence } from './presenceEngine'
 import { encodeOnce, sizedChunks } from './frameLimit'
 import { createPresenceWatch } from './presenceWatch'
 import { createRoomPresence } from './roomPresence'
@@ -39,6 +41,15 @@ export interface Presence {
   connections(): Iterable<RoomMember>
 }
 
+export interface PresenceOptions {
+  /** How other processes' presence arrives (issue 12, internal). Default: one process alone. */
+  engine?: PresenceEngine
+  /** A load from the engine that failed. Default: console.error. */
+  onError?: (message: string, error: unknown) => void
+}
+
+type OnlinePresence = Extract<ProcessPresence, { online: true }>
+
 /** The codec accepts at most this many entries in one `presence_update`. */
 const MAX_ENTRIES = 1000
 /** A `presence_update` frame's envelope besides its list. */
@@ -52,7 +63,10 @@ const ENVELOPE_BYTES = 256
  * const presence = createPresence(rooms)
  * presence.connected(connection, 'alice') // snapshot to alice, user_online to her watchers
  */
-export function createPresence(rooms: Rooms): Presence {
+export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Presence {
+  const { engine = localPresenceEngine } = options
+  const onError =
+    options.onError ?? ((message: string, error: unknown) => console.error(message, error))
   const book = createPresenceBook()
   const watch = createPresenceWatch(rooms, book)
   const roomPresence = createRoomPresence(rooms, book)
@@ -65,9 +79,110 @@ export function createPresence(rooms: Rooms): Presence {
   const diff = (entry: PresenceEntry) =>
     makeFrame(MessageType.PRESENCE_UPDATE, { data: { snapshot: false, users: [entry] } })
 
+  // Other processes (none with the memory engine): what each holds of a user, the newest last.
+  const remote = new Map<string, Map<string, OnlinePresence>>()
+  /** What the process a user was last seen on said when it let them go. */
+  const remoteGone = new Map<string, { lastSeen: number; customStatus?: string }>()
+  /** Users being loaded from the engine, with the processes heard from since (newer than it). */
+  const loading = new Map<string, Set<string>>()
+
+  const latestElsewhere = (userId: string): OnlinePresence | undefined => {
+    let latest: OnlinePresence | undefined
+    for (const presence of remote.get(userId)?.values() ?? []) latest = presence
+    return latest
+  }
+
+  /** The user's entry across processes: online when any holds a connection. */
+  const entryOf = (userId: string): PresenceEntry => {
+    const local = book.entry(userId)
+    if (local.status !== 'offline') return local
+    const elsewhere = latestElsewhere(userId)
+    const custom = (value: string | undefined) =>
+      value !== undefined ? { customStatus: value } : {}
+    if (elsewhere) return { userId, status: elsewhere.status, ...custom(elsewhere.customStatus) }
+    const gone = remoteGone.get(userId)
+    if (!gone || (local.lastSeen !== undefined && local.lastSeen >= gone.lastSeen)) return local
+    return { userId, status: 'offline', ...custom(gone.customStatus), lastSeen: gone.lastSeen }
+  }
+
+  /** Tells the other processes what this one holds of the user now. */
+  const publishLocal = (userId: string): void => {
+    const entry = book.entry(userId)
+    const custom = entry.customStatus !== undefined ? { customStatus: entry.customStatus } : {}
+    engine.publish(
+      userId,
+      entry.status === 'offline'
+        ? { online: false, lastSeen: entry.lastSeen ?? Date.now(), ...custom }
+        : { online: true, status: entry.status, ...custom },
+    )
+  }
+
+  /** The user's status is one across processes: this process's book takes another's. */
+  const adopt = (userId: string, presence: OnlinePresence): void => {
+    book.update(userId, { status: presence.status, customStatus: presence.customStatus ?? '' })
+  }
+
+  /** After another process's change: what it means to this process's watchers. */
+  const announce = (userId: string, before: PresenceEntry): void => {
+    const after = entryOf(userId)
+    const wasOnline = before.status !== 'offline'
+    const isOnline = after.status !== 'offline'
+    if ((!wasOnline && !isOnline) || JSON.stringify(before) === JSON.stringify(after)) return
+    const type = !isOnline
+      ? MessageType.USER_OFFLINE
+      : wasOnline
+        ? MessageType.PRESENCE_UPDATE
+        : MessageType.USER_ONLINE
+    const frame =
+      type === MessageType.PRESENCE_UPDATE ? diff(after) : makeFrame(type, { data: after })
+    sendAll(watch.watchersOf(userId), frame)
+  }
+
+  const applyRemote = (userId: string, process: string, presence: ProcessPresence): void => {
+    const before = entryOf(userId)
+    let held = remote.get(userId)
+    if (presence.online) {
+      if (!held) remote.set(userId, (held = new Map<string, OnlinePresence>()))
+      held.delete(process)
+      held.set(process, presence)
+      if (book.connectionsOf(userId).size > 0) adopt(userId, presence)
+    } else {
+      held?.delete(process)
+      if (held?.size === 0) remote.delete(userId)
+      const { lastSeen, customStatus } = presence
+      remoteGone.set(userId, { lastSeen, ...(customStatus !== undefined ? { customStatus } : {}) })
+    }
+    announce(userId, before)
+  }
+
+  engine.listen(({ userId, process, presence }) => {
+    loading.get(userId)?.add(process)
+    applyRemote(userId, process, presence)
+  })
+
+  /** Reads what the other processes hold of a user this process did not hear about yet. */
+  const load = (userId: string): void => {
+    if (engine === localPresenceEngine || loading.has(userId)) return
+    const heard = new Set<string>()
+    loading.set(userId, heard)
+    engine.load(userId).then(
+      (changes) => {
+        loading.delete(userId)
+        for (const { process, presence } of changes) {
+          if (!heard.has(process) && !remote.get(userId)?.has(process))
+            applyRemote(userId, process, presence)
+        }
+      },
+      (error: unknown) => {
+        loading.delete(userId)
+        onError(`redux-realtime server: could not load the presence of ${userId}`, error)
+      },
+    )
+  }
+
   // A snapshot too big for one frame continues as diffs, which the client applies on top.
   const sendSnapshot = (member: RoomMember, self: string): void => {
-    const entries = [...watch.watchedBy(member, self)].map((userId) => book.entry(userId))
+    const entries = [...watch.watchedBy(member, self)].map((userId) => entryOf(userId))
     sizedChunks(entries, member.maxFrameBytes - ENVELOPE_BYTES, MAX_ENTRIES).forEach(
       (users, index) =>
         member.sendText(
@@ -109,9 +224,15 @@ export function createPresence(rooms: Rooms): Presence {
   return {
     connected(member, userId) {
       const first = book.connect(member, userId)
+      const elsewhere = first ? latestElsewhere(userId) : undefined
+      if (first) {
+        if (elsewhere) adopt(userId, elsewhere)
+        publishLocal(userId)
+        load(userId)
+      }
       sendSnapshot(member, userId)
-      if (!first) return
-      const online = makeFrame(MessageType.USER_ONLINE, { data: book.entry(userId) })
+      if (!first || elsewhere) return
+      const online = makeFrame(MessageType.USER_ONLINE, { data: entryOf(userId) })
       sendAll(watch.watchersOf(userId), online, member)
     },
 
@@ -123,8 +244,10 @@ export function createPresence(rooms: Rooms): Presence {
       rooms.leaveAll(member)
       const last = book.disconnect(member, userId)
       for (const room of formerRooms) roomPresence.left(userId, room)
-      if (last) {
-        const offline = makeFrame(MessageType.USER_OFFLINE, { data: book.entry(userId) })
+      if (last) publishLocal(userId)
+      // Online on another process: watchers keep seeing them, as with another connection here.
+      if (last && !remote.has(userId)) {
+        const offline = makeFrame(MessageType.USER_OFFLINE, { data: entryOf(userId) })
         return sendAll(watchers, offline, member)
       }
       forgetUnseen(member, userId, formerRooms)
@@ -133,7 +256,7 @@ export function createPresence(rooms: Rooms): Presence {
     joined(member, userId, room) {
       if (isPrivateStream(room)) return
       sendSnapshot(member, userId)
-      sendAll(rooms.membersOf(room), diff(book.entry(userId)), member)
+      sendAll(rooms.membersOf(room), diff(entryOf(userId)), member)
       roomPresence.joined(member, userId, room)
     },
 
@@ -147,6 +270,7 @@ export function createPresence(rooms: Rooms): Presence {
 
     subscribe(member, self, userId) {
       watch.subscribe(member, userId)
+      load(userId)
       sendSnapshot(member, self)
     },
 
@@ -156,7 +280,9 @@ export function createPresence(rooms: Rooms): Presence {
     },
 
     update(userId, change) {
-      if (book.update(userId, change)) sendAll(watch.watchersOf(userId), diff(book.entry(userId)))
+      if (!book.update(userId, change)) return
+      publishLocal(userId)
+      sendAll(watch.watchersOf(userId), diff(entryOf(userId)))
     },
 
     connections: () => book.connections(),

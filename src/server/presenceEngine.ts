@@ -1,0 +1,39 @@
+import type { ChosenStatus } from './presenceBook'
+
+/** What one process holds of a user: online there (with the user's status), or gone. */
+export type ProcessPresence =
+  | { online: true; status: ChosenStatus; customStatus?: string }
+  | { online: false; lastSeen: number; customStatus?: string }
+
+/** Another process's presence of a user changed (a gone process's entries end as `online: false`). */
+export interface RemotePresenceChange {
+  userId: string
+  /** The process id the change is about. */
+  process: string
+  presence: ProcessPresence
+}
+
+/**
+ * The presence seam (issue 12; internal until the engine has a public name): how one process's
+ * per-user presence reaches the others. A process tells the engine what it holds of a user each
+ * time that changes; the engine tells it what the other processes hold. The merging and the
+ * frames to watchers stay in `presence.ts`.
+ */
+export interface PresenceEngine {
+  /** This process's presence of `userId` now (`online: false` after its last connection closed). */
+  publish(userId: string, presence: ProcessPresence): void
+  /** What the other live processes hold of `userId` now (online entries only). */
+  load(userId: string): Promise<RemotePresenceChange[]>
+  /** Registers the one listener of other processes' changes (this process's own never come). */
+  listen(listener: (change: RemotePresenceChange) => void): void
+  /** Stops refreshing and listening, and withdraws this process's entries. */
+  close(): Promise<void>
+}
+
+/** One process alone: nothing to share, nothing comes (today's in-memory presence). */
+export const localPresenceEngine: PresenceEngine = {
+  publish: () => undefined,
+  load: () => Promise.resolve([]),
+  listen: () => undefined,
+  close: () => Promise.resolve(),
+}
