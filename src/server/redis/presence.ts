@@ -122,7 +122,9 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   if (!Number.isSafeInteger(ttlMs) || ttlMs < 3)
     throw new RangeError(`createRedisPresence: ttlMs must be an integer ≥ 3 (ms), got ${ttlMs}`)
   if (!Number.isSafeInteger(sweepMs) || sweepMs < 1)
-    throw new RangeError(`createRedisPresence: sweepMs must be a positive integer (ms), got ${sweepMs}`)
+    throw new RangeError(
+      `createRedisPresence: sweepMs must be a positive integer (ms), got ${sweepMs}`,
+    )
   const onError =
     options.onError ?? ((message: string, error: unknown) => console.error(message, error))
   redis.defineCommand('realtimePresenceSweep', { numberOfKeys: 1, lua: SWEEP_LUA })

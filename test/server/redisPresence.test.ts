@@ -1,0 +1,160 @@
+import { Redis } from 'ioredis'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Frame, PresenceEntry } from '../../src/protocol'
+import { createId } from '../../src/protocol'
+import type { PresenceEngine } from '../../src/server/presenceEngine'
+import { createRedisPresence } from '../../src/server/redis/presence'
+import type { RawClient } from '../support/rawClient'
+import { useRedisServer } from '../support/redisServer'
+import { connectAs, framesOf, roundTrip, startServer } from './harness'
+
+const redisServer = useRedisServer()
+const engines: PresenceEngine[] = []
+const clients: Redis[] = []
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()))
+  await Promise.all(clients.splice(0).map((redis) => redis.quit().catch(() => undefined)))
+})
+
+/** One server process on the shared Redis, with small TTLs so a dead one is swept soon. */
+async function startProcess(prefix: string) {
+  const redis = new Redis(redisServer.current.url)
+  clients.push(redis)
+  const engine = createRedisPresence({ redis, prefix, ttlMs: 300, sweepMs: 50, onError: () => {} })
+  engines.push(engine)
+  const server = await startServer({ rateLimit: false, presenceEngine: engine })
+  return { server, redis, url: server.url }
+}
+
+/** The latest `userId` entry `client` was told of (snapshot, diff, online, offline), if any. */
+function latestEntry(client: RawClient, userId: string): PresenceEntry | undefined {
+  let latest: PresenceEntry | undefined
+  const flat = (frames: Frame[]): Frame[] =>
+    frames.flatMap((frame) => (frame.type === 'batch' ? flat(frame.data.frames) : [frame]))
+  for (const frame of flat(client.received)) {
+    if (frame.type === 'user_online' || frame.type === 'user_offline') {
+      if (frame.data.userId === userId) latest = frame.data
+    } else if (frame.type === 'presence_update') {
+      latest = frame.data.users?.find((entry) => entry.userId === userId) ?? latest
+    }
+  }
+  return latest
+}
+
+/** Waits (bounded) until `client`'s latest entry of `userId` satisfies `check`. */
+async function seen(
+  client: RawClient,
+  userId: string,
+  check: (entry: PresenceEntry | undefined) => boolean,
+  timeoutMs = 10_000,
+): Promise<PresenceEntry | undefined> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const entry = latestEntry(client, userId)
+    if (check(entry)) return entry
+    if (Date.now() > deadline)
+      throw new Error(`${userId} is ${JSON.stringify(entry)} at the watcher after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+const subscribe = (client: RawClient, userId: string) =>
+  client.sendFrame('subscribe', { data: { topic: 'user', userId } })
+
+describe('presence across server processes on one Redis', () => {
+  it('shows a user on process A online, their status changes and their going offline to a watcher on B', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const carol = await connectAs(b.url, 'carol')
+    subscribe(carol, 'alice')
+    expect(await seen(carol, 'alice', Boolean)).toEqual({ userId: 'alice', status: 'offline' })
+
+    const alice = await connectAs(a.url, 'alice')
+    const online = await carol.nextOfType('user_online')
+    expect(online.data).toEqual({ userId: 'alice', status: 'online' })
+
+    alice.sendFrame('presence_update', { data: { status: 'away', customStatus: 'lunch' } })
+    expect(await seen(carol, 'alice', (entry) => entry?.status === 'away')).toEqual({
+      userId: 'alice',
+      status: 'away',
+      customStatus: 'lunch',
+    })
+
+    const before = Date.now()
+    alice.close()
+    const offline = await carol.nextOfType('user_offline')
+    expect(offline.data).toMatchObject({
+      userId: 'alice',
+      status: 'offline',
+      customStatus: 'lunch',
+    })
+    expect(offline.data.lastSeen).toBeGreaterThanOrEqual(before)
+    expect(framesOf(carol, 'user_online')).toHaveLength(1)
+  })
+
+  it('gives a process started later the snapshot of a user already online elsewhere', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    alice.sendFrame('presence_update', { data: { status: 'busy' } })
+    await roundTrip(alice)
+    const c = await startProcess(prefix)
+    const dave = await connectAs(c.url, 'dave')
+    subscribe(dave, 'alice')
+    expect(await seen(dave, 'alice', (entry) => entry?.status !== 'offline' && !!entry)).toEqual({
+      userId: 'alice',
+      status: 'busy',
+    })
+  })
+
+  it('keeps a user online while another process holds a connection of theirs, with one status', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const carol = await connectAs(b.url, 'carol')
+    subscribe(carol, 'alice')
+    await seen(carol, 'alice', Boolean)
+    const phone = await connectAs(a.url, 'alice')
+    await carol.nextOfType('user_online')
+    const laptop = await connectAs(b.url, 'alice')
+    // The status set on A is alice's on B too: her own connection there hears it.
+    phone.sendFrame('presence_update', { data: { status: 'busy' } })
+    await seen(laptop, 'alice', (entry) => entry?.status === 'busy')
+    await seen(carol, 'alice', (entry) => entry?.status === 'busy')
+
+    phone.close()
+    await phone.closed
+    // A's last connection closed, B's is open: after a marker through both, no offline came.
+    const marker = await connectAs(a.url, 'erin')
+    marker.close()
+    await marker.closed
+    await roundTrip(carol)
+    await roundTrip(laptop)
+    expect(framesOf(carol, 'user_offline')).toEqual([])
+    expect(latestEntry(carol, 'alice')).toEqual({ userId: 'alice', status: 'busy' })
+
+    laptop.close()
+    expect((await carol.nextOfType('user_offline')).data).toMatchObject({ userId: 'alice' })
+  })
+
+  it('sends watchers the offline diff of a user whose process died (stopped refreshing, no cleanup)', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const carol = await connectAs(b.url, 'carol')
+    subscribe(carol, 'alice')
+    await seen(carol, 'alice', Boolean)
+    const alice = await connectAs(a.url, 'alice')
+    await carol.nextOfType('user_online')
+
+    // A's Redis connection goes away without a word: nothing is withdrawn, nothing refreshed.
+    a.redis.disconnect()
+    const offline = await carol.nextOfType('user_offline', () => true, 10_000)
+    expect(offline.data).toMatchObject({ userId: 'alice', status: 'offline' })
+    expect(offline.data.lastSeen).toBeGreaterThan(0)
+    // Alice's socket on A is still open: the diff came from B's sweep, not from a close.
+    await roundTrip(alice)
+    expect(framesOf(carol, 'user_offline')).toHaveLength(1)
+  })
+})
