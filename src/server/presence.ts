@@ -155,19 +155,28 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     announce(userId, before)
   }
 
-  engine.listen(({ userId, process, presence }) => {
-    loading.get(userId)?.add(process)
-    applyRemote(userId, process, presence)
-  })
-
-  /** Reads what the other processes hold of a user this process did not hear about yet. */
-  const load = (userId: string): void => {
+  /**
+   * Reads what the other processes hold of a user. What was heard since the read began is
+   * newer and stays; `again` (after missed changes) also ends the processes the read lacks.
+   */
+  const load = (userId: string, again = false): void => {
     if (engine === localPresenceEngine || loading.has(userId)) return
     const heard = new Set<string>()
     loading.set(userId, heard)
     engine.load(userId).then(
       (changes) => {
         loading.delete(userId)
+        const live = new Set(changes.map((change) => change.process))
+        for (const [process, presence] of again ? [...(remote.get(userId) ?? [])] : []) {
+          if (live.has(process) || heard.has(process)) continue
+          const { customStatus } = presence
+          const gone = { online: false as const, lastSeen: Date.now() }
+          applyRemote(
+            userId,
+            process,
+            customStatus !== undefined ? { ...gone, customStatus } : gone,
+          )
+        }
         for (const { process, presence } of changes) {
           if (!heard.has(process) && !remote.get(userId)?.has(process))
             applyRemote(userId, process, presence)
@@ -179,6 +188,19 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       },
     )
   }
+
+  engine.listen({
+    change({ userId, process, presence }) {
+      loading.get(userId)?.add(process)
+      applyRemote(userId, process, presence)
+    },
+    // Every user this process shows: those held elsewhere, followed, or connected here.
+    resumed() {
+      const shown = new Set([...remote.keys(), ...watch.subscribed()])
+      for (const member of book.connections()) if (member.userId) shown.add(member.userId)
+      for (const userId of shown) load(userId, true)
+    },
+  })
 
   // A snapshot too big for one frame continues as diffs, which the client applies on top.
   const sendSnapshot = (member: RoomMember, self: string): void => {

@@ -13,6 +13,11 @@ export interface RemotePresenceChange {
   presence: ProcessPresence
 }
 
+export interface PresenceListener {
+  change(change: RemotePresenceChange): void
+  resumed(): void
+}
+
 /**
  * The presence seam (issue 12; internal until the engine has a public name): how one process's
  * per-user presence reaches the others. A process tells the engine what it holds of a user each
@@ -24,8 +29,11 @@ export interface PresenceEngine {
   publish(userId: string, presence: ProcessPresence): void
   /** What the other live processes hold of `userId` now (online entries only). */
   load(userId: string): Promise<RemotePresenceChange[]>
-  /** Registers the one listener of other processes' changes (this process's own never come). */
-  listen(listener: (change: RemotePresenceChange) => void): void
+  /**
+   * Registers the one listener of other processes' changes (this process's own never come);
+   * `resumed` after the engine's connection came back: changes may have been missed, load again.
+   */
+  listen(listener: PresenceListener): void
   /** Stops refreshing and listening, and withdraws this process's entries. */
   close(): Promise<void>
 }

@@ -9,6 +9,8 @@ import type { RoomMember, Rooms } from './rooms'
 export interface PresenceWatch {
   subscribe(member: RoomMember, userId: string): void
   unsubscribe(member: RoomMember, userId: string): void
+  /** The users some connection subscribed to. */
+  subscribed(): Iterable<string>
   /** Drops a closed connection's subscriptions. */
   forget(member: RoomMember): void
   /** The users `member` (authenticated as `self`) watches. */
@@ -46,6 +48,8 @@ export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceW
     },
 
     unsubscribe,
+
+    subscribed: () => subscribers.keys(),
 
     forget(member) {
       for (const userId of subscriptions.get(member) ?? []) unsubscribe(member, userId)

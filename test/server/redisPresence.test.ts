@@ -157,4 +157,29 @@ describe('presence across server processes on one Redis', () => {
     await roundTrip(alice)
     expect(framesOf(carol, 'user_offline')).toHaveLength(1)
   })
+
+  it('loads again what a process missed while its subscriber connection was down', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const carol = await connectAs(b.url, 'carol')
+    subscribe(carol, 'alice')
+    subscribe(carol, 'bob')
+    await seen(carol, 'bob', Boolean)
+    const alice = await connectAs(a.url, 'alice')
+    await carol.nextOfType('user_online')
+
+    // Both subscriber connections drop; what is published before they are back is never heard.
+    expect(await redisServer.current.command('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(':2')
+    alice.close()
+    await connectAs(a.url, 'bob')
+    expect(await seen(carol, 'alice', (entry) => entry?.status === 'offline')).toMatchObject({
+      userId: 'alice',
+      status: 'offline',
+    })
+    expect(await seen(carol, 'bob', (entry) => entry?.status === 'online')).toEqual({
+      userId: 'bob',
+      status: 'online',
+    })
+  })
 })

@@ -20,7 +20,12 @@
 import type { Redis } from 'ioredis'
 import { createId, isValidId } from '../../protocol'
 import type { ChosenStatus } from '../presenceBook'
-import type { PresenceEngine, ProcessPresence, RemotePresenceChange } from '../presenceEngine'
+import type {
+  PresenceEngine,
+  PresenceListener,
+  ProcessPresence,
+  RemotePresenceChange,
+} from '../presenceEngine'
 
 export interface RedisPresenceOptions {
   /** The process's ioredis client (the history's); the engine listens on a duplicate it owns. */
@@ -136,7 +141,8 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   const channel = `${prefix}presence`
   /** The users this process holds online, as it last published them (republished when swept). */
   const held = new Map<string, ProcessPresence>()
-  let listener: ((change: RemotePresenceChange) => void) | undefined
+  let listener: PresenceListener | undefined
+  let readyBefore = false
   let closed = false
 
   const failed = (what: string) => (error: unknown) =>
@@ -186,7 +192,15 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
     if (from !== channel) return
     const change = parseChange(message)
     if (!change) return onError(`redux-realtime server: a bad message on ${channel}`, message)
-    if (change.process !== process) listener?.(change)
+    if (change.process !== process) listener?.change(change)
+  })
+  subscriber.on('ready', () => {
+    if (!readyBefore) return void (readyBefore = true)
+    // Changes published while the connection was down were never heard: once subscribed again
+    // (confirmed here, after ioredis' own resubscribe), the server loads what it shows.
+    subscriber
+      .subscribe(channel)
+      .then(() => listener?.resumed(), failed(`subscribe to ${channel} again`))
   })
   subscriber.subscribe(channel).catch(failed(`subscribe to ${channel}`))
 
