@@ -153,6 +153,11 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       remoteGone.set(userId, { lastSeen, ...(customStatus !== undefined ? { customStatus } : {}) })
     }
     announce(userId, before)
+    // Every process hears every user's changes: it keeps only those of users it shows.
+    if (book.connectionsOf(userId).size === 0 && watch.watchersOf(userId).size === 0) {
+      remote.delete(userId)
+      remoteGone.delete(userId)
+    }
   }
 
   /**
