@@ -83,8 +83,8 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   const remote = new Map<string, Map<string, OnlinePresence>>()
   /** What the process a user was last seen on said when it let them go. */
   const remoteGone = new Map<string, { lastSeen: number; customStatus?: string }>()
-  /** Users being loaded from the engine, with the processes heard from since (newer than it). */
-  const loading = new Map<string, Set<string>>()
+  /** Users being loaded from the engine: the processes heard from since (newer), and the read. */
+  const loading = new Map<string, { heard: Set<string>; done: Promise<void> }>()
 
   const latestElsewhere = (userId: string): OnlinePresence | undefined => {
     let latest: OnlinePresence | undefined
@@ -164,11 +164,12 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
    * Reads what the other processes hold of a user. What was heard since the read began is
    * newer and stays; `again` (after missed changes) also ends the processes the read lacks.
    */
-  const load = (userId: string, again = false): void => {
-    if (engine === localPresenceEngine || loading.has(userId)) return
+  const load = (userId: string, again = false): Promise<void> => {
+    if (engine === localPresenceEngine) return Promise.resolve()
+    const pending = loading.get(userId)
+    if (pending) return pending.done
     const heard = new Set<string>()
-    loading.set(userId, heard)
-    engine.load(userId).then(
+    const done = engine.load(userId).then(
       (changes) => {
         loading.delete(userId)
         const live = new Set(changes.map((change) => change.process))
@@ -192,18 +193,20 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
         onError(`redux-realtime server: could not load the presence of ${userId}`, error)
       },
     )
+    loading.set(userId, { heard, done })
+    return done
   }
 
   engine.listen({
     change({ userId, process, presence }) {
-      loading.get(userId)?.add(process)
+      loading.get(userId)?.heard.add(process)
       applyRemote(userId, process, presence)
     },
     // Every user this process shows: those held elsewhere, followed, or connected here.
     resumed() {
       const shown = new Set([...remote.keys(), ...watch.subscribed()])
       for (const member of book.connections()) if (member.userId) shown.add(member.userId)
-      for (const userId of shown) load(userId, true)
+      for (const userId of shown) void load(userId, true)
     },
   })
 
@@ -252,10 +255,14 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     connected(member, userId) {
       const first = book.connect(member, userId)
       const elsewhere = first ? latestElsewhere(userId) : undefined
-      if (first) {
-        if (elsewhere) adopt(userId, elsewhere)
+      if (first && elsewhere) {
+        adopt(userId, elsewhere)
         publishLocal(userId)
-        load(userId)
+      } else if (first) {
+        // Published once read: a status chosen elsewhere is adopted first, never reset to online.
+        void load(userId).then(() => {
+          if (book.connectionsOf(userId).size > 0) publishLocal(userId)
+        })
       }
       sendSnapshot(member, userId)
       if (!first || elsewhere) return
@@ -297,7 +304,7 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
 
     subscribe(member, self, userId) {
       watch.subscribe(member, userId)
-      load(userId)
+      void load(userId)
       sendSnapshot(member, self)
     },
 

@@ -182,4 +182,32 @@ describe('presence across server processes on one Redis', () => {
       status: 'online',
     })
   })
+
+  it('keeps the status chosen on one process when the user connects to another that did not know them', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const phone = await connectAs(a.url, 'alice')
+    const carol = await connectAs(a.url, 'carol')
+    subscribe(carol, 'alice')
+    phone.sendFrame('presence_update', { data: { status: 'busy' } })
+    await seen(carol, 'alice', (entry) => entry?.status === 'busy')
+
+    // Nobody on B follows alice: B learns her status only when she connects there.
+    const laptop = await connectAs(b.url, 'alice')
+    await seen(laptop, 'alice', (entry) => entry?.status === 'busy')
+    // A marker from B after whatever B published of her: carol never saw her reset to online.
+    laptop.sendFrame('presence_update', { data: { customStatus: 'marker' } })
+    expect(await seen(carol, 'alice', (entry) => entry?.customStatus === 'marker')).toEqual({
+      userId: 'alice',
+      status: 'busy',
+      customStatus: 'marker',
+    })
+    const statuses = carol.received.flatMap((frame) =>
+      frame.type === 'presence_update'
+        ? (frame.data.users ?? []).filter((entry) => entry.userId === 'alice')
+        : [],
+    )
+    expect(statuses.map((entry) => entry.status)).toEqual(['online', 'busy', 'busy'])
+  })
 })
