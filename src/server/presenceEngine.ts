@@ -2,7 +2,13 @@ import type { ChosenStatus } from './presenceBook'
 
 /** What one process holds of a user: online there (with the user's status), or gone. */
 export type ProcessPresence =
-  | { online: true; status: ChosenStatus; customStatus?: string }
+  | {
+      online: true
+      status: ChosenStatus
+      customStatus?: string
+      /** The rooms (not private streams) the user's connections on that process have joined. */
+      rooms?: string[]
+    }
   | { online: false; lastSeen: number; customStatus?: string }
 
 /** Another process's presence of a user changed (a gone process's entries end as `online: false`). */
@@ -29,6 +35,8 @@ export interface PresenceEngine {
   publish(userId: string, presence: ProcessPresence): void
   /** What the other live processes hold of `userId` now (online entries only). */
   load(userId: string): Promise<RemotePresenceChange[]>
+  /** What the other live processes hold of each user they have in `room` (online entries). */
+  loadRoom(room: string): Promise<RemotePresenceChange[]>
   /**
    * Registers the one listener of other processes' changes (this process's own never come);
    * `resumed` after the engine's connection came back: changes may have been missed, load again.
@@ -42,6 +50,7 @@ export interface PresenceEngine {
 export const localPresenceEngine: PresenceEngine = {
   publish: () => undefined,
   load: () => Promise.resolve([]),
+  loadRoom: () => Promise.resolve([]),
   listen: () => undefined,
   close: () => Promise.resolve(),
 }

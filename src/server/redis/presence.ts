@@ -10,7 +10,8 @@
  * | --------------------------------- | ---------- | -------------------------------------------------- | ----------- |
  * | `<prefix>presence:procs`          | sorted set | process id, scored by the time its entries expire  | swept       |
  * | `<prefix>presence:p:<process>`    | set        | the users the process has connections of           | swept       |
- * | `<prefix>presence:u:<userId>`     | hash       | process id → `{ online, status, customStatus? }`   | fields swept |
+ * | `<prefix>presence:u:<userId>`     | hash       | process id → `{ online, status, customStatus?, rooms? }` | fields swept |
+ * | `<prefix>presence:r:<room>`       | hash       | `<process> <userId>` → `1`, for each room in `rooms` | fields swept |
  * | `<prefix>presence` (channel)      | pub/sub    | each change as `{ u, p, s }` (s: the process's presence) | —     |
  *
  * Each process refreshes its score every `ttlMs / 3`; every `sweepMs` one process (whichever
@@ -18,7 +19,7 @@
  * whose score has passed, deletes their fields and publishes each as offline.
  */
 import type { Redis } from 'ioredis'
-import { createId, isValidId } from '../../protocol'
+import { createId, isValidId, isValidRoom } from '../../protocol'
 import type { ChosenStatus } from '../presenceBook'
 import type {
   PresenceEngine,
@@ -47,6 +48,8 @@ const SWEEP_BATCH = 1000
 const SWEEP_PROCESSES = 10
 const CHOSEN: readonly string[] = ['online', 'away', 'busy']
 const MAX_CUSTOM_STATUS = 128
+/** Rooms one process's entry of a user may name. */
+const MAX_ROOMS = 10_000
 
 /**
  * KEYS: procs. ARGV: now, prefix, channel, batch, process count.
@@ -65,8 +68,15 @@ for _, proc in ipairs(dead) do
     local custom = ''
     if state then
       local ok, decoded = pcall(cjson.decode, state)
-      if ok and type(decoded) == 'table' and type(decoded.customStatus) == 'string' then
-        custom = ',"customStatus":' .. cjson.encode(decoded.customStatus)
+      if ok and type(decoded) == 'table' then
+        if type(decoded.customStatus) == 'string' then
+          custom = ',"customStatus":' .. cjson.encode(decoded.customStatus)
+        end
+        if type(decoded.rooms) == 'table' then
+          for _, room in ipairs(decoded.rooms) do
+            redis.call('HDEL', ARGV[2] .. 'presence:r:' .. room, proc .. ' ' .. user)
+          end
+        end
       end
     end
     redis.call('PUBLISH', ARGV[3], '{"u":' .. cjson.encode(user) .. ',"p":' .. cjson.encode(proc)
@@ -92,7 +102,18 @@ function parsePresence(value: unknown): ProcessPresence | undefined {
   const customStatus = custom === undefined || custom === '' ? {} : { customStatus: custom }
   if (record.online === true) {
     if (typeof record.status !== 'string' || !CHOSEN.includes(record.status)) return undefined
-    return { online: true, status: record.status as ChosenStatus, ...customStatus }
+    const rooms = record.rooms
+    if (
+      rooms !== undefined &&
+      (!Array.isArray(rooms) || rooms.length > MAX_ROOMS || !rooms.every((r) => isValidRoom(r)))
+    )
+      return undefined
+    return {
+      online: true,
+      status: record.status as ChosenStatus,
+      ...customStatus,
+      ...(rooms !== undefined && rooms.length > 0 ? { rooms } : {}),
+    }
   }
   const lastSeen = record.lastSeen
   if (record.online !== false || typeof lastSeen !== 'number' || !Number.isSafeInteger(lastSeen))
@@ -148,9 +169,17 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   const failed = (what: string) => (error: unknown) =>
     onError(`redux-realtime server: redis presence ${what}`, error)
 
-  const write = (userId: string, presence: ProcessPresence) => {
+  const roomKey = (room: string) => `${prefix}presence:r:${room}`
+
+  /** Writes the user's entry (and the room index, from the rooms in `before`) and publishes it. */
+  const write = (userId: string, presence: ProcessPresence, before?: ProcessPresence) => {
     const message = JSON.stringify({ u: userId, p: process, s: presence })
+    const field = `${process} ${userId}`
+    const was = new Set(before?.online ? (before.rooms ?? []) : [])
+    const now = new Set(presence.online ? (presence.rooms ?? []) : [])
     const multi = redis.multi()
+    for (const room of was) if (!now.has(room)) multi.hdel(roomKey(room), field)
+    for (const room of now) if (!was.has(room)) multi.hset(roomKey(room), field, '1')
     if (presence.online) {
       multi.hset(userKey(userId), process, JSON.stringify(presence)).sadd(ownSet, userId)
     } else multi.hdel(userKey(userId), process).srem(ownSet, userId)
@@ -207,9 +236,10 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   return {
     publish(userId, presence) {
       if (closed) return
+      const before = held.get(userId)
       if (presence.online) held.set(userId, presence)
       else held.delete(userId)
-      write(userId, presence).catch(failed(`publish of ${userId}`))
+      write(userId, presence, before).catch(failed(`publish of ${userId}`))
     },
 
     async load(userId) {
@@ -234,6 +264,39 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
       return changes
     },
 
+    async loadRoom(room) {
+      const reply = await redis
+        .multi()
+        .hkeys(roomKey(room))
+        .zrangebyscore(procsKey, Date.now(), '+inf')
+        .exec()
+      const fields = (reply?.[0]?.[1] ?? []) as string[]
+      const live = new Set((reply?.[1]?.[1] ?? []) as string[])
+      const pairs = fields
+        .map((field) => field.split(' '))
+        .filter(
+          (pair): pair is [string, string] =>
+            pair.length === 2 && pair[0] !== process && live.has(pair[0] ?? ''),
+        )
+        .filter(([, userId]) => isValidId(userId))
+        .slice(0, MAX_ROOMS)
+      if (pairs.length === 0) return []
+      const states = await Promise.all(
+        pairs.map(([owner, userId]) => redis.hget(userKey(userId), owner)),
+      )
+      const changes: RemotePresenceChange[] = []
+      pairs.forEach(([owner, userId], index) => {
+        let presence: ProcessPresence | undefined
+        try {
+          presence = parsePresence(JSON.parse(states[index] ?? 'null'))
+        } catch {
+          presence = undefined
+        }
+        if (presence?.online) changes.push({ userId, process: owner, presence })
+      })
+      return changes
+    },
+
     listen(next) {
       listener = next
     },
@@ -248,11 +311,17 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
       held.clear()
       await Promise.all(
         leaving.map(([userId, presence]) =>
-          write(userId, {
-            online: false,
-            lastSeen,
-            ...(presence.customStatus !== undefined ? { customStatus: presence.customStatus } : {}),
-          }),
+          write(
+            userId,
+            {
+              online: false,
+              lastSeen,
+              ...(presence.customStatus !== undefined
+                ? { customStatus: presence.customStatus }
+                : {}),
+            },
+            presence,
+          ),
         ),
       ).catch(failed('withdrawal'))
       await redis.multi().zrem(procsKey, process).del(ownSet).exec().catch(failed('withdrawal'))
