@@ -68,7 +68,10 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   const onError =
     options.onError ?? ((message: string, error: unknown) => console.error(message, error))
   const book = createPresenceBook()
-  const watch = createPresenceWatch(rooms, book)
+  const watch = createPresenceWatch(rooms, book, {
+    roomsOf: (userId) => remoteRoomsOf(userId),
+    usersIn: (room) => roomUsers.get(room) ?? [],
+  })
   const roomPresence = createRoomPresence(rooms, book)
 
   const sendAll = (members: Iterable<RoomMember>, frame: Frame, except?: RoomMember): void => {
@@ -85,6 +88,34 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   const remoteGone = new Map<string, { lastSeen: number; customStatus?: string }>()
   /** Users being loaded from the engine: the processes heard from since (newer), and the read. */
   const loading = new Map<string, { heard: Set<string>; done: Promise<void> }>()
+
+  /** Room → the users other processes have there (from `remote`). */
+  const roomUsers = new Map<string, Set<string>>()
+  /** Room reads under way, each with the `<process> <user>` changes heard since it began. */
+  const roomLoads = new Set<Set<string>>()
+
+  const remoteRoomsOf = (userId: string): Set<string> => {
+    const joined = new Set<string>()
+    for (const presence of remote.get(userId)?.values() ?? [])
+      for (const room of presence.rooms ?? []) joined.add(room)
+    return joined
+  }
+
+  /** Keeps `roomUsers` in step after the user's remote rooms went from `before` to now. */
+  const indexRooms = (userId: string, before: Set<string>): void => {
+    const after = remoteRoomsOf(userId)
+    for (const room of before) {
+      if (after.has(room)) continue
+      const users = roomUsers.get(room)
+      users?.delete(userId)
+      if (users?.size === 0) roomUsers.delete(room)
+    }
+    for (const room of after) {
+      let users = roomUsers.get(room)
+      if (!users) roomUsers.set(room, (users = new Set()))
+      users.add(userId)
+    }
+  }
 
   const latestElsewhere = (userId: string): OnlinePresence | undefined => {
     let latest: OnlinePresence | undefined
@@ -109,12 +140,17 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   const publishLocal = (userId: string): void => {
     const entry = book.entry(userId)
     const custom = entry.customStatus !== undefined ? { customStatus: entry.customStatus } : {}
-    engine.publish(
-      userId,
-      entry.status === 'offline'
-        ? { online: false, lastSeen: entry.lastSeen ?? Date.now(), ...custom }
-        : { online: true, status: entry.status, ...custom },
-    )
+    if (entry.status === 'offline')
+      return engine.publish(userId, {
+        online: false,
+        lastSeen: entry.lastSeen ?? Date.now(),
+        ...custom,
+      })
+    const joined = new Set<string>()
+    for (const own of book.connectionsOf(userId))
+      for (const room of rooms.roomsOf(own)) if (!isPrivateStream(room)) joined.add(room)
+    const listed = joined.size > 0 ? { rooms: [...joined].sort() } : {}
+    engine.publish(userId, { online: true, status: entry.status, ...custom, ...listed })
   }
 
   /** The user's status is one across processes: this process's book takes another's. */
@@ -122,24 +158,50 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     book.update(userId, { status: presence.status, customStatus: presence.customStatus ?? '' })
   }
 
-  /** After another process's change: what it means to this process's watchers. */
-  const announce = (userId: string, before: PresenceEntry): void => {
+  /**
+   * After another process's change: what it means to this process's watchers, those before
+   * (`watchers`) and after it. `loaded`: read, not heard (an online user newly seen, not newly online).
+   */
+  const announce = (
+    userId: string,
+    before: PresenceEntry,
+    watchers: Set<RoomMember>,
+    loaded: boolean,
+  ): void => {
     const after = entryOf(userId)
+    const now = watch.watchersOf(userId)
     const wasOnline = before.status !== 'offline'
     const isOnline = after.status !== 'offline'
-    if ((!wasOnline && !isOnline) || JSON.stringify(before) === JSON.stringify(after)) return
-    const type = !isOnline
-      ? MessageType.USER_OFFLINE
-      : wasOnline
-        ? MessageType.PRESENCE_UPDATE
-        : MessageType.USER_ONLINE
-    const frame =
-      type === MessageType.PRESENCE_UPDATE ? diff(after) : makeFrame(type, { data: after })
-    sendAll(watch.watchersOf(userId), frame)
+    if (wasOnline && !isOnline) {
+      const offline = makeFrame(MessageType.USER_OFFLINE, { data: after })
+      return sendAll(new Set([...watchers, ...now]), offline)
+    }
+    // Who watched them offline sees them come online; whoever starts seeing them gets the entry.
+    const cameOnline = !wasOnline && isOnline && !loaded
+    if (cameOnline) {
+      const online = makeFrame(MessageType.USER_ONLINE, { data: after })
+      sendAll(
+        [...now].filter((member) => watchers.has(member)),
+        online,
+      )
+    }
+    const changed = !cameOnline && JSON.stringify(before) !== JSON.stringify(after)
+    const told = [...now].filter((member) => changed || !watchers.has(member))
+    if (isOnline) sendAll(told, diff(after))
+    for (const member of watchers) {
+      if (!now.has(member) && member.userId) sendRemoved(member, [userId])
+    }
   }
 
-  const applyRemote = (userId: string, process: string, presence: ProcessPresence): void => {
+  const applyRemote = (
+    userId: string,
+    process: string,
+    presence: ProcessPresence,
+    loaded = false,
+  ): void => {
     const before = entryOf(userId)
+    const watchers = watch.watchersOf(userId)
+    const roomsBefore = remoteRoomsOf(userId)
     let held = remote.get(userId)
     if (presence.online) {
       if (!held) remote.set(userId, (held = new Map<string, OnlinePresence>()))
@@ -152,11 +214,14 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       const { lastSeen, customStatus } = presence
       remoteGone.set(userId, { lastSeen, ...(customStatus !== undefined ? { customStatus } : {}) })
     }
-    announce(userId, before)
+    indexRooms(userId, roomsBefore)
+    announce(userId, before, watchers, loaded)
     // Every process hears every user's changes: it keeps only those of users it shows.
     if (book.connectionsOf(userId).size === 0 && watch.watchersOf(userId).size === 0) {
+      const joined = remoteRoomsOf(userId)
       remote.delete(userId)
       remoteGone.delete(userId)
+      indexRooms(userId, joined)
     }
   }
 
@@ -185,7 +250,7 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
         }
         for (const { process, presence } of changes) {
           if (!heard.has(process) && !remote.get(userId)?.has(process))
-            applyRemote(userId, process, presence)
+            applyRemote(userId, process, presence, true)
         }
       },
       (error: unknown) => {
@@ -197,8 +262,29 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     return done
   }
 
+  /** After this process's first member joined `room`: whom the other processes have there. */
+  const loadRoom = (room: string): void => {
+    if (engine === localPresenceEngine) return
+    const heard = new Set<string>()
+    roomLoads.add(heard)
+    engine.loadRoom(room).then(
+      (changes) => {
+        roomLoads.delete(heard)
+        for (const { userId, process, presence } of changes) {
+          if (!heard.has(`${process} ${userId}`) && !remote.get(userId)?.has(process))
+            applyRemote(userId, process, presence, true)
+        }
+      },
+      (error: unknown) => {
+        roomLoads.delete(heard)
+        onError(`redux-realtime server: could not load the presence of room ${room}`, error)
+      },
+    )
+  }
+
   engine.listen({
     change({ userId, process, presence }) {
+      for (const heard of roomLoads) heard.add(`${process} ${userId}`)
       loading.get(userId)?.heard.add(process)
       applyRemote(userId, process, presence)
     },
@@ -278,7 +364,7 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       rooms.leaveAll(member)
       const last = book.disconnect(member, userId)
       for (const room of formerRooms) roomPresence.left(userId, room)
-      if (last) publishLocal(userId)
+      if (last || formerRooms.length > 0) publishLocal(userId)
       // Online on another process: watchers keep seeing them, as with another connection here.
       if (last && !remote.has(userId)) {
         const offline = makeFrame(MessageType.USER_OFFLINE, { data: entryOf(userId) })
@@ -292,11 +378,15 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       sendSnapshot(member, userId)
       sendAll(rooms.membersOf(room), diff(entryOf(userId)), member)
       roomPresence.joined(member, userId, room)
+      if (engine === localPresenceEngine) return
+      publishLocal(userId)
+      if (rooms.membersOf(room).size === 1) loadRoom(room)
     },
 
     left(member, userId, room) {
       if (isPrivateStream(room)) return
       roomPresence.left(userId, room)
+      publishLocal(userId)
       forgetUnseen(member, userId, [room])
     },
 

@@ -6,7 +6,7 @@ import type { PresenceEngine } from '../../src/server/presenceEngine'
 import { createRedisPresence } from '../../src/server/redis/presence'
 import type { RawClient } from '../support/rawClient'
 import { useRedisServer } from '../support/redisServer'
-import { connectAs, framesOf, roundTrip, startServer } from './harness'
+import { connectAs, framesOf, join, roundTrip, startServer } from './harness'
 
 const redisServer = useRedisServer()
 const engines: PresenceEngine[] = []
@@ -209,5 +209,61 @@ describe('presence across server processes on one Redis', () => {
         : [],
     )
     expect(statuses.map((entry) => entry.status)).toEqual(['online', 'busy', 'busy'])
+  })
+
+  it('shows members of one room on different processes each other, until one leaves or goes', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    await join(alice, 'general')
+    const bob = await connectAs(b.url, 'bob')
+    await join(bob, 'general')
+    // Bob's process read alice from the room; alice's process heard bob join.
+    expect(await seen(bob, 'alice', (entry) => entry?.status === 'online')).toEqual({
+      userId: 'alice',
+      status: 'online',
+    })
+    await seen(alice, 'bob', (entry) => entry?.status === 'online')
+
+    alice.sendFrame('presence_update', { data: { status: 'away' } })
+    await seen(bob, 'alice', (entry) => entry?.status === 'away')
+
+    // Alice leaves the room: bob stops seeing her (a last `removed`), she stays online.
+    alice.sendFrame('leave', { room: 'general', data: {} })
+    await bob.nextOfType(
+      'presence_update',
+      (frame) => frame.data.removed?.includes('alice') === true,
+    )
+    await join(alice, 'general')
+    const back = await bob.nextOfType('presence_update', (frame) =>
+      (frame.data.users ?? []).some((entry) => entry.userId === 'alice'),
+    )
+    expect(back.data.users).toContainEqual({ userId: 'alice', status: 'away' })
+
+    // Bob goes: alice, his co-member on the other process, gets him offline.
+    bob.close()
+    expect((await alice.nextOfType('user_offline')).data).toMatchObject({ userId: 'bob' })
+  })
+
+  it('sends room co-members on other processes the offline diff of a user whose process died', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    await join(alice, 'general')
+    const bob = await connectAs(b.url, 'bob')
+    await join(bob, 'general')
+    await seen(bob, 'alice', (entry) => entry?.status === 'online')
+
+    a.redis.disconnect()
+    const offline = await bob.nextOfType('user_offline', () => true, 10_000)
+    expect(offline.data).toMatchObject({ userId: 'alice', status: 'offline' })
+    // And the room index no longer names her: a process joining later does not see her online.
+    const c = await startProcess(prefix)
+    const carol = await connectAs(c.url, 'carol')
+    await join(carol, 'general')
+    await seen(carol, 'bob', (entry) => entry?.status === 'online')
+    expect(latestEntry(carol, 'alice')).toBeUndefined()
   })
 })
