@@ -291,8 +291,14 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     // Every user this process shows: those held elsewhere, followed, or connected here.
     resumed() {
       const shown = new Set([...remote.keys(), ...watch.subscribed()])
-      for (const member of book.connections()) if (member.userId) shown.add(member.userId)
+      const joined = new Set<string>()
+      for (const member of book.connections()) {
+        if (member.userId) shown.add(member.userId)
+        for (const room of rooms.roomsOf(member)) if (!isPrivateStream(room)) joined.add(room)
+      }
       for (const userId of shown) void load(userId, true)
+      // And whoever joined this process's rooms elsewhere meanwhile.
+      for (const room of joined) loadRoom(room)
     },
   })
 
