@@ -72,7 +72,10 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     roomsOf: (userId) => remoteRoomsOf(userId),
     usersIn: (room) => roomUsers.get(room) ?? [],
   })
-  const roomPresence = createRoomPresence(rooms, book)
+  const roomPresence = createRoomPresence(rooms, book, {
+    usersIn: (room) => roomUsers.get(room) ?? [],
+    has: (userId, room) => roomUsers.get(room)?.has(userId) === true,
+  })
 
   const sendAll = (members: Iterable<RoomMember>, frame: Frame, except?: RoomMember): void => {
     const { text, bytes } = encodeOnce(frame)
@@ -109,11 +112,14 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       const users = roomUsers.get(room)
       users?.delete(userId)
       if (users?.size === 0) roomUsers.delete(room)
+      roomPresence.elsewhere(userId, room, false)
     }
     for (const room of after) {
+      if (before.has(room)) continue
       let users = roomUsers.get(room)
       if (!users) roomUsers.set(room, (users = new Set()))
       users.add(userId)
+      roomPresence.elsewhere(userId, room, true)
     }
   }
 

@@ -58,6 +58,30 @@ async function seen(
   }
 }
 
+/** The room's member list as `client` was told it (snapshot, then diffs), sorted. */
+function roomMembers(client: RawClient, room: string): string[] {
+  const members = new Set<string>()
+  for (const frame of client.received) {
+    if (frame.type !== 'room_presence' || frame.room !== room) continue
+    if (frame.data.snapshot) members.clear()
+    for (const member of frame.data.members ?? []) members.add(member.userId)
+    for (const userId of frame.data.left ?? []) members.delete(userId)
+  }
+  return [...members].sort()
+}
+
+/** Waits (bounded) until `client`'s list of `room` is `expected`. */
+async function listed(client: RawClient, room: string, expected: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (JSON.stringify(roomMembers(client, room)) !== JSON.stringify(expected)) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `${room} lists ${roomMembers(client, room).join(', ')}, not ${expected.join(', ')}`,
+      )
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 const subscribe = (client: RawClient, userId: string) =>
   client.sendFrame('subscribe', { data: { topic: 'user', userId } })
 
@@ -265,5 +289,33 @@ describe('presence across server processes on one Redis', () => {
     await join(carol, 'general')
     await seen(carol, 'bob', (entry) => entry?.status === 'online')
     expect(latestEntry(carol, 'alice')).toBeUndefined()
+  })
+
+  it('lists the members of one room on every process in room_presence, and their leaving', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    await join(alice, 'board')
+    const bob = await connectAs(b.url, 'bob')
+    await join(bob, 'board')
+    const bobOnA = await connectAs(a.url, 'bob')
+    await join(bobOnA, 'board')
+    await listed(bob, 'board', ['alice', 'bob'])
+    await listed(alice, 'board', ['alice', 'bob'])
+
+    // Bob leaves on B while still in the room on A: nobody is told he left.
+    bob.sendFrame('leave', { room: 'board', data: {} })
+    // A fence through the channel: B's next change reaches A after its leave did.
+    bob.sendFrame('presence_update', { data: { customStatus: 'fence' } })
+    await seen(alice, 'bob', (entry) => entry?.customStatus === 'fence')
+    expect(roomMembers(alice, 'board')).toEqual(['alice', 'bob'])
+    expect(framesOf(alice, 'room_presence').filter((f) => f.data.left?.includes('bob'))).toEqual([])
+    bobOnA.sendFrame('leave', { room: 'board', data: {} })
+    await alice.nextOfType('room_presence', (frame) => frame.data.left?.includes('bob') === true)
+    expect(
+      framesOf(alice, 'room_presence').filter((frame) => frame.data.left?.includes('bob')),
+    ).toHaveLength(1)
+    await listed(alice, 'board', ['alice'])
   })
 })
