@@ -276,9 +276,11 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
     engine.loadRoom(room).then(
       (changes) => {
         roomLoads.delete(heard)
-        for (const { userId, process, presence } of changes) {
-          if (!heard.has(`${process} ${userId}`) && !remote.get(userId)?.has(process))
-            applyRemote(userId, process, presence, true)
+        for (const { userId, process, presence, roomData } of changes) {
+          if (heard.has(`${process} ${userId}`) || remote.get(userId)?.has(process)) continue
+          applyRemote(userId, process, presence, true)
+          if (roomData && roomUsers.get(room)?.has(userId))
+            roomPresence.set(userId, room, roomData.value)
         }
       },
       (error: unknown) => {
@@ -289,6 +291,10 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   }
 
   engine.listen({
+    roomData({ userId, room, value }) {
+      // Only for a member this process knows there (it hears every room's data).
+      if (roomUsers.get(room)?.has(userId)) roomPresence.set(userId, room, value)
+    },
     change({ userId, process, presence }) {
       for (const heard of roomLoads) heard.add(`${process} ${userId}`)
       loading.get(userId)?.heard.add(process)
@@ -402,7 +408,10 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
       forgetUnseen(member, userId, [room])
     },
 
-    setRoomData: (userId, room, value) => roomPresence.set(userId, room, value),
+    setRoomData(userId, room, value) {
+      roomPresence.set(userId, room, value)
+      engine.publishRoomData(userId, room, value)
+    },
 
     subscribe(member, self, userId) {
       watch.subscribe(member, userId)

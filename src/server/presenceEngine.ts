@@ -1,3 +1,4 @@
+import type { JsonValue } from '../protocol'
 import type { ChosenStatus } from './presenceBook'
 
 /** What one process holds of a user: online there (with the user's status), or gone. */
@@ -17,10 +18,21 @@ export interface RemotePresenceChange {
   /** The process id the change is about. */
   process: string
   presence: ProcessPresence
+  /** From `loadRoom`: the data the user set in that room on that process, if any. */
+  roomData?: { room: string; value: JsonValue }
+}
+
+/** Another process's user set their data in a room. */
+export interface RemoteRoomData {
+  userId: string
+  process: string
+  room: string
+  value: JsonValue
 }
 
 export interface PresenceListener {
   change(change: RemotePresenceChange): void
+  roomData(change: RemoteRoomData): void
   resumed(): void
 }
 
@@ -33,6 +45,8 @@ export interface PresenceListener {
 export interface PresenceEngine {
   /** This process's presence of `userId` now (`online: false` after its last connection closed). */
   publish(userId: string, presence: ProcessPresence): void
+  /** The user's data in a room they are in on this process, for the other processes. */
+  publishRoomData(userId: string, room: string, value: JsonValue): void
   /** What the other live processes hold of `userId` now (online entries only). */
   load(userId: string): Promise<RemotePresenceChange[]>
   /** What the other live processes hold of each user they have in `room` (online entries). */
@@ -49,6 +63,7 @@ export interface PresenceEngine {
 /** One process alone: nothing to share, nothing comes (today's in-memory presence). */
 export const localPresenceEngine: PresenceEngine = {
   publish: () => undefined,
+  publishRoomData: () => undefined,
   load: () => Promise.resolve([]),
   loadRoom: () => Promise.resolve([]),
   listen: () => undefined,

@@ -318,4 +318,28 @@ describe('presence across server processes on one Redis', () => {
     ).toHaveLength(1)
     await listed(alice, 'board', ['alice'])
   })
+
+  it('carries the data a member sets in a room to members on other processes, live and on join', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    await join(alice, 'board')
+    const bob = await connectAs(b.url, 'bob')
+    await join(bob, 'board')
+    await listed(bob, 'board', ['alice', 'bob'])
+
+    const hasCursor = (frame: { data: { members?: Array<{ userId: string; data?: unknown }> } }) =>
+      frame.data.members?.some((m) => m.userId === 'alice' && m.data !== undefined) === true
+    alice.sendFrame('room_presence', { room: 'board', data: { data: { cursor: [3, 4] } } })
+    const live = await bob.nextOfType('room_presence', hasCursor)
+    expect(live.data.members).toEqual([{ userId: 'alice', data: { cursor: [3, 4] } }])
+
+    // A process whose first member joins later reads it with the room.
+    const c = await startProcess(prefix)
+    const carol = await connectAs(c.url, 'carol')
+    await join(carol, 'board')
+    const read = await carol.nextOfType('room_presence', hasCursor)
+    expect(read.data.members).toContainEqual({ userId: 'alice', data: { cursor: [3, 4] } })
+  })
 })

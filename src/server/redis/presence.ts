@@ -11,14 +11,17 @@
  * | `<prefix>presence:procs`          | sorted set | process id, scored by the time its entries expire  | swept       |
  * | `<prefix>presence:p:<process>`    | set        | the users the process has connections of           | swept       |
  * | `<prefix>presence:u:<userId>`     | hash       | process id → `{ online, status, customStatus?, rooms? }` | fields swept |
- * | `<prefix>presence:r:<room>`       | hash       | `<process> <userId>` → `1`, for each room in `rooms` | fields swept |
- * | `<prefix>presence` (channel)      | pub/sub    | each change as `{ u, p, s }` (s: the process's presence) | —     |
+ * | `<prefix>presence:r:<room>`       | hash       | `<process> <userId>` → the data set there as JSON, or '' | fields swept |
+ * | `<prefix>presence` (channel)      | pub/sub    | each change as `{ u, p, s }` (s: the process's presence), room data as `{ u, p, r, d }` | — |
  *
  * Each process refreshes its score every `ttlMs / 3`; every `sweepMs` one process (whichever
  * gets there first: the script removes what it reports) takes up to 1,000 users of processes
  * whose score has passed, deletes their fields and publishes each as offline.
  */
 import type { Redis } from 'ioredis'
+import type { JsonValue } from '../../protocol'
+import { findJsonProblem } from '../../protocol/validate'
+import { MAX_ROOM_PRESENCE_BYTES } from '../../protocol'
 import { createId, isValidId, isValidRoom } from '../../protocol'
 import type { ChosenStatus } from '../presenceBook'
 import type {
@@ -26,7 +29,19 @@ import type {
   PresenceListener,
   ProcessPresence,
   RemotePresenceChange,
+  RemoteRoomData,
 } from '../presenceEngine'
+
+/** Room data from Redis, decoded like any input; undefined when it is not (or '' = none). */
+function parseRoomData(json: string): { value: JsonValue } | undefined {
+  if (json === '' || Buffer.byteLength(json) > MAX_ROOM_PRESENCE_BYTES * 2) return undefined
+  try {
+    const value = JSON.parse(json) as unknown
+    return findJsonProblem(value, 32) === undefined ? { value: value as JsonValue } : undefined
+  } catch {
+    return undefined
+  }
+}
 
 export interface RedisPresenceOptions {
   /** The process's ioredis client (the history's); the engine listens on a duplicate it owns. */
@@ -121,6 +136,20 @@ function parsePresence(value: unknown): ProcessPresence | undefined {
   return { online: false, lastSeen, ...customStatus }
 }
 
+function parseRoomMessage(message: string): RemoteRoomData | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(message)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  const { u, p, r, d } = value as Record<string, unknown>
+  if (!isValidId(u) || !isValidId(p) || !isValidRoom(r) || typeof d !== 'string') return undefined
+  const data = parseRoomData(d)
+  return data ? { userId: u, process: p, room: r, value: data.value } : undefined
+}
+
 function parseChange(message: string): RemotePresenceChange | undefined {
   let value: unknown
   try {
@@ -179,7 +208,7 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
     const now = new Set(presence.online ? (presence.rooms ?? []) : [])
     const multi = redis.multi()
     for (const room of was) if (!now.has(room)) multi.hdel(roomKey(room), field)
-    for (const room of now) if (!was.has(room)) multi.hset(roomKey(room), field, '1')
+    for (const room of now) if (!was.has(room)) multi.hset(roomKey(room), field, '')
     if (presence.online) {
       multi.hset(userKey(userId), process, JSON.stringify(presence)).sadd(ownSet, userId)
     } else multi.hdel(userKey(userId), process).srem(ownSet, userId)
@@ -219,6 +248,12 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   subscriber.on('error', failed('subscriber connection'))
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return
+    if (message.includes('"r":')) {
+      const data = parseRoomMessage(message)
+      if (!data) return onError(`redux-realtime server: a bad message on ${channel}`, message)
+      if (data.process !== process) listener?.roomData(data)
+      return
+    }
     const change = parseChange(message)
     if (!change) return onError(`redux-realtime server: a bad message on ${channel}`, message)
     if (change.process !== process) listener?.change(change)
@@ -240,6 +275,17 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
       if (presence.online) held.set(userId, presence)
       else held.delete(userId)
       write(userId, presence, before).catch(failed(`publish of ${userId}`))
+    },
+
+    publishRoomData(userId, room, value) {
+      if (closed || !held.get(userId)?.online) return
+      const json = JSON.stringify(value)
+      redis
+        .multi()
+        .hset(roomKey(room), `${process} ${userId}`, json)
+        .publish(channel, JSON.stringify({ u: userId, p: process, r: room, d: json }))
+        .exec()
+        .catch(failed(`room data of ${userId}`))
     },
 
     async load(userId) {
@@ -267,12 +313,12 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
     async loadRoom(room) {
       const reply = await redis
         .multi()
-        .hkeys(roomKey(room))
+        .hgetall(roomKey(room))
         .zrangebyscore(procsKey, Date.now(), '+inf')
         .exec()
-      const fields = (reply?.[0]?.[1] ?? []) as string[]
+      const values = (reply?.[0]?.[1] ?? {}) as Record<string, string>
       const live = new Set((reply?.[1]?.[1] ?? []) as string[])
-      const pairs = fields
+      const pairs = Object.keys(values)
         .map((field) => field.split(' '))
         .filter(
           (pair): pair is [string, string] =>
@@ -292,7 +338,10 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
         } catch {
           presence = undefined
         }
-        if (presence?.online) changes.push({ userId, process: owner, presence })
+        if (!presence?.online) return
+        const data = parseRoomData(values[`${owner} ${userId}`] ?? '')
+        const roomData = data ? { roomData: { room, value: data.value } } : {}
+        changes.push({ userId, process: owner, presence, ...roomData })
       })
       return changes
     },
