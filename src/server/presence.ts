@@ -92,6 +92,8 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   /** Users being loaded from the engine: the processes heard from since (newer), and the read. */
   const loading = new Map<string, { heard: Set<string>; done: Promise<void> }>()
 
+  /** Users connected here whose first entry waits until what other processes hold is read. */
+  const unread = new Set<string>()
   /** Room → the users other processes have there (from `remote`). */
   const roomUsers = new Map<string, Set<string>>()
   /** Room reads under way, each with the `<process> <user>` changes heard since it began. */
@@ -146,6 +148,8 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
   const publishLocal = (userId: string): void => {
     const entry = book.entry(userId)
     const custom = entry.customStatus !== undefined ? { customStatus: entry.customStatus } : {}
+    // A first connection's entry waits for the read of the user (see `connected`).
+    if (entry.status !== 'offline' && unread.has(userId)) return
     if (entry.status === 'offline')
       return engine.publish(userId, {
         online: false,
@@ -364,7 +368,9 @@ export function createPresence(rooms: Rooms, options: PresenceOptions = {}): Pre
         publishLocal(userId)
       } else if (first) {
         // Published once read: a status chosen elsewhere is adopted first, never reset to online.
+        if (engine !== localPresenceEngine) unread.add(userId)
         void load(userId).then(() => {
+          unread.delete(userId)
           if (book.connectionsOf(userId).size > 0) publishLocal(userId)
         })
       }
