@@ -145,7 +145,10 @@ export async function createRealtimeServer(
     broker: resolved.broker,
     onError: (message, error) => logger.error(message, error),
   })
-  const presence = createPresence(rooms)
+  const presence = createPresence(rooms, {
+    engine: resolved.presenceEngine,
+    onError: (message, error) => logger.error(message, error),
+  })
   const push = createServerPush({ rooms, presence, logger })
   const events = createEventBoard({
     append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),
@@ -226,6 +229,7 @@ export async function createRealtimeServer(
         heartbeat.stop()
         events.close()
         await closeSockets([...wss.clients])
+        await resolved.presenceEngine.close()
         context.documents.close()
         await new Promise<void>((resolve) => wss.close(() => resolve()))
         await new Promise<void>((resolve) => {

@@ -3,6 +3,8 @@ import type { JsonValue, RoomAcl } from '../protocol'
 import { defaultAuthorize } from './access'
 import { localBroker } from './broker'
 import type { StreamBroker } from './broker'
+import { localPresenceEngine } from './presenceEngine'
+import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
@@ -174,6 +176,11 @@ export interface RealtimeServerOptions {
    * append to the shared `history` reach this one's members. Default: none (one process).
    */
   broker?: StreamBroker
+  /**
+   * @internal Issue 12: how per-user presence is shared with other processes; the server closes
+   * it on `close()`. Default: none (one process, presence in memory).
+   */
+  presenceEngine?: PresenceEngine
   /** Default: `console`. */
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
@@ -226,6 +233,7 @@ export interface ResolvedServerOptions {
   heartbeatIntervalMs: number
   history: HistoryStore
   broker: StreamBroker
+  presenceEngine: PresenceEngine
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -418,6 +426,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     heartbeatIntervalMs,
     history: options.history ?? createMemoryHistory(historySize),
     broker: options.broker ?? localBroker,
+    presenceEngine: options.presenceEngine ?? localPresenceEngine,
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,

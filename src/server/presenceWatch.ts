@@ -9,6 +9,8 @@ import type { RoomMember, Rooms } from './rooms'
 export interface PresenceWatch {
   subscribe(member: RoomMember, userId: string): void
   unsubscribe(member: RoomMember, userId: string): void
+  /** The users some connection subscribed to. */
+  subscribed(): Iterable<string>
   /** Drops a closed connection's subscriptions. */
   forget(member: RoomMember): void
   /** The users `member` (authenticated as `self`) watches. */
@@ -19,12 +21,26 @@ export interface PresenceWatch {
   watches(member: RoomMember, self: string, userId: string): boolean
 }
 
+/** Room membership on other processes (none with one process). */
+export interface ElsewhereRooms {
+  /** The rooms `userId` is in on other processes. */
+  roomsOf(userId: string): Iterable<string>
+  /** The users other processes have in `room`. */
+  usersIn(room: string): Iterable<string>
+}
+
+const NOWHERE: ElsewhereRooms = { roomsOf: () => [], usersIn: () => [] }
+
 /**
  * @example
  * const watch = createPresenceWatch(rooms, book)
  * for (const member of watch.watchersOf('alice')) member.sendText(diff)
  */
-export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceWatch {
+export function createPresenceWatch(
+  rooms: Rooms,
+  book: PresenceBook,
+  elsewhere: ElsewhereRooms = NOWHERE,
+): PresenceWatch {
   const subscriptions = new Map<RoomMember, Set<string>>()
   const subscribers = new Map<string, Set<RoomMember>>()
 
@@ -47,6 +63,8 @@ export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceW
 
     unsubscribe,
 
+    subscribed: () => subscribers.keys(),
+
     forget(member) {
       for (const userId of subscriptions.get(member) ?? []) unsubscribe(member, userId)
       subscriptions.delete(member)
@@ -56,6 +74,7 @@ export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceW
       const users = new Set([self, ...(subscriptions.get(member) ?? [])])
       for (const room of rooms.roomsOf(member)) {
         for (const other of rooms.membersOf(room)) if (other.userId) users.add(other.userId)
+        for (const userId of elsewhere.usersIn(room)) users.add(userId)
       }
       return users
     },
@@ -68,6 +87,9 @@ export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceW
           for (const member of rooms.membersOf(room)) watchers.add(member)
         }
       }
+      for (const room of elsewhere.roomsOf(userId)) {
+        for (const member of rooms.membersOf(room)) watchers.add(member)
+      }
       return watchers
     },
 
@@ -76,6 +98,8 @@ export function createPresenceWatch(rooms: Rooms, book: PresenceBook): PresenceW
       for (const own of book.connectionsOf(userId)) {
         for (const room of rooms.roomsOf(own)) if (rooms.membersOf(room).has(member)) return true
       }
+      for (const room of elsewhere.roomsOf(userId))
+        if (rooms.membersOf(room).has(member)) return true
       return false
     },
   }

@@ -19,14 +19,31 @@ export interface RoomPresence {
   left(userId: string, room: string): void
   /** Sets the user's data in `room`; every member gets the change (none when it is the same). */
   set(userId: string, room: string, value: JsonValue): void
+  /**
+   * Another process's user entered or left `room` there (issue 12): this process's members
+   * get the diff, unless the user is in the room here or (for a leave) elsewhere still.
+   */
+  elsewhere(userId: string, room: string, entered: boolean): void
 }
+
+/** Who other processes have in a room (none with one process). */
+export interface ElsewhereMembers {
+  usersIn(room: string): Iterable<string>
+  has(userId: string, room: string): boolean
+}
+
+const NOBODY: ElsewhereMembers = { usersIn: () => [], has: () => false }
 
 /**
  * @example
  * const roomPresence = createRoomPresence(rooms, book)
  * roomPresence.set('alice', 'board', { cursor: [3, 4] }) // every member of board gets the diff
  */
-export function createRoomPresence(rooms: Rooms, book: PresenceBook): RoomPresence {
+export function createRoomPresence(
+  rooms: Rooms,
+  book: PresenceBook,
+  others: ElsewhereMembers = NOBODY,
+): RoomPresence {
   /** Room → user → their latest data there, with its JSON for change detection. */
   const byRoom = new Map<string, Map<string, { value: JsonValue; json: string }>>()
 
@@ -54,6 +71,7 @@ export function createRoomPresence(rooms: Rooms, book: PresenceBook): RoomPresen
   const sendList = (member: RoomMember, room: string): void => {
     const userIds = new Set<string>()
     for (const other of rooms.membersOf(room)) if (other.userId) userIds.add(other.userId)
+    for (const userId of others.usersIn(room)) userIds.add(userId)
     const entries = [...userIds].sort().map((userId) => fitting(member, room, entry(room, userId)))
     const budget = member.maxFrameBytes - ENVELOPE_BYTES - Buffer.byteLength(room)
     // A list too long for one frame continues as diffs, which the client applies on top.
@@ -84,13 +102,13 @@ export function createRoomPresence(rooms: Rooms, book: PresenceBook): RoomPresen
   return {
     joined(member, userId, room) {
       sendList(member, room)
-      if (!inRoom(userId, room, member)) {
+      if (!inRoom(userId, room, member) && !others.has(userId, room)) {
         broadcast(room, { snapshot: false, members: [entry(room, userId)] }, member)
       }
     },
 
     left(userId, room) {
-      if (inRoom(userId, room)) return
+      if (inRoom(userId, room) || others.has(userId, room)) return
       const data = byRoom.get(room)
       data?.delete(userId)
       if (data?.size === 0) byRoom.delete(room)
@@ -107,6 +125,16 @@ export function createRoomPresence(rooms: Rooms, book: PresenceBook): RoomPresen
       }
       data.set(userId, { value, json })
       broadcast(room, { snapshot: false, members: [{ userId, data: value }] })
+    },
+
+    elsewhere(userId, room, entered) {
+      if (inRoom(userId, room) || rooms.membersOf(room).size === 0) return
+      if (entered) return broadcast(room, { snapshot: false, members: [entry(room, userId)] })
+      if (others.has(userId, room)) return
+      const data = byRoom.get(room)
+      data?.delete(userId)
+      if (data?.size === 0) byRoom.delete(room)
+      broadcast(room, { snapshot: false, left: [userId] })
     },
   }
 }
