@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createId } from '../../src/protocol'
 import { createRealtimeServer, type RealtimeServer } from '../../src/server'
 import { createRedisHistory } from '../../src/server/redis/history'
-import { createTestClient, type TestClient } from '../support/realtimeClient'
+import { joinedMember, type TestClient } from '../support/realtimeClient'
 import { useRedisServer } from '../support/redisServer'
 import { TEST_SECRET } from '../support/tokens'
 
@@ -48,18 +48,8 @@ async function startProcess(prefix: string): Promise<RealtimeServer> {
   return server
 }
 
-async function member(url: string, userId: string): Promise<TestClient> {
-  const client = await createTestClient(url, userId, {
-    reconnectInterval: 20,
-    maxReconnectDelay: 500,
-    maxReconnectAttempts: Infinity,
-  })
-  clients.push(client)
-  client.store.dispatch(client.actions.connect())
-  client.store.dispatch(client.actions.joinRoom('general'))
-  await client.waitForRoom('general')
-  return client
-}
+const member = (url: string, userId: string): Promise<TestClient> =>
+  joinedMember(url, userId, clients, { maxReconnectDelay: 500 })
 
 const ofType = (client: TestClient, type: string) =>
   client.dispatched.filter((action) => action.type === type)

@@ -5,7 +5,7 @@ import { createRealtimeServer, type RealtimeServer } from '../../src/server'
 import type { StreamBroker } from '../../src/server/broker'
 import { createRedisBroker } from '../../src/server/redis/broker'
 import { createRedisHistory } from '../../src/server/redis/history'
-import { createTestClient, type TestClient } from '../support/realtimeClient'
+import { joinedMember, type TestClient } from '../support/realtimeClient'
 import { useRedisServer } from '../support/redisServer'
 import { TEST_SECRET } from '../support/tokens'
 
@@ -44,18 +44,8 @@ async function startProcess(prefix: string): Promise<RealtimeServer> {
   return server
 }
 
-async function member(url: string, userId: string): Promise<TestClient> {
-  const client = await createTestClient(url, userId, {
-    reconnectInterval: 20,
-    maxReconnectDelay: 100,
-    maxReconnectAttempts: Infinity,
-  })
-  clients.push(client)
-  client.store.dispatch(client.actions.connect())
-  client.store.dispatch(client.actions.joinRoom('general'))
-  await client.waitForRoom('general')
-  return client
-}
+const member = (url: string, userId: string): Promise<TestClient> =>
+  joinedMember(url, userId, clients)
 
 function send(client: TestClient, contents: string[]): string[] {
   return contents.map(

@@ -4,7 +4,7 @@ import { createId } from '../../src/protocol'
 import { createRealtimeServer, type RealtimeServer } from '../../src/server'
 import { createRedisHistory } from '../../src/server/redis/history'
 import { createFrameRelay, type FrameRelay } from '../support/frameRelay'
-import { createTestClient, type TestClient } from '../support/realtimeClient'
+import { joinedMember, type TestClient } from '../support/realtimeClient'
 import { useRedisServer } from '../support/redisServer'
 import { TEST_SECRET } from '../support/tokens'
 
@@ -38,18 +38,8 @@ async function startProcess(prefix: string, port = 0): Promise<RealtimeServer> {
   return server
 }
 
-async function member(url: string, userId: string): Promise<TestClient> {
-  const client = await createTestClient(url, userId, {
-    reconnectInterval: 20,
-    maxReconnectDelay: 100,
-    maxReconnectAttempts: Infinity,
-  })
-  clients.push(client)
-  client.store.dispatch(client.actions.connect())
-  client.store.dispatch(client.actions.joinRoom('general'))
-  await client.waitForRoom('general')
-  return client
-}
+const member = (url: string, userId: string): Promise<TestClient> =>
+  joinedMember(url, userId, clients)
 
 /** The `joined` of 'general' (the private stream `user:<id>` is joined too). */
 const joins = (client: TestClient) =>

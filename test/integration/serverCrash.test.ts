@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createRealtimeServer, type RealtimeServer } from '../../src/server'
 import { createFrameRelay, type FrameRelay } from '../support/frameRelay'
 import { TEST_SECRET } from '../support/tokens'
-import { createTestClient, type TestClient } from '../support/realtimeClient'
+import { joinedMember, type TestClient } from '../support/realtimeClient'
 
 let server: RealtimeServer | undefined
 let relay: FrameRelay | undefined
@@ -19,18 +19,8 @@ afterEach(async () => {
 const startServer = (port = 0) =>
   createRealtimeServer({ port, host: '127.0.0.1', jwt: { secret: TEST_SECRET }, rateLimit: false })
 
-async function member(url: string, userId: string): Promise<TestClient> {
-  const client = await createTestClient(url, userId, {
-    reconnectInterval: 20,
-    maxReconnectDelay: 100,
-    maxReconnectAttempts: Infinity,
-  })
-  clients.push(client)
-  client.store.dispatch(client.actions.connect())
-  client.store.dispatch(client.actions.joinRoom('general'))
-  await client.waitForRoom('general')
-  return client
-}
+const member = (url: string, userId: string): Promise<TestClient> =>
+  joinedMember(url, userId, clients)
 
 const receivedIds = (client: TestClient) =>
   client.dispatched

@@ -82,3 +82,25 @@ export async function createTestClient(
     },
   }
 }
+
+/**
+ * A test client that never gives up reconnecting (short backoff), connected and joined to
+ * `room`; pushed onto `track` so the test's afterEach can dispose of it.
+ */
+export async function joinedMember(
+  url: string,
+  userId: string,
+  track: TestClient[],
+  { room = 'general', maxReconnectDelay = 100 }: { room?: string; maxReconnectDelay?: number } = {},
+): Promise<TestClient> {
+  const client = await createTestClient(url, userId, {
+    reconnectInterval: 20,
+    maxReconnectDelay,
+    maxReconnectAttempts: Infinity,
+  })
+  track.push(client)
+  client.store.dispatch(client.actions.connect())
+  client.store.dispatch(client.actions.joinRoom(room))
+  await client.waitForRoom(room)
+  return client
+}
