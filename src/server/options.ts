@@ -254,6 +254,16 @@ function isCount(value: number, min: number): boolean {
   return Number.isSafeInteger(value) && value >= min
 }
 
+/** `value` (the option's or its default), checked to be an integer of at least `min`. */
+function integerOption(name: string, value: number, min: 0 | 1, unit?: string): number {
+  const kind = min === 0 ? 'non-negative' : 'positive'
+  check(
+    isCount(value, min),
+    `${name} must be a ${kind} integer${unit ? ` (${unit})` : ''}, got ${value}`,
+  )
+  return value
+}
+
 function isInRange(value: number, min: number, max: number): boolean {
   return Number.isSafeInteger(value) && value >= min && value <= max
 }
@@ -320,20 +330,16 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
   )
   const port = options.port ?? 3000
   check(isCount(port, 0) && port <= 65535, `port must be an integer from 0 to 65535, got ${port}`)
-  const maxPayload = options.maxPayload ?? 64 * 1024
-  check(isCount(maxPayload, 1), `maxPayload must be a positive integer (bytes), got ${maxPayload}`)
+  const maxPayload = integerOption('maxPayload', options.maxPayload ?? 64 * 1024, 1, 'bytes')
   const compression = resolveCompression(options.compression)
-  const historySize = options.historySize ?? 1000
-  check(isCount(historySize, 0), `historySize must be a non-negative integer, got ${historySize}`)
+  const historySize = integerOption('historySize', options.historySize ?? 1000, 0)
   const rateLimit = options.rateLimit ?? { messages: 100, perMs: 10_000 }
   check(
     rateLimit === false || (isCount(rateLimit.messages, 1) && isCount(rateLimit.perMs, 1)),
     'rateLimit must be false or { messages, perMs } with positive integers',
   )
-  const maxInFlight = options.maxInFlight ?? 256
-  check(isCount(maxInFlight, 1), `maxInFlight must be a positive integer, got ${maxInFlight}`)
-  const authTimeoutMs = options.authTimeoutMs ?? 10_000
-  check(isCount(authTimeoutMs, 1), `authTimeoutMs must be a positive integer, got ${authTimeoutMs}`)
+  const maxInFlight = integerOption('maxInFlight', options.maxInFlight ?? 256, 1)
+  const authTimeoutMs = integerOption('authTimeoutMs', options.authTimeoutMs ?? 10_000, 1)
   check(
     options.rooms === undefined || (typeof options.rooms === 'object' && options.rooms !== null),
     "rooms must be an object of room ACLs, e.g. { staff: { public: false, members: ['alice'] } }",
@@ -347,25 +353,26 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     maxTokenAgeSec === undefined || isCount(maxTokenAgeSec, 1),
     `jwt.maxTokenAgeSec must be a positive integer (seconds), got ${maxTokenAgeSec}`,
   )
-  const tokenExpiryGraceMs = options.tokenExpiryGraceMs ?? 5000
-  check(
-    isCount(tokenExpiryGraceMs, 0),
-    `tokenExpiryGraceMs must be a non-negative integer, got ${tokenExpiryGraceMs}`,
+  const tokenExpiryGraceMs = integerOption(
+    'tokenExpiryGraceMs',
+    options.tokenExpiryGraceMs ?? 5000,
+    0,
   )
-  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024
-  check(
-    isCount(maxBufferedBytes, 1),
-    `maxBufferedBytes must be a positive integer (bytes), got ${maxBufferedBytes}`,
+  const maxBufferedBytes = integerOption(
+    'maxBufferedBytes',
+    options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    1,
+    'bytes',
   )
-  const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 20
-  check(
-    isCount(maxConnectionsPerUser, 1),
-    `maxConnectionsPerUser must be a positive integer, got ${maxConnectionsPerUser}`,
+  const maxConnectionsPerUser = integerOption(
+    'maxConnectionsPerUser',
+    options.maxConnectionsPerUser ?? 20,
+    1,
   )
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000
-  check(
-    isCount(heartbeatIntervalMs, 0),
-    `heartbeatIntervalMs must be a non-negative integer, got ${heartbeatIntervalMs}`,
+  const heartbeatIntervalMs = integerOption(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? 30_000,
+    0,
   )
   const documents = options.documents ?? createMemoryDocumentStore()
   check(
@@ -376,30 +383,30 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
       (documents.compact === undefined || typeof documents.compact === 'function'),
     'documents must be a DocumentStore { load(doc), append(doc, update), compact?(doc, state) }, e.g. createMemoryDocumentStore()',
   )
-  const documentGraceMs = options.documentGraceMs ?? 30_000
-  check(
-    isCount(documentGraceMs, 0),
-    `documentGraceMs must be a non-negative integer, got ${documentGraceMs}`,
+  const documentGraceMs = integerOption('documentGraceMs', options.documentGraceMs ?? 30_000, 0)
+  const maxDocumentBytes = integerOption(
+    'maxDocumentBytes',
+    options.maxDocumentBytes ?? 16 * 1024 * 1024,
+    1,
+    'bytes',
   )
-  const maxDocumentBytes = options.maxDocumentBytes ?? 16 * 1024 * 1024
-  check(
-    isCount(maxDocumentBytes, 1),
-    `maxDocumentBytes must be a positive integer (bytes), got ${maxDocumentBytes}`,
+  const documentCompactEvery = integerOption(
+    'documentCompactEvery',
+    options.documentCompactEvery ?? 500,
+    1,
+    'appends',
   )
-  const documentCompactEvery = options.documentCompactEvery ?? 500
-  check(
-    isCount(documentCompactEvery, 1),
-    `documentCompactEvery must be a positive integer (appends), got ${documentCompactEvery}`,
+  const documentStoreTimeoutMs = integerOption(
+    'documentStoreTimeoutMs',
+    options.documentStoreTimeoutMs ?? 10_000,
+    1,
+    'ms',
   )
-  const documentStoreTimeoutMs = options.documentStoreTimeoutMs ?? 10_000
-  check(
-    isCount(documentStoreTimeoutMs, 1),
-    `documentStoreTimeoutMs must be a positive integer (ms), got ${documentStoreTimeoutMs}`,
-  )
-  const historyStoreTimeoutMs = options.historyStoreTimeoutMs ?? 10_000
-  check(
-    isCount(historyStoreTimeoutMs, 1),
-    `historyStoreTimeoutMs must be a positive integer (ms), got ${historyStoreTimeoutMs}`,
+  const historyStoreTimeoutMs = integerOption(
+    'historyStoreTimeoutMs',
+    options.historyStoreTimeoutMs ?? 10_000,
+    1,
+    'ms',
   )
 
   return {
