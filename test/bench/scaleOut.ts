@@ -7,13 +7,15 @@
  *
  * Load: `MEMBERS` members of one room spread round-robin over the processes (all of them raw
  * `ws` clients in this process, so every timestamp is from one clock), two of them senders on
- * different processes when there are two. Throughput: each sender sends `THROUGHPUT_COUNT`
- * messages keeping at most `WINDOW` unacknowledged; deliveries/s = messages × members ÷ the
- * time from the first send to the last member's receipt. Latency: each sender paces
- * `LATENCY_COUNT` messages at `LATENCY_RATE`/s (below what any deployment takes, so the figure
- * is the hop, not a queue); each member's receipt − its send is one sample. Loopback, every wait
- * bounded. The bench process, redis-server and the server processes share this machine's cores:
- * compare rows of one run.
+ * different processes when there are two. The three run side by side (idle when not measured),
+ * warmed up by one unmeasured throughput phase, then measured in turns, `ROUNDS` rounds of:
+ * throughput — each sender sends `THROUGHPUT_COUNT` messages keeping at most `WINDOW`
+ * unacknowledged; deliveries/s = messages × members ÷ the time from the first send to the last
+ * member's receipt (the row: the median round); latency — each sender paces `LATENCY_COUNT`
+ * messages at `LATENCY_RATE`/s (well below what any deployment takes, so the figure is the hop,
+ * not a queue); each member's receipt − its send is one sample (the rows: p50/p99 of every
+ * round's samples). Loopback, every wait bounded. The bench process, redis-server and the
+ * server processes share this machine's cores: compare rows of one run.
  */
 import { existsSync } from 'node:fs'
 import { WebSocket } from 'ws'
@@ -23,15 +25,16 @@ import { startServerProcess } from '../support/redisProcess'
 import { REDIS_SERVER_BINARY, startRedisServer } from '../support/redisServer'
 import { TEST_SECRET } from '../support/tokens'
 import { BENCH_SECRET, startBenchServer } from './benchServer'
-import { compared, percentile, sleep, within, type BenchRow } from './rows'
+import { compared, median, percentile, sleep, within, type BenchRow } from './rows'
 
 const ROOM = 'scale'
 const MEMBERS = 10
 const SENDERS = 2
-const WARMUP_COUNT = 100
-const THROUGHPUT_COUNT = 1500
+/** Rounds of one throughput and one latency phase per deployment, taken in turns. */
+const ROUNDS = 3
+const THROUGHPUT_COUNT = 1000
 const WINDOW = 32
-const LATENCY_COUNT = 300
+const LATENCY_COUNT = 150
 /** Messages/s each sender paces in the latency phase. */
 const LATENCY_RATE = 150
 const WAIT_MS = 60_000
@@ -45,7 +48,10 @@ interface Deployment {
 
 export interface ScaleOutResult {
   name: string
+  /** The median of the rounds. */
   deliveriesPerSecond: number
+  /** Each round's deliveries/s, ascending. */
+  rounds: number[]
   /** Delivery latencies in ms, sorted ascending. */
   latencies: number[]
 }
@@ -115,30 +121,38 @@ async function connectMember(url: string, token: string, listeners: Listeners): 
   }
 }
 
-/** Runs the load on `deployment` and measures it. */
-async function measure(deployment: Deployment): Promise<ScaleOutResult> {
+/** A deployment with its members connected, measured a phase at a time. */
+interface Loaded {
+  name: string
+  /** Deliveries/s of one windowed throughput phase. */
+  throughput(tag: string): Promise<number>
+  /** Delivery latencies (ms) of one paced phase of `count` messages per sender. */
+  latency(tag: string, count: number): Promise<number[]>
+  close(): void
+}
+
+/** Connects the members to `deployment` and warms it up (a windowed phase, not measured). */
+async function load(deployment: Deployment): Promise<Loaded> {
   const sentAt = new Map<string, number>()
-  const latencies: number[] = []
+  let latencies: number[] = []
   const counts = new Map<string, number>()
   const waiting = new Map<string, { target: number; done: (at: number) => void }>()
   const acked = new Map<number, (refId: string) => void>()
   const onChat = (content: string, at: number) => {
-    const phase = content.slice(0, 1)
-    const count = (counts.get(phase) ?? 0) + 1
-    counts.set(phase, count)
-    if (phase === 'l') {
-      const sent = sentAt.get(content)
-      if (sent !== undefined) latencies.push(at - sent)
-    }
-    const wait = waiting.get(phase)
+    const tag = content.slice(0, content.indexOf('|'))
+    const count = (counts.get(tag) ?? 0) + 1
+    counts.set(tag, count)
+    const sent = sentAt.get(content)
+    if (sent !== undefined) latencies.push(at - sent)
+    const wait = waiting.get(tag)
     if (wait && count === wait.target) wait.done(at)
   }
-  /** Resolves with the time the `target`-th message of `phase` reached a member. */
-  const allReceived = (phase: string, messages: number) =>
+  /** Resolves with the time the last of `messages` messages tagged `tag` reached a member. */
+  const allReceived = (tag: string, messages: number) =>
     within(
-      new Promise<number>((done) => waiting.set(phase, { target: messages * MEMBERS, done })),
+      new Promise<number>((done) => waiting.set(tag, { target: messages * MEMBERS, done })),
       WAIT_MS,
-      `${deployment.name}: ${messages} ${phase} messages to ${MEMBERS} members`,
+      `${deployment.name}: ${messages} messages ${tag} to ${MEMBERS} members`,
     )
 
   const members: Member[] = []
@@ -146,22 +160,19 @@ async function measure(deployment: Deployment): Promise<ScaleOutResult> {
     const url = deployment.urls[i % deployment.urls.length] as string
     const token = await signDevToken(deployment.secret, `member${i}`)
     members.push(
-      await connectMember(url, token, {
-        chat: onChat,
-        ack: (refId) => acked.get(i)?.(refId),
-      }),
+      await connectMember(url, token, { chat: onChat, ack: (refId) => acked.get(i)?.(refId) }),
     )
   }
   const senders = members.slice(0, SENDERS)
 
-  /** One sender's `count` messages of `phase`, at most WINDOW unacknowledged. */
-  const windowed = (index: number, phase: string, count: number) =>
+  /** One sender's `count` messages tagged `tag`, at most WINDOW unacknowledged. */
+  const windowed = (index: number, tag: string, count: number) =>
     new Promise<void>((resolve) => {
       const sender = senders[index] as Member
       const pending = new Set<string>()
       let sent = 0
       let done = 0
-      const sendOne = () => pending.add(sender.chat(`${phase}${index}.${sent++}`))
+      const sendOne = () => pending.add(sender.chat(`${tag}|${index}.${sent++}`))
       acked.set(index, (refId) => {
         if (!pending.delete(refId)) return
         if (++done === count) return resolve()
@@ -170,43 +181,45 @@ async function measure(deployment: Deployment): Promise<ScaleOutResult> {
       while (sent < Math.min(WINDOW, count)) sendOne()
     })
 
-  try {
-    const warm = allReceived('w', SENDERS * WARMUP_COUNT)
-    await Promise.all(senders.map((_, index) => windowed(index, 'w', WARMUP_COUNT)))
-    await warm
-
-    const throughput = allReceived('t', SENDERS * THROUGHPUT_COUNT)
+  const throughput = async (tag: string) => {
+    const received = allReceived(tag, SENDERS * THROUGHPUT_COUNT)
     const started = performance.now()
-    await Promise.all(senders.map((_, index) => windowed(index, 't', THROUGHPUT_COUNT)))
-    const last = await throughput
-    const deliveriesPerSecond = (SENDERS * THROUGHPUT_COUNT * MEMBERS) / ((last - started) / 1000)
+    await Promise.all(senders.map((_, index) => windowed(index, tag, THROUGHPUT_COUNT)))
+    const last = await received
+    return (SENDERS * THROUGHPUT_COUNT * MEMBERS) / ((last - started) / 1000)
+  }
 
-    // Paced: every 5 ms each sender sends what is due by then.
-    const paced = allReceived('l', SENDERS * LATENCY_COUNT)
-    const pacedFrom = performance.now()
-    let due = 0
-    while (due < LATENCY_COUNT) {
-      const next = Math.min(
-        LATENCY_COUNT,
-        Math.floor(((performance.now() - pacedFrom) / 1000) * LATENCY_RATE) + 1,
-      )
-      for (; due < next; due++)
-        senders.forEach((sender, index) => {
-          const content = `l${index}.${due}`
-          sentAt.set(content, performance.now())
-          sender.chat(content)
-        })
-      await sleep(5)
-    }
-    await paced
-    return {
-      name: deployment.name,
-      deliveriesPerSecond,
-      latencies: latencies.sort((a, b) => a - b),
-    }
-  } finally {
-    acked.clear()
-    for (const member of members) member.close()
+  await throughput('warm')
+  return {
+    name: deployment.name,
+    throughput,
+    async latency(tag, count) {
+      latencies = []
+      const received = allReceived(tag, SENDERS * count)
+      // Paced: every 5 ms each sender sends what is due by then.
+      const from = performance.now()
+      let due = 0
+      while (due < count) {
+        const next = Math.min(
+          count,
+          Math.floor(((performance.now() - from) / 1000) * LATENCY_RATE) + 1,
+        )
+        for (; due < next; due++)
+          senders.forEach((sender, index) => {
+            const content = `${tag}|${index}.${due}`
+            sentAt.set(content, performance.now())
+            sender.chat(content)
+          })
+        await sleep(5)
+      }
+      await received
+      sentAt.clear()
+      return latencies
+    },
+    close() {
+      acked.clear()
+      for (const member of members) member.close()
+    },
   }
 }
 
@@ -235,30 +248,43 @@ async function onRedis(redisUrl: string, processes: number): Promise<Deployment>
   }
 }
 
-/** Measures the three deployments one after the other; `undefined` without redis-server. */
+/**
+ * Starts the three deployments side by side and measures them in turns, `ROUNDS` times (so a
+ * machine that gets busier part way through weighs on each alike); `undefined` without
+ * redis-server.
+ */
 export async function runScaleOutBench(): Promise<ScaleOutResult[] | undefined> {
   if (!existsSync(REDIS_SERVER_BINARY)) return undefined
-  const results: ScaleOutResult[] = []
-  const memory = await inMemory()
-  try {
-    results.push(await measure(memory))
-  } finally {
-    await memory.close()
-  }
   const redis = await startRedisServer()
+  const deployments: Deployment[] = []
+  const loaded: Loaded[] = []
   try {
-    for (const processes of [1, 2]) {
-      const deployment = await onRedis(redis.url, processes)
-      try {
-        results.push(await measure(deployment))
-      } finally {
-        await deployment.close()
+    deployments.push(await inMemory())
+    deployments.push(await onRedis(redis.url, 1))
+    deployments.push(await onRedis(redis.url, 2))
+    for (const deployment of deployments) loaded.push(await load(deployment))
+    const results = loaded.map((deployment) => ({
+      name: deployment.name,
+      rounds: [] as number[],
+      latencies: [] as number[],
+    }))
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [index, deployment] of loaded.entries()) {
+        const result = results[index] as (typeof results)[number]
+        result.rounds.push(await deployment.throughput(`t${round}`))
+        result.latencies.push(...(await deployment.latency(`l${round}`, LATENCY_COUNT)))
       }
-    }
+    return results.map(({ name, rounds, latencies }) => ({
+      name,
+      deliveriesPerSecond: median(rounds),
+      rounds: [...rounds].sort((a, b) => a - b),
+      latencies: latencies.sort((a, b) => a - b),
+    }))
   } finally {
+    for (const deployment of loaded) deployment.close()
+    await Promise.all(deployments.map((deployment) => deployment.close()))
     await redis.stop()
   }
-  return results
 }
 
 const LOAD = `${MEMBERS} members, ${SENDERS} senders`
@@ -290,7 +316,7 @@ export function scaleOutRows(results: readonly ScaleOutResult[] | undefined): Be
         result.deliveriesPerSecond,
         'deliveries/s',
         before?.deliveriesPerSecond,
-        `${SENDERS * THROUGHPUT_COUNT} messages × ${MEMBERS} members`,
+        `median of ${result.rounds.length} rounds of ${SENDERS * THROUGHPUT_COUNT} messages × ${MEMBERS} members (${result.rounds.map((round) => Math.round(round).toLocaleString('en-US')).join(' / ')})`,
       ),
       row(
         `delivery latency p50 (${LOAD} at ${LATENCY_RATE} msg/s each)`,
