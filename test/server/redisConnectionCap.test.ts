@@ -201,4 +201,18 @@ describe('the Redis connection cap while Redis is down', () => {
     )
     expect(await tryConnect(b.url, 'alice')).toBe(4029)
   })
+
+  it('fails open after timeoutMs when Redis holds its answer (CLIENT PAUSE)', async () => {
+    ownRedis ??= await startRedisServer()
+    await ownRedis.start()
+    const prefix = prefixes()
+    const a = await startProcess(prefix, 1, { url: ownRedis.url })
+    await connectAs(a.url, 'bob')
+    await ownRedis.pause(4000)
+    // Admitted by this process's count once the admission gave up waiting (timeoutMs, 1 s)…
+    expect(await tryConnect(a.url, 'alice')).toBe('ok')
+    expect(a.warnings.some((message) => /connection cap unavailable/.test(message))).toBe(true)
+    // …which holds alice to one here as well.
+    expect(await tryConnect(a.url, 'alice')).toBe(4029)
+  })
 })

@@ -65,16 +65,16 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   return 0
 end
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('ZADD', KEYS[1], string.format('%d', now + ttl), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `
 
 /** KEYS: the user's slots. ARGV: ttlMs, then this process's slots of the user (re-added if swept). */
 const REFRESH_LUA = `${NOW_LUA}
-local ttl = tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + ttl, ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], ttl)
+local expires = string.format('%d', now + tonumber(ARGV[1]))
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], expires, ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return #ARGV - 1
 `
 
