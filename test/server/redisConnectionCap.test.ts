@@ -170,8 +170,12 @@ describe('maxConnectionsPerUser across server processes on one Redis', () => {
       expect(await tryConnect(a.url, userId)).toBe('ok')
     expect(await tryConnect(a.url, '{alice}')).toBe(4029)
     // The keys of the table in redis/connections.ts, one slot each.
-    for (const tag of ['{%7Balice%7D}', '{alice%7D}', '{%257Balice%257D}', '{alice}'])
+    for (const tag of ['{%7Balice%7D}', '{alice%7D}', '{%257Balice%257D}', '{alice}']) {
       expect(await a.redis.zcard(`${prefix}conns:${tag}:`)).toBe(1)
+      // Each ends with its slots (ttlMs, default 30 s) if nobody refreshes or removes them.
+      expect(await a.redis.pttl(`${prefix}conns:${tag}:`)).toBeGreaterThan(0)
+      expect(await a.redis.pttl(`${prefix}conns:${tag}:`)).toBeLessThanOrEqual(30_000)
+    }
   })
 })
 

@@ -58,23 +58,30 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `
 
+/** Keeps the key until its last slot expires (a process with a shorter TTL never cuts it short). */
+const EXPIRE_LUA = `
+local function expire(key, ttl)
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
+`
+
 /** KEYS: the user's slots. ARGV: slot, maxPerUser, ttlMs. Returns 1 (admitted) or 0. */
-const ADMIT_LUA = `${NOW_LUA}
+const ADMIT_LUA = `${NOW_LUA}${EXPIRE_LUA}
 local ttl = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   return 0
 end
 redis.call('ZADD', KEYS[1], string.format('%d', now + ttl), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ttl)
+expire(KEYS[1], ttl)
 return 1
 `
 
 /** KEYS: the user's slots. ARGV: ttlMs, then this process's slots of the user (re-added if swept). */
-const REFRESH_LUA = `${NOW_LUA}
+const REFRESH_LUA = `${NOW_LUA}${EXPIRE_LUA}
 local expires = string.format('%d', now + tonumber(ARGV[1]))
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], expires, ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+expire(KEYS[1], tonumber(ARGV[1]))
 return #ARGV - 1
 `
 
@@ -150,7 +157,7 @@ export function createRedisConnectionCap(options: RedisConnectionCapOptions): Co
     if (now - warnedAt >= ttlMs) {
       warnedAt = now
       failed(
-        `unavailable: admitting by this process's count (${openedSinceWarning} connection(s) so far)`,
+        `unavailable: admitting by this process's own count (${openedSinceWarning} admitted so since the last warning)`,
       )(error)
       openedSinceWarning = 0
     }
@@ -214,7 +221,12 @@ export function createRedisConnectionCap(options: RedisConnectionCapOptions): Co
       redis.zrem(keyOf(userId), slot).catch(failed(`release of ${userId}`))
     },
 
-    count: (userId) => commands.realtimeCapCount(keyOf(userId)),
+    count: (userId) =>
+      withinTimeout(
+        () => commands.realtimeCapCount(keyOf(userId)),
+        timeoutMs,
+        `count of ${userId}`,
+      ),
 
     async close() {
       if (closed) return
