@@ -49,7 +49,8 @@ export async function handleAuth(
       frame.id,
     )
   }
-  if (!current && !context.connectionCap.admit(check.userId, connection)) {
+  if (!current && !(await context.connectionCap.admit(check.userId, connection))) {
+    if (connection.closed) return
     const message = `${check.userId} already has ${maxConnectionsPerUser} connections open (maxConnectionsPerUser)`
     connection.sendError({
       code: WebSocketErrorCode.TOO_MANY_CONNECTIONS,
@@ -58,6 +59,8 @@ export async function handleAuth(
     })
     return connection.close(CloseCode.TOO_MANY_CONNECTIONS, 'too many connections for this user')
   }
+  // Closed while a shared cap answered: its close found no session, so the slot is freed here.
+  if (!current && connection.closed) return context.connectionCap.release(check.userId, connection)
   const session = current ?? { userId: check.userId, sessionId: createId() }
   // A refresh that does not state a limit keeps the one stated before.
   const limit = Math.min(maxPayload, clientLimit ?? connection.maxFrameBytes)

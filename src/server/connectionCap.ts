@@ -1,11 +1,17 @@
-/** The authenticated connections of each user, held to `maxConnectionsPerUser`. */
+/**
+ * The authenticated connections of each user, held to `maxConnectionsPerUser`: in this process
+ * (`createConnectionCap`, synchronous) or across the processes on one Redis
+ * (`redis/connections.ts`, which answers once Redis has).
+ */
 export interface ConnectionCap {
   /** Takes a slot for `connection` as `userId`; false when the user has none left. */
-  admit(userId: string, connection: object): boolean
+  admit(userId: string, connection: object): boolean | Promise<boolean>
   /** Frees the connection's slot (it closed); nothing for one never admitted. */
   release(userId: string, connection: object): void
-  /** Open authenticated connections of `userId`. */
-  count(userId: string): number
+  /** Open authenticated connections of `userId` (across processes for a shared cap). */
+  count(userId: string): number | Promise<number>
+  /** Stops what the cap runs (timers) and frees what this process still holds. */
+  close?(): Promise<void>
 }
 
 /**

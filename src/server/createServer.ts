@@ -8,7 +8,6 @@ import type { EventData } from '../protocol'
 import { createTokenVerifier } from './auth'
 import type { ServerContext } from './context'
 import { createDocuments } from './collab/documents'
-import { createConnectionCap } from './connectionCap'
 import { serveConnection } from './connection'
 import { createEventBoard } from './events'
 import type { EventInput } from './events'
@@ -162,7 +161,7 @@ export async function createRealtimeServer(
     presence,
     receipts: createReadReceipts(),
     events,
-    connectionCap: createConnectionCap(resolved.maxConnectionsPerUser),
+    connectionCap: resolved.connectionCap(resolved.maxConnectionsPerUser),
     documents: createDocuments(resolved),
   }
   const httpServer = createHttpServer((request, response) => {
@@ -230,6 +229,7 @@ export async function createRealtimeServer(
         events.close()
         await closeSockets([...wss.clients])
         await resolved.presenceEngine.close()
+        await context.connectionCap.close?.()
         context.documents.close()
         await new Promise<void>((resolve) => wss.close(() => resolve()))
         await new Promise<void>((resolve) => {

@@ -8,6 +8,8 @@ import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
+import { createConnectionCap } from './connectionCap'
+import type { ConnectionCap } from './connectionCap'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
 
@@ -181,6 +183,11 @@ export interface RealtimeServerOptions {
    * it on `close()`. Default: none (one process, presence in memory).
    */
   presenceEngine?: PresenceEngine
+  /**
+   * @internal Issue 12: makes what holds each user to `maxConnectionsPerUser` (called once,
+   * with it); the server closes it on `close()`. Default: `createConnectionCap` (per process).
+   */
+  connectionCap?: (maxPerUser: number) => ConnectionCap
   /** Default: `console`. */
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
@@ -234,6 +241,7 @@ export interface ResolvedServerOptions {
   history: HistoryStore
   broker: StreamBroker
   presenceEngine: PresenceEngine
+  connectionCap: (maxPerUser: number) => ConnectionCap
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -434,6 +442,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     history: options.history ?? createMemoryHistory(historySize),
     broker: options.broker ?? localBroker,
     presenceEngine: options.presenceEngine ?? localPresenceEngine,
+    connectionCap: options.connectionCap ?? createConnectionCap,
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,

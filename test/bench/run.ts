@@ -18,6 +18,7 @@ import { runChild } from './child'
 import { collabRows } from './collab'
 import { compressionRows } from './compression'
 import { devIngestRows } from './clientRows'
+import { runScaleOutBench, scaleOutRows } from './scaleOut'
 import { percentile, type BenchRow } from './rows'
 import { sizeRows } from './sizes'
 
@@ -148,6 +149,10 @@ async function main(): Promise<void> {
   rows.push(...(await section('gzip sizes', sizeRows)))
   rows.push(...(await section('compression', compressionRows)))
   rows.push(...(await section('collab', collabRows)))
+  // About 15 s: a redis-server and up to two server processes; skipped without redis-server.
+  rows.push(
+    ...(await section('scale-out on Redis', async () => scaleOutRows(await runScaleOutBench()))),
+  )
   // About 45 s: the server and the abusers each in their own process.
   rows.push(...(await section('abuse', async () => abuseBenchRows(await runAbuseBench()))))
 

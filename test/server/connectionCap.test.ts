@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createConnectionCap } from '../../src/server/connectionCap'
+import type { ConnectionCap } from '../../src/server/connectionCap'
 import { tokenFor } from '../support/tokens'
 import { connect, connectAs, roundTrip, startServer } from './harness'
 
@@ -71,4 +72,43 @@ describe('server maxConnectionsPerUser', () => {
     extra.sendFrame('auth', { data: { token: await tokenFor('alice') } })
     expect((await extra.closed).code).toBe(4029)
   })
+
+  it('frees the slot of a connection that closed while a shared cap was still admitting it', async () => {
+    const released: object[] = []
+    let pending: { connection: { closed: boolean }; admit: (admitted: boolean) => void } | undefined
+    const server = await startServer({
+      connectionCap: (maxPerUser): ConnectionCap => {
+        const memory = createConnectionCap(maxPerUser)
+        return {
+          // Answers when the test says, as a cap that asks Redis does.
+          admit: (userId, connection) =>
+            new Promise<boolean>((resolve) => {
+              pending = {
+                connection: connection as { closed: boolean },
+                admit: (admitted) => resolve(admitted && memory.admit(userId, connection)),
+              }
+            }),
+          release: (userId, connection) => {
+            released.push(connection)
+            memory.release(userId, connection)
+          },
+          count: (userId) => memory.count(userId),
+        }
+      },
+    })
+    const client = await connect(server.url)
+    client.sendFrame('auth', { data: { token: await tokenFor('alice') } })
+    await until(() => pending !== undefined)
+    client.close()
+    await until(() => pending?.connection.closed === true)
+    pending?.admit(true)
+    await until(() => released.length === 1)
+    expect(released).toEqual([pending?.connection])
+  })
 })
+
+/** Waits (bounded) until `check` holds. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  expect(check()).toBe(true)
+}
