@@ -18,7 +18,6 @@ import type { CompressionOptions, RealtimeServerOptions } from './options'
 import { createPresence } from './presence'
 import { appendServerFrame, createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
-import { createReadReceipts } from './readReceipts'
 import { createRooms } from './rooms'
 import { timedHistory } from './storeCalls'
 
@@ -160,7 +159,7 @@ export async function createRealtimeServer(
     rooms,
     verifyToken: createTokenVerifier(resolved.jwt),
     presence,
-    receipts: createReadReceipts(),
+    receipts: resolved.receipts,
     events,
     connectionCap: createConnectionCap(resolved.maxConnectionsPerUser),
     documents: createDocuments(resolved),

@@ -8,6 +8,8 @@ import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
+import { createReadReceipts } from './readReceipts'
+import type { ReadReceipts } from './readReceipts'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
 
@@ -181,6 +183,11 @@ export interface RealtimeServerOptions {
    * it on `close()`. Default: none (one process, presence in memory).
    */
   presenceEngine?: PresenceEngine
+  /**
+   * @internal Issue 12: where read receipts are kept (`createRedisReceipts`: shared by
+   * processes). Default: in memory, per process.
+   */
+  receipts?: ReadReceipts
   /** Default: `console`. */
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
@@ -234,6 +241,7 @@ export interface ResolvedServerOptions {
   history: HistoryStore
   broker: StreamBroker
   presenceEngine: PresenceEngine
+  receipts: ReadReceipts
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -434,6 +442,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     history: options.history ?? createMemoryHistory(historySize),
     broker: options.broker ?? localBroker,
     presenceEngine: options.presenceEngine ?? localPresenceEngine,
+    receipts: options.receipts ?? createReadReceipts(),
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,
