@@ -10,7 +10,6 @@ import type { ServerContext } from './context'
 import { createDocuments } from './collab/documents'
 import { createConnectionCap } from './connectionCap'
 import { serveConnection } from './connection'
-import { createEventBoard } from './events'
 import type { EventInput } from './events'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
@@ -149,7 +148,7 @@ export async function createRealtimeServer(
     onError: (message, error) => logger.error(message, error),
   })
   const push = createServerPush({ rooms, presence, logger })
-  const events = createEventBoard({
+  const events = resolved.eventBoard({
     append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),
     notify: (userId, notification) => push.notify(userId, notification),
   })
@@ -226,7 +225,7 @@ export async function createRealtimeServer(
     close() {
       shutdown ??= (async () => {
         heartbeat.stop()
-        events.close()
+        await events.close()
         await closeSockets([...wss.clients])
         await resolved.presenceEngine.close()
         context.documents.close()

@@ -7,6 +7,8 @@ import { localPresenceEngine } from './presenceEngine'
 import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
+import { createEventBoard } from './events'
+import type { EventBoardFactory } from './events'
 import type { RateLimitOptions } from './rateLimit'
 import { createReadReceipts } from './readReceipts'
 import type { ReadReceipts } from './readReceipts'
@@ -188,6 +190,12 @@ export interface RealtimeServerOptions {
    * processes). Default: in memory, per process.
    */
   receipts?: ReadReceipts
+  /**
+   * @internal Issue 12: makes the event board behind `publishEvent` and `subscribe_events`
+   * (`createRedisEvents(...)`: events, subscribers and reminders shared by processes). Default:
+   * `createEventBoard`, in memory, per process.
+   */
+  eventBoard?: EventBoardFactory
   /** Default: `console`. */
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
@@ -242,6 +250,7 @@ export interface ResolvedServerOptions {
   broker: StreamBroker
   presenceEngine: PresenceEngine
   receipts: ReadReceipts
+  eventBoard: EventBoardFactory
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -443,6 +452,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     broker: options.broker ?? localBroker,
     presenceEngine: options.presenceEngine ?? localPresenceEngine,
     receipts: options.receipts ?? createReadReceipts(),
+    eventBoard: options.eventBoard ?? createEventBoard,
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,
