@@ -2,6 +2,7 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Frame } from '../../src/protocol'
 import { createId } from '../../src/protocol'
+import type { RealtimeServer } from '../../src/server'
 import type { StreamBroker } from '../../src/server/broker'
 import { createRedisBroker } from '../../src/server/redis/broker'
 import { createRedisEvents } from '../../src/server/redis/events'
@@ -12,9 +13,12 @@ import { framesOf, joinedAs, roundTrip, startServer } from './harness'
 
 const HOUR = 3_600_000
 const redisServer = useRedisServer()
+const servers: RealtimeServer[] = []
 const brokers: StreamBroker[] = []
 const clients: Redis[] = []
 afterEach(async () => {
+  // Before their Redis clients go: a board polls until its server closes.
+  await Promise.all(servers.splice(0).map((server) => server.close()))
   await Promise.all(brokers.splice(0).map((broker) => broker.close()))
   await Promise.all(clients.splice(0).map((redis) => redis.quit().catch(() => undefined)))
 })
@@ -31,6 +35,7 @@ async function startProcess(prefix: string) {
     broker,
     eventBoard: createRedisEvents({ redis, prefix, pollMs: 20 }),
   })
+  servers.push(server)
   return { server, redis, url: server.url }
 }
 
@@ -79,8 +84,10 @@ describe('the event board across server processes on one Redis', () => {
     const startsAt = Date.now() + HOUR
     const standup = a.server.publishEvent({ id: 'standup', title: 'Standup', startsAt })
     await holds(bob, (frame) => frame.type === 'event_update')
-    // Updated on another process: after it, with a later updatedAt.
+    // Updated on another process: after it, with a later updatedAt. (Each waits for the one
+    // before: two processes' appends to one stream are in no set order.)
     b.server.publishEvent({ id: 'standup', title: 'Standup (moved)', startsAt: startsAt + HOUR })
+    await holds(bob, (frame) => frame.type === 'event_update', 2)
     c.server.publishEvent({ id: 'retro', title: 'Retro', startsAt })
     await holds(bob, (frame) => frame.type === 'event_update', 3)
     expect(seen(bob)).toEqual([

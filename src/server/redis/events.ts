@@ -250,8 +250,8 @@ export function createRedisEvents(options: RedisEventsOptions): EventBoardFactor
           if (event) events.push(event)
           else onError('redux-realtime server: a stored event that is not one', json)
         }
-        // Redis keeps no order: oldest update first, as they were published.
-        events.sort((x, y) => x.updatedAt - y.updatedAt)
+        // Redis keeps no order: oldest update first, as they were published (ties by id).
+        events.sort((x, y) => x.updatedAt - y.updatedAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
         for (const event of events) appendEvent(deps, userId, event)
       },
 
