@@ -223,7 +223,8 @@ export interface RealtimeServerOptions {
    * A `HistoryStore` call not settled after this has failed, as a rejected one has: a write is
    * refused with a retryable `SERVER_ERROR` (`retryAfterMs`; the client's outbox resends it), a
    * join gets one naming its room (the client joins again); the connection stays open and the
-   * room's queue moves on. Default 10 s.
+   * room's queue moves on. The same holds for a read receipt's store call (the receipt gets the
+   * error; a join's receipts are left out) and an events `subscribe` / `unsubscribe`. Default 10 s.
    */
   historyStoreTimeoutMs?: number
 }

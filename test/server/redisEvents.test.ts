@@ -24,7 +24,7 @@ afterEach(async () => {
 })
 
 /** One server process on the shared Redis, polling for reminders every 20 ms. */
-async function startProcess(prefix: string) {
+async function startProcess(prefix: string, errors: unknown[] = []) {
   const redis = new Redis(redisServer.current.url)
   clients.push(redis)
   const broker = createRedisBroker({ redis, prefix })
@@ -33,7 +33,12 @@ async function startProcess(prefix: string) {
     rateLimit: false,
     history: createRedisHistory({ redis, historySize: 100, prefix }),
     broker,
-    eventBoard: createRedisEvents({ redis, prefix, pollMs: 20 }),
+    eventBoard: createRedisEvents({
+      redis,
+      prefix,
+      pollMs: 20,
+      onError: (message) => errors.push(message),
+    }),
   })
   servers.push(server)
   return { server, redis, url: server.url }
@@ -167,5 +172,21 @@ describe('the event board across server processes on one Redis', () => {
       'launch',
       'later',
     ])
+  })
+
+  it('replays only stored events the codec accepts, reporting the others', async () => {
+    const prefix = `t${createId(8)}:`
+    const errors: unknown[] = []
+    const a = await startProcess(prefix, errors)
+    a.server.publishEvent({ id: 'ok', title: 'Fine', startsAt: Date.now() + HOUR })
+    const bob = await subscriber(a.url, 'bob')
+    await holds(bob, (frame) => frame.type === 'event_update')
+    const all = `${prefix}{%events}:all`
+    await a.redis.hset(all, 'bad', '{"id":"bad","title":7}', 'worse', 'not json', '__proto__', '{}')
+    const carol = await subscriber(a.url, 'carol')
+    a.server.notify('carol', { title: 'marker' })
+    await holds(carol, (frame) => frame.type === 'notification')
+    expect(seen(carol)).toEqual([['ok', 'Fine']])
+    expect(errors).toHaveLength(3)
   })
 })

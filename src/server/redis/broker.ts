@@ -102,7 +102,8 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
     },
 
     signal(stream, frame) {
-      if (closed) return
+      // Not queued while Redis is away (ioredis would send it on reconnect): worthless late.
+      if (closed || redis.status !== 'ready') return
       const channel = liveChannel(prefix, stream)
       redis.spublish(channel, signalMessage(process, frame)).catch((error: unknown) => {
         onError(`redux-realtime server: could not relay a ${frame.type} on ${channel}`, error)
