@@ -15,7 +15,14 @@ async function eventsCall(
   call: () => void | Promise<void>,
 ): Promise<void> {
   try {
-    await withinTimeout(call, context.options.historyStoreTimeoutMs, `event board ${what}`)
+    // The memory board answers at once: no timer for it.
+    const pending = call()
+    if (pending)
+      await withinTimeout(
+        () => pending,
+        context.options.historyStoreTimeoutMs,
+        `event board ${what}`,
+      )
   } catch (error) {
     context.options.logger.error(`redux-realtime server: event board ${what} failed`, error)
     connection.sendError(storeFailedReply(`events ${what} ${frameId} not done`, frameId))

@@ -19,7 +19,11 @@ afterEach(async () => {
 })
 
 /** One server process on the shared Redis: its own connection, history, broker and receipts. */
-async function startProcess(prefix: string, errors: unknown[] = []) {
+async function startProcess(
+  prefix: string,
+  errors: unknown[] = [],
+  historyStoreTimeoutMs = 10_000,
+) {
   const redis = new Redis(redisServer.current.url)
   clients.push(redis)
   const broker = createRedisBroker({ redis, prefix, onError: (_, error) => errors.push(error) })
@@ -29,6 +33,7 @@ async function startProcess(prefix: string, errors: unknown[] = []) {
     history: createRedisHistory({ redis, historySize: 100, prefix }),
     broker,
     receipts: createRedisReceipts({ redis, prefix }),
+    historyStoreTimeoutMs,
   })
 }
 
@@ -205,5 +210,24 @@ describe('room signals across server processes on one Redis', () => {
     expect(framesOf(alice, 'chat_message')).toEqual([])
     expect(framesOf(alice, 'app_message')).toEqual([])
     expect(errors).toHaveLength(5)
+  })
+
+  it('refuses a read receipt with a retryable SERVER_ERROR while Redis does not answer, and takes it again after', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix, [], 100)
+    const alice = await joinedAs(a.url, 'alice', 'general')
+    await redisServer.current.pause(400)
+    const refused = alice.sendFrame('read_receipt', {
+      room: 'general',
+      data: { messageId: 'm1', seq: 1 },
+    })
+    const error = await alice.nextOfType('error', (frame) => frame.data.refId === refused.id)
+    expect(error.data).toMatchObject({ code: 'SERVER_ERROR', retryAfterMs: 1000 })
+    expect(error.room).toBe('general')
+    // The pause is over once a command answers again.
+    expect(await redisServer.current.command('PING')).toBe('+PONG')
+    alice.sendFrame('read_receipt', { room: 'general', data: { messageId: 'm2', seq: 2 } })
+    const receipt = await alice.nextOfType('read_receipt', (frame) => frame.data.seq === 2)
+    expect(receipt.userId).toBe('alice')
   })
 })
