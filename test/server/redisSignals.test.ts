@@ -8,7 +8,8 @@ import { createRedisHistory, liveChannel } from '../../src/server/redis/history'
 import { createRedisReceipts } from '../../src/server/redis/signals'
 import type { RawClient } from '../support/rawClient'
 import { useRedisServer } from '../support/redisServer'
-import { connectAs, framesOf, join, joinedAs, startServer } from './harness'
+import { tokenFor } from '../support/tokens'
+import { connect, connectAs, framesOf, join, joinedAs, startServer } from './harness'
 
 const redisServer = useRedisServer()
 const brokers: StreamBroker[] = []
@@ -229,5 +230,27 @@ describe('room signals across server processes on one Redis', () => {
     alice.sendFrame('read_receipt', { room: 'general', data: { messageId: 'm2', seq: 2 } })
     const receipt = await alice.nextOfType('read_receipt', (frame) => frame.data.seq === 2)
     expect(receipt.userId).toBe('alice')
+  })
+
+  it("relays a volatile message to a member on another process only when it fits that member's maxFrameBytes", async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await joinedAs(a.url, 'alice', 'board')
+    const carol = await joinedAs(b.url, 'carol', 'board')
+    const bob = await connect(b.url)
+    bob.sendFrame('auth', { data: { token: await tokenFor('bob'), maxFrameBytes: 1024 } })
+    await bob.nextOfType('auth_ok')
+    await join(bob, 'board')
+    const publish = (text: string) =>
+      alice.sendFrame('app_message', {
+        room: 'board',
+        data: { type: 'note', data: { text }, volatile: true },
+      })
+    const big = publish('x'.repeat(2000))
+    const small = publish('small')
+    for (const member of [bob, carol]) await holds(member, (frame) => frame.id === small.id)
+    expect(framesOf(carol, 'app_message').map((frame) => frame.id)).toEqual([big.id, small.id])
+    expect(framesOf(bob, 'app_message').map((frame) => frame.id)).toEqual([small.id])
   })
 })
