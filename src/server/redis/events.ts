@@ -21,6 +21,13 @@
  * later while any process runs; one found more than `lateMs` (default 60 s) after its time (no
  * process was running then) is dropped, as the memory board never sends a time already past. A
  * process that dies between its claim and its appends loses that reminder (at most once).
+ *
+ * `publish` still returns at once (`server.publishEvent` is synchronous): the event as this
+ * process made it. Storing it and appending it to subscribers follow one Redis round trip later
+ * (so a `notify` made right after it may reach a stream first); when another process published
+ * the same id in the same millisecond or later by its clock, the stored and sent `updatedAt` is
+ * moved past that one's, so every event's updates stay strictly ordered in Redis' order. A
+ * publish Redis refuses is logged (`onError`), not retried.
  */
 import type { Redis } from 'ioredis'
 import { isValidId, MessageType, validateFrame, makeFrame } from '../../protocol'
