@@ -2,7 +2,7 @@ import { isPrivateStream, makeFrame, MessageType, WebSocketErrorCode } from '../
 import type { AppMessageFrame } from '../protocol'
 import { isAllowed } from './access'
 import type { ClientConnection, ServerContext, Session } from './context'
-import { encodeOnce, storedTooLarge } from './frameLimit'
+import { storedTooLarge } from './frameLimit'
 import { duplicateIdError } from './roomFrames'
 import { storeWrite } from './storeCalls'
 
@@ -33,7 +33,8 @@ async function refusalOf(
  * must allow `{ action: 'publish', type }` and `validateMessage` (when set) must accept the
  * data. A durable one is then stored with the room's next seq (history, replay and
  * idempotency like chat), broadcast to every member, the sender included, and acked; a
- * volatile one is relayed to the room's other connections only: no seq, no history, no ack.
+ * volatile one is relayed to the room's other connections only (on every process): no seq, no
+ * history, no ack.
  *
  * @example
  * await handleAppMessage(frame, session, connection, context)
@@ -69,11 +70,8 @@ export async function handleAppMessage(
       userId: session.userId,
       data: { type, data, volatile },
     })
-    const { text, bytes } = encodeOnce(relay)
     // Worthless a moment later: a member it does not fit simply does not get it.
-    for (const member of context.rooms.membersOf(room))
-      if (member !== connection && bytes <= member.maxFrameBytes) member.sendText(text, bytes)
-    return
+    return context.rooms.signal(room, relay, connection)
   }
   const unsequenced = makeFrame(MessageType.APP_MESSAGE, {
     id,

@@ -1,4 +1,16 @@
-import type { StreamFrame } from '../protocol'
+import type {
+  AppMessageFrame,
+  ReadReceiptFrame,
+  StreamFrame,
+  TypingStartFrame,
+  TypingStopFrame,
+} from '../protocol'
+
+/**
+ * What a room relays to its members without storing it: typing, read receipts and volatile app
+ * messages (`data.volatile: true`). No seq, no history, no ack: worthless late, so fire-and-forget.
+ */
+export type SignalFrame = TypingStartFrame | TypingStopFrame | ReadReceiptFrame | AppMessageFrame
 
 /**
  * What a process hears of one stream's frames while it is subscribed. Frames come as the
@@ -10,6 +22,8 @@ export interface StreamFeed {
   frame(frame: StreamFrame, epoch: string): void
   /** The subscription was established again after a lost connection: frames may be missing. */
   resumed(): void
+  /** A signal another process relayed to the stream (never one of this process's own). */
+  signal(frame: SignalFrame): void
 }
 
 /**
@@ -22,6 +36,11 @@ export interface StreamFeed {
 export interface StreamBroker {
   /** Starts hearing `stream`; resolves once frames appended from now on will be heard. */
   subscribe(stream: string, feed: StreamFeed): Promise<void>
+  /**
+   * Relays a signal to the stream's members on the other processes, heard by their `signal`
+   * feeds and never by this process's own. Fire-and-forget: not stored, not retried.
+   */
+  signal(stream: string, frame: SignalFrame): void
   /** Stops hearing `stream` (a later `subscribe` starts again). */
   unsubscribe(stream: string): void
   /** Drops every subscription and the connection it owns. */
@@ -34,6 +53,7 @@ export interface StreamBroker {
  */
 export const localBroker: StreamBroker = {
   subscribe: () => Promise.resolve(),
+  signal: () => undefined,
   unsubscribe: () => undefined,
   close: () => Promise.resolve(),
 }

@@ -9,7 +9,6 @@ import { createTokenVerifier } from './auth'
 import type { ServerContext } from './context'
 import { createDocuments } from './collab/documents'
 import { serveConnection } from './connection'
-import { createEventBoard } from './events'
 import type { EventInput } from './events'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
@@ -17,7 +16,6 @@ import type { CompressionOptions, RealtimeServerOptions } from './options'
 import { createPresence } from './presence'
 import { appendServerFrame, createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
-import { createReadReceipts } from './readReceipts'
 import { createRooms } from './rooms'
 import { timedHistory } from './storeCalls'
 
@@ -149,7 +147,7 @@ export async function createRealtimeServer(
     onError: (message, error) => logger.error(message, error),
   })
   const push = createServerPush({ rooms, presence, logger })
-  const events = createEventBoard({
+  const events = resolved.eventBoard({
     append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),
     notify: (userId, notification) => push.notify(userId, notification),
   })
@@ -159,7 +157,7 @@ export async function createRealtimeServer(
     rooms,
     verifyToken: createTokenVerifier(resolved.jwt),
     presence,
-    receipts: createReadReceipts(),
+    receipts: resolved.receipts,
     events,
     connectionCap: resolved.connectionCap(resolved.maxConnectionsPerUser),
     documents: createDocuments(resolved),
@@ -226,7 +224,7 @@ export async function createRealtimeServer(
     close() {
       shutdown ??= (async () => {
         heartbeat.stop()
-        events.close()
+        await events.close()
         await closeSockets([...wss.clients])
         await resolved.presenceEngine.close()
         await context.connectionCap.close?.()

@@ -7,9 +7,13 @@ import { localPresenceEngine } from './presenceEngine'
 import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
+import { createEventBoard } from './events'
+import type { EventBoardFactory } from './events'
 import type { RateLimitOptions } from './rateLimit'
 import { createConnectionCap } from './connectionCap'
 import type { ConnectionCap } from './connectionCap'
+import { createReadReceipts } from './readReceipts'
+import type { ReadReceipts } from './readReceipts'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
 
@@ -188,6 +192,17 @@ export interface RealtimeServerOptions {
    * with it); the server closes it on `close()`. Default: `createConnectionCap` (per process).
    */
   connectionCap?: (maxPerUser: number) => ConnectionCap
+  /**
+   * @internal Issue 12: where read receipts are kept (`createRedisReceipts`: shared by
+   * processes). Default: in memory, per process.
+   */
+  receipts?: ReadReceipts
+  /**
+   * @internal Issue 12: makes the event board behind `publishEvent` and `subscribe_events`
+   * (`createRedisEvents(...)`: events, subscribers and reminders shared by processes). Default:
+   * `createEventBoard`, in memory, per process.
+   */
+  eventBoard?: EventBoardFactory
   /** Default: `console`. */
   logger?: RealtimeServerLogger
   /** Plain HTTP requests on the same port (the CLI's `--dev` tokens and `--static` files). */
@@ -215,7 +230,8 @@ export interface RealtimeServerOptions {
    * A `HistoryStore` call not settled after this has failed, as a rejected one has: a write is
    * refused with a retryable `SERVER_ERROR` (`retryAfterMs`; the client's outbox resends it), a
    * join gets one naming its room (the client joins again); the connection stays open and the
-   * room's queue moves on. Default 10 s.
+   * room's queue moves on. The same holds for a read receipt's store call (the receipt gets the
+   * error; a join's receipts are left out) and an events `subscribe` / `unsubscribe`. Default 10 s.
    */
   historyStoreTimeoutMs?: number
 }
@@ -242,6 +258,8 @@ export interface ResolvedServerOptions {
   broker: StreamBroker
   presenceEngine: PresenceEngine
   connectionCap: (maxPerUser: number) => ConnectionCap
+  receipts: ReadReceipts
+  eventBoard: EventBoardFactory
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -443,6 +461,8 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     broker: options.broker ?? localBroker,
     presenceEngine: options.presenceEngine ?? localPresenceEngine,
     connectionCap: options.connectionCap ?? createConnectionCap,
+    receipts: options.receipts ?? createReadReceipts(),
+    eventBoard: options.eventBoard ?? createEventBoard,
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,

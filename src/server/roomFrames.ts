@@ -4,7 +4,7 @@ import { isAllowed } from './access'
 import type { ClientConnection, ErrorReply, ServerContext, Session } from './context'
 import { storedTooLarge } from './frameLimit'
 import { replayBatches } from './joinReplay'
-import { storeJoin, storeWrite } from './storeCalls'
+import { storeJoin, storeWrite, withinTimeout } from './storeCalls'
 
 /**
  * The refusal of a message whose id another author already used in `stream`; `room` is the
@@ -22,13 +22,34 @@ export function duplicateIdError(id: string, stream: string, room?: string): Err
   }
 }
 
-/** After the replay: the room's read receipts, one per user, batched when there are several. */
-function sendReceipts(connection: ClientConnection, room: string, context: ServerContext): void {
-  const receipts: Frame[] = context.receipts
-    .of(room)
-    .map(({ userId, receipt }) =>
-      makeFrame(MessageType.READ_RECEIPT, { room, userId, data: receipt }),
+/**
+ * After the replay: the room's read receipts, one per user, batched when there are several. A
+ * receipt store that fails or hangs leaves them out (logged): the join itself succeeded, and
+ * receipts relayed from now on still come.
+ */
+async function sendReceipts(
+  connection: ClientConnection,
+  room: string,
+  context: ServerContext,
+): Promise<void> {
+  let known: Awaited<ReturnType<ServerContext['receipts']['of']>>
+  try {
+    known = await withinTimeout(
+      () => context.receipts.of(room),
+      context.options.historyStoreTimeoutMs,
+      `read receipt store read of ${room}`,
     )
+  } catch (error) {
+    context.options.logger.error(
+      `redux-realtime server: could not read the receipts of ${room}`,
+      error,
+    )
+    return
+  }
+  if (connection.closed) return
+  const receipts: Frame[] = known.map(({ userId, receipt }) =>
+    makeFrame(MessageType.READ_RECEIPT, { room, userId, data: receipt }),
+  )
   if (receipts.length === 1) return connection.send(receipts[0] as Frame)
   for (const message of replayBatches(room, receipts, connection.maxFrameBytes))
     connection.send(message)
@@ -60,7 +81,7 @@ export async function handleJoin(
     context.rooms.join(connection, room, frame.data, frame.id),
   )
   if (!joined || connection.closed) return
-  sendReceipts(connection, room, context)
+  await sendReceipts(connection, room, context)
   context.presence.joined(connection, session.userId, room)
 }
 

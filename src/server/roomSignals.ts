@@ -12,7 +12,7 @@ import type {
   TypingStopFrame,
 } from '../protocol'
 import type { ClientConnection, ServerContext, Session } from './context'
-import { encodeOnce } from './frameLimit'
+import { storeFailedReply, withinTimeout } from './storeCalls'
 
 /** Typing, read receipts and room presence reach only members; true when the sender is one. */
 function requireMember(
@@ -31,8 +31,9 @@ function requireMember(
 }
 
 /**
- * `typing_start` / `typing_stop`: relayed to the room's other connections as from the sender.
- * Not stored, not sequenced, not acked: a typing hint is worthless a few seconds later.
+ * `typing_start` / `typing_stop`: relayed to the room's other connections as from the sender,
+ * on every process (`rooms.signal`). Not stored, not sequenced, not acked: a typing hint is
+ * worthless a few seconds later.
  *
  * @example
  * handleTyping(frame, session, connection, context) // every other member gets it
@@ -49,31 +50,44 @@ export function handleTyping(
     frame.type === MessageType.TYPING_START
       ? makeFrame(MessageType.TYPING_START, { room, userId: session.userId, data: {} })
       : makeFrame(MessageType.TYPING_STOP, { room, userId: session.userId, data: {} })
-  const { text, bytes } = encodeOnce(relay)
-  for (const member of context.rooms.membersOf(room))
-    if (member !== connection) member.sendText(text, bytes)
+  context.rooms.signal(room, relay, connection)
 }
 
 /**
  * `read_receipt`: keeps the user's highest position in the room and relays it to every member
- * (the sender's other devices included). A lower seq than already known changes nothing.
+ * on every process (the sender's other devices included). A lower seq than already known
+ * changes nothing. A receipt store that fails or hangs (`historyStoreTimeoutMs`) refuses it with
+ * a retryable `SERVER_ERROR`.
  *
  * @example
  * handleReadReceipt(frame, session, connection, context) // members see bob read up to seq 9
  */
-export function handleReadReceipt(
+export async function handleReadReceipt(
   frame: ReadReceiptFrame,
   session: Session,
   connection: ClientConnection,
   context: ServerContext,
-): void {
+): Promise<void> {
   if (!requireMember(connection, context, frame)) return
   const { room, data } = frame
-  if (!context.receipts.record(room, session.userId, data)) return
-  const { text, bytes } = encodeOnce(
+  let recorded: boolean
+  try {
+    recorded = await withinTimeout(
+      () => context.receipts.record(room, session.userId, data),
+      context.options.historyStoreTimeoutMs,
+      `read receipt store record of ${room}`,
+    )
+  } catch (error) {
+    context.options.logger.error(`redux-realtime server: could not record a read receipt`, error)
+    return connection.sendError(
+      storeFailedReply(`read receipt ${frame.id} not recorded in ${room}`, frame.id, room),
+    )
+  }
+  if (!recorded) return
+  context.rooms.signal(
+    room,
     makeFrame(MessageType.READ_RECEIPT, { room, userId: session.userId, data }),
   )
-  for (const member of context.rooms.membersOf(room)) member.sendText(text, bytes)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CloseCode, encodeFrame, makeFrame } from '../protocol'
 import type { JoinData, StreamFrame } from '../protocol'
 import { localBroker } from './broker'
-import type { StreamBroker } from './broker'
+import type { SignalFrame, StreamBroker } from './broker'
 import { encodeOnce, tooLargeError } from './frameLimit'
 import type { AppendResult, HistoryStore, UnsequencedStreamFrame } from './historyStore'
 import { planJoin, replayBatches } from './joinReplay'
@@ -51,6 +51,12 @@ export interface Rooms {
    */
   publish(room: string, frame: UnsequencedStreamFrame, dedupeKey: string): Promise<AppendResult>
   /**
+   * Sends a signal (typing, a read receipt, a volatile app message) to the room's members here
+   * but `from`, and through the broker to its members on the other processes; a member gets it
+   * only when it fits the member's limit. Not stored, not sequenced, fire-and-forget.
+   */
+  signal(room: string, frame: SignalFrame, from?: RoomMember): void
+  /**
    * Whether `id` is taken in `room` by another dedupe key, after the room's queued writes (false
    * when the history store cannot tell).
    */
@@ -98,6 +104,17 @@ function broadcast(state: RoomState, room: string, frame: StreamFrame): void {
     else member.sendText(encodeFrame(tooLargeError(room, frame, bytes, member.maxFrameBytes)))
   }
   for (const heard of state.joining.values()) heard.push(frame)
+}
+
+/** Sends a signal once to each of `members` but `from` that it fits; the others go without. */
+function relaySignal(
+  members: Iterable<RoomMember>,
+  frame: SignalFrame,
+  from: RoomMember | undefined,
+): void {
+  const { text, bytes } = encodeOnce(frame)
+  for (const member of members)
+    if (member !== from && bytes <= member.maxFrameBytes) member.sendText(text, bytes)
 }
 
 /**
@@ -152,6 +169,8 @@ export function createRooms(deps: RoomsDeps): Rooms {
     const subscribed = broker.subscribe(room, {
       frame: (frame, frameEpoch) => delivery.offer(frame, frameEpoch),
       resumed: () => delivery.recover(),
+      // Members only: a join under way gets signals once it is a member.
+      signal: (frame) => relaySignal(state.members, frame, undefined),
     })
     state.delivery = delivery
     state.subscribed = subscribed
@@ -243,6 +262,12 @@ export function createRooms(deps: RoomsDeps): Rooms {
           state.delivery?.offer(result.frame, result.epoch ?? epoch)
         return result
       })
+    },
+
+    signal(room, frame, from) {
+      const state = rooms.get(room)
+      if (state) relaySignal(state.members, frame, from)
+      broker.signal(room, frame)
     },
 
     idTaken(room, id, dedupeKey) {

@@ -1,11 +1,39 @@
 import { WebSocketErrorCode } from '../protocol'
 import type { PresenceUpdateFrame, SubscribeFrame, UnsubscribeFrame } from '../protocol'
 import type { ClientConnection, ServerContext, Session } from './context'
+import { storeFailedReply, withinTimeout } from './storeCalls'
+
+/**
+ * Runs an event board call (a shared board's may reject or hang): on a failure, or no answer
+ * within `historyStoreTimeoutMs`, the connection gets a retryable `SERVER_ERROR` naming the frame.
+ */
+async function eventsCall(
+  what: 'subscribe' | 'unsubscribe',
+  frameId: string,
+  connection: ClientConnection,
+  context: ServerContext,
+  call: () => void | Promise<void>,
+): Promise<void> {
+  try {
+    // The memory board answers at once: no timer for it.
+    const pending = call()
+    if (pending)
+      await withinTimeout(
+        () => pending,
+        context.options.historyStoreTimeoutMs,
+        `event board ${what}`,
+      )
+  } catch (error) {
+    context.options.logger.error(`redux-realtime server: event board ${what} failed`, error)
+    connection.sendError(storeFailedReply(`events ${what} ${frameId} not done`, frameId))
+  }
+}
 
 /**
  * `subscribe`: `{ topic: 'user', userId }` makes this connection watch that user's presence
  * (answered with a fresh snapshot); `{ topic: 'events' }` subscribes the user, on every device,
- * to event updates. Nothing else answers it.
+ * to event updates (a board that failed answers a retryable `SERVER_ERROR`). Nothing else
+ * answers it.
  *
  * @example
  * handleSubscribe(frame, session, connection, context)
@@ -15,9 +43,12 @@ export function handleSubscribe(
   session: Session,
   connection: ClientConnection,
   context: ServerContext,
-): void {
+): Promise<void> | void {
   const { data } = frame
-  if (data.topic === 'events') return context.events.subscribe(session.userId)
+  if (data.topic === 'events')
+    return eventsCall('subscribe', frame.id, connection, context, () =>
+      context.events.subscribe(session.userId),
+    )
   context.presence.subscribe(connection, session.userId, data.userId)
 }
 
@@ -30,9 +61,12 @@ export function handleUnsubscribe(
   session: Session,
   connection: ClientConnection,
   context: ServerContext,
-): void {
+): Promise<void> | void {
   const { data } = frame
-  if (data.topic === 'events') return context.events.unsubscribe(session.userId)
+  if (data.topic === 'events')
+    return eventsCall('unsubscribe', frame.id, connection, context, () =>
+      context.events.unsubscribe(session.userId),
+    )
   context.presence.unsubscribe(connection, session.userId, data.userId)
 }
 

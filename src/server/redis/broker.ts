@@ -2,11 +2,14 @@
  * The fan-out of the Redis history (issue 12; internal until the engine is public): the append
  * script SPUBLISHes each new frame on its stream's shard channel (`<prefix><tag>:live`, the
  * slot of the stream's keys); each process SSUBSCRIBEs, on a connection of its own, to the
- * streams it has local members for.
+ * streams it has local members for. Signals (typing, receipts, volatile app messages) ride the
+ * same channels, SPUBLISHed by the broker (`redis/signals.ts`).
  */
 import type { Redis } from 'ioredis'
+import { createId } from '../../protocol'
 import type { StreamBroker, StreamFeed } from '../broker'
 import { liveChannel, parseLiveMessage } from './history'
+import { isSignalMessage, parseSignalMessage, signalMessage } from './signals'
 
 export interface RedisBrokerOptions {
   /**
@@ -36,8 +39,10 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
   const onError =
     options.onError ?? ((message: string, error: unknown) => console.error(message, error))
   const subscriber = redis.duplicate()
-  /** channel → the stream's feed, for the streams subscribed to now. */
-  const feeds = new Map<string, StreamFeed>()
+  /** channel → the stream and its feed, for the streams subscribed to now. */
+  const feeds = new Map<string, { stream: string; feed: StreamFeed }>()
+  /** Names this process in its signals, so it never hears its own back. */
+  const process = createId()
   let readyBefore = false
   let closed = false
 
@@ -46,8 +51,20 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
   )
 
   subscriber.on('smessage', (channel: string, message: string) => {
-    const feed = feeds.get(channel)
-    if (!feed) return
+    const subscribed = feeds.get(channel)
+    if (!subscribed) return
+    const { stream, feed } = subscribed
+    if (isSignalMessage(message)) {
+      let signal: ReturnType<typeof parseSignalMessage>
+      try {
+        signal = parseSignalMessage(message, stream)
+      } catch (error) {
+        return onError(`redux-realtime server: a bad signal on ${channel}`, error)
+      }
+      // This process's members had it from the relaying connection's process: this one.
+      if (signal.process !== process) feed.signal(signal.frame)
+      return
+    }
     let parsed: ReturnType<typeof parseLiveMessage>
     try {
       parsed = parseLiveMessage(message)
@@ -68,7 +85,7 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
     const channels = [...feeds.keys()]
     for (const channel of channels) {
       subscriber.ssubscribe(channel).then(
-        () => feeds.get(channel)?.resumed(),
+        () => feeds.get(channel)?.feed.resumed(),
         (error: unknown) => {
           onError(`redux-realtime server: could not subscribe to ${channel} again`, error)
         },
@@ -80,8 +97,17 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
     async subscribe(stream, feed) {
       if (closed) throw new Error('redis broker: subscribe after close()')
       const channel = liveChannel(prefix, stream)
-      feeds.set(channel, feed)
+      feeds.set(channel, { stream, feed })
       await subscriber.ssubscribe(channel)
+    },
+
+    signal(stream, frame) {
+      // Not queued while Redis is away (ioredis would send it on reconnect): worthless late.
+      if (closed || redis.status !== 'ready') return
+      const channel = liveChannel(prefix, stream)
+      redis.spublish(channel, signalMessage(process, frame)).catch((error: unknown) => {
+        onError(`redux-realtime server: could not relay a ${frame.type} on ${channel}`, error)
+      })
     },
 
     unsubscribe(stream) {
