@@ -12,9 +12,10 @@ import { createConnectionCap } from './connectionCap'
 import { serveConnection } from './connection'
 import { createEventBoard } from './events'
 import type { EventInput } from './events'
+import type { EngineImplementation, EngineParts } from './engine'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
-import type { CompressionOptions, RealtimeServerOptions } from './options'
+import type { CompressionOptions, RealtimeServerOptions, ResolvedServerOptions } from './options'
 import { createPresence } from './presence'
 import { appendServerFrame, createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
@@ -59,7 +60,10 @@ export interface RealtimeServer {
    * server.publishEvent({ id: 'standup', title: 'Standup', startsAt, remindAt: [startsAt - 600_000] })
    */
   publishEvent(event: EventInput): EventData
-  /** Closes every client with 1001, the HTTP server and the reminder timers. Safe to repeat. */
+  /**
+   * Closes every client with 1001, the HTTP server, the reminder timers, and then the engine
+   * (`engine`: withdraws this process's presence, disconnects from Redis). Safe to repeat.
+   */
   close(): Promise<void>
 }
 
@@ -108,6 +112,16 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   })
 }
 
+/** Closes the engine, logging (never throwing) what fails: the server is down either way. */
+async function closeEngine(
+  engine: EngineImplementation,
+  logger: { error(message: string, ...details: unknown[]): void },
+): Promise<void> {
+  await engine.close().catch((error: unknown) => {
+    logger.error(`redux-realtime server: closing the ${engine.name} engine failed`, error)
+  })
+}
+
 function closeSockets(sockets: WebSocket[]): Promise<void> {
   const closed = sockets.map(
     (socket) =>
@@ -135,18 +149,33 @@ export async function createRealtimeServer(
   options: RealtimeServerOptions,
 ): Promise<RealtimeServer> {
   const resolved = resolveServerOptions(options)
-  const { logger } = resolved
+  const { logger, engine } = resolved
+  // Rejects when the engine cannot start (Redis unreachable): nothing listens yet.
+  const parts = await engine.start({ historySize: resolved.historySize, logger })
+  try {
+    return await startServer(resolved, parts)
+  } catch (error) {
+    await closeEngine(engine, logger)
+    throw error
+  }
+}
+
+async function startServer(
+  resolved: ResolvedServerOptions,
+  parts: EngineParts,
+): Promise<RealtimeServer> {
+  const { logger, engine } = resolved
   const epoch = createId()
   // Every history call is timed: a store that fails or hangs refuses writes, never wedges a room.
-  const history = timedHistory(resolved.history, resolved.historyStoreTimeoutMs)
+  const history = timedHistory(parts.history, resolved.historyStoreTimeoutMs)
   const rooms = createRooms({
     history,
     epoch,
-    broker: resolved.broker,
+    ...(parts.broker ? { broker: parts.broker } : {}),
     onError: (message, error) => logger.error(message, error),
   })
   const presence = createPresence(rooms, {
-    engine: resolved.presenceEngine,
+    ...(parts.presence ? { engine: parts.presence } : {}),
     onError: (message, error) => logger.error(message, error),
   })
   const push = createServerPush({ rooms, presence, logger })
@@ -229,13 +258,13 @@ export async function createRealtimeServer(
         heartbeat.stop()
         events.close()
         await closeSockets([...wss.clients])
-        await resolved.presenceEngine.close()
         context.documents.close()
         await new Promise<void>((resolve) => wss.close(() => resolve()))
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve())
           httpServer.closeAllConnections()
         })
+        await closeEngine(engine, logger)
       })()
       return shutdown
     },

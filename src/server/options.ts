@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JsonValue, RoomAcl } from '../protocol'
 import { defaultAuthorize } from './access'
-import { localBroker } from './broker'
 import type { StreamBroker } from './broker'
-import { localPresenceEngine } from './presenceEngine'
+import { engineImplementation, memoryEngine } from './engine'
+import type { EngineImplementation, RealtimeEngine } from './engine'
 import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
@@ -122,7 +122,10 @@ export interface RealtimeServerOptions {
    * compressed frame is held to `maxPayload` once inflated.
    */
   compression?: boolean | CompressionOptions
-  /** Frames retained per room for replay (default store only); default 1000. */
+  /**
+   * Frames retained per stream for replay; default 1000. Used by the memory history and by an
+   * `engine` not given a `historySize` of its own (not by a `history` store of yours).
+   */
   historySize?: number
   /**
    * Per-connection token bucket: `messages` frames at once, refilled at `messages` per `perMs`;
@@ -169,16 +172,24 @@ export interface RealtimeServerOptions {
   maxConnectionsPerUser?: number
   /** WebSocket ping interval; a connection that missed the previous pong is dropped. Default 30 s, 0 disables. */
   heartbeatIntervalMs?: number
-  /** Default: `createMemoryHistory(historySize)`. */
+  /**
+   * What the server keeps outside its process, shared by every process on it: history,
+   * idempotency keys, epochs, live fan-out and presence, e.g.
+   * `createRedisEngine({ url: 'redis://127.0.0.1:6379' })`. The server starts it (rejecting
+   * when it cannot) and closes it on `close()`. Default: all of it in memory (one process).
+   * Not together with `history`: the engine provides the history.
+   */
+  engine?: RealtimeEngine
+  /** Default: `createMemoryHistory(historySize)`. Not together with `engine`. */
   history?: HistoryStore
   /**
-   * @internal Issue 12 (until the Redis engine has its public name): how frames other processes
+   * @internal Issue 12 (the engine's part, for tests of it alone): how frames other processes
    * append to the shared `history` reach this one's members. Default: none (one process).
    */
   broker?: StreamBroker
   /**
-   * @internal Issue 12: how per-user presence is shared with other processes; the server closes
-   * it on `close()`. Default: none (one process, presence in memory).
+   * @internal Issue 12 (the engine's part, for tests of it alone): how per-user presence is
+   * shared with other processes; the server closes it on `close()`. Default: none.
    */
   presenceEngine?: PresenceEngine
   /** Default: `console`. */
@@ -231,9 +242,9 @@ export interface ResolvedServerOptions {
   maxBufferedBytes: number
   maxConnectionsPerUser: number
   heartbeatIntervalMs: number
-  history: HistoryStore
-  broker: StreamBroker
-  presenceEngine: PresenceEngine
+  historySize: number
+  /** The given engine, or the memory one built of `history`, `broker` and `presenceEngine`. */
+  engine: EngineImplementation
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -246,22 +257,58 @@ export interface ResolvedServerOptions {
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new TypeError(`createRealtimeServer: ${message}`)
+function check(condition: boolean, message: string, who = 'createRealtimeServer'): void {
+  if (!condition) throw new TypeError(`${who}: ${message}`)
 }
 
 function isCount(value: number, min: number): boolean {
   return Number.isSafeInteger(value) && value >= min
 }
 
-/** `value` (the option's or its default), checked to be an integer of at least `min`. */
-function integerOption(name: string, value: number, min: 0 | 1, unit?: string): number {
+/**
+ * `value` (the option's or its default), checked to be an integer of at least `min`; `who`
+ * names the function in the message (default `createRealtimeServer`).
+ */
+export function integerOption(
+  name: string,
+  value: number,
+  min: 0 | 1,
+  unit?: string,
+  who?: string,
+): number {
   const kind = min === 0 ? 'non-negative' : 'positive'
   check(
     isCount(value, min),
     `${name} must be a ${kind} integer${unit ? ` (${unit})` : ''}, got ${value}`,
+    who,
   )
   return value
+}
+
+/** Options an engine provides, so neither may come with `engine`. */
+const ENGINE_PARTS = ['history', 'broker', 'presenceEngine'] as const
+
+/** The server's engine: the one given (alone) or the memory one of the parts given. */
+function resolveEngine(options: RealtimeServerOptions, historySize: number): EngineImplementation {
+  if (options.engine === undefined) {
+    return memoryEngine({
+      history: options.history ?? createMemoryHistory(historySize),
+      ...(options.broker ? { broker: options.broker } : {}),
+      ...(options.presenceEngine ? { presence: options.presenceEngine } : {}),
+    })
+  }
+  const engine = engineImplementation(options.engine)
+  check(
+    engine !== undefined,
+    'engine must be an engine made by createRedisEngine({ url }) (leave it out to keep everything in memory)',
+  )
+  for (const part of ENGINE_PARTS) {
+    check(
+      options[part] === undefined,
+      `engine and ${part} cannot be given together: the engine provides the ${part === 'history' ? 'history' : part === 'broker' ? 'fan-out' : 'presence'}; drop ${part} (or the engine)`,
+    )
+  }
+  return engine as EngineImplementation
 }
 
 function isInRange(value: number, min: number, max: number): boolean {
@@ -431,9 +478,8 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     maxBufferedBytes,
     maxConnectionsPerUser,
     heartbeatIntervalMs,
-    history: options.history ?? createMemoryHistory(historySize),
-    broker: options.broker ?? localBroker,
-    presenceEngine: options.presenceEngine ?? localPresenceEngine,
+    historySize,
+    engine: resolveEngine(options, historySize),
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,

@@ -1,0 +1,276 @@
+/**
+ * The Redis engine (issue 12, SPEC §12): several server processes on one Redis serve the same
+ * rooms, private streams and presence. One ioredis client per process runs the commands and
+ * scripts (`history.ts`); the broker (`broker.ts`) and the presence engine (`presence.ts`)
+ * subscribe on duplicates of it, which they own. The keys are listed in those files' doc
+ * comments (and the README's "Scaling out").
+ *
+ * ioredis is an optional peer dependency: it is loaded when a server starts the engine, so
+ * `redux-realtime-kit/server` loads without it.
+ */
+import type { Redis } from 'ioredis'
+import { defineEngine } from '../engine'
+import type { EngineParts, RealtimeEngine } from '../engine'
+import { integerOption } from '../options'
+import { isMissing } from '../peers'
+import { createRedisBroker } from './broker'
+import { createRedisHistory, DEFAULT_DEDUPE_TTL_MS, DEFAULT_STREAM_TTL_MS } from './history'
+import { createRedisPresence } from './presence'
+
+/** Options of `createRedisEngine`; only `url` is required. */
+export interface RedisEngineOptions {
+  /**
+   * `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS. One standalone
+   * Redis 7 or later (sharded pub/sub); Redis Cluster is not supported yet.
+   */
+  url: string
+  /**
+   * Starts every key and channel name; no `{` or `}`. Processes of one deployment use the same
+   * prefix, other deployments on the same Redis another one. Default `'rr:'`.
+   */
+  prefix?: string
+  /** Frames kept per stream for replay (Redis trims whole nodes: a few more). Default: the server's `historySize` (1000). */
+  historySize?: number
+  /**
+   * How long an accepted `(stream, user, id)` is remembered, so a resend is acked as the
+   * duplicate it is: at least as long as a client may hold a message in its outbox. Default
+   * 24 h.
+   */
+  dedupeTtlMs?: number
+  /**
+   * A stream no one appended to for this long is deleted (seq, epoch, frames); a client that
+   * comes back to it gets a new epoch and `gap: true`. 0 keeps streams for ever. At least
+   * `dedupeTtlMs`. Default 7 days.
+   */
+  streamTtlMs?: number
+  /**
+   * A process that stops refreshing its presence (it died) has its users shown offline after
+   * this, plus a sweep (every half of it). Default 30 s.
+   */
+  presenceTtlMs?: number
+  /** How long the server's start waits for Redis before it rejects. Default 10 s. */
+  connectTimeoutMs?: number
+}
+
+export const MISSING_IOREDIS_MESSAGE =
+  'createRedisEngine needs the package ioredis installed on the server: npm install ioredis'
+
+/**
+ * `import('ioredis')`, or an error saying to install it. `load` is for tests.
+ *
+ * @example
+ * const { Redis } = await importIoredis()
+ */
+export async function importIoredis(
+  load: () => Promise<typeof import('ioredis')> = () => import('ioredis'),
+): Promise<typeof import('ioredis')> {
+  try {
+    return await load()
+  } catch (error) {
+    if (isMissing(error, 'ioredis')) throw new Error(MISSING_IOREDIS_MESSAGE, { cause: error })
+    throw error
+  }
+}
+
+const WHO = 'createRedisEngine'
+const DEFAULT_PRESENCE_TTL_MS = 30_000
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** How long closing waits for Redis to answer QUIT before it just disconnects. */
+const QUIT_TIMEOUT_MS = 2000
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new TypeError(`${WHO}: ${message}`)
+}
+
+/** The URL as logs and errors may show it: the password replaced by `***`. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return '(unparseable url)'
+  }
+}
+
+/**
+ * Resolves once `redis` is ready; rejects, disconnecting it, after `ms` without that, with the
+ * connection's last error (`lastError`).
+ */
+function ready(redis: Redis, shown: string, ms: number, lastError: () => unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady)
+      redis.disconnect()
+      const error = lastError()
+      const reason = error instanceof Error ? `: ${error.message}` : ''
+      reject(
+        new Error(
+          `redux-realtime server: could not reach Redis at ${shown} within ${ms} ms${reason} (createRedisEngine's connectTimeoutMs)`,
+          { cause: error },
+        ),
+      )
+    }, ms)
+    redis.once('ready', onReady)
+  })
+}
+
+/** QUIT, or a plain disconnect when Redis does not answer it soon (it is down or paused). */
+async function quit(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)))
+  await Promise.race([redis.quit().catch(() => undefined), late])
+  clearTimeout(timer)
+  redis.disconnect()
+}
+
+/** Sharded pub/sub is Redis 7's: without it the fan-out cannot work, so say so at start. */
+async function checkShardedPubSub(redis: Redis, shown: string): Promise<void> {
+  const info = (await redis.call('COMMAND', 'INFO', 'SSUBSCRIBE', 'SPUBLISH')) as unknown[]
+  if (Array.isArray(info) && info.length === 2 && info.every((entry) => Array.isArray(entry)))
+    return
+  const server = await redis.info('server').catch(() => '')
+  const version = /redis_version:([^\r\n]+)/.exec(server)?.[1] ?? 'unknown'
+  throw new Error(
+    `redux-realtime server: Redis at ${shown} (version ${version}) has no SSUBSCRIBE/SPUBLISH: the Redis engine needs Redis 7 or later (sharded pub/sub)`,
+  )
+}
+
+/**
+ * Creates the Redis engine for one server: `createRealtimeServer({ engine })` connects it
+ * (rejecting within `connectTimeoutMs` when Redis cannot be reached, or is older than 7) and
+ * `server.close()` disconnects it. Several processes with the same `url` and `prefix` serve the
+ * same rooms, private streams and presence: continuous `seq`, one epoch per stream, idempotency
+ * keys that survive a process restart. Throws at once on options that cannot work. Needs
+ * `ioredis` installed (`npm install ioredis`), loaded only when the server starts.
+ *
+ * While the server runs, Redis going away does not close connections: writes and joins are
+ * refused with a retryable `SERVER_ERROR` (clients send them again) until it is back.
+ *
+ * @example
+ * const server = await createRealtimeServer({
+ *   port: 3000,
+ *   jwt: { secret: process.env.REALTIME_JWT_SECRET },
+ *   engine: createRedisEngine({ url: 'redis://127.0.0.1:6379' }),
+ * })
+ */
+export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
+  check(
+    typeof options === 'object' && options !== null,
+    "options are required, e.g. createRedisEngine({ url: 'redis://127.0.0.1:6379' })",
+  )
+  const { url } = options
+  check(
+    typeof url === 'string' && /^rediss?:\/\/[^/?#]/.test(url) && URL.canParse(url),
+    `url must be a redis:// or rediss:// URL, e.g. 'redis://127.0.0.1:6379', got ${typeof url === 'string' ? JSON.stringify(redactedUrl(url)) : String(url)}`,
+  )
+  const prefix = options.prefix ?? 'rr:'
+  check(
+    typeof prefix === 'string' && !/[{}]/.test(prefix),
+    `prefix must be a string with no { or } (each stream's name is its keys' hash tag), got ${JSON.stringify(prefix)}`,
+  )
+  const historySize =
+    options.historySize === undefined
+      ? undefined
+      : integerOption('historySize', options.historySize, 0, undefined, WHO)
+  const dedupeTtlMs = integerOption(
+    'dedupeTtlMs',
+    options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
+    1,
+    'ms',
+    WHO,
+  )
+  const streamTtlMs = integerOption(
+    'streamTtlMs',
+    options.streamTtlMs ?? Math.max(DEFAULT_STREAM_TTL_MS, dedupeTtlMs),
+    0,
+    'ms; 0 keeps streams for ever',
+    WHO,
+  )
+  check(
+    streamTtlMs === 0 || streamTtlMs >= dedupeTtlMs,
+    `streamTtlMs (${streamTtlMs}) must be 0 or at least dedupeTtlMs (${dedupeTtlMs}): an idempotency key must not outlive its stream`,
+  )
+  const presenceTtlMs = integerOption(
+    'presenceTtlMs',
+    options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
+    1,
+    'ms',
+    WHO,
+  )
+  check(presenceTtlMs >= 3, `presenceTtlMs must be at least 3 (ms), got ${presenceTtlMs}`)
+  const connectTimeoutMs = integerOption(
+    'connectTimeoutMs',
+    options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    1,
+    'ms',
+    WHO,
+  )
+  const shown = redactedUrl(url)
+
+  let started = false
+  let redis: Redis | undefined
+  let parts: EngineParts | undefined
+  let closing: Promise<void> | undefined
+
+  return defineEngine({
+    name: `redis ${shown} (keys ${prefix}*)`,
+
+    async start({ historySize: serverHistorySize, logger }) {
+      if (started)
+        throw new Error(
+          'createRedisEngine: this engine already serves a server; call createRedisEngine() once per createRealtimeServer()',
+        )
+      started = true
+      let client: Redis | undefined
+      try {
+        const { Redis } = await importIoredis()
+        client = new Redis(url)
+        let connected = false
+        let lastError: unknown
+        client.on('error', (error: unknown) => {
+          // Once connected, an outage is the server's to ride out (SERVER_ERROR, retried): log it.
+          if (connected) logger.error(`redux-realtime server: redis connection to ${shown}`, error)
+          else lastError = error
+        })
+        await ready(client, shown, connectTimeoutMs, () => lastError)
+        connected = true
+        await checkShardedPubSub(client, shown)
+      } catch (error) {
+        client?.disconnect()
+        // Not started: the same engine may be given to a server again.
+        started = false
+        throw error
+      }
+      redis = client
+      const onError = (message: string, error: unknown) => logger.error(message, error)
+      parts = {
+        history: createRedisHistory({
+          redis: client,
+          historySize: historySize ?? serverHistorySize,
+          prefix,
+          dedupeTtlMs,
+          streamTtlMs,
+        }),
+        broker: createRedisBroker({ redis: client, prefix, onError }),
+        presence: createRedisPresence({ redis: client, prefix, ttlMs: presenceTtlMs, onError }),
+      }
+      return parts
+    },
+
+    close() {
+      closing ??= (async () => {
+        // Presence first: it withdraws this process's entries on the command connection.
+        await parts?.presence?.close()
+        await parts?.broker?.close()
+        if (redis) await quit(redis)
+      })()
+      return closing
+    },
+  })
+}
