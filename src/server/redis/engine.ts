@@ -75,6 +75,8 @@ export async function importIoredis(
 const WHO = 'createRedisEngine'
 const DEFAULT_PRESENCE_TTL_MS = 30_000
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** Every connection the engine opens is named this (`CLIENT SETNAME`). */
+export const CONNECTION_NAME = 'redux-realtime'
 /** How long closing waits for Redis to answer QUIT before it just disconnects. */
 const QUIT_TIMEOUT_MS = 2000
 
@@ -230,7 +232,8 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
       let client: Redis | undefined
       try {
         const { Redis } = await importIoredis()
-        client = new Redis(url)
+        // Named, so `CLIENT LIST` shows the server's connections (the duplicates inherit it).
+        client = new Redis(url, { connectionName: CONNECTION_NAME })
         let connected = false
         let lastError: unknown
         client.on('error', (error: unknown) => {
