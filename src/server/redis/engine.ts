@@ -112,7 +112,7 @@ function ready(redis: Redis, shown: string, ms: number, lastError: () => unknown
       const reason = error instanceof Error ? `: ${error.message}` : ''
       reject(
         new Error(
-          `redux-realtime server: could not reach Redis at ${shown} within ${ms} ms${reason} (createRedisEngine's connectTimeoutMs)`,
+          `createRedisEngine: could not reach Redis at ${shown} within ${ms} ms (connectTimeoutMs)${reason}`,
           { cause: error },
         ),
       )
@@ -139,7 +139,7 @@ async function checkShardedPubSub(redis: Redis, shown: string): Promise<void> {
   const server = await redis.info('server').catch(() => '')
   const version = /redis_version:([^\r\n]+)/.exec(server)?.[1] ?? 'unknown'
   throw new Error(
-    `redux-realtime server: Redis at ${shown} (version ${version}) has no SSUBSCRIBE/SPUBLISH: the Redis engine needs Redis 7 or later (sharded pub/sub)`,
+    `createRedisEngine: Redis at ${shown} (version ${version}) has no SSUBSCRIBE/SPUBLISH: the Redis engine needs Redis 7 or later (sharded pub/sub)`,
   )
 }
 
