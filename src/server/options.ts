@@ -105,8 +105,19 @@ export interface CompressionOptions {
   windowBits?: number
 }
 
-/** Options of `createRealtimeServer`; only `jwt` is required. */
-export interface RealtimeServerOptions {
+/**
+ * Options of `createRealtimeServer`; only `jwt` is required. `engine` and `history` exclude
+ * each other (the engine provides the history): giving both is a type error, and at run time
+ * an error naming both.
+ */
+export type RealtimeServerOptions = ServerOptionFields & EngineOrHistory
+
+/** `engine` or `history` (or neither), not both. */
+export type EngineOrHistory =
+  { engine?: undefined; history?: HistoryStore } | { engine: RealtimeEngine; history?: undefined }
+
+/** The options of `createRealtimeServer`, `RealtimeServerOptions` without the rule that `engine` and `history` exclude each other. */
+export interface ServerOptionFields {
   /** Default 3000; 0 picks any free port. */
   port?: number
   /** Default '127.0.0.1'. */

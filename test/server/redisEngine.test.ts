@@ -178,6 +178,8 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
   it('refuses engine together with the parts it provides, naming both', async () => {
     const engine = createRedisEngine({ url: 'redis://127.0.0.1:6379' })
     const history = createMemoryHistory(10)
+    // A type error too; plain JavaScript (or a cast) gets it at run time.
+    // @ts-expect-error engine and history exclude each other
     await expect(createRealtimeServer({ jwt, engine, history })).rejects.toThrow(
       'createRealtimeServer: engine and history cannot be given together: the engine provides the history; drop history (or the engine)',
     )

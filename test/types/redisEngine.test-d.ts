@@ -1,6 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createRealtimeServer, createRedisEngine } from '../../src/server'
-import type { RealtimeEngine, RealtimeServer, RedisEngineOptions } from '../../src/server'
+import { createMemoryHistory, createRealtimeServer, createRedisEngine } from '../../src/server'
+import type {
+  RealtimeEngine,
+  RealtimeServer,
+  RealtimeServerOptions,
+  RedisEngineOptions,
+} from '../../src/server'
 
 describe('createRedisEngine() types (SPEC §12)', () => {
   it("types SPEC's call: createRealtimeServer({ port, jwt, engine: createRedisEngine({ url }) })", () => {
@@ -23,6 +28,22 @@ describe('createRedisEngine() types (SPEC §12)', () => {
       presenceTtlMs: 30_000,
       connectTimeoutMs: 5000,
     })
+  })
+
+  it('refuses engine together with history, and keeps checking option names', () => {
+    const engine = createRedisEngine({ url: 'redis://127.0.0.1:6379' })
+    const jwt = { secret: 'dev-secret' }
+    // @ts-expect-error the engine provides the history: not both
+    void createRealtimeServer({ jwt, engine, history: createMemoryHistory(10) })
+    void createRealtimeServer({ jwt, history: createMemoryHistory(10), historySize: 10 })
+    void createRealtimeServer({ jwt, engine, historySize: 10 })
+    // @ts-expect-error a misspelt option is still caught
+    void createRealtimeServer({ jwt, engine, histroySize: 10 })
+    // @ts-expect-error a misspelt option is still caught (without engine too)
+    void createRealtimeServer({ jwt, histroySize: 10 })
+    // Options built elsewhere and spread in (as Partial<RealtimeServerOptions>) still fit.
+    const extra: Partial<RealtimeServerOptions> = { port: 0 }
+    void createRealtimeServer({ jwt, ...extra })
   })
 
   it('refuses options it does not have and engines not made by the package', () => {
