@@ -296,7 +296,10 @@ export function integerOption(
   return value
 }
 
-/** Options an engine provides, so neither may come with `engine`. */
+/**
+ * Options an engine provides, so none may come with `engine`. An internal option of a seam
+ * the engine takes over (see `EngineParts` in engine.ts) is listed here too.
+ */
 const ENGINE_PARTS = ['history', 'broker', 'presenceEngine'] as const
 
 /** The server's engine: the one given (alone) or the memory one of the parts given. */

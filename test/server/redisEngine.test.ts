@@ -167,6 +167,22 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
     }
   })
 
+  it('goes by the version INFO states where COMMAND is not allowed (7.0 here: it starts)', async () => {
+    let locked: RedisServer | undefined
+    try {
+      locked = await startRedisServer(['--rename-command', 'COMMAND', ''])
+      const server = await createRealtimeServer({
+        port: 0,
+        jwt,
+        logger: quietLogger(),
+        engine: createRedisEngine({ url: locked.url }),
+      })
+      await server.close()
+    } finally {
+      await locked?.stop()
+    }
+  })
+
   it('serves one server per engine', async () => {
     const engine = createRedisEngine({ url: redisServer.current.url, prefix: `t${createId(8)}:` })
     await startServer({ engine })
@@ -231,6 +247,9 @@ describe('createRedisEngine options', () => {
     // Accepted: rediss://, 0 = streams kept for ever, a long dedupe window raises the default.
     expect(createRedisEngine({ url: 'rediss://cache.example:6380/2' }).name).toBe(
       'redis rediss://cache.example:6380/2 (keys rr:*)',
+    )
+    expect(createRedisEngine({ url: 'redis://app:hunter2@cache.example:6379' }).name).toBe(
+      'redis redis://app:***@cache.example:6379 (keys rr:*)',
     )
     expect(() => createRedisEngine({ url, streamTtlMs: 0 })).not.toThrow()
     expect(() => createRedisEngine({ url, dedupeTtlMs: 30 * 86_400_000 })).not.toThrow()

@@ -131,15 +131,25 @@ async function quit(redis: Redis): Promise<void> {
   redis.disconnect()
 }
 
-/** Sharded pub/sub is Redis 7's: without it the fan-out cannot work, so say so at start. */
+/**
+ * Sharded pub/sub is Redis 7's: without it the fan-out cannot work, so say so at start rather
+ * than at the first message. Asks `COMMAND INFO`; where that is not allowed (ACLs, managed
+ * Redis), the version `INFO` states; where neither answers, it cannot tell and goes on.
+ */
 async function checkShardedPubSub(redis: Redis, shown: string): Promise<void> {
-  const info = (await redis.call('COMMAND', 'INFO', 'SSUBSCRIBE', 'SPUBLISH')) as unknown[]
-  if (Array.isArray(info) && info.length === 2 && info.every((entry) => Array.isArray(entry)))
-    return
+  const info: unknown = await redis
+    .call('COMMAND', 'INFO', 'SSUBSCRIBE', 'SPUBLISH')
+    .catch(() => undefined)
   const server = await redis.info('server').catch(() => '')
-  const version = /redis_version:([^\r\n]+)/.exec(server)?.[1] ?? 'unknown'
+  const version = /redis_version:([^\r\n]+)/.exec(server)?.[1]
+  if (Array.isArray(info)) {
+    if (info.length === 2 && info.every((entry) => Array.isArray(entry))) return
+  } else {
+    const major = Number(version?.split('.')[0])
+    if (!Number.isFinite(major) || major >= 7) return
+  }
   throw new Error(
-    `createRedisEngine: Redis at ${shown} (version ${version}) has no SSUBSCRIBE/SPUBLISH: the Redis engine needs Redis 7 or later (sharded pub/sub)`,
+    `createRedisEngine: Redis at ${shown} (version ${version ?? 'unknown'}) has no SSUBSCRIBE/SPUBLISH: the Redis engine needs Redis 7 or later (sharded pub/sub)`,
   )
 }
 
