@@ -125,6 +125,21 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
     expect(await settles(engineConnections, 0)).toBe(0)
   })
 
+  it('closes even while Redis is down: the polite close is given up and every connection dropped', async () => {
+    const gone = await startRedisServer()
+    const server = await createRealtimeServer({
+      port: 0,
+      jwt,
+      logger: quietLogger(),
+      engine: createRedisEngine({ url: gone.url, prefix: `t${createId(8)}:` }),
+    })
+    // A user online, so closing has presence to withdraw.
+    await connectAs(server.url, 'alice')
+    await gone.stop()
+    // Without the bound, the withdrawal waits out ioredis' retries (over a minute here).
+    await server.close()
+  })
+
   it('rejects within connectTimeoutMs when Redis cannot be reached, naming the URL (not its password), and listens on nothing', async () => {
     const redisPort = await closedPort()
     const port = await closedPort()

@@ -13,6 +13,7 @@ import { defineEngine } from '../engine'
 import type { EngineParts, RealtimeEngine } from '../engine'
 import { integerOption } from '../options'
 import { isMissing } from '../peers'
+import { withinTimeout } from '../storeCalls'
 import { createRedisBroker } from './broker'
 import { createRedisHistory, DEFAULT_DEDUPE_TTL_MS, DEFAULT_STREAM_TTL_MS } from './history'
 import { createRedisPresence } from './presence'
@@ -77,8 +78,11 @@ const DEFAULT_PRESENCE_TTL_MS = 30_000
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** Every connection the engine opens is named this (`CLIENT SETNAME`). */
 export const CONNECTION_NAME = 'redux-realtime'
-/** How long closing waits for Redis to answer QUIT before it just disconnects. */
-const QUIT_TIMEOUT_MS = 2000
+/**
+ * How long closing waits for the polite way out (presence withdrawn, subscriptions dropped,
+ * QUIT answered) before it disconnects every connection: Redis may be down or paused.
+ */
+const CLOSE_TIMEOUT_MS = 3000
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new TypeError(`${WHO}: ${message}`)
@@ -121,14 +125,27 @@ function ready(redis: Redis, shown: string, ms: number, lastError: () => unknown
   })
 }
 
-/** QUIT, or a plain disconnect when Redis does not answer it soon (it is down or paused). */
-async function quit(redis: Redis): Promise<void> {
-  if (redis.status === 'end') return
+/**
+ * Collects every connection duplicated from `client` (the broker's and the presence engine's
+ * subscribers), so closing can end them even when their own close is still waiting on Redis.
+ */
+function trackDuplicates(client: Redis): Redis[] {
+  const duplicates: Redis[] = []
+  const duplicate = client.duplicate.bind(client)
+  client.duplicate = (override?: Parameters<Redis['duplicate']>[0]) => {
+    const copy = duplicate(override)
+    duplicates.push(copy)
+    return copy
+  }
+  return duplicates
+}
+
+/** Resolves when `work` settles or after `ms`, whichever is first; never rejects. */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)))
-  await Promise.race([redis.quit().catch(() => undefined), late])
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
+  await Promise.race([work.catch(() => undefined), late])
   clearTimeout(timer)
-  redis.disconnect()
 }
 
 /**
@@ -227,6 +244,7 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
 
   let started = false
   let redis: Redis | undefined
+  let duplicates: Redis[] = []
   let parts: EngineParts | undefined
   let closing: Promise<void> | undefined
 
@@ -253,7 +271,12 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
         })
         await ready(client, shown, connectTimeoutMs, () => lastError)
         connected = true
-        await checkShardedPubSub(client, shown)
+        const checked = client
+        await withinTimeout(
+          () => checkShardedPubSub(checked, shown),
+          connectTimeoutMs,
+          `createRedisEngine: the version check of Redis at ${shown}`,
+        )
       } catch (error) {
         client?.disconnect()
         // Not started: the same engine may be given to a server again.
@@ -261,6 +284,7 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
         throw error
       }
       redis = client
+      duplicates = trackDuplicates(client)
       const onError = (message: string, error: unknown) => logger.error(message, error)
       parts = {
         history: createRedisHistory({
@@ -278,10 +302,14 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
 
     close() {
       closing ??= (async () => {
-        // Presence first: it withdraws this process's entries on the command connection.
-        await parts?.presence?.close()
-        await parts?.broker?.close()
-        if (redis) await quit(redis)
+        const polite = (async () => {
+          // Presence first: it withdraws this process's entries on the command connection.
+          await parts?.presence?.close()
+          await parts?.broker?.close()
+          if (redis && redis.status !== 'end') await redis.quit()
+        })()
+        await atMost(polite, CLOSE_TIMEOUT_MS)
+        for (const connection of [redis, ...duplicates]) connection?.disconnect()
       })()
       return closing
     },
