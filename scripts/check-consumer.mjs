@@ -231,6 +231,20 @@ createCollab(42)
       `exit ${result.status}\n${result.stderr}`,
     )
   }
+  const redisCli = node([
+    join(app, 'node_modules', '.bin', 'redux-realtime-server'),
+    '--secret',
+    's',
+    '--port',
+    '0',
+    '--redis',
+    'redis://127.0.0.1:6379',
+  ])
+  check(
+    redisCli.status === 1 && redisCli.stderr.trim() === `redux-realtime-server: ${MISSING_IOREDIS}`,
+    'node: the CLI with --redis and without ioredis prints what to install and exits 1',
+    `exit ${redisCli.status}\n${redisCli.stderr}`,
+  )
   const help = node([join(app, 'node_modules', '.bin', 'redux-realtime-server'), '--help'])
   check(
     help.status === 0 && help.stdout.startsWith('Usage: redux-realtime-server'),
