@@ -125,6 +125,24 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
     expect(await settles(engineConnections, 0)).toBe(0)
   })
 
+  it('closes the engine again when the server cannot listen (port taken)', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = taken.address() as AddressInfo
+      const start = createRealtimeServer({
+        port,
+        jwt,
+        logger: quietLogger(),
+        engine: createRedisEngine({ url: redisServer.current.url, prefix: `t${createId(8)}:` }),
+      })
+      await expect(start).rejects.toThrow(/EADDRINUSE/)
+      expect(await settles(engineConnections, 0)).toBe(0)
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
   it('closes even while Redis is down: the polite close is given up and every connection dropped', async () => {
     const gone = await startRedisServer()
     const server = await createRealtimeServer({
