@@ -116,7 +116,10 @@ export type RealtimeServerOptions = ServerOptionFields & EngineOrHistory
 export type EngineOrHistory =
   { engine?: undefined; history?: HistoryStore } | { engine: RealtimeEngine; history?: undefined }
 
-/** The options of `createRealtimeServer`, `RealtimeServerOptions` without the rule that `engine` and `history` exclude each other. */
+/**
+ * The options of `createRealtimeServer`: `RealtimeServerOptions` without the rule that
+ * `engine` and `history` exclude each other.
+ */
 export interface ServerOptionFields {
   /** Default 3000; 0 picks any free port. */
   port?: number
