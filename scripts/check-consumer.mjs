@@ -2,7 +2,8 @@
 // 1. a file importing every entry type-checks with moduleResolution node10, node16 (an .mts and a
 //    .cts file) and bundler — an entry whose types do not resolve fails with TS2307;
 // 2. in Node, without the optional peers ws and jose: the core, React and collab entries load (ESM and
-//    CJS), the server entry and the CLI say what to install; with them, the server entry loads;
+//    CJS), the server entry and the CLI say what to install; with them, the server entry loads,
+//    and without ioredis (another optional peer) a server on createRedisEngine says to install it;
 // 3. a Vite build of an app using it: the provider reads the app's VITE_WS_URL (.env) from
 //    import.meta.env, which Vite fills in for the installed package too.
 // Needs a build (dist/). Installs from the npm cache (`--prefer-offline`; `npm ci` fills it) with
@@ -18,6 +19,8 @@ const started = Date.now()
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const name = pkg.name
 const MISSING = `${name}/server needs the packages ws and jose: npm install ws jose`
+const MISSING_IOREDIS =
+  'createRedisEngine needs the package ioredis installed on the server: npm install ioredis'
 
 const version = (dep) =>
   JSON.parse(readFileSync(join(root, 'node_modules', dep, 'package.json'), 'utf8')).version
@@ -216,6 +219,32 @@ createCollab(42)
       result.stderr,
     )
   }
+  for (const format of FORMATS) {
+    const result = load(
+      `${name}/server`,
+      format,
+      `m.createRealtimeServer({ port: 0, jwt: { secret: 's' }, engine: m.createRedisEngine({ url: 'redis://127.0.0.1:6379' }) }).then(() => process.exit(2), (error) => { console.error(error.message); process.exit(error.message === ${JSON.stringify(MISSING_IOREDIS)} ? 0 : 3) })`,
+    )
+    check(
+      result.status === 0,
+      `node: without ioredis, a server on createRedisEngine rejects with "${MISSING_IOREDIS}" (${format})`,
+      `exit ${result.status}\n${result.stderr}`,
+    )
+  }
+  const redisCli = node([
+    join(app, 'node_modules', '.bin', 'redux-realtime-server'),
+    '--secret',
+    's',
+    '--port',
+    '0',
+    '--redis',
+    'redis://127.0.0.1:6379',
+  ])
+  check(
+    redisCli.status === 1 && redisCli.stderr.trim() === `redux-realtime-server: ${MISSING_IOREDIS}`,
+    'node: the CLI with --redis and without ioredis prints what to install and exits 1',
+    `exit ${redisCli.status}\n${redisCli.stderr}`,
+  )
   const help = node([join(app, 'node_modules', '.bin', 'redux-realtime-server'), '--help'])
   check(
     help.status === 0 && help.stdout.startsWith('Usage: redux-realtime-server'),

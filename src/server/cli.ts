@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { DEV_SECRET, startDevServer } from './devServer'
+import { createRedisEngine } from './redis/engine'
 import { signDevToken } from './tokens'
 
 const USAGE = `Usage: redux-realtime-server [options]
 
-Runs the redux-realtime reference server (history in memory, no setup).
+Runs the redux-realtime reference server (history in memory, no setup; with --redis, one
+of several processes sharing history and presence on Redis).
 
 Options:
   --port <n>      port to listen on (default $PORT or 3000; 0 = any free port)
@@ -16,6 +18,11 @@ Options:
   --static <dir>  also serve the files in <dir> (e.g. examples/web/dist) on the same port
   --compression   offer permessage-deflate for frames of 1 KiB and more (default off;
                   --no-compression keeps it off)
+  --redis <url>   keep history, idempotency keys and presence on Redis 7+ (redis:// or
+                  rediss://), shared by every process started with the same URL; needs
+                  ioredis installed (npm install ioredis)
+  --redis-prefix <p>
+                  prefix of the Redis keys (default rr:); one per deployment
   --help          show this help
 `
 
@@ -37,6 +44,8 @@ function parseCli(argv: string[]) {
         dev: { type: 'boolean', default: false },
         static: { type: 'string' },
         compression: { type: 'boolean', default: false },
+        redis: { type: 'string' },
+        'redis-prefix': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -66,16 +75,29 @@ async function main(argv: string[]): Promise<void> {
     )
   }
 
+  const redisUrl = args.redis
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/?#]/.test(redisUrl))
+    fail(`--redis must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379`)
+  const prefix = args['redis-prefix']
+  if (prefix !== undefined && redisUrl === undefined) fail('--redis-prefix needs --redis <url>')
+  if (prefix !== undefined && /[{}]/.test(prefix)) fail('--redis-prefix must hold no { or }')
+  const engine =
+    redisUrl === undefined
+      ? undefined
+      : createRedisEngine({ url: redisUrl, ...(prefix !== undefined ? { prefix } : {}) })
+
   const server = await startDevServer({
     port,
     host: args.host ?? '127.0.0.1',
     secret,
     dev: args.dev,
     compression: args.compression,
+    ...(engine ? { engine } : {}),
     ...(args.static !== undefined ? { staticDir: args.static } : {}),
   })
   const httpUrl = server.url.replace(/^ws:/, 'http:')
   process.stdout.write(`redux-realtime server listening on ${server.url} (epoch ${server.epoch})\n`)
+  if (engine) process.stdout.write(`Engine: ${engine.name}\n`)
   if (args.static !== undefined) process.stdout.write(`Serving ${args.static} at ${httpUrl}/\n`)
   if (args.dev) {
     process.stdout.write(`Dev token endpoint: ${httpUrl}/dev/token?user=alice\n`)

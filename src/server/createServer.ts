@@ -8,12 +8,16 @@ import type { EventData } from '../protocol'
 import { createTokenVerifier } from './auth'
 import type { ServerContext } from './context'
 import { createDocuments } from './collab/documents'
+import { createConnectionCap } from './connectionCap'
 import { serveConnection } from './connection'
+import { createEventBoard } from './events'
 import type { EventInput } from './events'
+import type { EngineImplementation, EngineParts } from './engine'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
-import type { CompressionOptions, RealtimeServerOptions } from './options'
+import type { CompressionOptions, RealtimeServerOptions, ResolvedServerOptions } from './options'
 import { createPresence } from './presence'
+import { createReadReceipts } from './readReceipts'
 import { appendServerFrame, createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
 import { createRooms } from './rooms'
@@ -56,7 +60,10 @@ export interface RealtimeServer {
    * server.publishEvent({ id: 'standup', title: 'Standup', startsAt, remindAt: [startsAt - 600_000] })
    */
   publishEvent(event: EventInput): EventData
-  /** Closes every client with 1001, the HTTP server and the reminder timers. Safe to repeat. */
+  /**
+   * Closes every client with 1001, the HTTP server, the reminder timers, and then the engine
+   * (`engine`: withdraws this process's presence, disconnects from Redis). Safe to repeat.
+   */
   close(): Promise<void>
 }
 
@@ -105,6 +112,16 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   })
 }
 
+/** Closes the engine, logging (never throwing) what fails: the server is down either way. */
+async function closeEngine(
+  engine: EngineImplementation,
+  logger: { error(message: string, ...details: unknown[]): void },
+): Promise<void> {
+  await engine.close().catch((error: unknown) => {
+    logger.error(`redux-realtime server: closing the ${engine.name} engine failed`, error)
+  })
+}
+
 function closeSockets(sockets: WebSocket[]): Promise<void> {
   const closed = sockets.map(
     (socket) =>
@@ -132,22 +149,37 @@ export async function createRealtimeServer(
   options: RealtimeServerOptions,
 ): Promise<RealtimeServer> {
   const resolved = resolveServerOptions(options)
-  const { logger } = resolved
+  const { logger, engine } = resolved
+  // Rejects when the engine cannot start (Redis unreachable): nothing listens yet.
+  const parts = await engine.start({ historySize: resolved.historySize, logger })
+  try {
+    return await startServer(resolved, parts)
+  } catch (error) {
+    await closeEngine(engine, logger)
+    throw error
+  }
+}
+
+async function startServer(
+  resolved: ResolvedServerOptions,
+  parts: EngineParts,
+): Promise<RealtimeServer> {
+  const { logger, engine } = resolved
   const epoch = createId()
   // Every history call is timed: a store that fails or hangs refuses writes, never wedges a room.
-  const history = timedHistory(resolved.history, resolved.historyStoreTimeoutMs)
+  const history = timedHistory(parts.history, resolved.historyStoreTimeoutMs)
   const rooms = createRooms({
     history,
     epoch,
-    broker: resolved.broker,
+    ...(parts.broker ? { broker: parts.broker } : {}),
     onError: (message, error) => logger.error(message, error),
   })
   const presence = createPresence(rooms, {
-    engine: resolved.presenceEngine,
+    ...(parts.presence ? { engine: parts.presence } : {}),
     onError: (message, error) => logger.error(message, error),
   })
   const push = createServerPush({ rooms, presence, logger })
-  const events = resolved.eventBoard({
+  const events = (parts.eventBoard ?? createEventBoard)({
     append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),
     notify: (userId, notification) => push.notify(userId, notification),
   })
@@ -157,9 +189,9 @@ export async function createRealtimeServer(
     rooms,
     verifyToken: createTokenVerifier(resolved.jwt),
     presence,
-    receipts: resolved.receipts,
+    receipts: parts.receipts ?? createReadReceipts(),
     events,
-    connectionCap: resolved.connectionCap(resolved.maxConnectionsPerUser),
+    connectionCap: (parts.connectionCap ?? createConnectionCap)(resolved.maxConnectionsPerUser),
     documents: createDocuments(resolved),
   }
   const httpServer = createHttpServer((request, response) => {
@@ -226,7 +258,6 @@ export async function createRealtimeServer(
         heartbeat.stop()
         await events.close()
         await closeSockets([...wss.clients])
-        await resolved.presenceEngine.close()
         await context.connectionCap.close?.()
         context.documents.close()
         await new Promise<void>((resolve) => wss.close(() => resolve()))
@@ -234,6 +265,7 @@ export async function createRealtimeServer(
           httpServer.close(() => resolve())
           httpServer.closeAllConnections()
         })
+        await closeEngine(engine, logger)
       })()
       return shutdown
     },

@@ -4,10 +4,24 @@ import type { RealtimeServer } from './createServer'
 import { startDemo } from './demo'
 import type { Demo, DemoOptions } from './demo'
 import { createDevTokenEndpoint } from './devTokens'
-import type { Authorize, HttpRequestHandler, RealtimeServerOptions } from './options'
+import type {
+  Authorize,
+  EngineOrHistory,
+  HttpRequestHandler,
+  RealtimeServerOptions,
+  ServerOptionFields,
+} from './options'
 import { createStaticFiles } from './staticFiles'
 
-export interface DevServerOptions extends Omit<RealtimeServerOptions, 'jwt' | 'httpHandler'> {
+/** The server's options (`engine` or `history`, not both) but `jwt` and `httpHandler`, and these. */
+export type DevServerOptions = Omit<
+  ServerOptionFields,
+  'jwt' | 'httpHandler' | 'engine' | 'history'
+> &
+  EngineOrHistory &
+  DevOnlyOptions
+
+interface DevOnlyOptions {
   /** JWT secret (HS256); default 'dev-secret'. */
   secret?: string
   /** Dev mode: `GET /dev/token?user=<id>` and the demo traffic. Default true. */

@@ -1,18 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JsonValue, RoomAcl } from '../protocol'
 import { defaultAuthorize } from './access'
-import { localBroker } from './broker'
 import type { StreamBroker } from './broker'
-import { localPresenceEngine } from './presenceEngine'
+import { engineImplementation, memoryEngine } from './engine'
+import type { EngineImplementation, RealtimeEngine } from './engine'
 import type { PresenceEngine } from './presenceEngine'
 import { createMemoryHistory } from './historyStore'
 import type { HistoryStore } from './historyStore'
-import { createEventBoard } from './events'
 import type { EventBoardFactory } from './events'
 import type { RateLimitOptions } from './rateLimit'
-import { createConnectionCap } from './connectionCap'
 import type { ConnectionCap } from './connectionCap'
-import { createReadReceipts } from './readReceipts'
 import type { ReadReceipts } from './readReceipts'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
@@ -111,8 +108,22 @@ export interface CompressionOptions {
   windowBits?: number
 }
 
-/** Options of `createRealtimeServer`; only `jwt` is required. */
-export interface RealtimeServerOptions {
+/**
+ * Options of `createRealtimeServer`; only `jwt` is required. `engine` and `history` exclude
+ * each other (the engine provides the history): giving both is a type error, and at run time
+ * an error naming both.
+ */
+export type RealtimeServerOptions = ServerOptionFields & EngineOrHistory
+
+/** `engine` or `history` (or neither), not both. */
+export type EngineOrHistory =
+  { engine?: undefined; history?: HistoryStore } | { engine: RealtimeEngine; history?: undefined }
+
+/**
+ * The options of `createRealtimeServer`: `RealtimeServerOptions` without the rule that
+ * `engine` and `history` exclude each other.
+ */
+export interface ServerOptionFields {
   /** Default 3000; 0 picks any free port. */
   port?: number
   /** Default '127.0.0.1'. */
@@ -128,7 +139,10 @@ export interface RealtimeServerOptions {
    * compressed frame is held to `maxPayload` once inflated.
    */
   compression?: boolean | CompressionOptions
-  /** Frames retained per room for replay (default store only); default 1000. */
+  /**
+   * Frames retained per stream for replay; default 1000. Used by the memory history and by an
+   * `engine` not given a `historySize` of its own (not by a `history` store of yours).
+   */
   historySize?: number
   /**
    * Per-connection token bucket: `messages` frames at once, refilled at `messages` per `perMs`;
@@ -175,16 +189,24 @@ export interface RealtimeServerOptions {
   maxConnectionsPerUser?: number
   /** WebSocket ping interval; a connection that missed the previous pong is dropped. Default 30 s, 0 disables. */
   heartbeatIntervalMs?: number
-  /** Default: `createMemoryHistory(historySize)`. */
+  /**
+   * What the server keeps outside its process, shared by every process on it: history,
+   * idempotency keys, epochs, live fan-out and presence, e.g.
+   * `createRedisEngine({ url: 'redis://127.0.0.1:6379' })`. The server starts it (rejecting
+   * when it cannot) and closes it on `close()`. Default: all of it in memory (one process).
+   * Not together with `history`: the engine provides the history.
+   */
+  engine?: RealtimeEngine
+  /** Default: `createMemoryHistory(historySize)`. Not together with `engine`. */
   history?: HistoryStore
   /**
-   * @internal Issue 12 (until the Redis engine has its public name): how frames other processes
+   * @internal Issue 12 (the engine's part, for tests of it alone): how frames other processes
    * append to the shared `history` reach this one's members. Default: none (one process).
    */
   broker?: StreamBroker
   /**
-   * @internal Issue 12: how per-user presence is shared with other processes; the server closes
-   * it on `close()`. Default: none (one process, presence in memory).
+   * @internal Issue 12 (the engine's part, for tests of it alone): how per-user presence is
+   * shared with other processes; the server closes it on `close()`. Default: none.
    */
   presenceEngine?: PresenceEngine
   /**
@@ -254,12 +276,9 @@ export interface ResolvedServerOptions {
   maxBufferedBytes: number
   maxConnectionsPerUser: number
   heartbeatIntervalMs: number
-  history: HistoryStore
-  broker: StreamBroker
-  presenceEngine: PresenceEngine
-  connectionCap: (maxPerUser: number) => ConnectionCap
-  receipts: ReadReceipts
-  eventBoard: EventBoardFactory
+  historySize: number
+  /** The given engine, or the memory one built of the internal parts given (`history`, `broker`, …). */
+  engine: EngineImplementation
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
@@ -272,22 +291,72 @@ export interface ResolvedServerOptions {
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new TypeError(`createRealtimeServer: ${message}`)
+function check(condition: boolean, message: string, who = 'createRealtimeServer'): void {
+  if (!condition) throw new TypeError(`${who}: ${message}`)
 }
 
 function isCount(value: number, min: number): boolean {
   return Number.isSafeInteger(value) && value >= min
 }
 
-/** `value` (the option's or its default), checked to be an integer of at least `min`. */
-function integerOption(name: string, value: number, min: 0 | 1, unit?: string): number {
+/**
+ * `value` (the option's or its default), checked to be an integer of at least `min`; `who`
+ * names the function in the message (default `createRealtimeServer`).
+ */
+export function integerOption(
+  name: string,
+  value: number,
+  min: 0 | 1,
+  unit?: string,
+  who?: string,
+): number {
   const kind = min === 0 ? 'non-negative' : 'positive'
   check(
     isCount(value, min),
     `${name} must be a ${kind} integer${unit ? ` (${unit})` : ''}, got ${value}`,
+    who,
   )
   return value
+}
+
+/**
+ * Options an engine provides, so none may come with `engine`. An internal option of a seam
+ * the engine takes over (see `EngineParts` in engine.ts) is listed here too.
+ */
+/** The options an engine provides, each with what it is, for the error naming both. */
+const ENGINE_PARTS = {
+  history: 'history',
+  broker: 'fan-out',
+  presenceEngine: 'presence',
+  connectionCap: 'connection cap',
+  receipts: 'read receipts',
+  eventBoard: 'event board',
+} as const
+
+/** The server's engine: the one given (alone) or the memory one of the parts given. */
+function resolveEngine(options: RealtimeServerOptions, historySize: number): EngineImplementation {
+  if (options.engine === undefined) {
+    return memoryEngine({
+      history: options.history ?? createMemoryHistory(historySize),
+      ...(options.broker ? { broker: options.broker } : {}),
+      ...(options.presenceEngine ? { presence: options.presenceEngine } : {}),
+      ...(options.connectionCap ? { connectionCap: options.connectionCap } : {}),
+      ...(options.receipts ? { receipts: options.receipts } : {}),
+      ...(options.eventBoard ? { eventBoard: options.eventBoard } : {}),
+    })
+  }
+  const engine = engineImplementation(options.engine)
+  check(
+    engine !== undefined,
+    'engine must be an engine made by createRedisEngine({ url }) (leave it out to keep everything in memory)',
+  )
+  for (const [part, what] of Object.entries(ENGINE_PARTS)) {
+    check(
+      options[part as keyof typeof ENGINE_PARTS] === undefined,
+      `engine and ${part} cannot be given together: the engine provides the ${what}; drop ${part} (or the engine)`,
+    )
+  }
+  return engine as EngineImplementation
 }
 
 function isInRange(value: number, min: number, max: number): boolean {
@@ -457,12 +526,8 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     maxBufferedBytes,
     maxConnectionsPerUser,
     heartbeatIntervalMs,
-    history: options.history ?? createMemoryHistory(historySize),
-    broker: options.broker ?? localBroker,
-    presenceEngine: options.presenceEngine ?? localPresenceEngine,
-    connectionCap: options.connectionCap ?? createConnectionCap,
-    receipts: options.receipts ?? createReadReceipts(),
-    eventBoard: options.eventBoard ?? createEventBoard,
+    historySize,
+    engine: resolveEngine(options, historySize),
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,

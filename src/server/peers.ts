@@ -14,7 +14,7 @@ export interface PeerOptions {
 }
 
 /** True when `error` says that `name` itself (not something inside it) could not be found. */
-function isMissing(error: unknown, name: string): boolean {
+export function isMissing(error: unknown, name: string): boolean {
   if (typeof error !== 'object' || error === null) return false
   const { code, message } = error as { code?: unknown; message?: unknown }
   return (

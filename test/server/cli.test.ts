@@ -4,9 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { createId } from '../../src/protocol'
 import { httpRequest } from '../support/http'
 import { connectRaw } from '../support/rawClient'
-import { onCleanup } from './harness'
+import type { RawClient } from '../support/rawClient'
+import { useRedisServer } from '../support/redisServer'
+import { TEST_SECRET } from '../support/tokens'
+import { connectAs, framesOf, join as joinRoom, onCleanup } from './harness'
 
 const CLI = ['--import', 'tsx', 'src/server/cli.ts']
 
@@ -109,5 +113,79 @@ describe('redux-realtime-server CLI', () => {
     const cli = run(['--help'])
     expect(await cli.exited).toBe(0)
     expect(cli.output().stdout).toMatch(/Usage: redux-realtime-server/)
+    expect(cli.output().stdout).toMatch(/--redis <url>/)
+  })
+})
+
+const redisServer = useRedisServer()
+
+describe('redux-realtime-server --redis', () => {
+  /** A CLI process on the test's Redis; resolves with its WebSocket URL once it listens. */
+  async function onRedis(prefix: string) {
+    const cli = run([
+      '--secret',
+      TEST_SECRET,
+      '--port',
+      '0',
+      '--redis',
+      redisServer.current.url,
+      '--redis-prefix',
+      prefix,
+    ])
+    const read = () => cli.output().stdout
+    const [, url] = await waitForOutput(read, /listening on (ws:\/\/127\.0\.0\.1:\d+)/, cli.child)
+    await waitForOutput(
+      read,
+      /^Engine: redis redis:\/\/127\.0\.0\.1:\d+\/? \(keys t\w+:\*\)$/m,
+      cli.child,
+    )
+    return { ...cli, url: url as string }
+  }
+
+  it("two processes on one Redis serve one room: each sees the other's messages, seq continuous", async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await onRedis(prefix)
+    const b = await onRedis(prefix)
+    const alice = await connectAs(a.url, 'alice')
+    const bob = await connectAs(b.url, 'bob')
+    await joinRoom(alice, 'general')
+    await joinRoom(bob, 'general')
+    const say = async (client: RawClient, content: string) => {
+      const sent = client.sendFrame('chat_message', { room: 'general', data: { content } })
+      return (await client.nextOfType('ack', (frame) => frame.data.refId === sent.id)).data.seq
+    }
+    const seqs = []
+    for (let i = 0; i < 5; i++) {
+      seqs.push(await say(alice, `a${i}`))
+      seqs.push(await say(bob, `b${i}`))
+    }
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    const expected = Array.from({ length: 5 }, (_, i) => [`a${i}`, `b${i}`])
+      .flat()
+      .map((content, i) => `${content}@${i + 1}`)
+      .join(' ')
+    const chats = (client: RawClient) =>
+      framesOf(client, 'chat_message')
+        .map((frame) => `${frame.data.content}@${frame.seq}`)
+        .join(' ')
+    for (const client of [alice, bob]) {
+      const deadline = Date.now() + 10_000
+      while (chats(client) !== expected && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(chats(client)).toBe(expected)
+    }
+    a.child.kill('SIGTERM')
+    b.child.kill('SIGTERM')
+    expect(await a.exited).toBe(0)
+    expect(await b.exited).toBe(0)
+  })
+
+  it('refuses a --redis that is not a redis:// URL, and --redis-prefix alone', async () => {
+    const bad = run(['--secret', 's', '--redis', 'http://127.0.0.1:6379'])
+    expect(await bad.exited).toBe(1)
+    expect(bad.output().stderr).toMatch(/--redis must be a redis:\/\/ or rediss:\/\/ URL/)
+    const alone = run(['--secret', 's', '--redis-prefix', 'x:'])
+    expect(await alone.exited).toBe(1)
+    expect(alone.output().stderr).toMatch(/--redis-prefix needs --redis <url>/)
   })
 })

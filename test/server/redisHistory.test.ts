@@ -154,6 +154,38 @@ describe('createRedisHistory', () => {
     ])
   })
 
+  it("sets the TTL of a stream's keys again on every append (streamTtlMs), and only then", async () => {
+    const redis = client()
+    const prefix = `t${createId(8)}:`
+    const history = createRedisHistory({
+      redis,
+      historySize: 10,
+      prefix,
+      streamTtlMs: 60_000,
+      dedupeTtlMs: 1000,
+    })
+    const meta = `${prefix}{general}:meta`
+    const log = `${prefix}{general}:log`
+    // A read that creates the stream gives it the TTL too (a joined room nobody writes to).
+    await history.since('general', 0)
+    expect(await redis.pttl(meta)).toBeGreaterThan(50_000)
+    await history.append('general', chatFrame('m1'), 'k1')
+    for (const key of [meta, log]) expect(await redis.pttl(key)).toBeGreaterThan(50_000)
+    // Shortened by hand: an append puts the whole TTL back, a read does not.
+    await redis.pexpire(meta, 5000)
+    await redis.pexpire(log, 5000)
+    await history.since('general', 0)
+    for (const key of [meta, log]) expect(await redis.pttl(key)).toBeLessThanOrEqual(5000)
+    await history.append('general', chatFrame('m2'), 'k2')
+    for (const key of [meta, log]) expect(await redis.pttl(key)).toBeGreaterThan(50_000)
+
+    // 0: kept for ever.
+    const forever = createRedisHistory({ redis, historySize: 10, prefix, streamTtlMs: 0 })
+    await forever.append('kept', chatFrame('m1'), 'k1')
+    expect(await redis.pttl(`${prefix}{kept}:meta`)).toBe(-1)
+    expect(await redis.pttl(`${prefix}{kept}:log`)).toBe(-1)
+  })
+
   it('refuses options it cannot honour, saying which', () => {
     expect(() => createRedisHistory({ redis: shared, historySize: -1 })).toThrow(/historySize/)
     expect(() => createRedisHistory({ redis: shared, historySize: 1, prefix: 'a{' })).toThrow(
@@ -161,6 +193,11 @@ describe('createRedisHistory', () => {
     )
     expect(() => createRedisHistory({ redis: shared, historySize: 1, dedupeTtlMs: 0 })).toThrow(
       /dedupeTtlMs/,
+    )
+    expect(() =>
+      createRedisHistory({ redis: shared, historySize: 1, streamTtlMs: 10, dedupeTtlMs: 20 }),
+    ).toThrow(
+      /streamTtlMs must be 0 \(keep streams for ever\) or an integer of at least dedupeTtlMs/,
     )
   })
 })

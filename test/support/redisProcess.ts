@@ -1,11 +1,12 @@
 /**
- * A reference server in a process of its own (forked, `--import tsx`), on the Redis history and
- * broker: what one process of a scale-out deployment is. Tests start several on one Redis and
+ * A reference server in a process of its own (forked, `--import tsx`), on the public Redis
+ * engine (`createRedisEngine`): what one process of a scale-out deployment is. Tests start several on one Redis and
  * kill them for real (`SIGKILL`), which no in-process server can show.
  *
  * argv: `<redis url> <key prefix> <port>` (port 0: a free one). Loopback, `TEST_SECRET`, rate
  * limit off, history of `PROCESS_HISTORY_SIZE` per stream.
- * IPC: → `{ type: 'ready', url, port }`; `'close'` → closes the server, quits Redis, exits 0.
+ * IPC: → `{ type: 'ready', url, port }`; `'close'` → closes the server (and so its engine),
+ * exits 0.
  */
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -87,29 +88,18 @@ export function startServerProcess(
 }
 
 async function main(redisUrl: string, prefix: string, port: number): Promise<void> {
-  const { Redis } = await import('ioredis')
-  const { createRealtimeServer } = await import('../../src/server')
-  const { createRedisBroker } = await import('../../src/server/redis/broker')
-  const { createRedisHistory } = await import('../../src/server/redis/history')
-  const redis = new Redis(redisUrl)
-  const quiet = { warn: () => undefined, error: () => undefined }
-  const broker = createRedisBroker({ redis, prefix, onError: quiet.error })
+  const { createRealtimeServer, createRedisEngine } = await import('../../src/server')
   const server = await createRealtimeServer({
     port,
     host: '127.0.0.1',
     jwt: { secret: TEST_SECRET },
     rateLimit: false,
-    logger: quiet,
-    history: createRedisHistory({ redis, historySize: PROCESS_HISTORY_SIZE, prefix }),
-    broker,
+    logger: { warn: () => undefined, error: () => undefined },
+    engine: createRedisEngine({ url: redisUrl, prefix, historySize: PROCESS_HISTORY_SIZE }),
   })
   process.on('message', (message) => {
     if (message !== 'close') return
-    void server
-      .close()
-      .then(() => broker.close())
-      .then(() => redis.quit())
-      .finally(() => process.exit(0))
+    void server.close().finally(() => process.exit(0))
   })
   // The test process is gone without closing this one: do not outlive it.
   process.on('disconnect', () => process.exit(0))

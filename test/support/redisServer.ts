@@ -91,7 +91,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   }
 }
 
-async function spawnOn(port: number): Promise<ChildProcess> {
+async function spawnOn(port: number, extraArgs: readonly string[]): Promise<ChildProcess> {
   if (!existsSync(REDIS_SERVER_BINARY)) {
     throw new Error(
       `${REDIS_SERVER_BINARY} is missing: install it with \`apt-get install -y redis-server\` (.ci/run does) — the Redis tests need a real server`,
@@ -99,7 +99,17 @@ async function spawnOn(port: number): Promise<ChildProcess> {
   }
   const child = spawn(
     REDIS_SERVER_BINARY,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let output = ''
@@ -125,17 +135,18 @@ async function spawnOn(port: number): Promise<ChildProcess> {
 }
 
 /**
- * Starts `redis-server --port <free port> --save '' --appendonly no` and resolves once it
- * answers PING. The caller stops it; `useRedisServer()` does that in `afterAll`.
+ * Starts `redis-server --port <free port> --save '' --appendonly no` (and `extraArgs`, e.g.
+ * `['--rename-command', 'SSUBSCRIBE', '']`) and resolves once it answers PING. The caller
+ * stops it; `useRedisServer()` does that in `afterAll`.
  *
  * @example
  * const redis = await startRedisServer()
  * await redis.restart() // same port, empty data set
  * await redis.stop()
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort()
-  let child: ChildProcess | undefined = await spawnOn(port)
+  let child: ChildProcess | undefined = await spawnOn(port, extraArgs)
   const stop = async () => {
     const running = child
     child = undefined
@@ -146,10 +157,10 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     async restart() {
       await stop()
-      child = await spawnOn(port)
+      child = await spawnOn(port, extraArgs)
     },
     async start() {
-      child ??= await spawnOn(port)
+      child ??= await spawnOn(port, extraArgs)
     },
     async pause(ms) {
       const reply = await sendCommand(port, ['CLIENT', 'PAUSE', String(ms), 'ALL'])

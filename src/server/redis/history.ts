@@ -1,6 +1,6 @@
 /**
  * The `HistoryStore` on Redis: each stream's seq, epoch, recent frames and idempotency keys,
- * shared by every server process on one Redis (issue 12; internal until the engine is public).
+ * shared by every server process on one Redis (issue 12; `createRedisEngine` builds it).
  *
  * Keys. `<tag>` is `{<stream>}` with `%`, `{` and `}` of the stream name escaped as `%25`,
  * `%7B`, `%7D`, so the name is the key's whole hash tag (one cluster slot per stream) and no
@@ -8,8 +8,8 @@
  *
  * | key                              | type   | holds                                                   | TTL        |
  * | -------------------------------- | ------ | ------------------------------------------------------- | ---------- |
- * | `<prefix><tag>:meta`             | hash   | `epoch` (random, made with the stream), `seq` (newest)  | none       |
- * | `<prefix><tag>:log`              | stream | entry `<seq>-0`, field `f`: the frame's JSON (with seq) | none, `MAXLEN ~ historySize` |
+ * | `<prefix><tag>:meta`             | hash   | `epoch` (random, made with the stream), `seq` (newest)  | `streamTtlMs` |
+ * | `<prefix><tag>:log`              | stream | entry `<seq>-0`, field `f`: the frame's JSON (with seq) | `streamTtlMs`, `MAXLEN ~ historySize` |
  * | `<prefix><tag>:key:<dedupeKey>`  | string | `<seq>` of the accepted frame, `:`, its JSON            | `dedupeTtlMs` |
  * | `<prefix><tag>:id:<frame id>`    | string | the dedupe key that brought the id into the stream      | `dedupeTtlMs` |
  * | `<prefix><tag>:live` (channel)   | shard channel | each new frame as `<epoch> <json>`, from the append script | — |
@@ -17,6 +17,12 @@
  * A dedupe key is `<userId>\0<id>` (a server frame's: `\0<id>`). The meta hash lives as long
  * as the stream's history: when it is missing, the next read or write makes a new epoch and
  * drops any log left over, so a cursor from before never resumes a renumbered stream.
+ *
+ * Every append sets the meta's and the log's TTL to `streamTtlMs` again (a read that creates a
+ * stream sets it once; reads do not extend it): a stream with no append for that long is gone,
+ * and whoever comes back to it gets a new epoch (`gap: true`), never part of it. Idempotency
+ * records live `dedupeTtlMs` ≤ `streamTtlMs` from an append no later than the stream's last,
+ * so none outlives its stream to answer for a frame of the old epoch.
  */
 import type { Redis } from 'ioredis'
 import { createId, decodeFrame } from '../../protocol'
@@ -30,7 +36,9 @@ import type {
 } from '../historyStore'
 
 /** Idempotency keys outlive any resume a client attempts: an outbox kept a day still dedupes. */
-const DEFAULT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000
+export const DEFAULT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000
+/** A stream nobody appended to for a week is deleted. */
+export const DEFAULT_STREAM_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
 export interface RedisHistoryOptions {
   /** An ioredis client; the caller owns it (connects and quits it). Two scripts are defined on it. */
@@ -41,11 +49,17 @@ export interface RedisHistoryOptions {
   prefix?: string
   /** How long `(stream, dedupe key)` and `(stream, frame id)` are remembered. Default 24 h. */
   dedupeTtlMs?: number
+  /**
+   * A stream's keys live this long after its last append; 0 keeps them for ever. At least
+   * `dedupeTtlMs`. Default 7 days.
+   */
+  streamTtlMs?: number
 }
 
 /**
  * KEYS: meta, log, dedupe record, id record, live channel (SPUBLISH: the same slot).
- * ARGV: frame JSON without seq, epoch for a new stream, historySize, TTL ms, dedupe key.
+ * ARGV: frame JSON without seq, epoch for a new stream, historySize, TTL ms, dedupe key,
+ * stream TTL ms (0: none).
  * Returns { 0, epoch, seq } for a new frame, { 1, epoch, stored } for a repeated dedupe key
  * (`stored` = `<seq>:<json>`), { 2, epoch, owner } when another dedupe key has the id.
  */
@@ -69,12 +83,16 @@ end
 local stored = string.format('%d', seq) .. ':' .. json
 redis.call('SET', KEYS[3], stored, 'PX', ARGV[4])
 redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[4])
+if ARGV[6] ~= '0' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+end
 redis.call('SPUBLISH', KEYS[5], epoch .. ' ' .. json)
 return {0, epoch, seq}
 `
 
 /**
- * KEYS: meta, log. ARGV: afterSeq, epoch for a new stream, historySize.
+ * KEYS: meta, log. ARGV: afterSeq, epoch for a new stream, historySize, stream TTL ms (0: none).
  * Returns { epoch, headSeq, firstSeq, entries after the cursor }. firstSeq counts only the
  * newest historySize (Redis may keep more) and never an entry the log no longer has.
  */
@@ -84,6 +102,7 @@ if not epoch then
   epoch = ARGV[2]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 end
 local head = tonumber(redis.call('HGET', KEYS[1], 'seq'))
 local first = head - tonumber(ARGV[3]) + 1
@@ -167,7 +186,13 @@ export function parseLiveMessage(message: string): { epoch: string; frame: Strea
  * const server = await createRealtimeServer({ jwt, history })
  */
 export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
-  const { redis, historySize, prefix = 'rr:', dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS } = options
+  const {
+    redis,
+    historySize,
+    prefix = 'rr:',
+    dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS,
+    streamTtlMs = DEFAULT_STREAM_TTL_MS,
+  } = options
   if (!Number.isSafeInteger(historySize) || historySize < 0)
     throw new RangeError(
       `createRedisHistory: historySize must be a non-negative integer, got ${historySize}`,
@@ -180,12 +205,21 @@ export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
     throw new RangeError(
       `createRedisHistory: dedupeTtlMs must be a positive integer (ms), got ${dedupeTtlMs}`,
     )
+  if (
+    !Number.isSafeInteger(streamTtlMs) ||
+    streamTtlMs < 0 ||
+    (streamTtlMs > 0 && streamTtlMs < dedupeTtlMs)
+  )
+    throw new RangeError(
+      `createRedisHistory: streamTtlMs must be 0 (keep streams for ever) or an integer of at least dedupeTtlMs (${dedupeTtlMs} ms), got ${streamTtlMs}`,
+    )
   redis.defineCommand('realtimeHistoryAppend', { numberOfKeys: 5, lua: APPEND_LUA })
   redis.defineCommand('realtimeHistorySince', { numberOfKeys: 2, lua: SINCE_LUA })
   const commands = redis as unknown as HistoryCommands
   const keyOf = (stream: string) => streamKey(prefix, stream)
   const size = String(historySize)
   const ttl = String(dedupeTtlMs)
+  const streamTtl = String(streamTtlMs)
 
   const append = async (
     stream: string,
@@ -205,6 +239,7 @@ export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
       size,
       ttl,
       dedupeKey,
+      streamTtl,
     )
     const where = `the dedupe record of ${stream}`
     if (reply[0] === 0) {
@@ -243,6 +278,7 @@ export function createRedisHistory(options: RedisHistoryOptions): HistoryStore {
         String(afterSeq),
         createId(),
         size,
+        streamTtl,
       )
       const frames = entries.map(([id, fields]) => {
         const frame = parseStored(fields[1] ?? '', `entry ${id} of ${stream}`)
