@@ -2,11 +2,12 @@
  * The fan-out of the Redis history (issue 12; internal until the engine is public): the append
  * script SPUBLISHes each new frame on its stream's shard channel (`<prefix><tag>:live`, the
  * slot of the stream's keys); each process SSUBSCRIBEs, on a connection of its own, to the
- * streams it has local members for.
+ * streams it has local members for (`shardSubscriber.ts`, the one subscriber mechanism).
  */
 import type { Redis } from 'ioredis'
-import type { StreamBroker, StreamFeed } from '../broker'
+import type { StreamBroker } from '../broker'
 import { liveChannel, parseLiveMessage } from './history'
+import { createShardSubscriber } from './shardSubscriber'
 
 export interface RedisBrokerOptions {
   /**
@@ -35,68 +36,29 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
   const { redis, prefix = 'rr:' } = options
   const onError =
     options.onError ?? ((message: string, error: unknown) => console.error(message, error))
-  const subscriber = redis.duplicate()
-  /** channel → the stream's feed, for the streams subscribed to now. */
-  const feeds = new Map<string, StreamFeed>()
-  let readyBefore = false
-  let closed = false
-
-  subscriber.on('error', (error: unknown) =>
-    onError('redux-realtime server: redis subscriber connection', error),
-  )
-
-  subscriber.on('smessage', (channel: string, message: string) => {
-    const feed = feeds.get(channel)
-    if (!feed) return
-    let parsed: ReturnType<typeof parseLiveMessage>
-    try {
-      parsed = parseLiveMessage(message)
-    } catch (error) {
-      // The gap this leaves is read from history once a later frame shows it.
-      return onError(`redux-realtime server: a bad message on ${channel}`, error)
-    }
-    feed.frame(parsed.frame, parsed.epoch)
-  })
-
-  subscriber.on('ready', () => {
-    if (!readyBefore) {
-      readyBefore = true
-      return
-    }
-    // Frames published while the connection was down were never heard: once each channel is
-    // subscribed again (confirmed here, after ioredis' own resubscribe), read them.
-    const channels = [...feeds.keys()]
-    for (const channel of channels) {
-      subscriber.ssubscribe(channel).then(
-        () => feeds.get(channel)?.resumed(),
-        (error: unknown) => {
-          onError(`redux-realtime server: could not subscribe to ${channel} again`, error)
-        },
-      )
-    }
-  })
+  const subscriber = createShardSubscriber(redis, 'redis broker', onError)
 
   return {
-    async subscribe(stream, feed) {
-      if (closed) throw new Error('redis broker: subscribe after close()')
+    subscribe(stream, feed) {
       const channel = liveChannel(prefix, stream)
-      feeds.set(channel, feed)
-      await subscriber.ssubscribe(channel)
-    },
-
-    unsubscribe(stream) {
-      const channel = liveChannel(prefix, stream)
-      if (!feeds.delete(channel) || closed) return
-      subscriber.sunsubscribe(channel).catch((error: unknown) => {
-        onError(`redux-realtime server: could not unsubscribe from ${channel}`, error)
+      return subscriber.subscribe(channel, {
+        message(message) {
+          let parsed: ReturnType<typeof parseLiveMessage>
+          try {
+            parsed = parseLiveMessage(message.toString('utf8'))
+          } catch (error) {
+            // The gap this leaves is read from history once a later frame shows it.
+            return onError(`redux-realtime server: a bad message on ${channel}`, error)
+          }
+          feed.frame(parsed.frame, parsed.epoch)
+        },
+        // Frames published while the connection was down are read from history.
+        resumed: () => feed.resumed(),
       })
     },
 
-    async close() {
-      if (closed) return
-      closed = true
-      feeds.clear()
-      await subscriber.quit().catch(() => subscriber.disconnect())
-    },
+    unsubscribe: (stream) => subscriber.unsubscribe(liveChannel(prefix, stream)),
+
+    close: () => subscriber.close(),
   }
 }
