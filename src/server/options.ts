@@ -10,6 +10,8 @@ import type { HistoryStore } from './historyStore'
 import type { RateLimitOptions } from './rateLimit'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
+import { localDocumentBroker } from './collab/documentBroker'
+import type { DocumentBroker } from './collab/documentBroker'
 
 /** HMAC algorithms usable with a shared secret. */
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512'
@@ -191,6 +193,13 @@ export interface RealtimeServerOptions {
    * once a client opens a document.
    */
   documents?: DocumentStore
+  /**
+   * @internal Issue 12 (until the Redis engine has its public name): how what other processes
+   * store in the shared `documents` (and their connections' awareness) reaches this one's
+   * loaded documents, e.g. `createRedisDocumentBroker` with `createRedisDocumentStore`. The
+   * caller closes it. Default: none (one process).
+   */
+  documentBroker?: DocumentBroker
   /** A document with no connection left is compacted and unloaded after this. Default 30 s. */
   documentGraceMs?: number
   /** Largest document state (bytes of Yjs updates) accepted; past it updates get `MESSAGE_TOO_LARGE`. Default 16 MiB. */
@@ -237,6 +246,7 @@ export interface ResolvedServerOptions {
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
+  documentBroker: DocumentBroker
   documentGraceMs: number
   maxDocumentBytes: number
   documentCompactEvery: number
@@ -437,6 +447,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,
+    documentBroker: options.documentBroker ?? localDocumentBroker,
     documentGraceMs,
     maxDocumentBytes,
     documentCompactEvery,

@@ -69,7 +69,11 @@ export function sendUpdateInParts(
 
 /** The `doc_awareness` frame of the current states (or removals) of `clientIDs`. */
 export function encodedAwareness(modules: YjsModules, doc: LoadedDoc, clientIDs: number[]): string {
-  const update = modules.awareness.encodeAwarenessUpdate(doc.awareness, clientIDs)
+  return awarenessFrame(doc, modules.awareness.encodeAwarenessUpdate(doc.awareness, clientIDs))
+}
+
+/** The `doc_awareness` frame carrying `update` (y-protocols encoding). */
+export function awarenessFrame(doc: LoadedDoc, update: Uint8Array): string {
   return encodeFrame(
     makeFrame(MessageType.DOC_AWARENESS, {
       data: { doc: doc.name, update: encodeBase64(update) },

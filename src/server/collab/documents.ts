@@ -24,7 +24,8 @@ import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
 import { withinTimeout } from '../storeCalls'
 import { acceptAwareness } from './awarenessGate'
-import { sendUpdateInParts, encodedAwareness } from './docSend'
+import type { DocumentFeed } from './documentBroker'
+import { awarenessFrame, sendUpdateInParts, encodedAwareness } from './docSend'
 import { loadYjs } from './yjsPeer'
 import type { YjsModules } from './yjsPeer'
 
@@ -85,6 +86,8 @@ export interface LoadedDoc {
   unloadTimer: ReturnType<typeof setTimeout> | undefined
   /** Set once unloading started: a new open waits for it and loads the doc again. */
   unloading: Promise<void> | undefined
+  /** A reload from the store is queued and has not started (updates may have been missed). */
+  reloadQueued: boolean
 }
 
 type Options = Pick<
@@ -92,6 +95,7 @@ type Options = Pick<
   | 'authorize'
   | 'logger'
   | 'documents'
+  | 'documentBroker'
   | 'documentGraceMs'
   | 'maxDocumentBytes'
   | 'documentCompactEvery'
@@ -100,6 +104,13 @@ type Options = Pick<
 
 /** The origin of updates applied from the store, so nothing mistakes them for a member's. */
 const STORE_ORIGIN = 'redux-realtime:store'
+/**
+ * The origin of what other processes stored or changed (updates, awareness) and of a reload
+ * after a gap: applied and forwarded to the members here, never stored or published again.
+ */
+const REMOTE_ORIGIN = 'redux-realtime:remote'
+/** y-protocols' origin for states it removes as not renewed (each process removes its own). */
+const AWARENESS_TIMEOUT = 'timeout'
 
 type DocError = Omit<ErrorData, 'doc' | 'refId'>
 
@@ -108,14 +119,17 @@ type DocError = Omit<ErrorData, 'doc' | 'refId'>
  * opened) through the `DocumentStore`; an update is applied only once `append` resolved, then
  * acked and forwarded to the document's other connections; a document with no connection left
  * is compacted and unloaded `documentGraceMs` later. A store failure (load, compact) is logged
- * and retried once; it never keeps a document in memory.
+ * and retried once; it never keeps a document in memory. With other processes on one store, a
+ * loaded document is subscribed to through the `documentBroker`: what they store is applied and
+ * forwarded here (only what was new to this process reaches its members), awareness goes both
+ * ways, and a sign of missed updates reloads the document from the store.
  *
  * @example
  * const documents = createDocuments(options)
  * await documents.handle(frame, session, connection)
  */
 export function createDocuments(options: Options): Documents {
-  const { logger, documents: store } = options
+  const { logger, documents: store, documentBroker: broker } = options
   const loaded = new Map<string, LoadedDoc>()
   const loading = new Map<string, Promise<LoadedDoc>>()
   const docsOf = new Map<ClientConnection, Map<string, LoadedDoc>>()
@@ -208,6 +222,7 @@ export function createDocuments(options: Options): Documents {
 
   const free = (doc: LoadedDoc): void => {
     clearTimeout(doc.unloadTimer)
+    if (loaded.get(doc.name) === doc) broker.unsubscribe(doc.name)
     doc.awareness.destroy()
     doc.awareness.doc.destroy()
     doc.ydoc.destroy()
@@ -221,10 +236,115 @@ export function createDocuments(options: Options): Documents {
     doc.unloadTimer.unref?.()
   }
 
+  /**
+   * Sends `bytes` (an update applied to `doc`) to its members as a `doc_update` (in parts to a
+   * member whose frame limit it passes), all but `except`; `base64` is its text when at hand.
+   */
+  const forward = (
+    doc: LoadedDoc,
+    bytes: Uint8Array,
+    except: DocMember | undefined,
+    { userId, base64 }: { userId?: string; base64?: string } = {},
+  ): void => {
+    const frame = makeFrame(MessageType.DOC_UPDATE, {
+      ...(userId !== undefined ? { userId } : {}),
+      data: { doc: doc.name, update: base64 ?? encodeBase64(bytes) },
+    })
+    const text = encodeFrame(frame)
+    const size = Buffer.byteLength(text)
+    for (const other of doc.members.values()) {
+      if (other === except) continue
+      if (size <= other.connection.maxFrameBytes) other.connection.sendText(text, size)
+      else sendUpdateInParts(doc, other, bytes, undefined, [])
+    }
+  }
+
+  /**
+   * Applies what another process stored (or the whole stored state, after missed updates) and
+   * forwards to the members only what was new here: Yjs emits nothing for what it already has,
+   * so this process's own updates coming back, and repeats, reach no one.
+   */
+  const integrate = (doc: LoadedDoc, bytes: Uint8Array, Y: YjsModules['Y'], what: string) => {
+    const fresh: Uint8Array[] = []
+    const capture = (update: Uint8Array, origin: unknown) => {
+      if (origin === REMOTE_ORIGIN) fresh.push(update)
+    }
+    const ydoc = doc.ydoc
+    ydoc.on('update', capture)
+    try {
+      Y.applyUpdate(ydoc, bytes, REMOTE_ORIGIN)
+    } catch (error) {
+      logger.warn(`redux-realtime server: Yjs refused ${what} of ${doc.name}`, error)
+    } finally {
+      ydoc.off('update', capture)
+    }
+    for (const update of fresh) {
+      doc.bytes += update.length
+      forward(doc, update, undefined)
+    }
+  }
+
+  /** In the doc's write order: a restore (which replaces the Y.Doc) never drops it. */
+  const remoteUpdate = (doc: LoadedDoc, bytes: Uint8Array, Y: YjsModules['Y']): void =>
+    void doc.writes.run(() => {
+      if (loaded.get(doc.name) === doc) integrate(doc, bytes, Y, 'an update from another process')
+    })
+
+  /** Updates may have been missed: the stored state is applied (its new part forwarded). */
+  const reload = (doc: LoadedDoc, Y: YjsModules['Y']): void => {
+    if (doc.reloadQueued) return
+    doc.reloadQueued = true
+    void doc.writes.run(async () => {
+      doc.reloadQueued = false
+      if (loaded.get(doc.name) !== doc) return
+      try {
+        const stored = await retried(`load of ${doc.name}`, () => store.load(doc.name))
+        if (stored && loaded.get(doc.name) === doc) integrate(doc, stored, Y, 'the stored state')
+      } catch (error) {
+        logger.error(
+          `redux-realtime server: could not reload document ${doc.name} after missed updates; the next sign of a gap reloads it again`,
+          error,
+        )
+      }
+    })
+  }
+
+  const remoteAwareness = (doc: LoadedDoc, bytes: Uint8Array, modules: YjsModules): void => {
+    if (loaded.get(doc.name) !== doc) return
+    try {
+      modules.awareness.applyAwarenessUpdate(doc.awareness, bytes, REMOTE_ORIGIN)
+    } catch (error) {
+      logger.warn(
+        `redux-realtime server: a bad awareness update of ${doc.name} from another process`,
+        error,
+      )
+    }
+  }
+
   const load = async (name: string, modules: YjsModules): Promise<LoadedDoc> => {
     const { Y, awareness: A } = modules
-    const { ydoc, bytes } = await fromStore(name, Y)
+    // What other processes store while this one reads is heard: subscribed before the read.
+    // What is heard before the doc exists waits for it (a repeat of what the read has is harmless).
+    const made: { doc?: LoadedDoc } = {}
+    const early: Array<(doc: LoadedDoc) => void> = []
+    const heard = (task: (doc: LoadedDoc) => void) =>
+      made.doc ? task(made.doc) : void early.push(task)
+    const feed: DocumentFeed = {
+      update: (bytes) => heard((doc) => remoteUpdate(doc, bytes, Y)),
+      awareness: (bytes) => heard((doc) => remoteAwareness(doc, bytes, modules)),
+      missed: () => heard((doc) => reload(doc, Y)),
+    }
+    let ydoc: YTypes.Doc
+    let bytes: number
+    try {
+      await timed(`subscribe to ${name}`, () => broker.subscribe(name, feed))
+      ;({ ydoc, bytes } = await fromStore(name, Y))
+    } catch (error) {
+      broker.unsubscribe(name)
+      throw error
+    }
     if (closed) {
+      broker.unsubscribe(name)
       ydoc.destroy()
       throw new Error('the server is closing')
     }
@@ -244,6 +364,7 @@ export function createDocuments(options: Options): Documents {
       compacting: false,
       unloadTimer: undefined,
       unloading: undefined,
+      reloadQueued: false,
     }
     awareness.on(
       'update',
@@ -251,12 +372,20 @@ export function createDocuments(options: Options): Documents {
         { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
         origin: unknown,
       ) => {
-        const text = encodedAwareness(modules, doc, [...added, ...updated, ...removed])
+        const changed = [...added, ...updated, ...removed]
+        const update = A.encodeAwarenessUpdate(awareness, changed)
+        const text = awarenessFrame(doc, update)
         for (const member of doc.members.values())
           if (member !== origin) member.connection.sendText(text)
+        // A member's change (or its leaving) is this process's to tell; each process removes
+        // the states nobody renewed itself, and what came from elsewhere is not sent back.
+        if (origin !== REMOTE_ORIGIN && origin !== AWARENESS_TIMEOUT)
+          broker.publishAwareness(name, update)
       },
     )
     loaded.set(name, doc)
+    made.doc = doc
+    for (const task of early.splice(0)) task(doc)
     // A doc nobody ends up opening (the opener left meanwhile) unloads like any other.
     scheduleUnload(doc, Y)
     return doc
@@ -562,17 +691,10 @@ export function createDocuments(options: Options): Documents {
       })
     }
     ack()
-    const forward = makeFrame(MessageType.DOC_UPDATE, {
+    forward(doc, bytes, member, {
       userId: session.userId,
-      data: { doc: doc.name, update: joined ? encodeBase64(bytes) : frame.data.update },
+      ...(joined ? {} : { base64: frame.data.update }),
     })
-    const text = encodeFrame(forward)
-    const size = Buffer.byteLength(text)
-    for (const other of doc.members.values()) {
-      if (other === member) continue
-      if (size <= other.connection.maxFrameBytes) other.connection.sendText(text, size)
-      else sendUpdateInParts(doc, other, bytes, undefined, [])
-    }
     scheduleCompaction(doc, Y)
   }
 
