@@ -227,7 +227,7 @@ describe('collaborative documents across server processes on one Redis', () => {
     expect(alice.text()).toBe('lost;first;next;')
   })
 
-  it('awareness crosses processes: a cursor set on one is seen on the other, and removed when its socket closes', async () => {
+  it('awareness crosses processes: a cursor set on one is seen on the other, not forged there, and removed when its socket closes', async () => {
     const prefix = `t${createId(8)}:`
     const a = await startProcess(prefix)
     const b = await startProcess(prefix)
@@ -269,6 +269,22 @@ describe('collaborative documents across server processes on one Redis', () => {
     expect(carolView.getStates().get(aliceDoc.clientID)).toMatchObject({
       user: { userId: 'alice' },
     })
+
+    // Mallory on process b writes under alice's clientID (introduced on process a): refused.
+    const mallory = await connectAs(b.url, 'mallory')
+    await openDoc(mallory, DOC)
+    const forger = new Awareness(new Y.Doc())
+    onCleanup(() => forger.destroy())
+    forger.clientID = aliceDoc.clientID
+    for (let i = 0; i < 3; i++) forger.setLocalState({ user: { name: `not alice ${i}` } })
+    const forged = mallory.sendFrame('doc_awareness', {
+      data: {
+        doc: DOC,
+        update: encodeBase64(encodeAwarenessUpdate(forger, [aliceDoc.clientID])),
+      },
+    })
+    const refused = await mallory.nextOfType('error', (f) => f.data.refId === forged.id)
+    expect(refused.data).toMatchObject({ code: 'FORBIDDEN', doc: DOC })
 
     aliceSocket.socket.terminate()
     const removal = await bobSocket.nextOfType('doc_awareness')

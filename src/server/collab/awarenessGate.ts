@@ -26,8 +26,9 @@ export interface AwarenessOutcome {
  * Checks a member's awareness update before the doc's `Awareness` sees it: each state must be
  * JSON null or a plain object with no `Object.prototype` member name as a key; `user.userId`
  * is set to the member's authenticated user id (never trusted from the client); entries for a
- * clientID another connection introduced are ignored, unless that connection is the same
- * user's (a reconnect whose old socket is not closed yet), which hands the clientID over.
+ * clientID another connection introduced (here, or on another process) are ignored, unless that
+ * connection is the same user's (a reconnect whose old socket is not closed yet, or that lands
+ * on another process), which hands the clientID over.
  *
  * @example
  * const { error, update } = acceptAwareness(doc, member, frame.data.update)
@@ -67,10 +68,12 @@ export function acceptAwareness(
   let refused: number | undefined
   entries.forEach((entry, i) => {
     const owner = doc.owners.get(entry.clientID)
+    const remoteUser = owner === undefined ? doc.remoteUsers.get(entry.clientID) : undefined
     if (owner !== member) {
       const takesOver = owner !== undefined && owner.userId === member.userId
       if (
         (owner !== undefined && !takesOver) ||
+        (remoteUser !== undefined && remoteUser !== member.userId) ||
         member.clientIDs.size >= MAX_CLIENT_IDS_PER_CONNECTION
       ) {
         refused = entry.clientID

@@ -23,6 +23,8 @@ import type { ResolvedServerOptions } from '../options'
 import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
 import { withinTimeout } from '../storeCalls'
+import { isPlainRecord } from '../../protocol/validate'
+import { decodeAwarenessUpdate } from './awarenessCodec'
 import { acceptAwareness } from './awarenessGate'
 import type { DocumentFeed } from './documentBroker'
 import { awarenessFrame, sendUpdateInParts, encodedAwareness } from './docSend'
@@ -76,6 +78,11 @@ export interface LoadedDoc {
   members: Map<ClientConnection, DocMember>
   /** Who introduced each awareness clientID. */
   owners: Map<number, DocMember>
+  /**
+   * The user of each awareness clientID a connection of another process introduced (as that
+   * process set it): a connection here may not take one over unless it is the same user's.
+   */
+  remoteUsers: Map<number, string>
   /** Appends and compactions, one at a time, so a compaction never overwrites a newer append. */
   writes: SerialQueue
   /** Bytes of state: exact after a load or compaction, plus the updates applied since. */
@@ -111,6 +118,19 @@ const STORE_ORIGIN = 'redux-realtime:store'
 const REMOTE_ORIGIN = 'redux-realtime:remote'
 /** y-protocols' origin for states it removes as not renewed (each process removes its own). */
 const AWARENESS_TIMEOUT = 'timeout'
+/** Entries one awareness update from another process may carry (a process's whole view). */
+const MAX_REMOTE_ENTRIES = 100_000
+
+/** `user.userId` of an awareness state's JSON as another process set it (undefined: none). */
+function remoteUserOf(json: string): string | undefined {
+  try {
+    const state = JSON.parse(json) as unknown
+    if (!isPlainRecord(state) || !isPlainRecord(state.user)) return undefined
+    return typeof state.user.userId === 'string' ? state.user.userId : undefined
+  } catch {
+    return undefined
+  }
+}
 
 type DocError = Omit<ErrorData, 'doc' | 'refId'>
 
@@ -312,6 +332,11 @@ export function createDocuments(options: Options): Documents {
   const remoteAwareness = (doc: LoadedDoc, bytes: Uint8Array, modules: YjsModules): void => {
     if (loaded.get(doc.name) !== doc) return
     try {
+      for (const { clientID, state } of decodeAwarenessUpdate(bytes, MAX_REMOTE_ENTRIES)) {
+        const user = remoteUserOf(state)
+        if (user === undefined) doc.remoteUsers.delete(clientID)
+        else doc.remoteUsers.set(clientID, user)
+      }
       modules.awareness.applyAwarenessUpdate(doc.awareness, bytes, REMOTE_ORIGIN)
     } catch (error) {
       logger.warn(
@@ -358,6 +383,7 @@ export function createDocuments(options: Options): Documents {
       awareness,
       members: new Map(),
       owners: new Map(),
+      remoteUsers: new Map(),
       writes: createSerialQueue(),
       bytes,
       appends: 0,
@@ -373,6 +399,7 @@ export function createDocuments(options: Options): Documents {
         origin: unknown,
       ) => {
         const changed = [...added, ...updated, ...removed]
+        for (const id of removed) doc.remoteUsers.delete(id)
         const update = A.encodeAwarenessUpdate(awareness, changed)
         const text = awarenessFrame(doc, update)
         for (const member of doc.members.values())
