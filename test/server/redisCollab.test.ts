@@ -66,9 +66,13 @@ async function storedText(store: DocumentStore, doc = DOC): Promise<string> {
 }
 
 /** Polls (bounded) until `check` holds; throws with `describe()` otherwise. */
-async function eventually(check: () => boolean, describe: () => string, timeoutMs = 10_000) {
+async function eventually(
+  check: () => boolean | Promise<boolean>,
+  describe: () => string,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
@@ -290,5 +294,43 @@ describe('collaborative documents across server processes on one Redis', () => {
     const removal = await bobSocket.nextOfType('doc_awareness')
     applyAwarenessUpdate(bobView, bytesOf(removal.data.update), 'server')
     expect(bobView.getStates().has(aliceDoc.clientID)).toBe(false)
+  })
+  it('Redis restarted empty: each process stores again what it holds, and editing goes on', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await follow(await connectAs(a.url, 'alice'))
+    const bob = await follow(await connectAs(b.url, 'bob'))
+    // One after the other, so the text's order is known.
+    await alice.append('before;')
+    await eventually(
+      () => bob.text() === 'before;',
+      () => bob.text(),
+    )
+    await bob.append('restart;')
+    await eventually(
+      () => alice.text() === 'before;restart;',
+      () => alice.text(),
+    )
+    await redisServer.current.restart()
+    let stored = ''
+    await eventually(
+      async () => (stored = await storedText(a.store)) === 'before;restart;',
+      () => stored,
+    )
+    await bob.append('after;')
+    await eventually(
+      () => alice.text().endsWith('after;'),
+      () => alice.text(),
+    )
+    await alice.append('again;')
+    await eventually(
+      () => bob.text() === alice.text(),
+      () => bob.text(),
+    )
+    expect(alice.text()).toBe('before;restart;after;again;')
+    expect(await storedText(b.store)).toBe(alice.text())
+    const c = await startProcess(prefix)
+    expect(await serverText(await connectAs(c.url, 'carol'), DOC)).toBe(alice.text())
   })
 })

@@ -310,7 +310,10 @@ export function createDocuments(options: Options): Documents {
       if (loaded.get(doc.name) === doc) integrate(doc, bytes, Y, 'an update from another process')
     })
 
-  /** Updates may have been missed: the stored state is applied (its new part forwarded). */
+  /**
+   * Updates may have been missed: the stored state is applied (its new part forwarded), and
+   * what this process holds that the store lacks (a Redis restarted empty) is stored again.
+   */
   const reload = (doc: LoadedDoc, Y: YjsModules['Y']): void => {
     if (doc.reloadQueued) return
     doc.reloadQueued = true
@@ -319,7 +322,14 @@ export function createDocuments(options: Options): Documents {
       if (loaded.get(doc.name) !== doc) return
       try {
         const stored = await retried(`load of ${doc.name}`, () => store.load(doc.name))
-        if (stored && loaded.get(doc.name) === doc) integrate(doc, stored, Y, 'the stored state')
+        if (loaded.get(doc.name) !== doc) return
+        if (stored) integrate(doc, stored, Y, 'the stored state')
+        const lacking = Y.encodeStateAsUpdate(
+          doc.ydoc,
+          stored ? Y.encodeStateVectorFromUpdate(stored) : undefined,
+        )
+        if (Y.decodeUpdate(lacking).structs.length > 0)
+          await timed(`append to ${doc.name}`, () => store.append(doc.name, lacking))
       } catch (error) {
         logger.error(
           `redux-realtime server: could not reload document ${doc.name} after missed updates; the next sign of a gap reloads it again`,
