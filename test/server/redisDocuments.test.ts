@@ -92,6 +92,8 @@ describe('createRedisDocumentStore across processes', () => {
 describe('createRedisDocumentBroker', () => {
   it('hears every stored update (its own too) and awareness from other processes only', async () => {
     const prefix = `t${createId(8)}:`
+    // Any printable name: braces (the hash tag), spaces, non-ASCII.
+    const docName = 'notes {ü} ✓'
     const redisA = client()
     const store = createRedisDocumentStore({ redis: redisA, prefix })
     const a = createRedisDocumentBroker({ redis: redisA, prefix })
@@ -99,23 +101,23 @@ describe('createRedisDocumentBroker', () => {
     brokers.push(a, b)
     const onA = recorder()
     const onB = recorder()
-    await a.subscribe('doc', onA.feed)
-    await b.subscribe('doc', onB.feed)
+    await a.subscribe(docName, onA.feed)
+    await b.subscribe(docName, onB.feed)
     const update = new Uint8Array([0, 32, 117, 13, 10, 255])
-    await store.append('doc', update)
-    a.publishAwareness('doc', new Uint8Array([1, 2, 32, 3]))
+    await store.append(docName, update)
+    a.publishAwareness(docName, new Uint8Array([1, 2, 32, 3]))
     await until(() => onB.heard.updates.length === 1 && onB.heard.awareness.length === 1, 'b')
     await until(() => onA.heard.updates.length === 1, 'a')
     expect([...(onB.heard.updates[0] ?? [])]).toEqual([...update])
     expect([...(onB.heard.awareness[0] ?? [])]).toEqual([1, 2, 32, 3])
     // A fence: b's own awareness, heard by a; a never hears its own.
-    b.publishAwareness('doc', new Uint8Array([9]))
+    b.publishAwareness(docName, new Uint8Array([9]))
     await until(() => onA.heard.awareness.length === 1, 'a hears b')
     expect([...(onA.heard.awareness[0] ?? [])]).toEqual([9])
     expect(onA.heard.missed + onB.heard.missed).toBe(0)
     // Unsubscribed: nothing more.
-    b.unsubscribe('doc')
-    await store.append('doc', new Uint8Array([7]))
+    b.unsubscribe(docName)
+    await store.append(docName, new Uint8Array([7]))
     await until(() => onA.heard.updates.length === 2, 'a hears the second')
     expect(onB.heard.updates).toHaveLength(1)
   })
