@@ -95,3 +95,33 @@ export function acceptAwareness(
     ...(refused !== undefined ? { refused } : {}),
   }
 }
+
+/** Entries one awareness update from another process may carry (that process's whole view). */
+const MAX_REMOTE_ENTRIES = 100_000
+
+/**
+ * Notes the user of each clientID in an awareness update from another process (`user.userId`,
+ * as that process's gate set it; none for a removal), so `acceptAwareness` keeps a connection
+ * here off another user's clientID. Throws `AwarenessDecodeError` on bytes that are not an update.
+ *
+ * @example
+ * noteRemoteOwners(doc, update)
+ * applyAwarenessUpdate(doc.awareness, update, REMOTE_ORIGIN)
+ */
+export function noteRemoteOwners(doc: LoadedDoc, update: Uint8Array): void {
+  for (const { clientID, state } of decodeAwarenessUpdate(update, MAX_REMOTE_ENTRIES)) {
+    const user = userIdOf(state)
+    if (user === undefined) doc.remoteUsers.delete(clientID)
+    else doc.remoteUsers.set(clientID, user)
+  }
+}
+
+function userIdOf(json: string): string | undefined {
+  try {
+    const state = JSON.parse(json) as unknown
+    if (!isPlainRecord(state) || !isPlainRecord(state.user)) return undefined
+    return typeof state.user.userId === 'string' ? state.user.userId : undefined
+  } catch {
+    return undefined
+  }
+}

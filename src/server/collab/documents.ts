@@ -23,9 +23,7 @@ import type { ResolvedServerOptions } from '../options'
 import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
 import { withinTimeout } from '../storeCalls'
-import { isPlainRecord } from '../../protocol/validate'
-import { decodeAwarenessUpdate } from './awarenessCodec'
-import { acceptAwareness } from './awarenessGate'
+import { acceptAwareness, noteRemoteOwners } from './awarenessGate'
 import type { DocumentFeed } from './documentBroker'
 import { awarenessFrame, sendUpdateInParts, encodedAwareness } from './docSend'
 import { loadYjs } from './yjsPeer'
@@ -118,19 +116,6 @@ const STORE_ORIGIN = 'redux-realtime:store'
 const REMOTE_ORIGIN = 'redux-realtime:remote'
 /** y-protocols' origin for states it removes as not renewed (each process removes its own). */
 const AWARENESS_TIMEOUT = 'timeout'
-/** Entries one awareness update from another process may carry (a process's whole view). */
-const MAX_REMOTE_ENTRIES = 100_000
-
-/** `user.userId` of an awareness state's JSON as another process set it (undefined: none). */
-function remoteUserOf(json: string): string | undefined {
-  try {
-    const state = JSON.parse(json) as unknown
-    if (!isPlainRecord(state) || !isPlainRecord(state.user)) return undefined
-    return typeof state.user.userId === 'string' ? state.user.userId : undefined
-  } catch {
-    return undefined
-  }
-}
 
 type DocError = Omit<ErrorData, 'doc' | 'refId'>
 
@@ -342,11 +327,7 @@ export function createDocuments(options: Options): Documents {
   const remoteAwareness = (doc: LoadedDoc, bytes: Uint8Array, modules: YjsModules): void => {
     if (loaded.get(doc.name) !== doc) return
     try {
-      for (const { clientID, state } of decodeAwarenessUpdate(bytes, MAX_REMOTE_ENTRIES)) {
-        const user = remoteUserOf(state)
-        if (user === undefined) doc.remoteUsers.delete(clientID)
-        else doc.remoteUsers.set(clientID, user)
-      }
+      noteRemoteOwners(doc, bytes)
       modules.awareness.applyAwarenessUpdate(doc.awareness, bytes, REMOTE_ORIGIN)
     } catch (error) {
       logger.warn(
