@@ -80,3 +80,30 @@ export function awarenessFrame(doc: LoadedDoc, update: Uint8Array): string {
     }),
   )
 }
+
+/**
+ * Sends `update` (applied to `doc`) to its members as a `doc_update`, all but `except`; to a
+ * member whose `maxFrameBytes` it passes, as a step 2 in parts. `base64` is its text when at
+ * hand (the frame it came in), `userId` its author when known (this process's member).
+ *
+ * @example
+ * forwardUpdate(doc, bytes, member, { userId: session.userId, base64: frame.data.update })
+ */
+export function forwardUpdate(
+  doc: LoadedDoc,
+  update: Uint8Array,
+  except: DocMember | undefined,
+  { userId, base64 }: { userId?: string; base64?: string } = {},
+): void {
+  const frame = makeFrame(MessageType.DOC_UPDATE, {
+    ...(userId !== undefined ? { userId } : {}),
+    data: { doc: doc.name, update: base64 ?? encodeBase64(update) },
+  })
+  const text = encodeFrame(frame)
+  const size = Buffer.byteLength(text)
+  for (const other of doc.members.values()) {
+    if (other === except) continue
+    if (size <= other.connection.maxFrameBytes) other.connection.sendText(text, size)
+    else sendUpdateInParts(doc, other, update, undefined, [])
+  }
+}

@@ -23,9 +23,9 @@ import type { ResolvedServerOptions } from '../options'
 import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
 import { withinTimeout } from '../storeCalls'
-import { acceptAwareness, noteRemoteOwners } from './awarenessGate'
-import type { DocumentFeed } from './documentBroker'
-import { awarenessFrame, sendUpdateInParts, encodedAwareness } from './docSend'
+import { acceptAwareness } from './awarenessGate'
+import { createDocFanout, REMOTE_ORIGIN } from './docFanout'
+import { awarenessFrame, forwardUpdate, sendUpdateInParts, encodedAwareness } from './docSend'
 import { loadYjs } from './yjsPeer'
 import type { YjsModules } from './yjsPeer'
 
@@ -109,11 +109,6 @@ type Options = Pick<
 
 /** The origin of updates applied from the store, so nothing mistakes them for a member's. */
 const STORE_ORIGIN = 'redux-realtime:store'
-/**
- * The origin of what other processes stored or changed (updates, awareness) and of a reload
- * after a gap: applied and forwarded to the members here, never stored or published again.
- */
-const REMOTE_ORIGIN = 'redux-realtime:remote'
 /** y-protocols' origin for states it removes as not renewed (each process removes its own). */
 const AWARENESS_TIMEOUT = 'timeout'
 
@@ -158,6 +153,13 @@ export function createDocuments(options: Options): Documents {
       return timed(what, task)
     }
   }
+
+  const fanout = createDocFanout({
+    logger,
+    isLoaded: (doc) => loaded.get(doc.name) === doc,
+    load: (name) => retried(`load of ${name}`, () => store.load(name)),
+    append: (name, update) => timed(`append to ${name}`, () => store.append(name, update)),
+  })
 
   const compact = async (doc: LoadedDoc, Y: YjsModules['Y']): Promise<void> => {
     doc.appends = 0
@@ -241,115 +243,10 @@ export function createDocuments(options: Options): Documents {
     doc.unloadTimer.unref?.()
   }
 
-  /**
-   * Sends `bytes` (an update applied to `doc`) to its members as a `doc_update` (in parts to a
-   * member whose frame limit it passes), all but `except`; `base64` is its text when at hand.
-   */
-  const forward = (
-    doc: LoadedDoc,
-    bytes: Uint8Array,
-    except: DocMember | undefined,
-    { userId, base64 }: { userId?: string; base64?: string } = {},
-  ): void => {
-    const frame = makeFrame(MessageType.DOC_UPDATE, {
-      ...(userId !== undefined ? { userId } : {}),
-      data: { doc: doc.name, update: base64 ?? encodeBase64(bytes) },
-    })
-    const text = encodeFrame(frame)
-    const size = Buffer.byteLength(text)
-    for (const other of doc.members.values()) {
-      if (other === except) continue
-      if (size <= other.connection.maxFrameBytes) other.connection.sendText(text, size)
-      else sendUpdateInParts(doc, other, bytes, undefined, [])
-    }
-  }
-
-  /**
-   * Applies what another process stored (or the whole stored state, after missed updates) and
-   * forwards to the members only what was new here: Yjs emits nothing for what it already has,
-   * so this process's own updates coming back, and repeats, reach no one.
-   */
-  const integrate = (doc: LoadedDoc, bytes: Uint8Array, Y: YjsModules['Y'], what: string) => {
-    const fresh: Uint8Array[] = []
-    const capture = (update: Uint8Array, origin: unknown) => {
-      if (origin === REMOTE_ORIGIN) fresh.push(update)
-    }
-    const ydoc = doc.ydoc
-    ydoc.on('update', capture)
-    try {
-      Y.applyUpdate(ydoc, bytes, REMOTE_ORIGIN)
-    } catch (error) {
-      logger.warn(`redux-realtime server: Yjs refused ${what} of ${doc.name}`, error)
-    } finally {
-      ydoc.off('update', capture)
-    }
-    for (const update of fresh) {
-      doc.bytes += update.length
-      forward(doc, update, undefined)
-    }
-  }
-
-  /** In the doc's write order: a restore (which replaces the Y.Doc) never drops it. */
-  const remoteUpdate = (doc: LoadedDoc, bytes: Uint8Array, Y: YjsModules['Y']): void =>
-    void doc.writes.run(() => {
-      if (loaded.get(doc.name) === doc) integrate(doc, bytes, Y, 'an update from another process')
-    })
-
-  /**
-   * Updates may have been missed: the stored state is applied (its new part forwarded), and
-   * what this process holds that the store lacks (a Redis restarted empty) is stored again.
-   */
-  const reload = (doc: LoadedDoc, Y: YjsModules['Y']): void => {
-    if (doc.reloadQueued) return
-    doc.reloadQueued = true
-    void doc.writes.run(async () => {
-      doc.reloadQueued = false
-      if (loaded.get(doc.name) !== doc) return
-      try {
-        const stored = await retried(`load of ${doc.name}`, () => store.load(doc.name))
-        if (loaded.get(doc.name) !== doc) return
-        if (stored) integrate(doc, stored, Y, 'the stored state')
-        const lacking = Y.encodeStateAsUpdate(
-          doc.ydoc,
-          stored ? Y.encodeStateVectorFromUpdate(stored) : undefined,
-        )
-        if (Y.decodeUpdate(lacking).structs.length > 0)
-          await timed(`append to ${doc.name}`, () => store.append(doc.name, lacking))
-      } catch (error) {
-        logger.error(
-          `redux-realtime server: could not reload document ${doc.name} after missed updates; the next sign of a gap reloads it again`,
-          error,
-        )
-      }
-    })
-  }
-
-  const remoteAwareness = (doc: LoadedDoc, bytes: Uint8Array, modules: YjsModules): void => {
-    if (loaded.get(doc.name) !== doc) return
-    try {
-      noteRemoteOwners(doc, bytes)
-      modules.awareness.applyAwarenessUpdate(doc.awareness, bytes, REMOTE_ORIGIN)
-    } catch (error) {
-      logger.warn(
-        `redux-realtime server: a bad awareness update of ${doc.name} from another process`,
-        error,
-      )
-    }
-  }
-
   const load = async (name: string, modules: YjsModules): Promise<LoadedDoc> => {
     const { Y, awareness: A } = modules
     // What other processes store while this one reads is heard: subscribed before the read.
-    // What is heard before the doc exists waits for it (a repeat of what the read has is harmless).
-    const made: { doc?: LoadedDoc } = {}
-    const early: Array<(doc: LoadedDoc) => void> = []
-    const heard = (task: (doc: LoadedDoc) => void) =>
-      made.doc ? task(made.doc) : void early.push(task)
-    const feed: DocumentFeed = {
-      update: (bytes) => heard((doc) => remoteUpdate(doc, bytes, Y)),
-      awareness: (bytes) => heard((doc) => remoteAwareness(doc, bytes, modules)),
-      missed: () => heard((doc) => reload(doc, Y)),
-    }
+    const { feed, attach } = fanout.feed(modules)
     let ydoc: YTypes.Doc
     let bytes: number
     try {
@@ -402,8 +299,7 @@ export function createDocuments(options: Options): Documents {
       },
     )
     loaded.set(name, doc)
-    made.doc = doc
-    for (const task of early.splice(0)) task(doc)
+    attach(doc)
     // A doc nobody ends up opening (the opener left meanwhile) unloads like any other.
     scheduleUnload(doc, Y)
     return doc
@@ -709,7 +605,7 @@ export function createDocuments(options: Options): Documents {
       })
     }
     ack()
-    forward(doc, bytes, member, {
+    forwardUpdate(doc, bytes, member, {
       userId: session.userId,
       ...(joined ? {} : { base64: frame.data.update }),
     })
