@@ -1,7 +1,8 @@
 /**
  * A reference server in a process of its own (forked, `--import tsx`), on the Redis history and
- * broker: what one process of a scale-out deployment is. Tests start several on one Redis and
- * kill them for real (`SIGKILL`), which no in-process server can show.
+ * broker, and the Redis document store and document broker: what one process of a scale-out
+ * deployment is. Tests start several on one Redis and kill them for real (`SIGKILL`), which no
+ * in-process server can show.
  *
  * argv: `<redis url> <key prefix> <port>` (port 0: a free one). Loopback, `TEST_SECRET`, rate
  * limit off, history of `PROCESS_HISTORY_SIZE` per stream.
@@ -91,9 +92,12 @@ async function main(redisUrl: string, prefix: string, port: number): Promise<voi
   const { createRealtimeServer } = await import('../../src/server')
   const { createRedisBroker } = await import('../../src/server/redis/broker')
   const { createRedisHistory } = await import('../../src/server/redis/history')
+  const { createRedisDocumentBroker, createRedisDocumentStore } =
+    await import('../../src/server/redis/documents')
   const redis = new Redis(redisUrl)
   const quiet = { warn: () => undefined, error: () => undefined }
   const broker = createRedisBroker({ redis, prefix, onError: quiet.error })
+  const documentBroker = createRedisDocumentBroker({ redis, prefix, onError: quiet.error })
   const server = await createRealtimeServer({
     port,
     host: '127.0.0.1',
@@ -102,12 +106,14 @@ async function main(redisUrl: string, prefix: string, port: number): Promise<voi
     logger: quiet,
     history: createRedisHistory({ redis, historySize: PROCESS_HISTORY_SIZE, prefix }),
     broker,
+    documents: createRedisDocumentStore({ redis, prefix }),
+    documentBroker,
   })
   process.on('message', (message) => {
     if (message !== 'close') return
     void server
       .close()
-      .then(() => broker.close())
+      .then(() => Promise.all([broker.close(), documentBroker.close()]))
       .then(() => redis.quit())
       .finally(() => process.exit(0))
   })
