@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import { createId, encodeBase64 } from '../../src/protocol'
 import type { DocumentBroker } from '../../src/server/collab/documentBroker'
-import type { DocumentStore } from '../../src/server'
+import type { DocumentStore, RealtimeServer } from '../../src/server'
 import {
   createRedisDocumentBroker,
   createRedisDocumentStore,
@@ -26,8 +26,11 @@ const redisServer = useRedisServer()
 const brokers: DocumentBroker[] = []
 const redisClients: Redis[] = []
 const peers: CollabPeer[] = []
+const servers: RealtimeServer[] = []
 afterEach(async () => {
   for (const peer of peers.splice(0)) peer.dispose()
+  // Servers first (their last awareness removals go out), then what they publish on.
+  await Promise.all(servers.splice(0).map((server) => server.close()))
   await Promise.all(brokers.splice(0).map((broker) => broker.close()))
   await Promise.all(redisClients.splice(0).map((redis) => redis.quit().catch(() => undefined)))
 })
@@ -54,6 +57,7 @@ async function startProcess(
     documentBroker,
     ...(documentGraceMs !== undefined ? { documentGraceMs } : {}),
   })
+  servers.push(server)
   return { server, store, spy, url: server.url }
 }
 
