@@ -24,7 +24,7 @@ import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
 import { withinTimeout } from '../storeCalls'
 import { acceptAwareness } from './awarenessGate'
-import { createDocFanout, REMOTE_ORIGIN } from './docFanout'
+import { createDocFanout } from './docFanout'
 import { awarenessFrame, forwardUpdate, sendUpdateInParts, encodedAwareness } from './docSend'
 import { loadYjs } from './yjsPeer'
 import type { YjsModules } from './yjsPeer'
@@ -109,8 +109,8 @@ type Options = Pick<
 
 /** The origin of updates applied from the store, so nothing mistakes them for a member's. */
 const STORE_ORIGIN = 'redux-realtime:store'
-/** y-protocols' origin for states it removes as not renewed (each process removes its own). */
-const AWARENESS_TIMEOUT = 'timeout'
+/** The origin of the awareness states a member leaving the doc (or closing) takes with it. */
+const LEAVE_ORIGIN = 'close'
 
 type DocError = Omit<ErrorData, 'doc' | 'refId'>
 
@@ -292,9 +292,10 @@ export function createDocuments(options: Options): Documents {
         const text = awarenessFrame(doc, update)
         for (const member of doc.members.values())
           if (member !== origin) member.connection.sendText(text)
-        // A member's change (or its leaving) is this process's to tell; each process removes
-        // the states nobody renewed itself, and what came from elsewhere is not sent back.
-        if (origin !== REMOTE_ORIGIN && origin !== AWARENESS_TIMEOUT)
+        // Only a member's change (its origin) or its leaving is this process's to tell: what
+        // came from elsewhere is not sent back, each process removes the states nobody renewed
+        // itself (y-protocols' 'timeout'), and the server's own (null) state is nobody's news.
+        if (origin === LEAVE_ORIGIN || (typeof origin === 'object' && origin !== null))
           broker.publishAwareness(name, update)
       },
     )
@@ -334,7 +335,8 @@ export function createDocuments(options: Options): Documents {
     // An update it was sending in parts is dropped with it (a closed socket has no one to tell).
     member.assembly = undefined
     // Everyone still there is told (the 'update' listener); the leaver is no member any more.
-    if (owned.length > 0) modules.awareness.removeAwarenessStates(doc.awareness, owned, 'close')
+    if (owned.length > 0)
+      modules.awareness.removeAwarenessStates(doc.awareness, owned, LEAVE_ORIGIN)
     if (doc.members.size === 0) scheduleUnload(doc, modules.Y)
   }
 
