@@ -299,6 +299,28 @@ describe('collaborative documents across server processes on one Redis', () => {
     applyAwarenessUpdate(bobView, bytesOf(removal.data.update), 'server')
     expect(bobView.getStates().has(aliceDoc.clientID)).toBe(false)
   })
+  it('Redis paused (CLIENT PAUSE) while edits flow: each edit is acked once it is back, and both sides converge', async () => {
+    const prefix = `t${createId(8)}:`
+    const a = await startProcess(prefix)
+    const b = await startProcess(prefix)
+    const alice = await follow(await connectAs(a.url, 'alice'))
+    const bob = await follow(await connectAs(b.url, 'bob'))
+    await alice.append('start;')
+    await eventually(
+      () => bob.text() === 'start;',
+      () => bob.text(),
+    )
+    await redisServer.current.pause(300)
+    // Sent while Redis holds every command: appended (and acked) once the pause ends.
+    for (let i = 0; i < 5; i++) await bob.append(`b${i};`)
+    await eventually(
+      () => alice.text() === bob.text(),
+      () => JSON.stringify([alice.text(), bob.text()]),
+    )
+    expect(alice.text()).toBe('start;b0;b1;b2;b3;b4;')
+    expect(await storedText(a.store)).toBe(alice.text())
+  })
+
   it('Redis restarted empty: each process stores again what it holds, and editing goes on', async () => {
     const prefix = `t${createId(8)}:`
     const a = await startProcess(prefix)
