@@ -192,7 +192,11 @@ async function startServer(
     receipts: parts.receipts ?? createReadReceipts(),
     events,
     connectionCap: (parts.connectionCap ?? createConnectionCap)(resolved.maxConnectionsPerUser),
-    documents: createDocuments(resolved),
+    documents: createDocuments({
+      ...resolved,
+      documents: parts.documents ?? resolved.documents,
+      documentBroker: parts.documentBroker ?? resolved.documentBroker,
+    }),
   }
   const httpServer = createHttpServer((request, response) => {
     try {

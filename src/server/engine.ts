@@ -1,4 +1,6 @@
 import type { StreamBroker } from './broker'
+import type { DocumentBroker } from './collab/documentBroker'
+import type { DocumentStore } from './collab/documentStore'
 import type { ConnectionCap } from './connectionCap'
 import type { EventBoardFactory } from './events'
 import type { HistoryStore } from './historyStore'
@@ -57,6 +59,10 @@ export interface EngineParts {
   receipts?: ReadReceipts
   /** Makes the event board (events, subscribers, reminders). Default: `createEventBoard`. */
   eventBoard?: EventBoardFactory
+  /** Where collaborative documents are kept. Default: the server's `documents` option. */
+  documents?: DocumentStore
+  /** How updates other processes store reach this one's loaded documents. Default: none. */
+  documentBroker?: DocumentBroker
 }
 
 /** What the server tells an engine it starts. */

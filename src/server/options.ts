@@ -13,6 +13,8 @@ import type { ConnectionCap } from './connectionCap'
 import type { ReadReceipts } from './readReceipts'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
+import { localDocumentBroker } from './collab/documentBroker'
+import type { DocumentBroker } from './collab/documentBroker'
 
 /** HMAC algorithms usable with a shared secret. */
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512'
@@ -235,6 +237,13 @@ export interface ServerOptionFields {
    * once a client opens a document.
    */
   documents?: DocumentStore
+  /**
+   * @internal Issue 12 (until the Redis engine has its public name): how what other processes
+   * store in the shared `documents` (and their connections' awareness) reaches this one's
+   * loaded documents, e.g. `createRedisDocumentBroker` with `createRedisDocumentStore`. The
+   * caller closes it. Default: none (one process).
+   */
+  documentBroker?: DocumentBroker
   /** A document with no connection left is compacted and unloaded after this. Default 30 s. */
   documentGraceMs?: number
   /** Largest document state (bytes of Yjs updates) accepted; past it updates get `MESSAGE_TOO_LARGE`. Default 16 MiB. */
@@ -282,6 +291,7 @@ export interface ResolvedServerOptions {
   logger: RealtimeServerLogger
   httpHandler: HttpRequestHandler | undefined
   documents: DocumentStore
+  documentBroker: DocumentBroker
   documentGraceMs: number
   maxDocumentBytes: number
   documentCompactEvery: number
@@ -331,6 +341,8 @@ const ENGINE_PARTS = {
   connectionCap: 'connection cap',
   receipts: 'read receipts',
   eventBoard: 'event board',
+  documents: 'collaborative documents',
+  documentBroker: 'document fan-out',
 } as const
 
 /** The server's engine: the one given (alone) or the memory one of the parts given. */
@@ -531,6 +543,7 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     logger: options.logger ?? console,
     httpHandler: options.httpHandler,
     documents,
+    documentBroker: options.documentBroker ?? localDocumentBroker,
     documentGraceMs,
     maxDocumentBytes,
     documentCompactEvery,

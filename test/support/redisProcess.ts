@@ -1,7 +1,8 @@
 /**
  * A reference server in a process of its own (forked, `--import tsx`), on the public Redis
- * engine (`createRedisEngine`): what one process of a scale-out deployment is. Tests start several on one Redis and
- * kill them for real (`SIGKILL`), which no in-process server can show.
+ * engine (`createRedisEngine`: history, fan-out, presence, documents, …): what one process of
+ * a scale-out deployment is. Tests start several on one Redis and kill them for real
+ * (`SIGKILL`), which no in-process server can show.
  *
  * argv: `<redis url> <key prefix> <port>` (port 0: a free one). Loopback, `TEST_SECRET`, rate
  * limit off, history of `PROCESS_HISTORY_SIZE` per stream.

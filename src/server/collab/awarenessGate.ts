@@ -26,8 +26,9 @@ export interface AwarenessOutcome {
  * Checks a member's awareness update before the doc's `Awareness` sees it: each state must be
  * JSON null or a plain object with no `Object.prototype` member name as a key; `user.userId`
  * is set to the member's authenticated user id (never trusted from the client); entries for a
- * clientID another connection introduced are ignored, unless that connection is the same
- * user's (a reconnect whose old socket is not closed yet), which hands the clientID over.
+ * clientID another connection introduced (here, or on another process) are ignored, unless that
+ * connection is the same user's (a reconnect whose old socket is not closed yet, or that lands
+ * on another process), which hands the clientID over.
  *
  * @example
  * const { error, update } = acceptAwareness(doc, member, frame.data.update)
@@ -67,10 +68,12 @@ export function acceptAwareness(
   let refused: number | undefined
   entries.forEach((entry, i) => {
     const owner = doc.owners.get(entry.clientID)
+    const remoteUser = owner === undefined ? doc.remoteUsers.get(entry.clientID) : undefined
     if (owner !== member) {
       const takesOver = owner !== undefined && owner.userId === member.userId
       if (
         (owner !== undefined && !takesOver) ||
+        (remoteUser !== undefined && remoteUser !== member.userId) ||
         member.clientIDs.size >= MAX_CLIENT_IDS_PER_CONNECTION
       ) {
         refused = entry.clientID
@@ -90,5 +93,35 @@ export function acceptAwareness(
   return {
     ...(accepted.length > 0 ? { update: encodeAwarenessUpdate(accepted) } : {}),
     ...(refused !== undefined ? { refused } : {}),
+  }
+}
+
+/** Entries one awareness update from another process may carry (that process's whole view). */
+const MAX_REMOTE_ENTRIES = 100_000
+
+/**
+ * Notes the user of each clientID in an awareness update from another process (`user.userId`,
+ * as that process's gate set it; none for a removal), so `acceptAwareness` keeps a connection
+ * here off another user's clientID. Throws `AwarenessDecodeError` on bytes that are not an update.
+ *
+ * @example
+ * noteRemoteOwners(doc, update)
+ * applyAwarenessUpdate(doc.awareness, update, REMOTE_ORIGIN)
+ */
+export function noteRemoteOwners(doc: LoadedDoc, update: Uint8Array): void {
+  for (const { clientID, state } of decodeAwarenessUpdate(update, MAX_REMOTE_ENTRIES)) {
+    const user = userIdOf(state)
+    if (user === undefined) doc.remoteUsers.delete(clientID)
+    else doc.remoteUsers.set(clientID, user)
+  }
+}
+
+function userIdOf(json: string): string | undefined {
+  try {
+    const state = JSON.parse(json) as unknown
+    if (!isPlainRecord(state) || !isPlainRecord(state.user)) return undefined
+    return typeof state.user.userId === 'string' ? state.user.userId : undefined
+  } catch {
+    return undefined
   }
 }

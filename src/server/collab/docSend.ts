@@ -69,10 +69,41 @@ export function sendUpdateInParts(
 
 /** The `doc_awareness` frame of the current states (or removals) of `clientIDs`. */
 export function encodedAwareness(modules: YjsModules, doc: LoadedDoc, clientIDs: number[]): string {
-  const update = modules.awareness.encodeAwarenessUpdate(doc.awareness, clientIDs)
+  return awarenessFrame(doc, modules.awareness.encodeAwarenessUpdate(doc.awareness, clientIDs))
+}
+
+/** The `doc_awareness` frame carrying `update` (y-protocols encoding). */
+export function awarenessFrame(doc: LoadedDoc, update: Uint8Array): string {
   return encodeFrame(
     makeFrame(MessageType.DOC_AWARENESS, {
       data: { doc: doc.name, update: encodeBase64(update) },
     }),
   )
+}
+
+/**
+ * Sends `update` (applied to `doc`) to its members as a `doc_update`, all but `except`; to a
+ * member whose `maxFrameBytes` it passes, as a step 2 in parts. `base64` is its text when at
+ * hand (the frame it came in), `userId` its author when known (this process's member).
+ *
+ * @example
+ * forwardUpdate(doc, bytes, member, { userId: session.userId, base64: frame.data.update })
+ */
+export function forwardUpdate(
+  doc: LoadedDoc,
+  update: Uint8Array,
+  except: DocMember | undefined,
+  { userId, base64 }: { userId?: string; base64?: string } = {},
+): void {
+  const frame = makeFrame(MessageType.DOC_UPDATE, {
+    ...(userId !== undefined ? { userId } : {}),
+    data: { doc: doc.name, update: base64 ?? encodeBase64(update) },
+  })
+  const text = encodeFrame(frame)
+  const size = Buffer.byteLength(text)
+  for (const other of doc.members.values()) {
+    if (other === except) continue
+    if (size <= other.connection.maxFrameBytes) other.connection.sendText(text, size)
+    else sendUpdateInParts(doc, other, update, undefined, [])
+  }
 }

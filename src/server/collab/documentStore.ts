@@ -9,13 +9,18 @@ export interface DocumentStore {
   load(doc: string): Promise<Uint8Array | null>
   /** Called before an update is acked: it must be durable when this resolves. */
   append(doc: string, update: Uint8Array): Promise<void>
-  /** Replaces what is stored for `doc` by one merged state (compaction); optional. */
+  /**
+   * Compaction, optional: replaces the updates stored for `doc` by one state holding them and
+   * `state` (the caller's merged view). It never drops an update `state` lacks: one appended
+   * meanwhile (by another process on a shared store) stays.
+   */
   compact?(doc: string, state: Uint8Array): Promise<void>
 }
 
 /**
  * Documents in this process's memory: lost on restart, fine for development and tests. `load`
- * merges what was appended (`Y.mergeUpdates`); `compact` keeps the one state it is given.
+ * merges what was appended (`Y.mergeUpdates`); `compact` keeps one state, the stored updates
+ * merged with the one it is given.
  *
  * @example
  * const server = await createRealtimeServer({ jwt, documents: createMemoryDocumentStore() })
@@ -43,9 +48,11 @@ export function createMemoryDocumentStore(): DocumentStore {
       updates.push(update.slice())
       return Promise.resolve()
     },
-    compact(doc, state) {
-      docs.set(doc, [state.slice()])
-      return Promise.resolve()
+    async compact(doc, state) {
+      const { Y } = await loadYjs()
+      // Read after the await: every update appended so far is merged, none is dropped.
+      const updates = docs.get(doc) ?? []
+      docs.set(doc, [updates.length === 0 ? state.slice() : Y.mergeUpdates([...updates, state])])
     },
   }
 }

@@ -24,7 +24,8 @@ import { createSerialQueue } from '../serialQueue'
 import type { SerialQueue } from '../serialQueue'
 import { withinTimeout } from '../storeCalls'
 import { acceptAwareness } from './awarenessGate'
-import { sendUpdateInParts, encodedAwareness } from './docSend'
+import { createDocFanout } from './docFanout'
+import { awarenessFrame, forwardUpdate, sendUpdateInParts, encodedAwareness } from './docSend'
 import { loadYjs } from './yjsPeer'
 import type { YjsModules } from './yjsPeer'
 
@@ -75,6 +76,11 @@ export interface LoadedDoc {
   members: Map<ClientConnection, DocMember>
   /** Who introduced each awareness clientID. */
   owners: Map<number, DocMember>
+  /**
+   * The user of each awareness clientID a connection of another process introduced (as that
+   * process set it): a connection here may not take one over unless it is the same user's.
+   */
+  remoteUsers: Map<number, string>
   /** Appends and compactions, one at a time, so a compaction never overwrites a newer append. */
   writes: SerialQueue
   /** Bytes of state: exact after a load or compaction, plus the updates applied since. */
@@ -85,6 +91,8 @@ export interface LoadedDoc {
   unloadTimer: ReturnType<typeof setTimeout> | undefined
   /** Set once unloading started: a new open waits for it and loads the doc again. */
   unloading: Promise<void> | undefined
+  /** A reload from the store is queued and has not started (updates may have been missed). */
+  reloadQueued: boolean
 }
 
 type Options = Pick<
@@ -92,6 +100,7 @@ type Options = Pick<
   | 'authorize'
   | 'logger'
   | 'documents'
+  | 'documentBroker'
   | 'documentGraceMs'
   | 'maxDocumentBytes'
   | 'documentCompactEvery'
@@ -100,6 +109,8 @@ type Options = Pick<
 
 /** The origin of updates applied from the store, so nothing mistakes them for a member's. */
 const STORE_ORIGIN = 'redux-realtime:store'
+/** The origin of the awareness states a member leaving the doc (or closing) takes with it. */
+const LEAVE_ORIGIN = 'close'
 
 type DocError = Omit<ErrorData, 'doc' | 'refId'>
 
@@ -108,14 +119,17 @@ type DocError = Omit<ErrorData, 'doc' | 'refId'>
  * opened) through the `DocumentStore`; an update is applied only once `append` resolved, then
  * acked and forwarded to the document's other connections; a document with no connection left
  * is compacted and unloaded `documentGraceMs` later. A store failure (load, compact) is logged
- * and retried once; it never keeps a document in memory.
+ * and retried once; it never keeps a document in memory. With other processes on one store, a
+ * loaded document is subscribed to through the `documentBroker`: what they store is applied and
+ * forwarded here (only what was new to this process reaches its members), awareness goes both
+ * ways, and a sign of missed updates reloads the document from the store.
  *
  * @example
  * const documents = createDocuments(options)
  * await documents.handle(frame, session, connection)
  */
 export function createDocuments(options: Options): Documents {
-  const { logger, documents: store } = options
+  const { logger, documents: store, documentBroker: broker } = options
   const loaded = new Map<string, LoadedDoc>()
   const loading = new Map<string, Promise<LoadedDoc>>()
   const docsOf = new Map<ClientConnection, Map<string, LoadedDoc>>()
@@ -139,6 +153,13 @@ export function createDocuments(options: Options): Documents {
       return timed(what, task)
     }
   }
+
+  const fanout = createDocFanout({
+    logger,
+    isLoaded: (doc) => loaded.get(doc.name) === doc,
+    load: (name) => retried(`load of ${name}`, () => store.load(name)),
+    append: (name, update) => timed(`append to ${name}`, () => store.append(name, update)),
+  })
 
   const compact = async (doc: LoadedDoc, Y: YjsModules['Y']): Promise<void> => {
     doc.appends = 0
@@ -208,6 +229,7 @@ export function createDocuments(options: Options): Documents {
 
   const free = (doc: LoadedDoc): void => {
     clearTimeout(doc.unloadTimer)
+    if (loaded.get(doc.name) === doc) broker.unsubscribe(doc.name)
     doc.awareness.destroy()
     doc.awareness.doc.destroy()
     doc.ydoc.destroy()
@@ -223,8 +245,19 @@ export function createDocuments(options: Options): Documents {
 
   const load = async (name: string, modules: YjsModules): Promise<LoadedDoc> => {
     const { Y, awareness: A } = modules
-    const { ydoc, bytes } = await fromStore(name, Y)
+    // What other processes store while this one reads is heard: subscribed before the read.
+    const { feed, attach } = fanout.feed(modules)
+    let ydoc: YTypes.Doc
+    let bytes: number
+    try {
+      await timed(`subscribe to ${name}`, () => broker.subscribe(name, feed))
+      ;({ ydoc, bytes } = await fromStore(name, Y))
+    } catch (error) {
+      broker.unsubscribe(name)
+      throw error
+    }
     if (closed) {
+      broker.unsubscribe(name)
       ydoc.destroy()
       throw new Error('the server is closing')
     }
@@ -238,12 +271,14 @@ export function createDocuments(options: Options): Documents {
       awareness,
       members: new Map(),
       owners: new Map(),
+      remoteUsers: new Map(),
       writes: createSerialQueue(),
       bytes,
       appends: 0,
       compacting: false,
       unloadTimer: undefined,
       unloading: undefined,
+      reloadQueued: false,
     }
     awareness.on(
       'update',
@@ -251,12 +286,21 @@ export function createDocuments(options: Options): Documents {
         { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
         origin: unknown,
       ) => {
-        const text = encodedAwareness(modules, doc, [...added, ...updated, ...removed])
+        const changed = [...added, ...updated, ...removed]
+        for (const id of removed) doc.remoteUsers.delete(id)
+        const update = A.encodeAwarenessUpdate(awareness, changed)
+        const text = awarenessFrame(doc, update)
         for (const member of doc.members.values())
           if (member !== origin) member.connection.sendText(text)
+        // Only a member's change (its origin) or its leaving is this process's to tell: what
+        // came from elsewhere is not sent back, each process removes the states nobody renewed
+        // itself (y-protocols' 'timeout'), and the server's own (null) state is nobody's news.
+        if (origin === LEAVE_ORIGIN || (typeof origin === 'object' && origin !== null))
+          broker.publishAwareness(name, update)
       },
     )
     loaded.set(name, doc)
+    attach(doc)
     // A doc nobody ends up opening (the opener left meanwhile) unloads like any other.
     scheduleUnload(doc, Y)
     return doc
@@ -291,7 +335,8 @@ export function createDocuments(options: Options): Documents {
     // An update it was sending in parts is dropped with it (a closed socket has no one to tell).
     member.assembly = undefined
     // Everyone still there is told (the 'update' listener); the leaver is no member any more.
-    if (owned.length > 0) modules.awareness.removeAwarenessStates(doc.awareness, owned, 'close')
+    if (owned.length > 0)
+      modules.awareness.removeAwarenessStates(doc.awareness, owned, LEAVE_ORIGIN)
     if (doc.members.size === 0) scheduleUnload(doc, modules.Y)
   }
 
@@ -562,17 +607,10 @@ export function createDocuments(options: Options): Documents {
       })
     }
     ack()
-    const forward = makeFrame(MessageType.DOC_UPDATE, {
+    forwardUpdate(doc, bytes, member, {
       userId: session.userId,
-      data: { doc: doc.name, update: joined ? encodeBase64(bytes) : frame.data.update },
+      ...(joined ? {} : { base64: frame.data.update }),
     })
-    const text = encodeFrame(forward)
-    const size = Buffer.byteLength(text)
-    for (const other of doc.members.values()) {
-      if (other === member) continue
-      if (size <= other.connection.maxFrameBytes) other.connection.sendText(text, size)
-      else sendUpdateInParts(doc, other, bytes, undefined, [])
-    }
     scheduleCompaction(doc, Y)
   }
 

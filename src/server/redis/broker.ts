@@ -2,13 +2,15 @@
  * The fan-out of the Redis history (issue 12; internal until the engine is public): the append
  * script SPUBLISHes each new frame on its stream's shard channel (`<prefix><tag>:live`, the
  * slot of the stream's keys); each process SSUBSCRIBEs, on a connection of its own, to the
- * streams it has local members for. Signals (typing, receipts, volatile app messages) ride the
- * same channels, SPUBLISHed by the broker (`redis/signals.ts`).
+ * streams it has local members for (`shardSubscriber.ts`, the one subscriber mechanism).
+ * Signals (typing, receipts, volatile app messages) ride the same channels, SPUBLISHed by the
+ * broker (`redis/signals.ts`).
  */
 import type { Redis } from 'ioredis'
 import { createId } from '../../protocol'
-import type { StreamBroker, StreamFeed } from '../broker'
+import type { StreamBroker } from '../broker'
 import { liveChannel, parseLiveMessage } from './history'
+import { createShardSubscriber } from './shardSubscriber'
 import { isSignalMessage, parseSignalMessage, signalMessage } from './signals'
 
 export interface RedisBrokerOptions {
@@ -38,67 +40,40 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
   const { redis, prefix = 'rr:' } = options
   const onError =
     options.onError ?? ((message: string, error: unknown) => console.error(message, error))
-  const subscriber = redis.duplicate()
-  /** channel → the stream and its feed, for the streams subscribed to now. */
-  const feeds = new Map<string, { stream: string; feed: StreamFeed }>()
+  const subscriber = createShardSubscriber(redis, 'redis broker', onError)
   /** Names this process in its signals, so it never hears its own back. */
   const process = createId()
-  let readyBefore = false
   let closed = false
 
-  subscriber.on('error', (error: unknown) =>
-    onError('redux-realtime server: redis subscriber connection', error),
-  )
-
-  subscriber.on('smessage', (channel: string, message: string) => {
-    const subscribed = feeds.get(channel)
-    if (!subscribed) return
-    const { stream, feed } = subscribed
-    if (isSignalMessage(message)) {
-      let signal: ReturnType<typeof parseSignalMessage>
-      try {
-        signal = parseSignalMessage(message, stream)
-      } catch (error) {
-        return onError(`redux-realtime server: a bad signal on ${channel}`, error)
-      }
-      // This process's members had it from the relaying connection's process: this one.
-      if (signal.process !== process) feed.signal(signal.frame)
-      return
-    }
-    let parsed: ReturnType<typeof parseLiveMessage>
-    try {
-      parsed = parseLiveMessage(message)
-    } catch (error) {
-      // The gap this leaves is read from history once a later frame shows it.
-      return onError(`redux-realtime server: a bad message on ${channel}`, error)
-    }
-    feed.frame(parsed.frame, parsed.epoch)
-  })
-
-  subscriber.on('ready', () => {
-    if (!readyBefore) {
-      readyBefore = true
-      return
-    }
-    // Frames published while the connection was down were never heard: once each channel is
-    // subscribed again (confirmed here, after ioredis' own resubscribe), read them.
-    const channels = [...feeds.keys()]
-    for (const channel of channels) {
-      subscriber.ssubscribe(channel).then(
-        () => feeds.get(channel)?.feed.resumed(),
-        (error: unknown) => {
-          onError(`redux-realtime server: could not subscribe to ${channel} again`, error)
-        },
-      )
-    }
-  })
-
   return {
-    async subscribe(stream, feed) {
-      if (closed) throw new Error('redis broker: subscribe after close()')
+    subscribe(stream, feed) {
       const channel = liveChannel(prefix, stream)
-      feeds.set(channel, { stream, feed })
-      await subscriber.ssubscribe(channel)
+      return subscriber.subscribe(channel, {
+        message(bytes) {
+          const message = bytes.toString('utf8')
+          if (isSignalMessage(message)) {
+            let signal: ReturnType<typeof parseSignalMessage>
+            try {
+              signal = parseSignalMessage(message, stream)
+            } catch (error) {
+              return onError(`redux-realtime server: a bad signal on ${channel}`, error)
+            }
+            // This process's members had it from the relaying connection's process: this one.
+            if (signal.process !== process) feed.signal(signal.frame)
+            return
+          }
+          let parsed: ReturnType<typeof parseLiveMessage>
+          try {
+            parsed = parseLiveMessage(message)
+          } catch (error) {
+            // The gap this leaves is read from history once a later frame shows it.
+            return onError(`redux-realtime server: a bad message on ${channel}`, error)
+          }
+          feed.frame(parsed.frame, parsed.epoch)
+        },
+        // Frames published while the connection was down are read from history.
+        resumed: () => feed.resumed(),
+      })
     },
 
     signal(stream, frame) {
@@ -110,19 +85,11 @@ export function createRedisBroker(options: RedisBrokerOptions): StreamBroker {
       })
     },
 
-    unsubscribe(stream) {
-      const channel = liveChannel(prefix, stream)
-      if (!feeds.delete(channel) || closed) return
-      subscriber.sunsubscribe(channel).catch((error: unknown) => {
-        onError(`redux-realtime server: could not unsubscribe from ${channel}`, error)
-      })
-    },
+    unsubscribe: (stream) => subscriber.unsubscribe(liveChannel(prefix, stream)),
 
-    async close() {
-      if (closed) return
+    close() {
       closed = true
-      feeds.clear()
-      await subscriber.quit().catch(() => subscriber.disconnect())
+      return subscriber.close()
     },
   }
 }

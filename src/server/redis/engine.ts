@@ -17,6 +17,7 @@ import { withinTimeout } from '../storeCalls'
 import { createRedisBroker } from './broker'
 import { createRedisHistory, DEFAULT_DEDUPE_TTL_MS, DEFAULT_STREAM_TTL_MS } from './history'
 import { createRedisConnectionCap } from './connections'
+import { createRedisDocumentBroker, createRedisDocumentStore } from './documents'
 import { createRedisEvents } from './events'
 import { createRedisPresence } from './presence'
 import { createRedisReceipts } from './signals'
@@ -309,6 +310,8 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
         // A room's receipts live as long as its stream: both go after streamTtlMs without writes.
         receipts: createRedisReceipts({ redis: client, prefix, ttlMs: streamTtlMs }),
         eventBoard: createRedisEvents({ redis: client, prefix, onError }),
+        documents: createRedisDocumentStore({ redis: client, prefix }),
+        documentBroker: createRedisDocumentBroker({ redis: client, prefix, onError }),
       }
       return parts
     },
@@ -319,6 +322,7 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
           // Presence first: it withdraws this process's entries on the command connection.
           await parts?.presence?.close()
           await parts?.broker?.close()
+          await parts?.documentBroker?.close()
           if (redis && redis.status !== 'end') await redis.quit()
         })()
         await atMost(polite, CLOSE_TIMEOUT_MS)

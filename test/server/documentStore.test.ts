@@ -1,0 +1,4 @@
+import { createMemoryDocumentStore } from '../../src/server'
+import { describeDocumentStore } from './documentStoreCases'
+
+describeDocumentStore('createMemoryDocumentStore', { make: createMemoryDocumentStore })
