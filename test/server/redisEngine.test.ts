@@ -112,7 +112,7 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
     expect(entries()).toContainEqual({ userId: 'alice', status: 'online' })
   })
 
-  it('opens one command connection and two subscriber ones, and closes all three on close()', async () => {
+  it('opens one command connection and three subscriber ones (streams, documents, presence), and closes all four on close()', async () => {
     expect(await engineConnections()).toBe(0)
     const server = await createRealtimeServer({
       port: 0,
@@ -120,7 +120,7 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
       logger: quietLogger(),
       engine: createRedisEngine({ url: redisServer.current.url, prefix: `t${createId(8)}:` }),
     })
-    expect(await settles(engineConnections, 3)).toBe(3)
+    expect(await settles(engineConnections, 4)).toBe(4)
     await server.close()
     expect(await settles(engineConnections, 0)).toBe(0)
   })
