@@ -7,6 +7,7 @@ import {
   type Realtime,
   type SendMessageInput,
 } from './core'
+import { devText } from './dev'
 
 /** The extras of a chat or direct message besides its content. */
 export interface MessageExtras {
@@ -89,7 +90,11 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
       attempt(() => {
         if (message?.type === MessageType.CHAT_MESSAGE && message.room === undefined) {
           throw new TypeError(
-            "sendMessage: a chat message needs its room, e.g. { type: MessageType.CHAT_MESSAGE, room: 'general', data: { content: 'Hi' } } (or use sendChatMessage(content, room))",
+            `sendMessage: a chat message needs its room${devText(() =>
+              process.env.NODE_ENV !== 'production'
+                ? ", e.g. { type: MessageType.CHAT_MESSAGE, room: 'general', data: { content: 'Hi' } } (or use sendChatMessage(content, room))"
+                : '',
+            )}`,
           )
         }
         return send(message)
