@@ -1,6 +1,7 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import type { WebSocketConstructor } from '../src/config'
 import { backoffDelay } from './backoff'
+import { devText } from '../src/dev'
 
 /**
  * The one file that knows reconnecting-websocket 4.4.0. It is unmaintained and has bugs this
@@ -89,7 +90,7 @@ function defaultWebSocket(): WebSocketConstructor {
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   if (!global) {
     throw new TypeError(
-      "redux-realtime: no global WebSocket here (Node 20). Pass one: createRealtime({ url, WebSocket: (await import('ws')).WebSocket })",
+      `redux-realtime: no global WebSocket here. Pass one: createRealtime({ WebSocket })${devText(() => (process.env.NODE_ENV !== 'production' ? " (Node 20: createRealtime({ url, WebSocket: (await import('ws')).WebSocket }))" : ''))}`,
     )
   }
   return global
