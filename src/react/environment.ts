@@ -1,6 +1,10 @@
 import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig } from './core'
 import { devText } from './dev'
 
+/** `env` when it is an object (an env record), else `undefined`. */
+const record = (env: unknown): EnvSource | undefined =>
+  typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
+
 /**
  * `process.env` where it can be read (Node, tests, Create React App). Read inside a try, with no
  * `typeof process` guard: CRA's webpack 5 replaces the `process.env` expression with the app's
@@ -8,21 +12,10 @@ import { devText } from './dev'
  */
 function processEnv(): EnvSource | undefined {
   try {
-    const env: unknown = process.env
-    return typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
+    return record(process.env)
   } catch {
     return undefined
   }
-}
-
-/**
- * Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
- * with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`) and
- * where a bundler leaves it unset. Reading it touches no browser global.
- */
-function bundlerEnv(): EnvSource | undefined {
-  const env: unknown = (import.meta as { env?: unknown }).env
-  return typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
 }
 
 /** Where the provider's settings come from when it has no `config`. */
@@ -35,7 +28,10 @@ export interface EnvironmentSources {
 
 const DEFAULT_SOURCES = (): EnvironmentSources => ({
   processEnv: processEnv(),
-  importMetaEnv: bundlerEnv(),
+  // Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
+  // with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`)
+  // and where a bundler leaves it unset. Reading it touches no browser global.
+  importMetaEnv: record((import.meta as { env?: unknown }).env),
   logger: console,
 })
 
