@@ -1,12 +1,27 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
+/**
+ * reconnecting-websocket from its TypeScript source, as dist bundles it (see tsup.config.ts):
+ * the tests run the code that ships, not the package's ES5 build.
+ */
+const reconnectingWebSocketSource = join(
+  dirname(createRequire(import.meta.url).resolve('reconnecting-websocket/package.json')),
+  'reconnecting-websocket.ts',
+)
+
 export default defineConfig({
+  resolve: {
+    alias: [{ find: /^reconnecting-websocket$/, replacement: reconnectingWebSocketSource }],
+  },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    server: { deps: { inline: [/reconnecting-websocket/] } },
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.{ts,tsx}'],

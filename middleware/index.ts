@@ -29,6 +29,7 @@ import { createMemoryStorage } from './storage'
 import { createStreamCursors } from './streams'
 import { createTransport, type TransportClose } from './transport'
 import { buildTypingHandler } from './typing'
+import { devText } from '../src/dev'
 
 /** Ids each stream remembers as applied, so no frame is applied twice, across epochs too. */
 const APPLIED_IDS_MIN = 5000
@@ -55,14 +56,14 @@ function registerInstance(api: object, getState: () => unknown, reducerPath: str
   instancesByStore.set(api, paths)
   if (paths.has(reducerPath)) {
     throw new Error(
-      `redux-realtime: two realtime middlewares with reducerPath "${reducerPath}" in one store. Add each middleware once, and give every createRealtime() in a store its own reducerPath (createRealtime({ reducerPath: 'chatSocket', … })); they would answer each other's actions.`,
+      `redux-realtime: two realtime middlewares with reducerPath "${reducerPath}" in one store${devText(() => (process.env.NODE_ENV !== 'production' ? ". Add each middleware once, and give every createRealtime() in a store its own reducerPath (createRealtime({ reducerPath: 'chatSocket', … })); they would answer each other's actions." : ''))}`,
     )
   }
   paths.add(reducerPath)
   const state = getState()
   if (typeof state === 'object' && state !== null && !Object.hasOwn(state, reducerPath)) {
     throw new Error(
-      `redux-realtime: no reducer at state.${reducerPath}. Mount it next to the middleware: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, … } }).`,
+      `redux-realtime: no reducer at state.${reducerPath}${devText(() => (process.env.NODE_ENV !== 'production' ? '. Mount it next to the middleware: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, … } }).' : ''))}`,
     )
   }
 }

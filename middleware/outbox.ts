@@ -25,6 +25,7 @@ import type { Handler, RealtimeContext } from './context'
 import { roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
 import { createOutboxQueue } from './outboxQueue'
 import { createVolatileSlots, volatileMessage, type VolatileMessage } from './volatile'
+import { devText } from '../src/dev'
 
 /** Commands whose message goes through the outbox (acked, resent until acked). */
 const SEND_COMMANDS = [
@@ -284,7 +285,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       !ctx.streams.isTracked(message.room)
     ) {
       throw new Error(
-        `${command}: room "${message.room}" was not joined. Dispatch joinRoom('${message.room}') first; messages then wait in the outbox until they can go out.`,
+        `${command}: room "${message.room}" was not joined. Dispatch joinRoom('${message.room}') first${devText(() => (process.env.NODE_ENV !== 'production' ? '; messages then wait in the outbox until they can go out.' : ''))}`,
       )
     }
     if (queue.has(message.id)) {

@@ -1,6 +1,7 @@
 import { makeFrame } from '../src/protocol/build'
 import { chat, connection, markAsRead, rooms } from '../slices/actions'
 import type { Handler, RealtimeContext } from './context'
+import { devText } from '../src/dev'
 
 /**
  * Read receipts: `markAsRead` finds the message's seq, shows the receipt at once (optimistic)
@@ -29,7 +30,7 @@ export function buildReceiptsHandler(ctx: RealtimeContext): Handler {
         .find((m) => m.id === messageId)
       if (!message) {
         throw new Error(
-          `markAsRead: no message "${messageId}" in room "${room}". Pass the id of a message from selectMessagesByRoom.`,
+          `markAsRead: no message "${messageId}" in room "${room}"${devText(() => (process.env.NODE_ENV !== 'production' ? '. Pass the id of a message from selectMessagesByRoom.' : ''))}`,
         )
       }
       if (message.seq === undefined) return // Own message not confirmed yet: nothing to mark.

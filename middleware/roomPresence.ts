@@ -3,6 +3,7 @@ import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { JsonValue } from '../src/protocol/frames'
 import { connection, outbox, rooms, setRoomPresence } from '../slices/actions'
 import type { Handler, RealtimeContext } from './context'
+import { devText } from '../src/dev'
 
 /** Errors after which the data goes again (after `retryAfterMs`, or the next `auth_ok`). */
 const RETRYABLE = new Set<string>([
@@ -73,7 +74,7 @@ export function buildRoomPresenceHandler(ctx: RealtimeContext): Handler {
       const { room, data } = action.payload
       if (!ctx.streams.isTracked(room)) {
         throw new Error(
-          `setRoomPresence: room "${room}" was not joined. Dispatch joinRoom('${room}') first; your data then goes out once the room is joined and again after every rejoin.`,
+          `setRoomPresence: room "${room}" was not joined. Dispatch joinRoom('${room}') first${devText(() => (process.env.NODE_ENV !== 'production' ? '; your data then goes out once the room is joined and again after every rejoin.' : ''))}`,
         )
       }
       latest.set(room, data)

@@ -22,13 +22,14 @@ import {
   type PresenceStatus,
 } from '../src/protocol/frames'
 import type { DefaultAppMessages, PublishInput, PublishPayload } from './appMessages'
+import { devText } from '../src/dev'
 
 /** Commands: imperatives the middleware acts on. No reducer answers them. */
 
 function requireRoom(command: string, room: unknown): string {
   if (!isValidRoom(room)) {
     throw new TypeError(
-      `${command}(room): room must be a 1-300 character name without spaces that is not an Object.prototype member name (e.g. 'general'; not 'toString' or '__proto__'), got ${JSON.stringify(room)}`,
+      `${command}(room): room must be a 1-300 character name without spaces, not an Object.prototype member name${devText(() => (process.env.NODE_ENV !== 'production' ? " (e.g. 'general'; not 'toString' or '__proto__')" : ''))}, got ${JSON.stringify(room)}`,
     )
   }
   return room
@@ -119,7 +120,7 @@ function prepareOutgoing(
 function requireUser(command: string, userId: unknown): string {
   if (!isValidId(userId)) {
     throw new TypeError(
-      `${command}: userId must be a 1-128 character printable id that is not an Object.prototype member name (not 'toString', '__proto__', …), got ${JSON.stringify(userId)}`,
+      `${command}: userId must be a 1-128 character printable id, not an Object.prototype member name${devText(() => (process.env.NODE_ENV !== 'production' ? " (not 'toString', '__proto__', …)" : ''))}, got ${JSON.stringify(userId)}`,
     )
   }
   return userId
@@ -225,7 +226,7 @@ export const setRoomPresence = createAction(
     if (!result?.ok || result.frame.type !== MessageType.ROOM_PRESENCE) {
       const why = result && !result.ok ? result.message : 'data is missing'
       throw new TypeError(
-        `setRoomPresence: ${why}. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes (keep larger state elsewhere and put its id here).`,
+        `setRoomPresence: ${why}. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes${devText(() => (process.env.NODE_ENV !== 'production' ? ' (keep larger state elsewhere and put its id here).' : ''))}`,
       )
     }
     // A copy: later changes to the caller's object cannot reach the middleware or the wire.

@@ -7,6 +7,7 @@ import type { ReadPosition } from './receiptsSlice'
 import type { UserPresence } from './presenceSlice'
 import { createRoomMembersSelector } from './roomMembers'
 import type { ChatMessage, DirectMessage } from './types'
+import { devText } from '../src/dev'
 
 const NONE: readonly never[] = Object.freeze([])
 const NO_RECEIPTS: Readonly<Record<string, ReadPosition>> = Object.freeze({})
@@ -38,7 +39,7 @@ function countUnread(
 function requireNow(_root: unknown, now: number): number {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     throw new TypeError(
-      `selectUpcomingEvents(state, now): pass the time in epoch ms, e.g. Math.floor(Date.now() / 60_000) * 60_000; got ${String(now)}`,
+      `selectUpcomingEvents(state, now): pass the time in epoch ms${devText(() => (process.env.NODE_ENV !== 'production' ? ', e.g. Math.floor(Date.now() / 60_000) * 60_000' : ''))}; got ${String(now)}`,
     )
   }
   return now

@@ -6,6 +6,7 @@ import type {
   Reducer,
   UnknownAction,
 } from '@reduxjs/toolkit'
+import { devText } from '../src/dev'
 
 /**
  * Action types per instance: every action of an instance starts with its `reducerPath`, so two
@@ -73,7 +74,7 @@ const REDUCER_PATH = /^[A-Za-z_$][\w$-]{0,63}$/
 export function requireReducerPath(reducerPath: unknown): string {
   if (typeof reducerPath !== 'string' || !REDUCER_PATH.test(reducerPath)) {
     throw new TypeError(
-      `createRealtime: config.reducerPath must be 1-64 letters, digits, '_', '$' or '-' starting with a letter, such as "realtime" or "chatSocket" (it prefixes every action type, so no '/'), got ${JSON.stringify(reducerPath)}`,
+      `createRealtime: config.reducerPath must be 1-64 letters, digits, '_', '$' or '-' starting with a letter${devText(() => (process.env.NODE_ENV !== 'production' ? `, such as "realtime" or "chatSocket" (it prefixes every action type, so no '/')` : ''))}, got ${JSON.stringify(reducerPath)}`,
     )
   }
   return reducerPath

@@ -4,6 +4,7 @@ import { isPrivateStream } from '../src/protocol/streams'
 import { createFeatureSelectors } from './featureSelectors'
 import type { RealtimeState } from './realtimeReducer'
 import type { ChatMessage, ConnectionInfo, OutboxEntry, PerformanceMetrics } from './types'
+import { devText } from '../src/dev'
 
 const EMPTY: readonly ChatMessage[] = Object.freeze([])
 const EMPTY_ENTRIES: readonly OutboxEntry[] = Object.freeze([])
@@ -20,7 +21,7 @@ export function createSelectors(reducerPath: string) {
     const slice = (root as Record<string, RealtimeState | undefined>)[reducerPath]
     if (slice === undefined) {
       throw new Error(
-        `redux-realtime: no state at "${reducerPath}". Add realtime.reducer to your store under [realtime.reducerPath].`,
+        `redux-realtime: no state at "${reducerPath}"${devText(() => (process.env.NODE_ENV !== 'production' ? '. Add realtime.reducer to your store under [realtime.reducerPath].' : ''))}`,
       )
     }
     return slice

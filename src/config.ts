@@ -1,4 +1,5 @@
 import type { OutboxStorage } from '../middleware/storage'
+import { devText } from './dev'
 
 /** What the middleware needs of a WebSocket class: the browser's, `ws`'s, React Native's. */
 export interface WebSocketLike {
@@ -136,20 +137,20 @@ const POSITIVE_FIELDS = [
 export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null) {
     throw new TypeError(
-      'createRealtime(config): pass a config object such as { url: "ws://localhost:3000" }',
+      `createRealtime(config): pass a config object${devText(() => (process.env.NODE_ENV !== 'production' ? ' such as { url: "ws://localhost:3000" }' : ''))}`,
     )
   }
   const urls: readonly unknown[] = Array.isArray(config.url) ? config.url : [config.url]
   if (urls.length === 0) {
     throw new TypeError(
-      'createRealtime: config.url is an empty array; pass at least one URL, e.g. ["ws://a.example.com", "ws://b.example.com"]',
+      `createRealtime: config.url is an empty array; pass at least one URL${devText(() => (process.env.NODE_ENV !== 'production' ? ', e.g. ["ws://a.example.com", "ws://b.example.com"]' : ''))}`,
     )
   }
   for (const [i, url] of urls.entries()) {
     if (typeof url !== 'string' || url.trim() === '') {
       const which = Array.isArray(config.url) ? `config.url[${i}]` : 'config.url'
       throw new TypeError(
-        `createRealtime: ${which} is required, e.g. "ws://localhost:3000" or "localhost"`,
+        `createRealtime: ${which} is required${devText(() => (process.env.NODE_ENV !== 'production' ? ', e.g. "ws://localhost:3000" or "localhost"' : ''))}`,
       )
     }
   }
@@ -167,12 +168,12 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
   const attempts = config.maxReconnectAttempts
   if (attempts !== undefined && !(typeof attempts === 'number' && attempts >= 0)) {
     throw new TypeError(
-      'createRealtime: config.maxReconnectAttempts must be 0 or more (Infinity for no limit)',
+      `createRealtime: config.maxReconnectAttempts must be 0 or more${devText(() => (process.env.NODE_ENV !== 'production' ? ' (Infinity for no limit)' : ''))}`,
     )
   }
   if (config.getToken !== undefined && typeof config.getToken !== 'function') {
     throw new TypeError(
-      'createRealtime: config.getToken must be a function returning the token (or a Promise of it)',
+      `createRealtime: config.getToken must be a function${devText(() => (process.env.NODE_ENV !== 'production' ? ' returning the token (or a Promise of it)' : ''))}`,
     )
   }
   const heartbeatInterval = config.heartbeatInterval ?? DEFAULTS.heartbeatInterval
@@ -195,7 +196,7 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
   }
   if (typeof resolved.reducerPath !== 'string' || resolved.reducerPath === '') {
     throw new TypeError(
-      'createRealtime: config.reducerPath must be a non-empty string such as "realtime"',
+      `createRealtime: config.reducerPath must be a non-empty string${devText(() => (process.env.NODE_ENV !== 'production' ? ' such as "realtime"' : ''))}`,
     )
   }
   resolveUrls(resolved)
@@ -247,7 +248,7 @@ function resolveOne(given: string, config: Pick<WebSocketConfig, 'port'>, name: 
     url = new URL(withScheme.replace(/^http(s?):/i, 'ws$1:'))
   } catch {
     throw new TypeError(
-      `createRealtime: ${name} "${given}" is not a valid URL; use e.g. "ws://localhost:3000"`,
+      `createRealtime: ${name} "${given}" is not a valid URL${devText(() => (process.env.NODE_ENV !== 'production' ? '; use e.g. "ws://localhost:3000"' : ''))}`,
     )
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {

@@ -98,30 +98,34 @@ function shortenPayload(payload: unknown): unknown {
     : payload
 }
 
-function shortenRealtimeState(slice: Entries): Entries {
-  const { chat, direct, documents } = slice
-  const next = { ...slice }
-  if (isRecord(documents) && isRecord(documents.byId)) {
-    const byId = mapRecord(documents.byId, (doc) =>
+/** The realtime state's keyed records that can grow large: slice, its record, each entry's summary. */
+const LARGE_RECORDS: ReadonlyArray<readonly [string, string, (entry: unknown) => unknown]> = [
+  [
+    'documents',
+    'byId',
+    (doc) =>
       isRecord(doc) && shortText(doc.text) !== doc.text
         ? { ...doc, text: shortText(doc.text) }
         : doc,
-    )
-    next.documents = { ...documents, byId }
-  }
-  if (isRecord(chat) && isRecord(chat.byRoom)) {
-    const byRoom = mapRecord(chat.byRoom, (room) =>
+  ],
+  [
+    'chat',
+    'byRoom',
+    (room) =>
       isRecord(room) && Array.isArray(room.messages)
         ? { ...room, messages: lastFew(room.messages) }
         : room,
-    )
-    next.chat = { ...chat, byRoom }
-  }
-  if (isRecord(direct) && isRecord(direct.byPeer)) {
-    const byPeer = mapRecord(direct.byPeer, (messages) =>
-      Array.isArray(messages) ? lastFew(messages) : messages,
-    )
-    next.direct = { ...direct, byPeer }
+  ],
+  ['direct', 'byPeer', (messages) => (Array.isArray(messages) ? lastFew(messages) : messages)],
+]
+
+function shortenRealtimeState(slice: Entries): Entries {
+  const next = { ...slice }
+  for (const [key, field, shorten] of LARGE_RECORDS) {
+    const part = slice[key]
+    if (isRecord(part) && isRecord(part[field])) {
+      next[key] = { ...part, [field]: mapRecord(part[field], shorten) }
+    }
   }
   return next
 }

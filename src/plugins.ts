@@ -2,6 +2,7 @@ import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import type { Session } from '../middleware/context'
 import type { OutboxStorage } from '../middleware/storage'
 import type { Frame } from './protocol/frames'
+import { devText } from './dev'
 
 /**
  * What a plugin's handler may use of its instance's middleware: the one socket (`send` spends
@@ -116,7 +117,7 @@ export function checkPlugins(
       typeof plugin.actions !== 'object'
     ) {
       throw new TypeError(
-        `createRealtime: config.plugins has something that is not a plugin (${name}); pass what a plugin factory returns, e.g. plugins: [createCollab()]`,
+        `createRealtime: config.plugins has something that is not a plugin (${name})${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass what a plugin factory returns, e.g. plugins: [createCollab()]' : ''))}`,
       )
     }
     if (names.has(name)) {
@@ -127,7 +128,7 @@ export function checkPlugins(
     names.add(name)
     const clash = (what: string, value: string) =>
       new Error(
-        `createRealtime: plugin "${name}" adds ${what} "${value}", which the instance or another plugin already has; each plugin needs its own`,
+        `createRealtime: plugin "${name}" adds ${what} "${value}", which the instance or another plugin already has`,
       )
     if (keys.has(plugin.reducerKey)) throw clash('the state key', plugin.reducerKey)
     keys.add(plugin.reducerKey)

@@ -1,5 +1,6 @@
 import type { OutboxEntry } from '../../slices/types'
 import type { StoredCursor } from '../storage'
+import { devText } from '../../src/dev'
 
 export type MaybePromise<T> = T | Promise<T>
 
@@ -128,7 +129,7 @@ export function mergeCursor(
 ): StoredCursor {
   if (!isValidCursor(next)) {
     throw new Error(
-      `${caller}: ${JSON.stringify(next)} is not a cursor; pass { room: string, epoch: string, seq: integer ≥ 0 }.`,
+      `${caller}: ${JSON.stringify(next)} is not a cursor${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass { room: string, epoch: string, seq: integer ≥ 0 }.' : ''))}`,
     )
   }
   if (stored !== undefined && stored.epoch === next.epoch && stored.seq > next.seq) return stored

@@ -1,5 +1,6 @@
 /** Field checks shared by the codec and by everything that accepts ids or room names. */
 import { MessageType } from './messageTypes'
+import { devText } from '../dev'
 
 /**
  * THE keyed-record rule: no id, user id or room name from the wire (or the API) is ever the
@@ -65,8 +66,7 @@ export function isValidAppMessageType(value: unknown): value is string {
 }
 
 /** What an invalid app message type name is told. */
-export const APP_MESSAGE_TYPE_RULE =
-  "a lowercase name matching ^[a-z][a-z0-9_.:-]{0,63}$ that is neither a protocol type (MessageType value) nor an Object.prototype member name (e.g. 'card_moved', 'cursor')"
+export const APP_MESSAGE_TYPE_RULE = `a lowercase name matching ^[a-z][a-z0-9_.:-]{0,63}$ that is neither a protocol type (MessageType value) nor an Object.prototype member name${/* @__PURE__ */ devText(() => (process.env.NODE_ENV !== 'production' ? " (e.g. 'card_moved', 'cursor')" : ''))}`
 
 const MAX_JSON_NODES = 100_000
 

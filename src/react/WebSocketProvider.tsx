@@ -4,6 +4,7 @@ import type { Store } from '@reduxjs/toolkit'
 import { RealtimeReduxContext, WebSocketContext, type WebSocketReactContext } from './context'
 import type { Realtime, RealtimeConfig } from './core'
 import { createRealtimeStore } from './createRealtimeStore'
+import { devText } from './dev'
 import { configFromEnvironment } from './environment'
 import { RealtimeDevTools } from './RealtimeDevTools'
 import { retainConnection } from './retainConnection'
@@ -71,7 +72,11 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
   const { children, authToken, userId, enableDevMode = false, context = WebSocketContext } = props
   if (props.store !== undefined && props.realtime === undefined) {
     throw new Error(
-      '<WebSocketProvider store={store}> also needs realtime={realtime}: the createRealtime(...) result whose reducer and middleware the store uses',
+      `<WebSocketProvider store={store}> also needs realtime={realtime}${devText(() =>
+        process.env.NODE_ENV !== 'production'
+          ? ': the createRealtime(...) result whose reducer and middleware the store uses'
+          : '',
+      )}`,
     )
   }
   const outerRedux = useContext(ReactReduxContext)
@@ -114,7 +119,11 @@ function yourStore(
 ): { store: Store; realtime: Realtime } {
   if (realtime === undefined || store === undefined) {
     throw new Error(
-      "<WebSocketProvider realtime={realtime}> found no store: render it inside react-redux's <Provider store={store}>, pass store={store}, or pass config={...} instead of realtime to let it create one",
+      `<WebSocketProvider realtime={realtime}> found no store${devText(() =>
+        process.env.NODE_ENV !== 'production'
+          ? ": render it inside react-redux's <Provider store={store}>, pass store={store}, or pass config={...} instead of realtime to let it create one"
+          : '',
+      )}`,
     )
   }
   const state: unknown = store.getState()
@@ -125,7 +134,12 @@ function yourStore(
       : undefined
   if (typeof slice !== 'object' || slice === null || !('connection' in slice)) {
     throw new Error(
-      `<WebSocketProvider realtime={realtime}>: the store has no realtime state at "${path}". Mount it: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, ... }, middleware: (getDefault) => getDefault().concat(realtime.middleware) })`,
+      `<WebSocketProvider realtime={realtime}>: the store has no realtime state at "${path}"${devText(
+        () =>
+          process.env.NODE_ENV !== 'production'
+            ? '. Mount it: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, ... }, middleware: (getDefault) => getDefault().concat(realtime.middleware) })'
+            : '',
+      )}`,
     )
   }
   return { store, realtime }

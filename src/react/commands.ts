@@ -7,6 +7,7 @@ import {
   type Realtime,
   type SendMessageInput,
 } from './core'
+import { devText } from './dev'
 
 /** The extras of a chat or direct message besides its content. */
 export interface MessageExtras {
@@ -57,14 +58,6 @@ export interface WebSocketCommands {
 
 const cache = new WeakMap<Store, WeakMap<Realtime, WebSocketCommands>>()
 
-function attempt(run: () => Promise<void>): Promise<void> {
-  try {
-    return run()
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)))
-  }
-}
-
 function build(store: Store, realtime: Realtime): WebSocketCommands {
   const { actions, selectors } = realtime
   const dispatch = store.dispatch
@@ -85,32 +78,33 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
     connect: () => void dispatch(actions.connect()),
     disconnect: () => void dispatch(actions.disconnect()),
     reconnect: () => void dispatch(actions.reconnect()),
-    sendMessage: (message) =>
-      attempt(() => {
-        if (message?.type === MessageType.CHAT_MESSAGE && message.room === undefined) {
-          throw new TypeError(
-            "sendMessage: a chat message needs its room, e.g. { type: MessageType.CHAT_MESSAGE, room: 'general', data: { content: 'Hi' } } (or use sendChatMessage(content, room))",
-          )
-        }
-        return send(message)
-      }),
-    sendChatMessage: (content, room, extras) =>
-      attempt(() => send({ type: MessageType.CHAT_MESSAGE, room, data: { ...extras, content } })),
-    sendDirectMessage: (content, userId, extras) =>
-      attempt(() =>
-        send({ type: MessageType.DIRECT_MESSAGE, data: { ...extras, to: userId, content } }),
-      ),
-    joinRoom: (room) =>
-      attempt(() => {
-        const action = actions.joinRoom(room)
-        if (selectors.selectRooms(store.getState()).includes(room)) return Promise.resolve()
-        return settledBy('join', room, () => dispatch(action))
-      }),
-    leaveRoom: (room) =>
-      attempt(() => {
-        dispatch(actions.leaveRoom(room))
-        return Promise.resolve()
-      }),
+    // Async: a throw (invalid input) becomes the promise's rejection; the body up to the first
+    // await (validating and dispatching) still runs during the call.
+    sendMessage: async (message) => {
+      if (message?.type === MessageType.CHAT_MESSAGE && message.room === undefined) {
+        throw new TypeError(
+          `sendMessage: a chat message needs its room${devText(() =>
+            process.env.NODE_ENV !== 'production'
+              ? ", e.g. { type: MessageType.CHAT_MESSAGE, room: 'general', data: { content: 'Hi' } } (or use sendChatMessage(content, room))"
+              : '',
+          )}`,
+        )
+      }
+      return send(message)
+    },
+    sendChatMessage: async (content, room, extras) =>
+      send({ type: MessageType.CHAT_MESSAGE, room, data: { ...extras, content } }),
+    sendDirectMessage: async (content, userId, extras) =>
+      send({ type: MessageType.DIRECT_MESSAGE, data: { ...extras, to: userId, content } }),
+    joinRoom: async (room) => {
+      const action = actions.joinRoom(room)
+      if (selectors.selectRooms(store.getState()).includes(room)) return
+      return settledBy('join', room, () => dispatch(action))
+    },
+    leaveRoom: async (room) => {
+      dispatch(actions.leaveRoom(room))
+      return Promise.resolve()
+    },
     getRooms: () => selectors.selectRooms(store.getState()),
     getPerformanceMetrics: () => selectors.selectPerformanceMetrics(store.getState()),
     getConnectionInfo: () => selectors.selectConnectionInfo(store.getState()),

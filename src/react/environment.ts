@@ -1,4 +1,9 @@
 import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig } from './core'
+import { devText } from './dev'
+
+/** `env` when it is an object (an env record), else `undefined`. */
+const record = (env: unknown): EnvSource | undefined =>
+  typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
 
 /**
  * `process.env` where it can be read (Node, tests, Create React App). Read inside a try, with no
@@ -7,27 +12,7 @@ import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig
  */
 function processEnv(): EnvSource | undefined {
   try {
-    const env: unknown = process.env
-    return typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
- * with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`) and
- * where a bundler leaves it unset. Reading it touches no browser global.
- */
-function bundlerEnv(): EnvSource | undefined {
-  const env: unknown = (import.meta as { env?: unknown }).env
-  return typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
-}
-
-/** Spelled out so bundlers can replace `process.env.NODE_ENV`; throws where nothing did. */
-function nodeEnv(): string | undefined {
-  try {
-    return process.env.NODE_ENV
+    return record(process.env)
   } catch {
     return undefined
   }
@@ -43,7 +28,10 @@ export interface EnvironmentSources {
 
 const DEFAULT_SOURCES = (): EnvironmentSources => ({
   processEnv: processEnv(),
-  importMetaEnv: bundlerEnv(),
+  // Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
+  // with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`)
+  // and where a bundler leaves it unset. Reading it touches no browser global.
+  importMetaEnv: record((import.meta as { env?: unknown }).env),
   logger: console,
 })
 
@@ -64,14 +52,19 @@ export function configFromEnvironment(
     ...(importMetaEnv ? configFromEnv(importMetaEnv) : {}),
   }
   const config = createDefaultConfig(fromEnv)
-  const production = nodeEnv() === 'production' || importMetaEnv?.PROD === true
-  if (fromEnv.url === undefined && !production && !warned.has(logger)) {
-    warned.add(logger)
-    logger.warn(
-      `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
-        // Split, so no bundler's env replacement can touch the text.
-        `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`,
+  if (fromEnv.url === undefined && importMetaEnv?.PROD !== true && !warned.has(logger)) {
+    // Empty in a production build (and where there is no `process`): no warning, no text.
+    const warning = devText(() =>
+      process.env.NODE_ENV !== 'production'
+        ? `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
+          // Split, so no bundler's env replacement can touch the text.
+          `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`
+        : '',
     )
+    if (warning !== '') {
+      warned.add(logger)
+      logger.warn(warning)
+    }
   }
   return config
 }

@@ -1,5 +1,6 @@
 import { useContext } from 'react'
 import type { WebSocketReactContext } from './context'
+import { devText } from './dev'
 import type { RealtimeBinding } from './handle'
 
 /** True for a `websocket` handle (or any `{ store, realtime }`), as opposed to options. */
@@ -26,7 +27,11 @@ export function useBinding(
   const binding = websocket ?? provided
   if (!binding) {
     throw new Error(
-      `${hook}: pass the websocket handle from useWebSocket(config) or useWebSocketContext(), or use ${hook} inside <WebSocketProvider>`,
+      `${hook}: no websocket handle and no <WebSocketProvider>${devText(() =>
+        process.env.NODE_ENV !== 'production'
+          ? `; pass the websocket handle from useWebSocket(config) or useWebSocketContext(), or use ${hook} inside <WebSocketProvider>`
+          : '',
+      )}`,
     )
   }
   return binding

@@ -1,6 +1,7 @@
 import { useContext, useEffect, useState } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { RealtimeConfig } from './core'
+import { devText } from './dev'
 import { useHandle, type WebSocketHandle } from './handle'
 import { retainConnection } from './retainConnection'
 import { sameConfig, sharedConnection } from './sharedConnection'
@@ -33,7 +34,11 @@ export function createWebSocketHook(
     const provided = useContext(context)
     if (!provided && (typeof config !== 'object' || config === null)) {
       throw new TypeError(
-        "useWebSocket(config): pass a config such as { url: 'localhost', port: 3000, authToken } outside <WebSocketProvider>",
+        `useWebSocket(config): pass a config outside <WebSocketProvider>${devText(() =>
+          process.env.NODE_ENV !== 'production'
+            ? ", such as { url: 'localhost', port: 3000, authToken }"
+            : '',
+        )}`,
       )
     }
     // An inline config literal is a new object every render: keep the first while it is equal.

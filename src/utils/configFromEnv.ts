@@ -1,4 +1,5 @@
 import { resolveUrl, type RealtimeConfig } from '../config'
+import { devText } from '../dev'
 
 /**
  * What `configFromEnv` reads: `process.env`, `import.meta.env` or any plain record.
@@ -51,22 +52,25 @@ const protocols: Parse = (raw) => {
 const MS = 'a positive integer (milliseconds)'
 
 /**
- * The settings read from the environment, in the order they are checked: name, key, rule. The
- * calls are annotated so bundles without configFromEnv drop the table (dist is one flat file).
+ * The settings read from the environment, in the order they are checked: key (its variable is
+ * the key in upper snake case after the prefix: `reconnectInterval` → `RECONNECT_INTERVAL`),
+ * rule. The calls are annotated so bundles without configFromEnv drop the table (dist is one
+ * flat file).
  */
-const SETTINGS: ReadonlyArray<readonly [string, keyof EnvConfig, string, Parse]> = [
-  ['URL', 'url', 'a host or a ws:// / wss:// URL such as "localhost"', url],
-  ['PORT', 'port', 'an integer from 1 to 65535', /* @__PURE__ */ integer(1, 65535)],
-  ['PROTOCOLS', 'protocols', 'a JSON array of strings such as ["v1.api.example.com"]', protocols],
-  ['RECONNECT_INTERVAL', 'reconnectInterval', MS, /* @__PURE__ */ integer(1)],
-  [
-    'MAX_RECONNECT_ATTEMPTS',
-    'maxReconnectAttempts',
-    'a non-negative integer',
-    /* @__PURE__ */ integer(0),
-  ],
-  ['HEARTBEAT_INTERVAL', 'heartbeatInterval', MS, /* @__PURE__ */ integer(1)],
+const SETTINGS: ReadonlyArray<readonly [keyof EnvConfig, string, Parse]> = [
+  ['url', 'a host or a ws:// / wss:// URL', url],
+  ['port', 'an integer from 1 to 65535', /* @__PURE__ */ integer(1, 65535)],
+  ['protocols', 'a JSON array of strings', protocols],
+  ['reconnectInterval', MS, /* @__PURE__ */ integer(1)],
+  ['maxReconnectAttempts', 'a non-negative integer', /* @__PURE__ */ integer(0)],
+  ['heartbeatInterval', MS, /* @__PURE__ */ integer(1)],
 ]
+
+/** Examples for the errors, outside production only (see `devText`). */
+const EXAMPLES: Partial<Record<keyof EnvConfig, string>> = {
+  url: ' such as "localhost"',
+  protocols: ' such as ["v1.api.example.com"]',
+}
 
 function read(env: EnvSource, name: string): string | undefined {
   const raw = env[name]
@@ -98,14 +102,16 @@ export function configFromEnv(env: EnvSource): Partial<EnvConfig> {
     throw new TypeError('configFromEnv(env): pass process.env or import.meta.env')
   }
   const config: Partial<Record<keyof EnvConfig, unknown>> = {}
-  for (const [setting, key, expected, parse] of SETTINGS) {
+  for (const [key, expected, parse] of SETTINGS) {
     for (const prefix of PREFIXES) {
-      const name = `${prefix}${setting}`
+      const name = `${prefix}${key.replace(/[A-Z]/g, '_$&').toUpperCase()}`
       const raw = read(env, name)
       if (raw === undefined) continue
       const value = parse(raw)
       if (value === undefined) {
-        throw new TypeError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`)
+        throw new TypeError(
+          `${name} must be ${expected}${devText(() => (process.env.NODE_ENV !== 'production' ? (EXAMPLES[key] ?? '') : ''))}, got ${JSON.stringify(raw)}`,
+        )
       }
       config[key] = value
     }

@@ -1,0 +1,16 @@
+/**
+ * `text()` in development, `''` in a production build: a programmer-misuse error keeps its short
+ * part (what is wrong, and where) everywhere and its long part (how to fix it, with an example)
+ * outside production. Write `text` exactly as
+ * `() => (process.env.NODE_ENV !== 'production' ? '…' : '')`: bundlers replace
+ * `process.env.NODE_ENV` textually, so a production build keeps `() => ''` and drops the text
+ * (a check further away, a constant or a helper, is not folded). Where nothing replaced it and
+ * there is no `process` (a page without a bundler), `''`.
+ */
+export function devText(text: () => string): string {
+  try {
+    return text()
+  } catch {
+    return ''
+  }
+}
