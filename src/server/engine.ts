@@ -105,7 +105,11 @@ export function engineImplementation(engine: unknown): EngineImplementation | un
 export function memoryEngine(parts: EngineParts): EngineImplementation {
   return {
     name: 'memory',
-    start: () => Promise.resolve(parts),
+    // An internal presence engine given alone (tests) is heard before the server listens.
+    start: async () => {
+      await parts.presence?.ready()
+      return parts
+    },
     close: () => parts.presence?.close() ?? Promise.resolve(),
   }
 }

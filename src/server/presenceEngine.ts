@@ -56,6 +56,12 @@ export interface PresenceEngine {
    * `resumed` after the engine's connection came back: changes may have been missed, load again.
    */
   listen(listener: PresenceListener): void
+  /**
+   * Resolves once other processes' changes are heard (the subscription confirmed): the server
+   * waits for it before it listens, so no change made meanwhile is missed. Rejects when it
+   * cannot subscribe.
+   */
+  ready(): Promise<void>
   /** Stops refreshing and listening, and withdraws this process's entries. */
   close(): Promise<void>
 }
@@ -67,5 +73,6 @@ export const localPresenceEngine: PresenceEngine = {
   load: () => Promise.resolve([]),
   loadRoom: () => Promise.resolve([]),
   listen: () => undefined,
+  ready: () => Promise.resolve(),
   close: () => Promise.resolve(),
 }

@@ -86,6 +86,28 @@ const subscribe = (client: RawClient, userId: string) =>
   client.sendFrame('subscribe', { data: { topic: 'user', userId } })
 
 describe('presence across server processes on one Redis', () => {
+  it('is ready only once it hears other processes (its subscription confirmed), so a server waits for it', async () => {
+    const prefix = `t${createId(8)}:`
+    const redis = new Redis(redisServer.current.url)
+    const probe = new Redis(redisServer.current.url)
+    clients.push(redis, probe)
+    await Promise.all([redis.ping(), probe.ping()])
+    const engine = createRedisPresence({ redis, prefix, onError: () => {} })
+    engines.push(engine)
+    await engine.ready()
+    // Asked on a connection already open, right away: the engine's subscriber is subscribed.
+    const [, count] = (await probe.pubsub('NUMSUB', `${prefix}presence`)) as [string, number]
+    expect(count).toBe(1)
+
+    // The server's start waits for it too: a change published the moment it listens is heard.
+    const { server } = await startProcess(prefix)
+    const other = new Redis(redisServer.current.url)
+    clients.push(other)
+    const [, afterStart] = (await other.pubsub('NUMSUB', `${prefix}presence`)) as [string, number]
+    expect(afterStart).toBe(2)
+    expect(server.url).toMatch(/^ws:/)
+  })
+
   it('shows a user on process A online, their status changes and their going offline to a watcher on B', async () => {
     const prefix = `t${createId(8)}:`
     const a = await startProcess(prefix)

@@ -313,6 +313,17 @@ export function createRedisEngine(options: RedisEngineOptions): RealtimeEngine {
         documents: createRedisDocumentStore({ redis: client, prefix }),
         documentBroker: createRedisDocumentBroker({ redis: client, prefix, onError }),
       }
+      try {
+        // Other processes' presence changes are heard before the server takes a connection.
+        await withinTimeout(
+          () => parts?.presence?.ready() ?? Promise.resolve(),
+          connectTimeoutMs,
+          `createRedisEngine: subscribing to presence changes on Redis at ${shown}`,
+        )
+      } catch (error) {
+        await this.close()
+        throw error
+      }
       return parts
     },
 

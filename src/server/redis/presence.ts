@@ -266,9 +266,12 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
       .subscribe(channel)
       .then(() => listener?.resumed(), failed(`subscribe to ${channel} again`))
   })
-  subscriber.subscribe(channel).catch(failed(`subscribe to ${channel}`))
+  const subscribed = subscriber.subscribe(channel).then(() => undefined)
+  subscribed.catch(failed(`subscribe to ${channel}`))
 
   return {
+    ready: () => subscribed,
+
     publish(userId, presence) {
       if (closed) return
       const before = held.get(userId)
