@@ -3,11 +3,28 @@ import type { RealtimeServerLogger } from './options'
 import type { Rooms } from './rooms'
 import { StoreFailedError } from './storeCalls'
 
+/**
+ * How long the next try of a server write waits after `failures` failures in a row (≥ 1): a
+ * random time in [0, min(capMs, baseMs × 2^(failures − 1))) — full jitter, so processes that
+ * saw one outage do not all come back at once.
+ *
+ * @example
+ * setTimeout(tryAgain, retryDelay(failures, 250, 10_000))
+ */
+export function retryDelay(
+  failures: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
+  return random() * Math.min(capMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 30))
+}
+
 /** Server appends waiting for the store, all streams together; past it new ones are refused. */
 export const MAX_PENDING_SERVER_WRITES = 10_000
 /** The first retry waits up to this (full jitter); each failure doubles it up to the cap. */
-const RETRY_BASE_MS = 250
-const RETRY_CAP_MS = 10_000
+export const RETRY_BASE_MS = 250
+export const RETRY_CAP_MS = 10_000
 /** How long `close()` lets the pending appends reach the store before it gives them up. */
 export const SERVER_WRITES_CLOSE_MS = 5000
 
@@ -125,11 +142,13 @@ export function createServerWrites(deps: ServerWritesDeps): ServerWrites {
         error,
       )
     if (stopped) return
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(writes.failures - 1, 30))
-    writes.timer = setTimeout(() => {
-      writes.timer = undefined
-      void run(stream, writes)
-    }, random() * ceiling)
+    writes.timer = setTimeout(
+      () => {
+        writes.timer = undefined
+        void run(stream, writes)
+      },
+      retryDelay(writes.failures, baseMs, capMs, random),
+    )
     writes.timer.unref?.()
   }
 
