@@ -109,6 +109,8 @@ export function createServerWrites(deps: ServerWritesDeps): ServerWrites {
   const closeGraceMs = deps.closeGraceMs ?? SERVER_WRITES_CLOSE_MS
   const random = deps.random ?? Math.random
   const streams = new Map<string, StreamWrites>()
+  /** Streams whose head failed its last try. */
+  const failing = new Set<string>()
   let pending = 0
   let dropped = 0
   /** Refused in the current full episode (logged when it ends). */
@@ -136,9 +138,10 @@ export function createServerWrites(deps: ServerWritesDeps): ServerWrites {
 
   const retryLater = (stream: string, writes: StreamWrites, error: StoreFailedError): void => {
     writes.failures++
-    if (writes.failures === 1)
+    // Logged once per outage, not per stream: one outage may hold thousands of users' streams.
+    if (writes.failures === 1 && failing.add(stream).size === 1)
       logger.warn(
-        `${PREFIX} the store did not take ${writes.frames[0]?.type} for ${stream}; trying again until it does (${pending} server appends pending)`,
+        `${PREFIX} the store did not take ${writes.frames[0]?.type} for ${stream}; the server's appends are tried again until it does (${pending} pending)`,
         error,
       )
     if (stopped) return
@@ -170,8 +173,10 @@ export function createServerWrites(deps: ServerWritesDeps): ServerWrites {
           if (error instanceof StoreFailedError) return retryLater(stream, writes, error)
           logger.error(`${PREFIX} could not append ${frame.type} to ${stream}`, error)
         }
-        if (writes.failures > 0)
-          logger.warn(`${PREFIX} the store took ${frame.type} for ${stream} again`)
+        if (failing.delete(stream) && failing.size === 0)
+          logger.warn(
+            `${PREFIX} the store takes the server's appends again (${pending - 1} pending)`,
+          )
         done(stream, writes)
       }
     } finally {
@@ -238,6 +243,7 @@ export function createServerWrites(deps: ServerWritesDeps): ServerWrites {
         dropped += pending
         pending = 0
         streams.clear()
+        failing.clear()
       })()
       return closing
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryHistory } from '../../src/server'
+import { retryDelay } from '../../src/server/serverWrites'
 import type { HistoryStore } from '../../src/server'
 import type { RawClient } from '../support/rawClient'
 import { framesOf, joinedAs, quietLogger, roundTrip, startServer } from './harness'
@@ -81,7 +82,7 @@ describe("the server's own appends while the history store is down", () => {
     const id = server.notify('alice', { title: 'Build finished' })
     await eventually(() => state.tries >= 3, 'three failed tries')
     expect(state.appends).toBe(0)
-    expect(logger.logged.some((line) => /trying again/.test(line))).toBe(true)
+    expect(logger.logged.some((line) => /tried again until it does/.test(line))).toBe(true)
 
     state.append = 'ok'
     await eventually(() => notifications(alice).length > 0, 'the notification')
@@ -167,7 +168,7 @@ describe("the server's own appends while the history store is down", () => {
     expect(await storedNotifications(inner, 'user:alice')).toEqual([[id, 'after the hang', 1]])
   })
 
-  it("appends publishEvent's update to every subscriber once the store is back", async () => {
+  it("appends publishEvent's updates and its reminder to every subscriber once the store is back", async () => {
     const { store, state } = flakyHistory()
     const server = await startServer({ history: store, serverWrites: FAST })
     const alice = await joinedAs(server.url, 'alice', 'user:alice')
@@ -180,8 +181,10 @@ describe("the server's own appends while the history store is down", () => {
     state.append = 'fail'
     const startsAt = Date.now() + 3_600_000
     server.publishEvent({ id: 'launch', title: 'Launch', startsAt })
-    server.publishEvent({ id: 'launch', title: 'Launch v2', startsAt })
-    await eventually(() => state.tries >= 4, 'failed tries')
+    const remindAt = Date.now() + 20
+    server.publishEvent({ id: 'launch', title: 'Launch v2', startsAt, remindAt: [remindAt] })
+    // The reminder fires while the store still fails: its notifications wait too.
+    await eventually(() => Date.now() > remindAt + 50 && state.tries >= 6, 'failed tries')
     state.append = 'ok'
     for (const client of [alice, bob]) {
       await eventually(() => framesOf(client, 'event_update').length === 2, 'both updates')
@@ -189,7 +192,32 @@ describe("the server's own appends while the history store is down", () => {
         ['Launch', 1],
         ['Launch v2', 2],
       ])
+      await eventually(() => notifications(client).length === 1, 'the reminder')
+      expect(framesOf(client, 'notification').map((f) => [f.data.kind, f.seq])).toEqual([
+        ['event_reminder', 3],
+      ])
     }
+  })
+
+  it('logs an outage once however many streams wait, and once when the store takes them again', async () => {
+    const { store, state, inner } = flakyHistory()
+    const logger = quietLogger()
+    const server = await startServer({ history: store, logger, serverWrites: FAST })
+    state.append = 'fail'
+    const users = Array.from({ length: 20 }, (_, i) => `user${i}`)
+    for (const userId of users) server.notify(userId, { title: 'hello' })
+    await eventually(() => state.tries >= 40, 'every stream failed twice')
+    state.append = 'ok'
+    await eventually(() => state.appends === users.length, 'all stored')
+    for (const userId of users)
+      expect(await storedNotifications(inner, `user:${userId}`)).toHaveLength(1)
+    expect(logger.logged.filter((line) => /tried again until it does/.test(line))).toHaveLength(1)
+    await eventually(
+      () =>
+        logger.logged.some((line) => /takes the server's appends again \(0 pending\)/.test(line)),
+      'the recovery logged',
+    )
+    expect(logger.logged.filter((line) => /appends again/.test(line))).toHaveLength(1)
   })
 
   it('refuses, logs and counts server appends past maxPending without throwing; the queued ones are stored', async () => {
@@ -245,5 +273,16 @@ describe("the server's own appends while the history store is down", () => {
       expect.stringMatching(/closed with 1 server appends .* within 200 ms: they are lost/),
     )
     expect(await storedNotifications(inner, 'user:bob')).toEqual([])
+  })
+})
+
+describe('retryDelay', () => {
+  it('waits a random time below base × 2^(failures − 1), capped (full jitter)', () => {
+    const most = () => 0.999999
+    expect(
+      [1, 2, 3, 4, 5, 6, 7, 40].map((n) => Math.ceil(retryDelay(n, 250, 10_000, most))),
+    ).toEqual([250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000])
+    expect(retryDelay(3, 250, 10_000, () => 0)).toBe(0)
+    expect(retryDelay(3, 250, 10_000, () => 0.5)).toBe(500)
   })
 })
