@@ -18,6 +18,12 @@ import { TEST_SECRET } from '../support/tokens'
  *
  * Redis here keeps its data over a restart (AOF in a temporary directory), as a deployment
  * does: the user's subscription to events and the streams' epochs survive it.
+ *
+ * Refusing writes is the outage that lost them before the server queued its own appends (each
+ * append failed at once: logged and dropped). Paused or stopped for a moment, ioredis held the
+ * commands (no command timeout; an offline queue kept through ~20 reconnect attempts), so they
+ * landed after the server had given them up; those two tests pass without the queue too and
+ * check that its tries, piled up behind the outage, store nothing twice and keep the order.
  */
 
 let redisServer: RedisServer
