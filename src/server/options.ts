@@ -557,6 +557,16 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     documentCompactEvery,
     documentStoreTimeoutMs,
     historyStoreTimeoutMs,
-    serverWrites: options.serverWrites ?? {},
+    serverWrites: serverWritesOptions(options.serverWrites),
   }
+}
+
+/** `serverWrites` with each given field checked (the defaults are `createServerWrites`'). */
+function serverWritesOptions(options: ServerWritesOptions | undefined): ServerWritesOptions {
+  const { maxPending, retryBaseMs, retryCapMs, closeGraceMs } = options ?? {}
+  if (maxPending !== undefined) integerOption('serverWrites.maxPending', maxPending, 1)
+  if (retryBaseMs !== undefined) integerOption('serverWrites.retryBaseMs', retryBaseMs, 1, 'ms')
+  if (retryCapMs !== undefined) integerOption('serverWrites.retryCapMs', retryCapMs, 1, 'ms')
+  if (closeGraceMs !== undefined) integerOption('serverWrites.closeGraceMs', closeGraceMs, 0, 'ms')
+  return { ...options }
 }

@@ -276,6 +276,17 @@ describe("the server's own appends while the history store is down", () => {
   })
 })
 
+describe('serverWrites options', () => {
+  it('refuses a bound that cannot work, naming it', async () => {
+    await expect(startServer({ serverWrites: { maxPending: 0 } })).rejects.toThrow(
+      /serverWrites\.maxPending must be a positive integer, got 0/,
+    )
+    await expect(startServer({ serverWrites: { retryCapMs: 1.5 } })).rejects.toThrow(
+      /serverWrites\.retryCapMs must be a positive integer \(ms\)/,
+    )
+  })
+})
+
 describe('retryDelay', () => {
   it('waits a random time below base × 2^(failures − 1), capped (full jitter)', () => {
     const most = () => 0.999999
