@@ -30,7 +30,9 @@
  * publish Redis refuses (or that fails with the connection) is logged (`onError`) and tried
  * again, one publish at a time in order, with backoff (full jitter, 250 ms doubling to 10 s)
  * until Redis takes it; its appends follow then. At most 1000 wait (more are refused, logged);
- * those still waiting on `close()` are logged as lost.
+ * those still waiting on `close()` are logged as lost. A try that Redis ran but whose reply was
+ * lost (ioredis rejects it once its offline queue gives up) is run again: subscribers then get
+ * that update twice, the same event with a later `updatedAt` — an update, never a lost one.
  */
 import type { Redis } from 'ioredis'
 import { isValidId, MessageType, validateFrame, makeFrame } from '../../protocol'
