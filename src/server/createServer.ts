@@ -18,9 +18,10 @@ import { resolveServerOptions } from './options'
 import type { CompressionOptions, RealtimeServerOptions, ResolvedServerOptions } from './options'
 import { createPresence } from './presence'
 import { createReadReceipts } from './readReceipts'
-import { appendServerFrame, createServerPush } from './push'
+import { createServerPush } from './push'
 import type { NotificationInput, SystemAlertInput } from './push'
 import { createRooms } from './rooms'
+import { createServerWrites } from './serverWrites'
 import { timedHistory } from './storeCalls'
 
 /** A running reference server. */
@@ -38,7 +39,9 @@ export interface RealtimeServer {
   /**
    * Appends a notification to the user's private stream, online or not (an offline user gets it
    * once, in the replay of their next join). Returns its id. Throws a `TypeError` naming the
-   * field when the notification is not one clients accept.
+   * field when the notification is not one clients accept. While the history store fails it
+   * waits in the server's queue (in order per user, retried with backoff) and is stored once it
+   * is back; with 10,000 waiting, new ones are refused and logged (not thrown).
    *
    * @example
    * const id = server.notify('alice', { title: 'Build finished', severity: 'info', link: '/builds/42' })
@@ -62,7 +65,9 @@ export interface RealtimeServer {
   publishEvent(event: EventInput): EventData
   /**
    * Closes every client with 1001, the HTTP server, the reminder timers, and then the engine
-   * (`engine`: withdraws this process's presence, disconnects from Redis). Safe to repeat.
+   * (`engine`: withdraws this process's presence, disconnects from Redis). Notifications and
+   * event updates still waiting for a failed store get 5 s first; what is left is logged.
+   * Safe to repeat.
    */
   close(): Promise<void>
 }
@@ -178,9 +183,11 @@ async function startServer(
     ...(parts.presence ? { engine: parts.presence } : {}),
     onError: (message, error) => logger.error(message, error),
   })
-  const push = createServerPush({ rooms, presence, logger })
+  // Notifications, event updates and reminders: queued per stream, retried until stored.
+  const writes = createServerWrites({ rooms, logger, ...resolved.serverWrites })
+  const push = createServerPush({ writes, presence })
   const events = (parts.eventBoard ?? createEventBoard)({
-    append: (stream, frame) => appendServerFrame(rooms, logger, stream, frame),
+    append: (stream, frame) => writes.append(stream, frame),
     notify: (userId, notification) => push.notify(userId, notification),
   })
   const context: ServerContext = {
@@ -261,6 +268,8 @@ async function startServer(
       shutdown ??= (async () => {
         heartbeat.stop()
         await events.close()
+        // While members are still connected and the store still open: they get them live.
+        await writes.close()
         await closeSockets([...wss.clients])
         await context.connectionCap.close?.()
         context.documents.close()

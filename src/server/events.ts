@@ -36,7 +36,7 @@ export interface EventBoard {
 }
 
 export interface EventBoardDeps {
-  /** Appends a checked `event_update` frame to a private stream. */
+  /** Appends a checked `event_update` frame to a private stream (queued until stored). */
   append(stream: string, frame: EventUpdateFrame): void
   notify(userId: string, notification: NotificationInput): string
 }
@@ -86,8 +86,8 @@ export function remindSubscribers(
  * reconnects and devices; updates reach offline subscribers through their stream's replay.
  *
  * @example
- * const append = (stream, frame) => appendServerFrame(rooms, logger, stream, frame)
- * const board = createEventBoard({ append, notify: push.notify })
+ * const writes = createServerWrites({ rooms, logger })
+ * const board = createEventBoard({ append: (stream, frame) => writes.append(stream, frame), notify: push.notify })
  * board.publish({ id: 'standup', title: 'Standup', startsAt: Date.now() + 3_600_000 })
  */
 export function createEventBoard(deps: EventBoardDeps): EventBoard {

@@ -11,6 +11,7 @@ import type { EventBoardFactory } from './events'
 import type { RateLimitOptions } from './rateLimit'
 import type { ConnectionCap } from './connectionCap'
 import type { ReadReceipts } from './readReceipts'
+import type { ServerWritesOptions } from './serverWrites'
 import { createMemoryDocumentStore } from './collab/documentStore'
 import type { DocumentStore } from './collab/documentStore'
 import { localDocumentBroker } from './collab/documentBroker'
@@ -265,6 +266,12 @@ export interface ServerOptionFields {
    * error; a join's receipts are left out) and an events `subscribe` / `unsubscribe`. Default 10 s.
    */
   historyStoreTimeoutMs?: number
+  /**
+   * @internal Issue 12 (tests): how the server's own appends (`notify`, event updates,
+   * reminders) wait for a failed store — `maxPending` (10,000), the retry's `retryBaseMs` (250)
+   * and `retryCapMs` (10 s), and `closeGraceMs` (5 s) on `close()`.
+   */
+  serverWrites?: ServerWritesOptions
 }
 
 /** Options with every default applied. */
@@ -297,6 +304,7 @@ export interface ResolvedServerOptions {
   documentCompactEvery: number
   documentStoreTimeoutMs: number
   historyStoreTimeoutMs: number
+  serverWrites: ServerWritesOptions
 }
 
 const HMAC_ALGORITHMS: readonly string[] = ['HS256', 'HS384', 'HS512']
@@ -549,5 +557,16 @@ export function resolveServerOptions(options: RealtimeServerOptions): ResolvedSe
     documentCompactEvery,
     documentStoreTimeoutMs,
     historyStoreTimeoutMs,
+    serverWrites: serverWritesOptions(options.serverWrites),
   }
+}
+
+/** `serverWrites` with each given field checked (the defaults are `createServerWrites`'). */
+function serverWritesOptions(options: ServerWritesOptions | undefined): ServerWritesOptions {
+  const { maxPending, retryBaseMs, retryCapMs, closeGraceMs } = options ?? {}
+  if (maxPending !== undefined) integerOption('serverWrites.maxPending', maxPending, 1)
+  if (retryBaseMs !== undefined) integerOption('serverWrites.retryBaseMs', retryBaseMs, 1, 'ms')
+  if (retryCapMs !== undefined) integerOption('serverWrites.retryCapMs', retryCapMs, 1, 'ms')
+  if (closeGraceMs !== undefined) integerOption('serverWrites.closeGraceMs', closeGraceMs, 0, 'ms')
+  return { ...options }
 }

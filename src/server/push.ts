@@ -1,10 +1,8 @@
 import { isValidId, makeFrame, MessageType, privateStreamOf, validateFrame } from '../protocol'
 import type { Frame, FrameOfType, NotificationSeverity } from '../protocol'
 import { encodeOnce } from './frameLimit'
-import type { UnsequencedStreamFrame } from './historyStore'
-import type { RealtimeServerLogger } from './options'
 import type { Presence } from './presence'
-import type { Rooms } from './rooms'
+import type { ServerWrites } from './serverWrites'
 
 /** What `server.notify` takes; `kind` and `severity` default to 'info', `id` to a fresh one. */
 export interface NotificationInput {
@@ -27,7 +25,10 @@ export interface SystemAlertInput {
 
 /** The server's pushes that are not about events. */
 export interface ServerPush {
-  /** Appends a notification to the user's private stream; returns its id. */
+  /**
+   * Appends a notification to the user's private stream (through the server's queue: stored
+   * once the store takes it); returns its id.
+   */
   notify(userId: string, notification: NotificationInput): string
   /** Sends an alert to every authenticated connection; nothing is stored. */
   systemAlert(alert: SystemAlertInput): void
@@ -52,49 +53,20 @@ export function checkedFrame<T extends Frame['type']>(
   return result.frame as FrameOfType<T>
 }
 
-/** Server-originated frames dedupe by their own id; `\0` keeps these keys apart from users'. */
-const serverKey = (frame: UnsequencedStreamFrame) => `\u0000${frame.id}`
-
-/**
- * Appends a server-originated frame to `stream` and broadcasts it to the stream's members.
- * Runs in the background, in order with the stream's other writes; a failing store, or an id
- * already used in the stream by a user's message (nothing is stored then), is logged.
- *
- * @example
- * appendServerFrame(rooms, logger, 'user:alice', checkedFrame('notify', 'notification', fields))
- */
-export function appendServerFrame(
-  rooms: Rooms,
-  logger: RealtimeServerLogger,
-  stream: string,
-  frame: UnsequencedStreamFrame,
-): void {
-  rooms.publish(stream, frame, serverKey(frame)).then(
-    (result) => {
-      if (result.conflict)
-        logger.error(
-          `redux-realtime server: ${frame.type} ${frame.id} not stored: the id is already used in ${stream} by a user's message`,
-        )
-    },
-    (error: unknown) =>
-      logger.error(`redux-realtime server: could not append ${frame.type} to ${stream}`, error),
-  )
-}
-
 export interface ServerPushDeps {
-  rooms: Rooms
+  /** Where the server's own appends go (`createServerWrites`): queued, retried, in order. */
+  writes: ServerWrites
   presence: Presence
-  logger: RealtimeServerLogger
 }
 
 /**
  * Creates `notify` and `systemAlert`. Both check their input with the codec first.
  *
  * @example
- * const push = createServerPush({ rooms, presence, logger })
+ * const push = createServerPush({ writes: createServerWrites({ rooms, logger }), presence })
  * const id = push.notify('alice', { title: 'Build finished', link: '/builds/42' })
  */
-export function createServerPush({ rooms, presence, logger }: ServerPushDeps): ServerPush {
+export function createServerPush({ writes, presence }: ServerPushDeps): ServerPush {
   return {
     notify(userId, notification) {
       if (!isValidId(userId)) {
@@ -109,7 +81,8 @@ export function createServerPush({ rooms, presence, logger }: ServerPushDeps): S
         room: stream,
         data: { ...rest, kind, severity },
       })
-      appendServerFrame(rooms, logger, stream, frame)
+      // Refused only when 10,000 wait for the store (logged): see createServerWrites.
+      writes.append(stream, frame)
       return frame.id
     },
 

@@ -45,8 +45,8 @@ export interface Rooms {
   /** The rooms `member` has joined. */
   roomsOf(member: RoomMember): ReadonlySet<string>
   /**
-   * Stores the frame and broadcasts it to every member unless it is a duplicate or a conflict
-   * (through the stream's delivery: seq order, each seq once, with the frames other processes
+   * Stores the frame and broadcasts it to every member unless it is a conflict (a duplicate is
+   * offered again: the delivery drops a seq it sent, and sends one a timed-out try stored) (through the stream's delivery: seq order, each seq once, with the frames other processes
    * append). A member whose limit it exceeds gets a `MESSAGE_TOO_LARGE` error naming its seq.
    */
   publish(room: string, frame: UnsequencedStreamFrame, dedupeKey: string): Promise<AppendResult>
@@ -257,9 +257,9 @@ export function createRooms(deps: RoomsDeps): Rooms {
       const state = roomState(room)
       return state.queue.run(async () => {
         const result = await history.append(room, frame, dedupeKey)
-        // The subscription may bring the same frame too; the delivery sends each seq once.
-        if (!result.duplicate && !result.conflict)
-          state.delivery?.offer(result.frame, result.epoch ?? epoch)
+        // The subscription may bring the same frame too; the delivery sends each seq once. A
+        // duplicate is offered as well: the try that stored it may have timed out unsent.
+        if (!result.conflict) state.delivery?.offer(result.frame, result.epoch ?? epoch)
         return result
       })
     },

@@ -27,13 +27,20 @@
  * (so a `notify` made right after it may reach a stream first); when another process published
  * the same id in the same millisecond or later by its clock, the stored and sent `updatedAt` is
  * moved past that one's, so every event's updates stay strictly ordered in Redis' order. A
- * publish Redis refuses is logged (`onError`), not retried.
+ * publish Redis refuses (or that fails with the connection) is logged (`onError`) and tried
+ * again, one publish at a time in order, with backoff (full jitter, 250 ms doubling to 10 s)
+ * until Redis takes it; its appends follow then. At most 1000 wait (more are refused, logged);
+ * those still waiting on `close()` are logged as lost. A try that Redis ran but whose reply was
+ * lost (ioredis rejects it once its offline queue gives up) is run again: subscribers then get
+ * that update twice, the same event with a later `updatedAt` — an update, never a lost one.
  */
 import type { Redis } from 'ioredis'
 import { isValidId, MessageType, validateFrame, makeFrame } from '../../protocol'
 import type { EventData } from '../../protocol'
 import { appendEvent, checkedEvent, remindSubscribers } from '../events'
 import type { EventBoard, EventBoardDeps, EventBoardFactory } from '../events'
+import { createSerialQueue } from '../serialQueue'
+import { RETRY_BASE_MS, RETRY_CAP_MS, retryDelay } from '../serverWrites'
 
 export interface RedisEventsOptions {
   /** The process's ioredis client (the history's). Three scripts are defined on it. */
@@ -44,12 +51,18 @@ export interface RedisEventsOptions {
   pollMs?: number
   /** A reminder found later than this after its time is dropped, not sent. Default 60 s. */
   lateMs?: number
+  /** The first wait between two tries of a publish Redis refused (full jitter, doubling). Default 250 ms. */
+  retryBaseMs?: number
+  /** The longest such wait. Default 10 s. */
+  retryCapMs?: number
   /** A failed publish, poll or a stored event that is not one. Default: console.error. */
   onError?: (message: string, error: unknown) => void
 }
 
 const DEFAULT_POLL_MS = 1000
 const DEFAULT_LATE_MS = 60_000
+/** Publishes waiting for Redis (each tried until it takes it); past it new ones are refused. */
+const MAX_PENDING_PUTS = 1000
 /** Reminders one claim takes at most; a poll claims again while it got a full batch. */
 const CLAIM_BATCH = 100
 const CLAIM_ROUNDS = 10
@@ -141,7 +154,14 @@ function parseEvent(json: string): EventData | undefined {
  * const server = await createRealtimeServer({ jwt, eventBoard: createRedisEvents({ redis }) })
  */
 export function createRedisEvents(options: RedisEventsOptions): EventBoardFactory {
-  const { redis, prefix = 'rr:', pollMs = DEFAULT_POLL_MS, lateMs = DEFAULT_LATE_MS } = options
+  const {
+    redis,
+    prefix = 'rr:',
+    pollMs = DEFAULT_POLL_MS,
+    lateMs = DEFAULT_LATE_MS,
+    retryBaseMs = RETRY_BASE_MS,
+    retryCapMs = RETRY_CAP_MS,
+  } = options
   if (/[{}]/.test(prefix))
     throw new TypeError(
       `createRedisEvents: prefix must hold no { or } (the keys' hash tag follows it), got ${JSON.stringify(prefix)}`,
@@ -171,6 +191,47 @@ export function createRedisEvents(options: RedisEventsOptions): EventBoardFactor
 
     const failed = (what: string) => (error: unknown) =>
       onError(`redux-realtime server: redis events ${what}`, error)
+
+    const puts = createSerialQueue()
+    /** Ends the wait between two tries of a put (on close). */
+    let wake: (() => void) | undefined
+
+    /**
+     * Runs `call` until Redis answers it, waiting `retryDelay` (full jitter) between tries;
+     * undefined when the board closed first (logged: that publish is lost).
+     */
+    const untilStored = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
+      for (let failures = 0; ;) {
+        try {
+          const reply = await call()
+          if (failures > 0)
+            onError(
+              `redux-realtime server: redis events ${what} stored after ${failures} failed tries`,
+              undefined,
+            )
+          return reply
+        } catch (error) {
+          failures++
+          if (failures === 1) failed(`${what} failed; trying again until Redis takes it`)(error)
+        }
+        if (closed) break
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, retryDelay(failures, retryBaseMs, retryCapMs))
+          timer.unref()
+          wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        wake = undefined
+        if (closed) break
+      }
+      onError(
+        `redux-realtime server: redis events ${what} lost: the board closed before Redis took it`,
+        undefined,
+      )
+      return undefined
+    }
 
     const appendAll = (users: Iterable<string>, event: EventData): void => {
       for (const userId of users) if (isValidId(userId)) appendEvent(deps, userId, event)
@@ -222,8 +283,15 @@ export function createRedisEvents(options: RedisEventsOptions): EventBoardFactor
           data.status === 'cancelled'
             ? []
             : [...new Set(data.remindAt ?? [])].filter((at) => at > now).map(String)
-        commands
-          .realtimeEventsPut(
+        if (closed || puts.pending >= MAX_PENDING_PUTS) {
+          onError(
+            `redux-realtime server: redis events publish of ${data.id} refused: ${closed ? 'the board is closed' : `${MAX_PENDING_PUTS} publishes already wait for Redis`}`,
+            undefined,
+          )
+          return data
+        }
+        const put = () =>
+          commands.realtimeEventsPut(
             allKey,
             subsKey,
             remindersKey,
@@ -233,18 +301,17 @@ export function createRedisEvents(options: RedisEventsOptions): EventBoardFactor
             String(updatedAt),
             ...times,
           )
-          .then(
-            ([stored, subscribers]) => {
-              const storedAt = Number(stored)
-              // Another process published this event later (by its clock): ours goes after it.
-              if (storedAt > (updated.get(data.id) ?? 0)) updated.set(data.id, storedAt)
-              appendAll(
-                subscribers,
-                storedAt === updatedAt ? data : { ...data, updatedAt: storedAt },
-              )
-            },
-            failed(`publish of ${data.id}`),
-          )
+        // One at a time, each tried until Redis takes it: a retried update never lands after a
+        // later one (the script would store it as the newer).
+        void puts.run(async () => {
+          const reply = await untilStored(`publish of ${data.id}`, put)
+          if (!reply) return
+          const [stored, subscribers] = reply
+          const storedAt = Number(stored)
+          // Another process published this event later (by its clock): ours goes after it.
+          if (storedAt > (updated.get(data.id) ?? 0)) updated.set(data.id, storedAt)
+          appendAll(subscribers, storedAt === updatedAt ? data : { ...data, updatedAt: storedAt })
+        })
         return data
       },
 
@@ -269,6 +336,7 @@ export function createRedisEvents(options: RedisEventsOptions): EventBoardFactor
       async close() {
         closed = true
         clearInterval(timer)
+        wake?.()
         await polling
       },
     }
