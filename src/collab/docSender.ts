@@ -44,19 +44,18 @@ export function createDocSender({ ctx, docs, options }: CollabContext): DocSende
     if (flushTimer === undefined) flushTimer = setTimeout(flush, 0)
   }
 
-  function fits(doc: OpenDoc, update: Uint8Array, limit = frameLimit()): boolean {
-    return base64Length(update.length) + overheadOf(doc) <= limit
-  }
+  const fits: DocSender['fits'] = (doc, update, limit = frameLimit()) =>
+    base64Length(update.length) + overheadOf(doc) <= limit
 
   const overheadOf = (doc: OpenDoc) => FRAME_OVERHEAD + utf8Length(JSON.stringify(doc.id))
 
-  function startSplit(
-    doc: OpenDoc,
-    type: Split['type'],
-    update: Uint8Array,
-    changes: number,
+  const startSplit: DocSender['startSplit'] = (
+    doc,
+    type,
+    update,
+    changes,
     limit = frameLimit(),
-  ): void {
+  ) => {
     const perPart = Math.max(3, bytesForBase64(limit - overheadOf(doc)))
     const ids = Array.from({ length: Math.ceil(update.length / perPart) }, () => createId())
     const last = ids[ids.length - 1] as string
