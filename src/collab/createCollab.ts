@@ -1,7 +1,8 @@
 import type * as Y from 'yjs'
 import type { RealtimePlugin } from '../plugins'
 import { collabActions } from './actions'
-import { createCollabHandler, type CollabOptions } from './handler'
+import { createCollabHandler } from './handler'
+import type { CollabOptions } from './openDoc'
 import {
   createDocumentSelectors,
   documentsReducer,

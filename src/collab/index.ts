@@ -4,7 +4,7 @@
  * this entry (the core entry never imports them).
  */
 export { createCollab, type CollabPlugin, type LiveDocuments } from './createCollab'
-export type { CollabOptions } from './handler'
+export type { CollabOptions } from './openDoc'
 export {
   collabActions,
   documents as documentEvents,

@@ -4,7 +4,7 @@ import type * as Y from 'yjs'
 import { WebSocketContext, type RealtimeBinding } from '../react/index'
 import type { DocumentPeer, DocumentStatus } from './actions'
 import type { LiveDocuments } from './createCollab'
-import { LOCAL_ORIGIN } from './handler'
+import { LOCAL_ORIGIN } from './openDoc'
 import type { DocumentState } from './slice'
 import type { collabActions } from './actions'
 

@@ -39,8 +39,8 @@ export interface PresenceListener {
 /**
  * The presence seam (issue 12; internal until the engine has a public name): how one process's
  * per-user presence reaches the others. A process tells the engine what it holds of a user each
- * time that changes; the engine tells it what the other processes hold. The merging and the
- * frames to watchers stay in `presence.ts`.
+ * time that changes; the engine tells it what the other processes hold. The merging stays in
+ * `remotePresence.ts` and `presenceProcesses.ts`, the frames to watchers in `presenceFrames.ts`.
  */
 export interface PresenceEngine {
   /** This process's presence of `userId` now (`online: false` after its last connection closed). */

@@ -6,7 +6,7 @@ import {
   encodeAwarenessUpdate,
 } from './awarenessCodec'
 import type { AwarenessEntry } from './awarenessCodec'
-import type { DocMember, LoadedDoc } from './documents'
+import type { DocMember, LoadedDoc } from './loadedDoc'
 
 /** Most awareness clientIDs one connection may introduce in one document. */
 export const MAX_CLIENT_IDS_PER_CONNECTION = 8

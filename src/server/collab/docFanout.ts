@@ -2,7 +2,7 @@ import type { RealtimeServerLogger } from '../options'
 import { noteRemoteOwners } from './awarenessGate'
 import type { DocumentFeed } from './documentBroker'
 import { forwardUpdate } from './docSend'
-import type { LoadedDoc } from './documents'
+import type { LoadedDoc } from './loadedDoc'
 import type { YjsModules } from './yjsPeer'
 
 /**
@@ -29,6 +29,11 @@ export interface PendingFeed {
   attach: (doc: LoadedDoc) => void
 }
 
+/** The fan-out of one server's documents: a feed per document it loads. */
+export interface DocFanout {
+  feed: (modules: YjsModules) => PendingFeed
+}
+
 /**
  * What other processes do to a loaded document (issue 12), as its `DocumentBroker` feed tells:
  * an update they stored is applied in the document's write order and only what was new here is
@@ -44,9 +49,7 @@ export interface PendingFeed {
  * // … the document is loaded …
  * attach(doc)
  */
-export function createDocFanout(deps: DocFanoutDeps): {
-  feed: (modules: YjsModules) => PendingFeed
-} {
+export function createDocFanout(deps: DocFanoutDeps): DocFanout {
   const { logger, isLoaded } = deps
 
   const integrate = (doc: LoadedDoc, bytes: Uint8Array, Y: YjsModules['Y'], what: string) => {

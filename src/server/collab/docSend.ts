@@ -1,6 +1,6 @@
 import { bytesForBase64, encodeBase64, encodeFrame, makeFrame, MessageType } from '../../protocol'
 import type { DocAccess } from '../../protocol'
-import type { DocMember, LoadedDoc } from './documents'
+import type { DocMember, LoadedDoc } from './loadedDoc'
 import type { YjsModules } from './yjsPeer'
 
 /** Covers the envelope's id and timestamp varying in length from the one measured. */

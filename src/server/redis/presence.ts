@@ -136,29 +136,32 @@ function parsePresence(value: unknown): ProcessPresence | undefined {
   return { online: false, lastSeen, ...customStatus }
 }
 
-function parseRoomMessage(message: string): RemoteRoomData | undefined {
+/** A published message's fields (undefined: not a JSON object). */
+function fieldsOf(message: string): Record<string, unknown> | undefined {
   let value: unknown
   try {
     value = JSON.parse(message)
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
-  const { u, p, r, d } = value as Record<string, unknown>
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)
+    : undefined
+}
+
+function parseRoomMessage(message: string): RemoteRoomData | undefined {
+  const fields = fieldsOf(message)
+  if (!fields) return undefined
+  const { u, p, r, d } = fields
   if (!isValidId(u) || !isValidId(p) || !isValidRoom(r) || typeof d !== 'string') return undefined
   const data = parseRoomData(d)
   return data ? { userId: u, process: p, room: r, value: data.value } : undefined
 }
 
 function parseChange(message: string): RemotePresenceChange | undefined {
-  let value: unknown
-  try {
-    value = JSON.parse(message)
-  } catch {
-    return undefined
-  }
-  if (typeof value !== 'object' || value === null) return undefined
-  const { u, p, s } = value as Record<string, unknown>
+  const fields = fieldsOf(message)
+  if (!fields) return undefined
+  const { u, p, s } = fields
   const presence = parsePresence(s)
   if (!isValidId(u) || !isValidId(p) || !presence) return undefined
   return { userId: u, process: p, presence }
