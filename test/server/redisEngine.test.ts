@@ -15,8 +15,8 @@ import {
 import type { RawClient } from '../support/rawClient'
 import { startRedisServer, useRedisServer } from '../support/redisServer'
 import type { RedisServer } from '../support/redisServer'
-import { TEST_SECRET } from '../support/tokens'
-import { connectAs, framesOf, join, quietLogger, roundTrip, startServer } from './harness'
+import { TEST_SECRET, tokenFor } from '../support/tokens'
+import { connect, connectAs, framesOf, join, quietLogger, roundTrip, startServer } from './harness'
 
 const redisServer = useRedisServer()
 let redis: Redis
@@ -70,6 +70,44 @@ function closedPort(): Promise<number> {
 }
 
 describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
+  it('shares the rest through the one engine too: typing, the event board, the connection cap', async () => {
+    const prefix = `t${createId(8)}:`
+    const [a, b] = [
+      await startServer({
+        rateLimit: false,
+        maxConnectionsPerUser: 1,
+        engine: createRedisEngine({ url: redisServer.current.url, prefix }),
+      }),
+      await startServer({
+        rateLimit: false,
+        maxConnectionsPerUser: 1,
+        engine: createRedisEngine({ url: redisServer.current.url, prefix }),
+      }),
+    ]
+    const alice = await connectAs(a.url, 'alice')
+    const bob = await connectAs(b.url, 'bob')
+    await join(alice, 'general')
+    await join(bob, 'general')
+
+    // Typing on A reaches a member on B (a signal, not stored).
+    alice.sendFrame('typing_start', { room: 'general', data: {} })
+    const typing = await bob.nextOfType('typing_start')
+    expect(typing).toMatchObject({ room: 'general', userId: 'alice' })
+
+    // An event published on A reaches a subscriber on B.
+    await join(bob, 'user:bob')
+    bob.sendFrame('subscribe', { data: { topic: 'events' } })
+    await roundTrip(bob)
+    a.publishEvent({ id: 'standup', title: 'Standup', startsAt: Date.now() + 3_600_000 })
+    const update = await bob.nextOfType('event_update')
+    expect(update.data).toMatchObject({ id: 'standup', title: 'Standup' })
+
+    // One connection per user across both: alice's second, on B, is refused.
+    const second = await connect(b.url)
+    second.sendFrame('auth', { data: { token: await tokenFor('alice') } })
+    expect((await second.closed).code).toBe(4029)
+  })
+
   it('makes two servers one deployment: continuous seq, live messages both ways, DMs, presence', async () => {
     const prefix = `t${createId(8)}:`
     const a = await onRedis(prefix)
