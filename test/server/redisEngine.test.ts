@@ -13,7 +13,7 @@ import {
   MISSING_IOREDIS_MESSAGE,
 } from '../../src/server/redis/engine'
 import type { RawClient } from '../support/rawClient'
-import { startRedisServer, useRedisServer } from '../support/redisServer'
+import { freePort, startRedisServer, useRedisServer } from '../support/redisServer'
 import type { RedisServer } from '../support/redisServer'
 import { TEST_SECRET, tokenFor } from '../support/tokens'
 import { connect, connectAs, framesOf, join, quietLogger, roundTrip, startServer } from './harness'
@@ -56,17 +56,6 @@ async function settles<T>(read: () => T | Promise<T>, expected: T): Promise<T> {
     if (value === expected || Date.now() > deadline) return value
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-}
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
@@ -197,8 +186,8 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
   })
 
   it('rejects within connectTimeoutMs when Redis cannot be reached, naming the URL (not its password), and listens on nothing', async () => {
-    const redisPort = await closedPort()
-    const port = await closedPort()
+    const redisPort = await freePort()
+    const port = await freePort()
     const url = `redis://:hunter2@127.0.0.1:${redisPort}`
     const start = createRealtimeServer({
       port,

@@ -32,7 +32,8 @@ export interface RedisServer {
   stop(): Promise<void>
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now (the OS's next free one, released at once). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
