@@ -97,15 +97,18 @@ function lastOf(
 ): ChatMessage[] {
   const kept = messages.length - start - confirmed.size
   let skip = Math.max(0, start + added.length + kept - max)
-  const out: ChatMessage[] = []
-  for (let i = skip; i < start; i++) out.push(messages[i] as ChatMessage)
+  // Allocated at its final length: grown by push, a 1000-message room's array was reallocated
+  // ~9 times per dispatch (3.3× its size in garbage, the largest allocation of ingest).
+  const out = new Array<ChatMessage>(start + added.length + kept - skip)
+  let at = 0
+  for (let i = skip; i < start; i++) out[at++] = messages[i] as ChatMessage
   skip = Math.max(0, skip - start)
-  for (let i = skip; i < added.length; i++) out.push(added[i] as ChatMessage)
+  for (let i = skip; i < added.length; i++) out[at++] = added[i] as ChatMessage
   skip = Math.max(0, skip - added.length)
   for (let i = start; i < messages.length; i++) {
     if (confirmed.has(i - start)) continue
     if (skip > 0) skip--
-    else out.push(messages[i] as ChatMessage)
+    else out[at++] = messages[i] as ChatMessage
   }
   return out
 }
