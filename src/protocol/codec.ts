@@ -122,10 +122,8 @@ function checkFields(
  * Frame types whose every field, at every level, is known to their validator (no free-form
  * JSON), and the deepest object they hold (a chat message's attachment).
  */
-const CLOSED_TYPES: ReadonlySet<string> = new Set([
-  MessageType.CHAT_MESSAGE,
-  MessageType.DIRECT_MESSAGE,
-])
+const isClosedType = (type: string) =>
+  type === MessageType.CHAT_MESSAGE || type === MessageType.DIRECT_MESSAGE
 const CLOSED_DEPTH = 3
 
 /**
@@ -136,7 +134,7 @@ const CLOSED_DEPTH = 3
  */
 function exactFrame(value: Record<string, unknown>, limits: Required<CodecLimits>) {
   const type = value.type
-  if (typeof type !== 'string' || !CLOSED_TYPES.has(type) || limits.maxDepth < CLOSED_DEPTH)
+  if (typeof type !== 'string' || !isClosedType(type) || limits.maxDepth < CLOSED_DEPTH)
     return undefined
   if (value.v !== PROTOCOL_VERSION || !isValidId(value.id)) return undefined
   try {
