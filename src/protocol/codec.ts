@@ -138,7 +138,7 @@ function exactFrame(value: Record<string, unknown>, limits: Required<CodecLimits
     return undefined
   if (value.v !== PROTOCOL_VERSION || !isValidId(value.id)) return undefined
   try {
-    return checkFields(value, type as Frame['type'], value.id, limits, false, 'exact') ?? undefined
+    return checkFields(value, type, value.id, limits, false, 'exact') ?? undefined
   } catch {
     return undefined
   }
