@@ -117,6 +117,18 @@ function capped(messages: ChatMessage[], max: number): ChatMessage[] {
   return messages.length > max ? copyOf(messages, messages.length - max) : messages
 }
 
+const NONE: ReadonlySet<number> = new Set()
+
+/** Every message has a seq, each above the one before and the first above `after`. */
+function inSeqOrder(incoming: readonly ChatMessage[], after: number): boolean {
+  let seq = after
+  for (const message of incoming) {
+    if (message.seq === undefined || message.seq <= seq) return false
+    seq = message.seq
+  }
+  return incoming.length > 0
+}
+
 /**
  * Applies one room's share of a burst with one array copy, however many messages it holds:
  * dedupe by seq, an own message's echo replaces its pending copy, order kept. (Replayed
@@ -130,6 +142,12 @@ function receive(
 ): RoomChat {
   const { messages } = room
   const start = tails.start(messages)
+  // The usual burst: no own message waiting for its echo, every message next in seq order.
+  // The incoming array is then the added one as it is: no copy of it, no lookups.
+  if (start === messages.length && inSeqOrder(incoming, room.seq)) {
+    const last = (incoming[incoming.length - 1] as ChatMessage).seq as number
+    return { ...room, seq: last, messages: lastOf(max, messages, start, incoming, NONE) }
+  }
   // Where the incoming ids sit in the tail (the last one of an id): one pass, no copy of it.
   let tailIndex: Map<string, number> | null = null
   if (start < messages.length) {
