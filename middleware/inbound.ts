@@ -1,5 +1,5 @@
 import { SHOULD_AUTOBATCH, type UnknownAction } from '@reduxjs/toolkit'
-import { decodeFrame } from '../src/protocol/codec'
+import { DEFAULT_LIMITS, decodeChecked, isRejection } from '../src/protocol/codec'
 import { hasKeyCount } from '../src/protocol/fields'
 import type { Frame } from '../src/protocol/frames'
 import { MessageType } from '../src/protocol/messageTypes'
@@ -49,7 +49,7 @@ function autoBatched(action: UnknownAction): UnknownAction {
  */
 export function createInbound(ctx: RealtimeContext): Inbound {
   const burst = new Burst(ctx.now)
-  const limits = { maxBytes: ctx.config.maxFrameBytes }
+  const limits = { ...DEFAULT_LIMITS, maxBytes: ctx.config.maxFrameBytes }
   const windowMs = ctx.config.batchWindowMs
   // Built once: the per-frame path allocates nothing it does not keep.
   const route: RouteContext = {
@@ -157,26 +157,27 @@ export function createInbound(ctx: RealtimeContext): Inbound {
     receive(data) {
       // Once per burst: the other messages of one read arrive in the same task, as good as now.
       if (!microtaskQueued) ctx.liveness.lastFrameAt = ctx.now()
-      const result = decodeFrame(data, limits)
+      const result = decodeChecked(data, limits)
+      const rejected = isRejection(result)
       if (ctx.inspector.active) {
         ctx.inspector.record(
-          result.ok
-            ? { direction: 'in', at: ctx.now(), frame: result.frame }
-            : { direction: 'in', at: ctx.now(), rejected: result.reason, message: result.message },
+          rejected
+            ? { direction: 'in', at: ctx.now(), rejected: result.reason, message: result.message }
+            : { direction: 'in', at: ctx.now(), frame: result },
         )
       }
-      if (!result.ok) {
+      if (rejected) {
         ctx.log('rejected frame', result)
         burst.add('rejections', {
           reason: result.reason,
           message: result.message,
           ...(result.id !== undefined ? { id: result.id } : {}),
         })
-      } else if (result.frame.type === MessageType.BATCH) {
-        for (const frame of result.frame.data.frames) deliver(frame)
+      } else if (result.type === MessageType.BATCH) {
+        for (const frame of result.data.frames) deliver(frame)
       } else {
         // Not `unbatch`: no one-frame array per frame.
-        deliver(result.frame)
+        deliver(result)
       }
       schedule()
     },

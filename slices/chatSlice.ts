@@ -97,21 +97,36 @@ function lastOf(
 ): ChatMessage[] {
   const kept = messages.length - start - confirmed.size
   let skip = Math.max(0, start + added.length + kept - max)
-  const out: ChatMessage[] = []
-  for (let i = skip; i < start; i++) out.push(messages[i] as ChatMessage)
+  // Allocated at its final length: grown by push, a 1000-message room's array was reallocated
+  // ~9 times per dispatch (3.3× its size in garbage, the largest allocation of ingest).
+  const out = new Array<ChatMessage>(start + added.length + kept - skip)
+  let at = 0
+  for (let i = skip; i < start; i++) out[at++] = messages[i] as ChatMessage
   skip = Math.max(0, skip - start)
-  for (let i = skip; i < added.length; i++) out.push(added[i] as ChatMessage)
+  for (let i = skip; i < added.length; i++) out[at++] = added[i] as ChatMessage
   skip = Math.max(0, skip - added.length)
   for (let i = start; i < messages.length; i++) {
     if (confirmed.has(i - start)) continue
     if (skip > 0) skip--
-    else out.push(messages[i] as ChatMessage)
+    else out[at++] = messages[i] as ChatMessage
   }
   return out
 }
 
 function capped(messages: ChatMessage[], max: number): ChatMessage[] {
   return messages.length > max ? copyOf(messages, messages.length - max) : messages
+}
+
+const NONE: ReadonlySet<number> = new Set()
+
+/** Every message has a seq, each above the one before and the first above `after`. */
+function inSeqOrder(incoming: readonly ChatMessage[], after: number): boolean {
+  let seq = after
+  for (const message of incoming) {
+    if (message.seq === undefined || message.seq <= seq) return false
+    seq = message.seq
+  }
+  return incoming.length > 0
 }
 
 /**
@@ -127,6 +142,12 @@ function receive(
 ): RoomChat {
   const { messages } = room
   const start = tails.start(messages)
+  // The usual burst: no own message waiting for its echo, every message next in seq order.
+  // The incoming array is then the added one as it is: no copy of it, no lookups.
+  if (start === messages.length && inSeqOrder(incoming, room.seq)) {
+    const last = (incoming[incoming.length - 1] as ChatMessage).seq as number
+    return { ...room, seq: last, messages: lastOf(max, messages, start, incoming, NONE) }
+  }
   // Where the incoming ids sit in the tail (the last one of an id): one pass, no copy of it.
   let tailIndex: Map<string, number> | null = null
   if (start < messages.length) {

@@ -122,10 +122,8 @@ function checkFields(
  * Frame types whose every field, at every level, is known to their validator (no free-form
  * JSON), and the deepest object they hold (a chat message's attachment).
  */
-const CLOSED_TYPES: ReadonlySet<string> = new Set([
-  MessageType.CHAT_MESSAGE,
-  MessageType.DIRECT_MESSAGE,
-])
+const isClosedType = (type: string) =>
+  type === MessageType.CHAT_MESSAGE || type === MessageType.DIRECT_MESSAGE
 const CLOSED_DEPTH = 3
 
 /**
@@ -136,11 +134,11 @@ const CLOSED_DEPTH = 3
  */
 function exactFrame(value: Record<string, unknown>, limits: Required<CodecLimits>) {
   const type = value.type
-  if (typeof type !== 'string' || !CLOSED_TYPES.has(type) || limits.maxDepth < CLOSED_DEPTH)
+  if (typeof type !== 'string' || !isClosedType(type) || limits.maxDepth < CLOSED_DEPTH)
     return undefined
   if (value.v !== PROTOCOL_VERSION || !isValidId(value.id)) return undefined
   try {
-    return checkFields(value, type as Frame['type'], value.id, limits, false, 'exact') ?? undefined
+    return checkFields(value, type, value.id, limits, false, 'exact') ?? undefined
   } catch {
     return undefined
   }
@@ -160,8 +158,8 @@ function batchData(
   const inner: Frame[] = []
   for (const item of frames) {
     const result = check(item, limits, true, inPlace ? 'reuse' : 'fresh')
-    if (!result.ok) fail(`data.frames: ${result.message}`)
-    inner.push(result.frame)
+    if (isRejection(result)) fail(`data.frames: ${result.message}`)
+    inner.push(result)
   }
   return { frames: inner }
 }
@@ -185,19 +183,27 @@ export function validateFrame(
   limits: CodecLimits = DEFAULT_LIMITS,
   nested = false,
 ): DecodeResult {
-  return check(value, resolvedLimits(limits), nested, 'fresh')
+  return result(check(value, resolvedLimits(limits), nested, 'fresh'))
 }
 
+/** A frame never has `ok`: a rejection always has `ok: false`. */
+export const isRejection = (checked: Frame | Rejection): checked is Rejection =>
+  (checked as Partial<Rejection>).ok === false
+
+const result = (checked: Frame | Rejection): DecodeResult =>
+  isRejection(checked) ? checked : { ok: true, frame: checked }
+
+/** The frame, or why it was refused: no result object around a frame. */
 function check(
   value: unknown,
   full: Required<CodecLimits>,
   nested: boolean,
   mode: Exclude<Mode, 'exact'>,
-): DecodeResult {
+): Frame | Rejection {
   if (!isPlainRecord(value)) return reject('not_object', 'a frame must be a JSON object')
   if (mode === 'reuse' && !nested) {
     const frame = exactFrame(value, full)
-    if (frame) return { ok: true, frame }
+    if (frame) return frame
   }
   if (!nested) {
     const problem = findStructuralProblem(value, full.maxDepth)
@@ -223,10 +229,7 @@ function check(
     return reject('unknown_type', `unknown frame type ${JSON.stringify(value.type)}`, id)
   }
   try {
-    return {
-      ok: true,
-      frame: checkFields(value, type as Frame['type'], id, full, nested, mode) as Frame,
-    }
+    return checkFields(value, type as Frame['type'], id, full, nested, mode) as Frame
   } catch (error) {
     if (error instanceof FieldError) return reject('invalid_field', error.message, id, type)
     return reject('invalid_field', 'frame could not be validated', id, type)
@@ -235,6 +238,15 @@ function check(
 
 /** Decodes one WebSocket message. Never throws. */
 export function decodeFrame(raw: unknown, limits: CodecLimits = DEFAULT_LIMITS): DecodeResult {
+  return result(decodeChecked(raw, resolvedLimits(limits)))
+}
+
+/**
+ * `decodeFrame` for the client's per-frame path: the frame itself or the rejection, with the
+ * limits resolved once by the caller (a result object and a limits lookup per frame were 40 B
+ * and 0.4 % of ingest).
+ */
+export function decodeChecked(raw: unknown, limits: Required<CodecLimits>): Frame | Rejection {
   if (typeof raw !== 'string') return reject('binary', 'only text frames are accepted')
   const maxBytes = limits.maxBytes
   // Cheap bound first: a UTF-8 character is at most 3 bytes per UTF-16 unit.
@@ -248,7 +260,7 @@ export function decodeFrame(raw: unknown, limits: CodecLimits = DEFAULT_LIMITS):
     return reject('invalid_json', 'frame is not valid JSON')
   }
   // The parsed object is the decoder's own: a frame with only known fields is checked in place.
-  return check(parsed, resolvedLimits(limits), false, 'reuse')
+  return check(parsed, limits, false, 'reuse')
 }
 
 /** Serializes a frame. Frames built by this package are always valid. */

@@ -1,4 +1,4 @@
-import { validateMessageDetailed } from '../utils/validateMessage'
+import { contentRefusal } from '../utils/validateMessage'
 import type { JsonValue } from './frames'
 import {
   findJsonProblem,
@@ -123,8 +123,8 @@ export function defined<T extends object>(value: T): T {
  * and `\t`.
  */
 export function requireContent(value: unknown): string {
-  const check = validateMessageDetailed(value)
-  if (!check.valid) fail(`data.content: ${check.message}`)
+  const refusal = contentRefusal(value)
+  if (refusal) fail(`data.content: ${refusal.message}`)
   return value as string
 }
 

@@ -37,6 +37,16 @@ const FORBIDDEN_CONTROL = /[^\P{Cc}\t\n]/u
  * if (!check.valid) showError(check.message) // e.g. 'message is longer than 16384 characters'
  */
 export function validateMessageDetailed(content: unknown): MessageValidation {
+  return contentRefusal(content) ?? { valid: true }
+}
+
+/**
+ * Why `content` is refused, or undefined: `validateMessageDetailed` without an object for the
+ * valid case (the codec checks every incoming chat frame's content with it).
+ */
+export function contentRefusal(
+  content: unknown,
+): Extract<MessageValidation, { valid: false }> | undefined {
   if (typeof content !== 'string') {
     return { valid: false, reason: 'not_string', message: 'message content must be a string' }
   }
@@ -59,7 +69,7 @@ export function validateMessageDetailed(content: unknown): MessageValidation {
       message: `message contains control character U+${code.toUpperCase()} at index ${control.index}`,
     }
   }
-  return { valid: true }
+  return undefined
 }
 
 /**
@@ -71,5 +81,5 @@ export function validateMessageDetailed(content: unknown): MessageValidation {
  * WebSocketUtils.validateMessage('   ')   // false
  */
 export function validateMessage(content: unknown): boolean {
-  return validateMessageDetailed(content).valid
+  return contentRefusal(content) === undefined
 }

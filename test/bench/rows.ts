@@ -41,6 +41,34 @@ export async function repeat<T>(
   return results
 }
 
+/**
+ * Runs `a` and `b` alternately (a b, b a, a b, …), each up to `runs` times, stopping early once
+ * `budgetMs` is spent (each at least once). On a shared machine the load changes during a
+ * section: run one block after the other and the ratio measures that change as much as the
+ * code; alternated, both sides see the same load.
+ */
+export async function alternate<A, B>(
+  runs: number,
+  budgetMs: number,
+  a: (run: number) => Promise<A>,
+  b: (run: number) => Promise<B>,
+): Promise<[A[], B[]]> {
+  const started = performance.now()
+  const as: A[] = []
+  const bs: B[] = []
+  for (let run = 0; run < runs; run++) {
+    if (run % 2 === 0) {
+      as.push(await a(run))
+      bs.push(await b(run))
+    } else {
+      bs.push(await b(run))
+      as.push(await a(run))
+    }
+    if (performance.now() - started > budgetMs) break
+  }
+  return [as, bs]
+}
+
 /** A row compared with a baseline: `ratio` = value / baseline. */
 export function compared(
   name: string,
