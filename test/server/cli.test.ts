@@ -136,7 +136,7 @@ describe('redux-realtime-server --redis', () => {
     const [, url] = await waitForOutput(read, /listening on (ws:\/\/127\.0\.0\.1:\d+)/, cli.child)
     await waitForOutput(
       read,
-      /^Engine: redis redis:\/\/127\.0\.0\.1:\d+\/? \(keys t\w+:\*\)$/m,
+      /^Engine: redis redis:\/\/127\.0\.0\.1:\d+\/? \(keys t[\w-]+:\*\)$/m,
       cli.child,
     )
     return { ...cli, url: url as string }
