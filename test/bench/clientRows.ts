@@ -86,10 +86,16 @@ export async function peerRows(
 
 export async function latencyRows(server: Pick<BenchServer, 'url'>): Promise<BenchRow[]> {
   await roundTripsRaw(server.url, 100) // warm-up
-  const raw = await repeat(RUNS, 20_000, () => roundTripsRaw(server.url, TRIPS))
-  const ours = await repeat(RUNS, 20_000, () => roundTripsPackage(server.url, TRIPS))
+  await roundTripsPackage(server.url, 100) // warm-up
+  // Alternated (raw, ours, ours, raw, …) so both see the same load.
+  const [raw, ours] = await alternate(
+    RUNS,
+    40_000,
+    () => roundTripsRaw(server.url, TRIPS),
+    () => roundTripsPackage(server.url, TRIPS),
+  )
   const at = (runs: number[][], p: number) => median(runs.map((sorted) => percentile(sorted, p)))
-  const note = `${TRIPS} sequential trips (chat → ack), browser-like; medians of ${ours.length} / ${raw.length} runs (runs stop after 20 s)`
+  const note = `${TRIPS} sequential trips (chat → ack), browser-like; medians of ${ours.length} / ${raw.length} runs, alternated (stop after 40 s)`
   const rows: BenchRow[] = []
   for (const [label, p] of [
     ['p50', 0.5],
@@ -110,11 +116,11 @@ export async function latencyRows(server: Pick<BenchServer, 'url'>): Promise<Ben
   // Warm-up (discarded), both: the package's first run would otherwise pay for its JIT.
   await sendRaw(echo, 2000, SEND_WINDOW, 'warm')
   await sendPackage(echo, 2000, 'warm-package')
-  const rawSend = await repeat(SEND_RUNS, 15_000, (run) =>
-    sendRaw(echo, SEND_MESSAGES, SEND_WINDOW, `raw${run}`),
-  )
-  const ourSend = await repeat(SEND_RUNS, 25_000, (run) =>
-    sendPackage(echo, SEND_MESSAGES, `pkg${run}`),
+  const [rawSend, ourSend] = await alternate(
+    SEND_RUNS,
+    40_000,
+    (run) => sendRaw(echo, SEND_MESSAGES, SEND_WINDOW, `raw${run}`),
+    (run) => sendPackage(echo, SEND_MESSAGES, `pkg${run}`),
   )
   rows.push(
     compared(
@@ -122,7 +128,7 @@ export async function latencyRows(server: Pick<BenchServer, 'url'>): Promise<Ben
       median(ourSend),
       'msg/s',
       median(rawSend),
-      `fake server (echo + ack per message, packed in batches when the client sends a batch), browser-like; baseline raw ws with at most ${SEND_WINDOW} unacked (the stated maxInFlight), JSON.parse of every frame; medians of ${ourSend.length} / ${rawSend.length} runs`,
+      `fake server (echo + ack per message, packed in batches when the client sends a batch), browser-like; baseline raw ws with at most ${SEND_WINDOW} unacked (the stated maxInFlight), JSON.parse of every frame; medians of ${ourSend.length} / ${rawSend.length} runs, alternated`,
     ),
   )
   return rows
