@@ -141,6 +141,9 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
     if (now < pausedUntil) return Number.isFinite(pausedUntil) ? arm(pausedUntil - now) : undefined
 
+    const pending = unsentEntries()
+    // Everything is in flight (the pass at a task's end after a lone send): nothing to plan.
+    if (pending.size + volatile.size === 0) return
     const limit = ctx.session.maxFrameBytes ?? Infinity
     const maxInFlight = ctx.session.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
     const allowance = flow.allowance()
@@ -157,7 +160,6 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     let volatiles: VolatileMessage[] = []
     let planned = 0
     let bytes = BATCH_OVERHEAD_BYTES
-    const pending = unsentEntries()
 
     const sendChunk = (): boolean => {
       if (frames.length === 0) return true
@@ -169,9 +171,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         return false
       }
       const written = volatiles
-      const unacked = new Set<OutgoingFrame>(written.map((v) => v.frame))
+      const unacked =
+        written.length > 0 ? new Set<OutgoingFrame>(written.map((v) => v.frame)) : null
       for (const f of frames) {
-        if (unacked.has(f)) continue
+        if (unacked?.has(f)) continue
         inFlight.add(f.id)
         pending.delete(f.id)
       }

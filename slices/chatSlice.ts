@@ -281,13 +281,10 @@ function addOwn(
     if (fresh.length === 0) continue
     let messages: ChatMessage[]
     if (where === 'last') {
-      // One copy, the oldest cut as it is made.
+      // One copy at its final length, the oldest cut as it is made: copied, then pushed to, a
+      // full room's array was reallocated at 1.5× its size on every send.
       const dropped = Math.max(0, room.messages.length + fresh.length - max)
-      if (dropped >= room.messages.length) messages = fresh.slice(dropped - room.messages.length)
-      else {
-        messages = copyOf(room.messages, dropped)
-        for (const message of fresh) messages.push(message)
-      }
+      messages = lastOf(max, room.messages, room.messages.length, fresh, NONE)
       tails.appended(room.messages, messages, dropped, fresh)
     } else {
       const { start } = tail
