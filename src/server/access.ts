@@ -1,6 +1,6 @@
 import { hasRoomPermission, isPrivateStream, privateStreamOf } from '../protocol'
 import type { RoomAcl } from '../protocol'
-import type { Authorize, DocumentAuthorizeRequest, RoomAuthorizeRequest } from './options'
+import type { Authorize, DocumentAuthorizeRequest, RoomAuthorizeRequest } from './serverOptions'
 import type { ServerContext } from './context'
 
 /**

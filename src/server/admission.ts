@@ -3,7 +3,7 @@ import type { Frame } from '../protocol'
 import { refuseAuth } from './authFrame'
 import type { ClientConnection } from './context'
 import { createFrameBudget, frameKind } from './frameBudget'
-import type { ResolvedServerOptions } from './options'
+import type { ResolvedServerOptions } from './serverOptions'
 
 /** Decides, as each frame arrives and before it is queued, whether it is handled at all. */
 export interface Admission {

@@ -1,6 +1,6 @@
 import { errors, jwtVerify } from 'jose'
 import { isForbiddenKey, isValidId } from '../protocol'
-import type { ResolvedServerOptions } from './options'
+import type { ResolvedServerOptions } from './serverOptions'
 
 /**
  * The outcome of checking an `auth` frame's token. `expiresAt` (epoch ms) is when the session it

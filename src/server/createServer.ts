@@ -15,7 +15,11 @@ import type { EventInput } from './events'
 import type { EngineImplementation, EngineParts } from './engine'
 import { startHeartbeat } from './heartbeat'
 import { resolveServerOptions } from './options'
-import type { CompressionOptions, RealtimeServerOptions, ResolvedServerOptions } from './options'
+import type {
+  CompressionOptions,
+  RealtimeServerOptions,
+  ResolvedServerOptions,
+} from './serverOptions'
 import { createPresence } from './presence'
 import { createReadReceipts } from './readReceipts'
 import { createServerPush } from './push'

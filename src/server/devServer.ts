@@ -10,7 +10,7 @@ import type {
   HttpRequestHandler,
   RealtimeServerOptions,
   ServerOptionFields,
-} from './options'
+} from './serverOptions'
 import { createStaticFiles } from './staticFiles'
 
 /** The server's options (`engine` or `history`, not both) but `jwt` and `httpHandler`, and these. */

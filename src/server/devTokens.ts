@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isValidId } from '../protocol'
-import type { HttpRequestHandler } from './options'
+import type { HttpRequestHandler } from './serverOptions'
 import { signDevToken } from './tokens'
 
 export interface DevTokenEndpointOptions {

@@ -4,7 +4,7 @@ import type { DocumentStore } from './collab/documentStore'
 import type { ConnectionCap } from './connectionCap'
 import type { EventBoardFactory } from './events'
 import type { HistoryStore } from './historyStore'
-import type { RealtimeServerLogger } from './options'
+import type { RealtimeServerLogger } from './serverOptions'
 import type { PresenceEngine } from './presenceEngine'
 import type { ReadReceipts } from './readReceipts'
 

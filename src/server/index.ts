@@ -22,7 +22,7 @@ export type {
   RealtimeServerOptions,
   RoomAction,
   ValidateMessage,
-} from './options'
+} from './serverOptions'
 export type {
   AppendResult,
   HistoryStore,

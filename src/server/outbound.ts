@@ -3,7 +3,7 @@ import { CloseCode, encodeFrame, makeFrame, MessageType, WebSocketErrorCode } fr
 import { packAnswers, type EncodedText } from './answerBatches'
 import { createBufferAccount } from './bufferAccount'
 import { REPLAY_BATCH_FRAMES } from './joinReplay'
-import type { RealtimeServerLogger } from './options'
+import type { RealtimeServerLogger } from './serverOptions'
 
 /** The send side of one socket: the connection's frame limit and its send buffer's bound. */
 export interface Outbound {

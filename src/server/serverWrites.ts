@@ -1,5 +1,5 @@
 import type { UnsequencedStreamFrame } from './historyStore'
-import type { RealtimeServerLogger } from './options'
+import type { RealtimeServerLogger } from './serverOptions'
 import type { Rooms } from './rooms'
 import { StoreFailedError } from './storeCalls'
 

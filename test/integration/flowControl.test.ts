@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { createRealtimeServer, type RealtimeServer } from '../../src/server'
-import type { RealtimeServerOptions } from '../../src/server/options'
+import type { RealtimeServerOptions } from '../../src/server/serverOptions'
 import { TEST_SECRET } from '../support/tokens'
 import { createTestClient, type TestClient } from '../support/realtimeClient'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRealtimeServer, type RealtimeServer } from '../../src/server'
-import type { RealtimeServerOptions } from '../../src/server/options'
+import type { RealtimeServerOptions } from '../../src/server/serverOptions'
 import { TEST_SECRET, tokenFor } from '../support/tokens'
 import { createTestClient, type TestClient } from '../support/realtimeClient'
 

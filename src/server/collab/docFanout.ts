@@ -1,4 +1,4 @@
-import type { RealtimeServerLogger } from '../options'
+import type { RealtimeServerLogger } from '../serverOptions'
 import { noteRemoteOwners } from './awarenessGate'
 import type { DocumentFeed } from './documentBroker'
 import { forwardUpdate } from './docSend'

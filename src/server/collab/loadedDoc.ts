@@ -7,7 +7,7 @@ import type * as YTypes from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import type { DocAccess, DocFrame } from '../../protocol'
 import type { ClientConnection, Session } from '../context'
-import type { ResolvedServerOptions } from '../options'
+import type { ResolvedServerOptions } from '../serverOptions'
 import type { SerialQueue } from '../serialQueue'
 import type { YjsModules } from './yjsPeer'
 
