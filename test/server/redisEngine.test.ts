@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createId } from '../../src/protocol'
-import { createMemoryHistory, createRealtimeServer, createRedisEngine } from '../../src/server'
+import {
+  createMemoryDocumentStore,
+  createMemoryHistory,
+  createRealtimeServer,
+  createRedisEngine,
+} from '../../src/server'
 import type { RedisEngineOptions } from '../../src/server'
 import { localBroker } from '../../src/server/broker'
 import { localPresenceEngine } from '../../src/server/presenceEngine'
@@ -265,6 +270,12 @@ describe('createRealtimeServer({ engine: createRedisEngine({ url }) })', () => {
     await expect(
       createRealtimeServer({ jwt, engine, presenceEngine: localPresenceEngine }),
     ).rejects.toThrow(/engine and presenceEngine cannot be given together/)
+    // The engine keeps the documents too: another store would not be shared by the processes.
+    await expect(
+      createRealtimeServer({ jwt, engine, documents: createMemoryDocumentStore() }),
+    ).rejects.toThrow(
+      'engine and documents cannot be given together: the engine provides the collaborative documents',
+    )
     const fake = { name: 'mine' } as unknown as typeof engine
     await expect(createRealtimeServer({ jwt, engine: fake })).rejects.toThrow(
       /engine must be an engine made by createRedisEngine/,
