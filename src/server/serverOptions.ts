@@ -235,11 +235,12 @@ export interface ServerOptionFields {
   /**
    * Where collaborative documents (`doc_*` frames, Yjs) are kept. Default:
    * `createMemoryDocumentStore()`. The server needs `yjs` and `y-protocols` installed only
-   * once a client opens a document.
+   * once a client opens a document. Not together with `engine` (the Redis engine keeps the
+   * documents, shared by its processes).
    */
   documents?: DocumentStore
   /**
-   * @internal Issue 12 (until the Redis engine has its public name): how what other processes
+   * @internal Issue 12 (the engine's part, for tests of it alone): how what other processes
    * store in the shared `documents` (and their connections' awareness) reaches this one's
    * loaded documents, e.g. `createRedisDocumentBroker` with `createRedisDocumentStore`. The
    * caller closes it. Default: none (one process).
