@@ -45,9 +45,10 @@ export interface Rooms {
   /** The rooms `member` has joined. */
   roomsOf(member: RoomMember): ReadonlySet<string>
   /**
-   * Stores the frame and broadcasts it to every member unless it is a conflict (a duplicate is
-   * offered again: the delivery drops a seq it sent, and sends one a timed-out try stored) (through the stream's delivery: seq order, each seq once, with the frames other processes
-   * append). A member whose limit it exceeds gets a `MESSAGE_TOO_LARGE` error naming its seq.
+   * Stores the frame and broadcasts it to every member unless it is a conflict, through the
+   * stream's delivery (seq order, each seq once, with the frames other processes append). A
+   * duplicate is offered again: the delivery drops a seq it sent and sends one that a timed-out
+   * try stored. A member whose limit it exceeds gets a `MESSAGE_TOO_LARGE` error naming its seq.
    */
   publish(room: string, frame: UnsequencedStreamFrame, dedupeKey: string): Promise<AppendResult>
   /**

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws'
 import { createCollab, type CollabOptions } from '../../src/collab'
 import { createRealtime, type RealtimeConfig } from '../../src'
 import { tokenFor } from './tokens'
+import { waitForState } from './waitForState'
 
 export type CollabPeer = Awaited<ReturnType<typeof createCollabPeer>>
 
@@ -44,23 +45,13 @@ export async function createCollabPeer(
     timeoutMs = 10_000,
     what = 'condition',
   ): Promise<State> {
-    return new Promise((resolve, reject) => {
-      if (predicate(store.getState())) return resolve(store.getState())
-      const timer = setTimeout(() => {
-        unsubscribe()
-        reject(
-          new Error(
-            `${userId}: timed out waiting for ${what}: ${JSON.stringify(store.getState().realtime.documents)}`,
-          ),
-        )
-      }, timeoutMs)
-      const unsubscribe = store.subscribe(() => {
-        if (!predicate(store.getState())) return
-        clearTimeout(timer)
-        unsubscribe()
-        resolve(store.getState())
-      })
-    })
+    return waitForState(
+      store,
+      predicate,
+      timeoutMs,
+      () =>
+        `${userId}: timed out waiting for ${what}: ${JSON.stringify(store.getState().realtime.documents)}`,
+    )
   }
 
   const doc = (docId: string) => realtime.selectors.selectDocument(store.getState(), docId)

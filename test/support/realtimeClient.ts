@@ -2,6 +2,7 @@ import { configureStore, type Middleware, type UnknownAction } from '@reduxjs/to
 import { WebSocket } from 'ws'
 import { createRealtime, type RealtimeConfig } from '../../src'
 import { tokenFor } from './tokens'
+import { waitForState } from './waitForState'
 
 export type TestClient = Awaited<ReturnType<typeof createTestClient>>
 
@@ -45,23 +46,9 @@ export async function createTestClient(
     timeoutMs = 10_000,
     what = 'condition',
   ): Promise<State> {
-    return new Promise((resolve, reject) => {
-      if (predicate(store.getState())) return resolve(store.getState())
-      const timer = setTimeout(() => {
-        unsubscribe()
-        const c = realtime.selectors.selectRealtime(store.getState()).connection
-        reject(
-          new Error(
-            `${userId}: timed out waiting for ${what} (state ${c.state}, last ${JSON.stringify(c.transition)})`,
-          ),
-        )
-      }, timeoutMs)
-      const unsubscribe = store.subscribe(() => {
-        if (!predicate(store.getState())) return
-        clearTimeout(timer)
-        unsubscribe()
-        resolve(store.getState())
-      })
+    return waitForState(store, predicate, timeoutMs, () => {
+      const c = realtime.selectors.selectRealtime(store.getState()).connection
+      return `${userId}: timed out waiting for ${what} (state ${c.state}, last ${JSON.stringify(c.transition)})`
     })
   }
 
