@@ -19,29 +19,21 @@
  * whose score has passed, deletes their fields and publishes each as offline.
  */
 import type { Redis } from 'ioredis'
-import type { JsonValue } from '../../protocol'
-import { findJsonProblem } from '../../protocol/validate'
-import { MAX_ROOM_PRESENCE_BYTES } from '../../protocol'
-import { createId, isValidId, isValidRoom } from '../../protocol'
-import type { ChosenStatus } from '../presenceBook'
+import { createId, isValidId } from '../../protocol'
 import type {
   PresenceEngine,
   PresenceListener,
   ProcessPresence,
   RemotePresenceChange,
-  RemoteRoomData,
 } from '../presenceEngine'
-
-/** Room data from Redis, decoded like any input; undefined when it is not (or '' = none). */
-function parseRoomData(json: string): { value: JsonValue } | undefined {
-  if (json === '' || Buffer.byteLength(json) > MAX_ROOM_PRESENCE_BYTES * 2) return undefined
-  try {
-    const value = JSON.parse(json) as unknown
-    return findJsonProblem(value, 32) === undefined ? { value: value as JsonValue } : undefined
-  } catch {
-    return undefined
-  }
-}
+import {
+  MAX_ROOMS,
+  parseChange,
+  parsePresence,
+  parseRoomData,
+  parseRoomMessage,
+} from './presenceMessages'
+import { SWEEP_BATCH, SWEEP_LUA, SWEEP_PROCESSES, type PresenceCommands } from './presenceSweep'
 
 export interface RedisPresenceOptions {
   /** The process's ioredis client (the history's); the engine listens on a duplicate it owns. */
@@ -57,115 +49,6 @@ export interface RedisPresenceOptions {
 }
 
 const DEFAULT_TTL_MS = 30_000
-/** Users one sweep script takes at most (bounded work per call). */
-const SWEEP_BATCH = 1000
-/** Expired processes one sweep looks at. */
-const SWEEP_PROCESSES = 10
-const CHOSEN: readonly string[] = ['online', 'away', 'busy']
-const MAX_CUSTOM_STATUS = 128
-/** Rooms one process's entry of a user may name. */
-const MAX_ROOMS = 10_000
-
-/**
- * KEYS: procs. ARGV: now, prefix, channel, batch, process count.
- * Returns how many users it reported offline.
- */
-const SWEEP_LUA = `
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[5]))
-local count = 0
-for _, proc in ipairs(dead) do
-  local set = ARGV[2] .. 'presence:p:' .. proc
-  local users = redis.call('SPOP', set, tonumber(ARGV[4]))
-  for _, user in ipairs(users) do
-    local hash = ARGV[2] .. 'presence:u:' .. user
-    local state = redis.call('HGET', hash, proc)
-    redis.call('HDEL', hash, proc)
-    local custom = ''
-    if state then
-      local ok, decoded = pcall(cjson.decode, state)
-      if ok and type(decoded) == 'table' then
-        if type(decoded.customStatus) == 'string' then
-          custom = ',"customStatus":' .. cjson.encode(decoded.customStatus)
-        end
-        if type(decoded.rooms) == 'table' then
-          for _, room in ipairs(decoded.rooms) do
-            redis.call('HDEL', ARGV[2] .. 'presence:r:' .. room, proc .. ' ' .. user)
-          end
-        end
-      end
-    end
-    redis.call('PUBLISH', ARGV[3], '{"u":' .. cjson.encode(user) .. ',"p":' .. cjson.encode(proc)
-      .. ',"s":{"online":false,"lastSeen":' .. ARGV[1] .. custom .. '}}')
-    count = count + 1
-  end
-  if redis.call('SCARD', set) == 0 then redis.call('ZREM', KEYS[1], proc) end
-end
-return count
-`
-
-interface PresenceCommands {
-  realtimePresenceSweep(...args: string[]): Promise<number>
-}
-
-/** A process's presence from Redis, decoded like any input; undefined when it is not one. */
-function parsePresence(value: unknown): ProcessPresence | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const record = value as Record<string, unknown>
-  const custom = record.customStatus
-  if (custom !== undefined && (typeof custom !== 'string' || custom.length > MAX_CUSTOM_STATUS))
-    return undefined
-  const customStatus = custom === undefined || custom === '' ? {} : { customStatus: custom }
-  if (record.online === true) {
-    if (typeof record.status !== 'string' || !CHOSEN.includes(record.status)) return undefined
-    const rooms = record.rooms
-    if (
-      rooms !== undefined &&
-      (!Array.isArray(rooms) || rooms.length > MAX_ROOMS || !rooms.every((r) => isValidRoom(r)))
-    )
-      return undefined
-    return {
-      online: true,
-      status: record.status as ChosenStatus,
-      ...customStatus,
-      ...(rooms !== undefined && rooms.length > 0 ? { rooms } : {}),
-    }
-  }
-  const lastSeen = record.lastSeen
-  if (record.online !== false || typeof lastSeen !== 'number' || !Number.isSafeInteger(lastSeen))
-    return undefined
-  return { online: false, lastSeen, ...customStatus }
-}
-
-/** A published message's fields (undefined: not a JSON object). */
-function fieldsOf(message: string): Record<string, unknown> | undefined {
-  let value: unknown
-  try {
-    value = JSON.parse(message)
-  } catch {
-    return undefined
-  }
-  return typeof value === 'object' && value !== null
-    ? (value as Record<string, unknown>)
-    : undefined
-}
-
-function parseRoomMessage(message: string): RemoteRoomData | undefined {
-  const fields = fieldsOf(message)
-  if (!fields) return undefined
-  const { u, p, r, d } = fields
-  if (!isValidId(u) || !isValidId(p) || !isValidRoom(r) || typeof d !== 'string') return undefined
-  const data = parseRoomData(d)
-  return data ? { userId: u, process: p, room: r, value: data.value } : undefined
-}
-
-function parseChange(message: string): RemotePresenceChange | undefined {
-  const fields = fieldsOf(message)
-  if (!fields) return undefined
-  const { u, p, s } = fields
-  const presence = parsePresence(s)
-  if (!isValidId(u) || !isValidId(p) || !presence) return undefined
-  return { userId: u, process: p, presence }
-}
 
 /**
  * Creates the Redis presence engine; it starts refreshing at once.
