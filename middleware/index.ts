@@ -1,6 +1,6 @@
 import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
 import { resolveUrls, type ResolvedConfig } from '../src/config'
-import { errorInfo, WebSocketError } from '../src/errors'
+import { errorInfo } from '../src/errors'
 import { encodeFrame } from '../src/protocol/codec'
 import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { Frame } from '../src/protocol/frames'
@@ -25,11 +25,12 @@ import { buildRoomPresenceHandler } from './roomPresence'
 import { buildRoomsHandler } from './rooms'
 import { buildSavedCursorsHandler } from './savedCursors'
 import { buildSessionHandler } from './session'
+import { observeSession } from './sessionFacts'
 import { createMemoryStorage } from './storage'
 import { createStreamCursors } from './streams'
 import { createTransport, type TransportClose } from './transport'
 import { buildTypingHandler } from './typing'
-import { devText } from '../src/dev'
+import { registerInstance } from './instances'
 
 /** Ids each stream remembers as applied, so no frame is applied twice, across epochs too. */
 const APPLIED_IDS_MIN = 5000
@@ -46,27 +47,6 @@ function countedFrames(frame: Frame): number {
  * (test/unit/slices/actions.test.ts holds every creator to it), so no list of commands to keep.
  */
 const isCommandType = (type: string) => /^realtime\/[^/]+$/.test(type)
-
-/** The reducer paths of the realtime middlewares built for each store (keyed by its API). */
-const instancesByStore = new WeakMap<object, Set<string>>()
-
-/** RTK Query's dev check, always on: one instance per `reducerPath`, its reducer mounted. */
-function registerInstance(api: object, getState: () => unknown, reducerPath: string): void {
-  const paths = instancesByStore.get(api) ?? new Set<string>()
-  instancesByStore.set(api, paths)
-  if (paths.has(reducerPath)) {
-    throw new Error(
-      `redux-realtime: two realtime middlewares with reducerPath "${reducerPath}" in one store${devText(() => (process.env.NODE_ENV !== 'production' ? ". Add each middleware once, and give every createRealtime() in a store its own reducerPath (createRealtime({ reducerPath: 'chatSocket', … })); they would answer each other's actions." : ''))}`,
-    )
-  }
-  paths.add(reducerPath)
-  const state = getState()
-  if (typeof state === 'object' && state !== null && !Object.hasOwn(state, reducerPath)) {
-    throw new Error(
-      `redux-realtime: no reducer at state.${reducerPath}${devText(() => (process.env.NODE_ENV !== 'production' ? '. Mount it next to the middleware: configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer, … } }).' : ''))}`,
-    )
-  }
-}
 
 /**
  * The socket-owning middleware: a thin composer. It builds the context and the handlers once
@@ -264,47 +244,6 @@ export function createRealtimeMiddleware(
       },
     )
 
-    function observeSession(action: UnknownAction): void {
-      if (connection.opened.match(action)) {
-        const { userId, sessionId, maxFrameBytes, rateLimit, maxInFlight, expiresAt } =
-          action.payload
-        // A second auth_ok on the same socket is a token refresh, not a new session: the
-        // server's bucket for this connection did not refill, so neither does ours.
-        const refresh = ctx.session.authenticated
-        outcomes.resolve('authenticate', '', { userId, sessionId })
-        ctx.session = {
-          authenticated: true,
-          refresh,
-          userId,
-          sessionId,
-          ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}),
-          ...(rateLimit !== undefined ? { rateLimit } : {}),
-          ...(maxInFlight !== undefined ? { maxInFlight } : {}),
-          ...(expiresAt !== undefined ? { expiresAt } : {}),
-        }
-        if (refresh) return
-        outcomes.resolve('connect', '', { userId, sessionId })
-        ctx.liveness.lastFrameAt = ctx.now()
-        ctx.flow.reset(rateLimit)
-        ctx.transport.authenticated()
-      } else if (connection.closed.match(action)) {
-        ctx.session = { ...ctx.session, authenticated: false }
-        ctx.authsPending = 0
-        const { willReconnect, error, code, reason } = action.payload
-        if (!willReconnect) {
-          const why = error
-            ? WebSocketError.fromInfo(error)
-            : new WebSocketError(
-                WebSocketErrorCode.CONNECTION_FAILED,
-                `connection closed (${code}): ${reason}`,
-                { context: 'connection' },
-              )
-          outcomes.reject('connect', '', why)
-          outcomes.reject('authenticate', '', why)
-        }
-      }
-    }
-
     const handlers: Handler[] = [
       buildConnectionHandler(ctx),
       buildSessionHandler(ctx),
@@ -327,7 +266,7 @@ export function createRealtimeMiddleware(
       event: UnknownAction,
     ): unknown {
       const result = next(action)
-      if (own.has(action)) observeSession(event)
+      if (own.has(action)) observeSession(ctx, event)
       else if (!isCommand(event.type)) return result
       for (const handler of handlers) handler(event)
       return result

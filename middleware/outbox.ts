@@ -5,39 +5,15 @@ import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { BatchFrame } from '../src/protocol/frames'
 import { utf8Length } from '../src/protocol/validate'
 import { errorInfo, WebSocketError } from '../src/errors'
-import {
-  clearNotifications,
-  connection,
-  dismissNotification,
-  markAllNotificationsRead,
-  markNotificationRead,
-  outbox,
-  publish,
-  rooms,
-  sendChatMessage,
-  sendDirectMessage,
-  sendMessage,
-  type OutgoingMessage,
-} from '../slices/actions'
+import { connection, outbox, publish, rooms, type OutgoingMessage } from '../slices/actions'
 import type { OutboxEntry } from '../slices/types'
 import { backoffDelay } from './backoff'
 import type { Handler, RealtimeContext } from './context'
 import { roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
 import { createOutboxQueue } from './outboxQueue'
 import { createVolatileSlots, volatileMessage, type VolatileMessage } from './volatile'
-import { devText } from '../src/dev'
-
-/** Commands whose message goes through the outbox (acked, resent until acked). */
-const SEND_COMMANDS = [
-  sendChatMessage,
-  sendMessage,
-  sendDirectMessage,
-  markNotificationRead,
-  markAllNotificationsRead,
-  dismissNotification,
-  clearNotifications,
-]
-const SEND_COMMAND_OF_TYPE = new Map(SEND_COMMANDS.map((c) => [c.type as string, c]))
+import { entryOf, SEND_COMMAND_OF_TYPE } from './outboxIntake'
+import { failEntries, notWritten } from './outboxFailures'
 
 /** Unacknowledged messages at once when the server does not state its `maxInFlight`. */
 const DEFAULT_MAX_IN_FLIGHT = 64
@@ -167,7 +143,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       const frame = single ? (frames[0] as OutgoingFrame) : makeFrame('batch', { data: { frames } })
       const text = single ? (texts[0] as string) : encodeBatch(frame as BatchFrame, texts)
       if (!ctx.send(frame, text)) {
-        notWritten(volatiles)
+        notWritten(outcomes, volatiles)
         return false
       }
       const written = volatiles
@@ -232,7 +208,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (!budgetSpent && volatile.size > 0) {
       const taken = volatile.take(Math.max(0, allowance - planned))
       for (const [i, v] of taken.entries()) {
-        if (!add(v.frame, v.size)) return notWritten(taken.slice(i))
+        if (!add(v.frame, v.size)) return notWritten(outcomes, taken.slice(i))
         volatiles.push(v)
       }
       if (volatile.size > 0) budgetSpent = true
@@ -240,32 +216,21 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (!sendChunk()) return
     if (budgetSpent) wakeAt = Math.min(wakeAt, ctx.now() + flow.waitMs())
     if (wakeAt !== Infinity) arm(wakeAt - ctx.now())
-    fail(
+    failEntries(
+      ctx,
+      settled,
       tooBig,
       WebSocketErrorCode.MESSAGE_TOO_LARGE,
       () => `message larger than the server's limit of ${limit} bytes`,
     )
-    fail(
+    failEntries(
+      ctx,
+      settled,
       orphans,
       WebSocketErrorCode.NOT_JOINED,
       (e) =>
         `room "${roomOf(e)}" was not joined within ${ctx.config.rejoinGraceMs} ms of connecting; dispatch joinRoom('${roomOf(e)}') to send to it`,
     )
-  }
-
-  /** Volatile messages that cannot go out: the socket is gone, the room left or refused. */
-  function notWritten(
-    messages: readonly VolatileMessage[],
-    code: WebSocketErrorCode = WebSocketErrorCode.NOT_CONNECTED,
-    why = 'the connection closed before it was written; volatile messages are never queued',
-  ): void {
-    for (const { id, frame } of messages) {
-      const error = new WebSocketError(code, `volatile ${frame.data.type} ${id}: ${why}`, {
-        context: 'publish',
-        refId: id,
-      })
-      outcomes.reject('message', id, error)
-    }
   }
 
   function offerVolatile(payload: ReturnType<typeof publish>['payload']): void {
@@ -274,6 +239,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     const replaced = volatile.offer(message, payload.type)
     if (replaced) {
       notWritten(
+        outcomes,
         [replaced],
         WebSocketErrorCode.SUPERSEDED,
         `replaced by ${message.id}, a newer one of the same room and type, before it could go out`,
@@ -283,25 +249,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   }
 
   function enqueue(message: OutgoingMessage, command: string): void {
-    if (
-      (message.type === 'chat_message' || message.type === 'app_message') &&
-      !ctx.streams.isTracked(message.room)
-    ) {
-      throw new Error(
-        `${command}: room "${message.room}" was not joined. Dispatch joinRoom('${message.room}') first${devText(() => (process.env.NODE_ENV !== 'production' ? '; messages then wait in the outbox until they can go out.' : ''))}`,
-      )
-    }
-    if (queue.has(message.id)) {
-      throw new Error(
-        `${command}: id "${message.id}" is already in the outbox; ids must be unique per message.`,
-      )
-    }
-    const { timestamp, ...rest } = message
-    const entry: OutboxEntry = {
-      ...rest,
-      createdAt: timestamp,
-      ...(ctx.session.userId !== undefined ? { userId: ctx.session.userId } : {}),
-    }
+    const entry = entryOf(ctx, message, command, queue.has(message.id))
     if (queue.size >= ctx.config.messageQueueSize) {
       const error = errorInfo(
         WebSocketErrorCode.QUEUE_FULL,
@@ -327,26 +275,6 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     return true
   }
 
-  function fail(
-    entries: OutboxEntry[],
-    code: WebSocketErrorCode,
-    message: (e: OutboxEntry) => string,
-  ): void {
-    if (entries.length === 0) return
-    const failures = entries.map((entry) => {
-      settled(entry.id)
-      const room = roomOf(entry)
-      return {
-        id: entry.id,
-        ...(room !== undefined ? { room } : {}),
-        error: errorInfo(code, message(entry), { context: 'outbox', refId: entry.id }),
-      }
-    })
-    ctx.dispatch(outbox.failed({ failures }))
-    for (const { id, error } of failures)
-      outcomes.reject('message', id, WebSocketError.fromInfo(error))
-  }
-
   /** Every entry for `room`, in flight or not: it cannot go out (or be confirmed) any more. */
   const entriesOf = (room: string) => queue.ofRoom(room, roomOf)
 
@@ -360,18 +288,31 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       schedule()
     } else if (rooms.leaveRequested.match(action) || rooms.left.match(action)) {
       const { room } = action.payload
-      fail(
+      failEntries(
+        ctx,
+        settled,
         entriesOf(room),
         WebSocketErrorCode.NOT_JOINED,
         () => `room "${room}" was left before the message was acknowledged`,
       )
-      notWritten(volatile.drop(room), WebSocketErrorCode.NOT_JOINED, `room "${room}" was left`)
+      notWritten(
+        outcomes,
+        volatile.drop(room),
+        WebSocketErrorCode.NOT_JOINED,
+        `room "${room}" was left`,
+      )
       schedule()
     } else if (rooms.joinFailed.match(action)) {
       // Nothing queued for a room we cannot join would ever go out.
       const { room, error } = action.payload
-      fail(entriesOf(room), error.code, () => `could not join room "${room}": ${error.message}`)
-      notWritten(volatile.drop(room), error.code, `could not join room "${room}"`)
+      failEntries(
+        ctx,
+        settled,
+        entriesOf(room),
+        error.code,
+        () => `could not join room "${room}": ${error.message}`,
+      )
+      notWritten(outcomes, volatile.drop(room), error.code, `could not join room "${room}"`)
       schedule()
     } else if (rooms.joined.match(action)) {
       schedule()
@@ -401,7 +342,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
           unsentStale = true
           pausedUntil = Infinity
         } else {
-          fail([entry], error.code, () => error.message)
+          failEntries(ctx, settled, [entry], error.code, () => error.message)
         }
       }
       schedule()
@@ -424,7 +365,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       if (queue.loaded && !ctx.session.refresh) void queue.load()
       schedule()
     } else if (connection.closed.match(action)) {
-      notWritten(volatile.drop())
+      notWritten(outcomes, volatile.drop())
       inFlight.clear()
       unsentStale = true
       orphanedAt.clear()
