@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup'
 import type { Plugin } from 'esbuild'
 
 // tsup externalizes `dependencies` and `peerDependencies` (and their subpaths) by default, so
-// ws, jose, reconnecting-websocket, @reduxjs/toolkit, react and react-redux are never bundled.
+// ws, jose, @reduxjs/toolkit, react and react-redux are never bundled.
 // Keeping ws/jose out of the core entry is up to its imports; `npm run check:package` verifies it.
 
 /** The package's own name: the React entry imports the core by it (see below). */
@@ -133,8 +133,9 @@ const serverPeers = (options: { exit?: boolean } = {}): Plugin => ({
  * spread and iterator helpers and defines every accessor with `Object.defineProperty`. dist
  * bundles the same code compiled from that source for the package's target instead of
  * importing the ES5 build: 1.1 KiB less gzip in an app's bundle, with the same behaviour and
- * its own MIT header (a `/*!` comment, which bundlers keep). The version stays pinned in
- * `dependencies`.
+ * its own MIT header (a `/*!` comment, which bundlers keep). Since dist has it all, it is a
+ * devDependency (pinned): an app installs no second, unused copy. Its license text is in
+ * LICENSE, which npm always packs.
  */
 const RECONNECTING_WEBSOCKET = /^reconnecting-websocket$/
 const reconnectingWebSocketFromSource: Plugin = {
