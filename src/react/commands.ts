@@ -7,6 +7,7 @@ import {
   type Realtime,
   type SendMessageInput,
 } from './core'
+import { cached } from './cached'
 import { devText } from './dev'
 
 /** The extras of a chat or direct message besides its content. */
@@ -114,15 +115,6 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
 
 /** The commands for a store and its realtime instance, built once per pair. */
 export function commandsFor(store: Store, realtime: Realtime): WebSocketCommands {
-  let byRealtime = cache.get(store)
-  if (!byRealtime) {
-    byRealtime = new WeakMap()
-    cache.set(store, byRealtime)
-  }
-  let commands = byRealtime.get(realtime)
-  if (!commands) {
-    commands = build(store, realtime)
-    byRealtime.set(realtime, commands)
-  }
-  return commands
+  const byRealtime = cached(cache, store, () => new WeakMap<Realtime, WebSocketCommands>())
+  return cached(byRealtime, realtime, () => build(store, realtime))
 }

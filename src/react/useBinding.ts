@@ -36,3 +36,12 @@ export function useBinding(
   }
   return binding
 }
+
+/** The arguments of `useChat` and `useRoomPresence`: `(websocket, room, options?)` or `(room, options?)`. */
+export function roomArgs<O>(
+  args: [RealtimeBinding, string, O?] | [string, O?],
+): [RealtimeBinding | undefined, string, O | undefined] {
+  return typeof args[0] === 'string'
+    ? [undefined, args[0], args[1] as O | undefined]
+    : [args[0], args[1] as string, args[2]]
+}
