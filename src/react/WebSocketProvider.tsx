@@ -126,13 +126,12 @@ function yourStore(
       )}`,
     )
   }
-  const state: unknown = store.getState()
+  // Any state: `Object()` makes null/undefined `{}` and a primitive its wrapper, neither with an
+  // own `connection`.
+  const state = Object(store.getState()) as Record<string, unknown>
   const path = realtime.reducerPath
-  const slice =
-    typeof state === 'object' && state !== null && Object.hasOwn(state, path)
-      ? (state as Record<string, unknown>)[path]
-      : undefined
-  if (typeof slice !== 'object' || slice === null || !('connection' in slice)) {
+  const slice = Object(Object.hasOwn(state, path) ? state[path] : null) as object
+  if (!Object.hasOwn(slice, 'connection')) {
     throw new Error(
       `<WebSocketProvider realtime={realtime}>: the store has no realtime state at "${path}"${devText(
         () =>
