@@ -1,4 +1,5 @@
 import { useContext } from 'react'
+import type { Action, Store } from '@reduxjs/toolkit'
 import type { WebSocketReactContext } from './context'
 import { devText } from './dev'
 import type { RealtimeBinding } from './handle'
@@ -45,3 +46,9 @@ export function roomArgs<O>(
     ? [undefined, args[0], args[1] as O | undefined]
     : [args[0], args[1] as string, args[2]]
 }
+
+/** A hook's command of one argument: dispatches `create(arg)`. */
+export const dispatching =
+  <A>(store: Store, create: (arg: A) => Action) =>
+  (arg: A): void =>
+    void store.dispatch(create(arg))

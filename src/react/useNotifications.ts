@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { Notification } from './core'
 import type { RealtimeBinding } from './handle'
-import { isBinding, useBinding } from './useBinding'
+import { dispatching, isBinding, useBinding } from './useBinding'
 import { deriveFrom, useStoreSelector } from './useStoreSelector'
 
 /** The seed's `useNotifications` options. */
@@ -78,9 +78,9 @@ export function createNotificationsHook(
     const commands = useMemo(() => {
       const dispatch = store.dispatch
       return {
-        markAsRead: (id: string) => void dispatch(actions.markNotificationRead(id)),
+        markAsRead: dispatching(store, actions.markNotificationRead),
         markAllAsRead: () => void dispatch(actions.markAllNotificationsRead()),
-        dismiss: (id: string) => void dispatch(actions.dismissNotification(id)),
+        dismiss: dispatching(store, actions.dismissNotification),
         clearAll: () => void dispatch(actions.clearNotifications()),
       }
     }, [store, actions])
