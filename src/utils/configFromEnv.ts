@@ -65,15 +65,6 @@ function parse(key: keyof EnvConfig, text: string): unknown {
     : undefined
 }
 
-function read(env: EnvSource, name: string): string | undefined {
-  const raw = env[name]
-  if (raw === undefined || raw === null) return undefined
-  // Bundlers that inline env values may turn them into numbers or booleans.
-  const text = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw
-  if (typeof text !== 'string') throw new TypeError(`${name} must be a string, got ${typeof raw}`)
-  return text.trim() === '' ? undefined : text
-}
-
 /**
  * The seed's WebSocket settings from environment variables, as a partial config to spread
  * into `createDefaultConfig`. Reads `REACT_APP_WS_*` (Create React App, `process.env`) and
@@ -99,15 +90,21 @@ export function configFromEnv(env: EnvSource): Partial<EnvConfig> {
   for (const key of KEYS) {
     for (const prefix of PREFIXES) {
       const name = `${prefix}${key.replace(/[A-Z]/g, '_$&').toUpperCase()}`
-      const raw = read(env, name)
-      if (raw === undefined) continue
-      const value = parse(key, raw.trim())
+      // Read as text: bundlers that inline env values may turn them into numbers or booleans.
+      // An object is malformed (`String()` reads a function, symbol or bigint as well).
+      const raw = env[name] as string | number | boolean | object | null | undefined
+      if (raw === undefined || raw === null) continue
+      const text = typeof raw === 'object' ? undefined : String(raw).trim()
+      if (text === '') continue
+      const value = text === undefined ? undefined : parse(key, text)
       if (value === undefined) {
         // What it must be, with an example, outside production only (see `devText`).
         const expected = devText(() =>
           process.env.NODE_ENV !== 'production' ? `must be ${EXPECTED[key]}` : '',
         )
-        throw new TypeError(`${name} ${expected || 'is malformed'}, got ${JSON.stringify(raw)}`)
+        throw new TypeError(
+          `${name} ${expected || 'is malformed'}, got ${text === undefined ? 'an object' : JSON.stringify(text)}`,
+        )
       }
       config[key] = value
     }
