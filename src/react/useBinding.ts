@@ -7,11 +7,8 @@ import type { RealtimeBinding } from './handle'
 /** True for a `websocket` handle (or any `{ store, realtime }`), as opposed to options. */
 export function isBinding(value: unknown): value is RealtimeBinding {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    'store' in value &&
-    'realtime' in value &&
-    typeof (value as RealtimeBinding).store?.getState === 'function'
+    typeof (value as Partial<RealtimeBinding> | null | undefined)?.store?.getState === 'function' &&
+    'realtime' in Object(value)
   )
 }
 

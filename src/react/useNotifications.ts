@@ -45,8 +45,9 @@ export function createNotificationsHook(
     first?: RealtimeBinding | UseNotificationsOptions,
     second?: UseNotificationsOptions,
   ): NotificationsHandle {
-    const websocket = isBinding(first) ? first : undefined
-    const options = (isBinding(first) ? second : (first ?? second)) ?? {}
+    const bound = isBinding(first)
+    const websocket = bound ? first : undefined
+    const options = (bound ? second : (first ?? second)) ?? {}
     const { maxNotifications, autoMarkRead = false } = options
     const { store, realtime } = useBinding(context, websocket, 'useNotifications')
     const { selectors, actions } = realtime
