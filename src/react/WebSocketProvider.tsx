@@ -83,7 +83,10 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
   // Created once: later `config` changes are ignored (remount the provider with a `key` to switch).
   const [own] = useState(() =>
     props.realtime === undefined
-      ? createRealtimeStore(withToken(props.config ?? configFromEnvironment(), authToken))
+      ? createRealtimeStore({
+          ...(props.config ?? configFromEnvironment()),
+          ...(authToken === undefined ? {} : { authToken }),
+        })
       : null,
   )
   const { store, realtime } = own ?? yourStore(props.realtime, props.store ?? outerRedux?.store)
@@ -142,8 +145,4 @@ function yourStore(
     )
   }
   return { store, realtime }
-}
-
-function withToken(config: RealtimeConfig, authToken: string | undefined): RealtimeConfig {
-  return authToken === undefined ? config : { ...config, authToken }
 }

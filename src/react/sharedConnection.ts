@@ -15,9 +15,11 @@ export function sharedConnection(config: RealtimeConfig): { store: Store; realti
   return cached(shared, config, () => createRealtimeStore(config))
 }
 
-/** Same keys with the same values (one level deep): an inline config literal that did not change. */
+/**
+ * Same keys with the same values (one level deep): an inline config literal that did not change.
+ * `useWebSocket` asks only about two different objects.
+ */
 export function sameConfig(a: RealtimeConfig, b: RealtimeConfig): boolean {
-  if (a === b) return true
   const keys = Object.keys(a) as Array<keyof RealtimeConfig>
   if (keys.length !== Object.keys(b).length) return false
   return keys.every((key) => {
