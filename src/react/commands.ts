@@ -9,6 +9,7 @@ import {
 } from './core'
 import { cached } from './cached'
 import { devText } from './dev'
+import { joinUnlessJoined } from './retainRoom'
 
 /** The extras of a chat or direct message besides its content. */
 export interface MessageExtras {
@@ -62,14 +63,10 @@ const cache = new WeakMap<Store, WeakMap<Realtime, WebSocketCommands>>()
 function build(store: Store, realtime: Realtime): WebSocketCommands {
   const { actions, selectors } = realtime
   const dispatch = store.dispatch
-  const ensureJoined = (room: string) => {
-    const status = selectors.selectRoomStatus(store.getState(), room)?.status
-    if (status !== 'joining' && status !== 'joined') dispatch(actions.joinRoom(room))
-  }
   const send = (input: SendMessageInput) => {
     const action = actions.sendMessage(input)
     const message = action.payload
-    if (message.type === MessageType.CHAT_MESSAGE) ensureJoined(message.room)
+    if (message.type === MessageType.CHAT_MESSAGE) joinUnlessJoined(store, realtime, message.room)
     return settledBy('message', message.id, () => dispatch(action))
   }
   // Settled by the middleware from the server's answer, never from state (time travel).

@@ -1,4 +1,4 @@
-import type { Store } from '@reduxjs/toolkit'
+import type { Action, Store } from '@reduxjs/toolkit'
 import type { Realtime } from './core'
 import { cached } from './cached'
 import { retain, type Hold } from './retain'
@@ -18,13 +18,24 @@ export function retainRoom(store: Store, realtime: Realtime, room: string): () =
   return retain(
     cached(memberships, store, () => new Map<string, Hold>()),
     room,
-    () => {
-      const status = realtime.selectors.selectRoomStatus(store.getState(), room)?.status
-      if (status === 'joining' || status === 'joined') return undefined
-      store.dispatch(join)
-      return () => {
-        store.dispatch(realtime.actions.leaveRoom(room))
-      }
-    },
+    () =>
+      joinUnlessJoined(store, realtime, room, join)
+        ? () => {
+            store.dispatch(realtime.actions.leaveRoom(room))
+          }
+        : undefined,
   )
+}
+
+/** Dispatches `join` (or a new join of `room`) unless `room` is joined or joining already; whether it did. */
+export function joinUnlessJoined(
+  store: Store,
+  realtime: Realtime,
+  room: string,
+  join?: Action,
+): boolean {
+  const status = realtime.selectors.selectRoomStatus(store.getState(), room)?.status
+  if (status === 'joining' || status === 'joined') return false
+  store.dispatch(join ?? realtime.actions.joinRoom(room))
+  return true
 }
