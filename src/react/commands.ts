@@ -10,6 +10,7 @@ import {
 import { cached } from './cached'
 import { devText } from './dev'
 import { joinUnlessJoined } from './retainRoom'
+import { dispatchingNone } from './useBinding'
 
 /** The extras of a chat or direct message besides its content. */
 export interface MessageExtras {
@@ -73,9 +74,9 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
   const settledBy = (kind: 'message' | 'join', key: string, start: () => void) =>
     realtime.outcomes.wait(kind, key, start).then(() => undefined)
   return {
-    connect: () => void dispatch(actions.connect()),
-    disconnect: () => void dispatch(actions.disconnect()),
-    reconnect: () => void dispatch(actions.reconnect()),
+    connect: dispatchingNone(store, actions.connect),
+    disconnect: dispatchingNone(store, actions.disconnect),
+    reconnect: dispatchingNone(store, actions.reconnect),
     // Async: a throw (invalid input) becomes the promise's rejection; the body up to the first
     // await (validating and dispatching) still runs during the call.
     sendMessage: async (message) => {

@@ -49,3 +49,7 @@ export const dispatching =
   <A>(store: Store, create: (arg: A) => Action) =>
   (arg: A): void =>
     void store.dispatch(create(arg))
+
+/** A hook's command of none: dispatches `create()`, so `onClick={command}` puts no event in it. */
+export const dispatchingNone = (store: Store, create: () => Action) => (): void =>
+  void store.dispatch(create())

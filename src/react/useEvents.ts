@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { EventData } from './core'
 import type { RealtimeBinding } from './handle'
-import { useBinding } from './useBinding'
+import { dispatchingNone, useBinding } from './useBinding'
 import { deriveFrom, useSelectorOf, useStoreSelector } from './useStoreSelector'
 
 /** What `useEvents` returns. */
@@ -61,8 +61,8 @@ export function createEventsHook(context: WebSocketReactContext = WebSocketConte
     // Commands keep their identity across state updates, so effects may depend on them.
     const commands = useMemo(
       () => ({
-        subscribeToEvents: () => void store.dispatch(actions.subscribeToEvents()),
-        unsubscribeFromEvents: () => void store.dispatch(actions.unsubscribeFromEvents()),
+        subscribeToEvents: dispatchingNone(store, actions.subscribeToEvents),
+        unsubscribeFromEvents: dispatchingNone(store, actions.unsubscribeFromEvents),
       }),
       [store, actions],
     )

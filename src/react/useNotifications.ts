@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { Notification } from './core'
 import type { RealtimeBinding } from './handle'
-import { dispatching, isBinding, useBinding } from './useBinding'
+import { dispatching, dispatchingNone, isBinding, useBinding } from './useBinding'
 import { deriveFrom, useStoreSelector } from './useStoreSelector'
 
 /** The seed's `useNotifications` options. */
@@ -76,15 +76,15 @@ export function createNotificationsHook(
     }, [autoMarkRead, notifications, store, actions])
 
     // Commands keep their identity across state updates, so effects may depend on them.
-    const commands = useMemo(() => {
-      const dispatch = store.dispatch
-      return {
+    const commands = useMemo(
+      () => ({
         markAsRead: dispatching(store, actions.markNotificationRead),
-        markAllAsRead: () => void dispatch(actions.markAllNotificationsRead()),
+        markAllAsRead: dispatchingNone(store, actions.markAllNotificationsRead),
         dismiss: dispatching(store, actions.dismissNotification),
-        clearAll: () => void dispatch(actions.clearNotifications()),
-      }
-    }, [store, actions])
+        clearAll: dispatchingNone(store, actions.clearNotifications),
+      }),
+      [store, actions],
+    )
     return useMemo(
       () => ({ ...commands, notifications, unreadCount }),
       [commands, notifications, unreadCount],
