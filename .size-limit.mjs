@@ -103,11 +103,11 @@ const panelOnly = {
   },
 }
 
-// Issue 10's targets: createRealtime ≤ 12 KiB, the react entry ≤ 4 KiB on top of it. Not met
-// yet (see the README's Benchmarks): each limit is the measured size rounded up by less than
-// 0.5 KiB, so growth fails `npm test` (measured 31.27, 35.72 and 4.40 KiB). Lower them as the
-// code shrinks; 12 KiB and 16 KiB once met. (size-limit prints kB of 1000 bytes; these limits
-// are KiB.)
+// Issue 10's targets: createRealtime ≤ 12 KiB, the react entry ≤ 4 KiB on top of it. Neither is
+// met yet (see the README's Benchmarks; the react entry is 4.16 KiB on top): each limit is the
+// measured size rounded up by less than 0.5 KiB, so growth fails `npm test` (measured 31.32,
+// 35.48 and 4.40 KiB). Lower them as the code shrinks; 12 KiB and 16 KiB once met. (size-limit
+// prints kB of 1000 bytes; these limits are KiB.)
 export default [
   {
     name: 'createRealtime alone',
@@ -122,7 +122,7 @@ export default [
     path: ['dist/index.js', 'dist/react/index.js'],
     import: { 'dist/index.js': '{ createRealtime }', 'dist/react/index.js': '*' },
     gzip: true,
-    limit: '36 KiB',
+    limit: '35.75 KiB',
     modifyEsbuildConfig: production(forbid([...NOT_IN_CREATE_REALTIME, PANEL])),
   },
   {

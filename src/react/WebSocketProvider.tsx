@@ -83,7 +83,10 @@ export function WebSocketProvider(props: WebSocketProviderProps) {
   // Created once: later `config` changes are ignored (remount the provider with a `key` to switch).
   const [own] = useState(() =>
     props.realtime === undefined
-      ? createRealtimeStore(withToken(props.config ?? configFromEnvironment(), authToken))
+      ? createRealtimeStore({
+          ...(props.config ?? configFromEnvironment()),
+          ...(authToken === undefined ? {} : { authToken }),
+        })
       : null,
   )
   const { store, realtime } = own ?? yourStore(props.realtime, props.store ?? outerRedux?.store)
@@ -126,13 +129,12 @@ function yourStore(
       )}`,
     )
   }
-  const state: unknown = store.getState()
+  // Any state: `Object()` makes null/undefined `{}` and a primitive its wrapper, neither with an
+  // own `connection`.
+  const state = Object(store.getState()) as Record<string, unknown>
   const path = realtime.reducerPath
-  const slice =
-    typeof state === 'object' && state !== null && Object.hasOwn(state, path)
-      ? (state as Record<string, unknown>)[path]
-      : undefined
-  if (typeof slice !== 'object' || slice === null || !('connection' in slice)) {
+  const slice = Object(Object.hasOwn(state, path) ? state[path] : null) as object
+  if (!Object.hasOwn(slice, 'connection')) {
     throw new Error(
       `<WebSocketProvider realtime={realtime}>: the store has no realtime state at "${path}"${devText(
         () =>
@@ -143,8 +145,4 @@ function yourStore(
     )
   }
   return { store, realtime }
-}
-
-function withToken(config: RealtimeConfig, authToken: string | undefined): RealtimeConfig {
-  return authToken === undefined ? config : { ...config, authToken }
 }

@@ -7,7 +7,10 @@ import {
   type Realtime,
   type SendMessageInput,
 } from './core'
+import { cached } from './cached'
 import { devText } from './dev'
+import { joinUnlessJoined } from './retainRoom'
+import { dispatchingNone } from './useBinding'
 
 /** The extras of a chat or direct message besides its content. */
 export interface MessageExtras {
@@ -61,23 +64,19 @@ const cache = new WeakMap<Store, WeakMap<Realtime, WebSocketCommands>>()
 function build(store: Store, realtime: Realtime): WebSocketCommands {
   const { actions, selectors } = realtime
   const dispatch = store.dispatch
-  const ensureJoined = (room: string) => {
-    const status = selectors.selectRoomStatus(store.getState(), room)?.status
-    if (status !== 'joining' && status !== 'joined') dispatch(actions.joinRoom(room))
-  }
   const send = (input: SendMessageInput) => {
     const action = actions.sendMessage(input)
     const message = action.payload
-    if (message.type === MessageType.CHAT_MESSAGE) ensureJoined(message.room)
+    if (message.type === MessageType.CHAT_MESSAGE) joinUnlessJoined(store, realtime, message.room)
     return settledBy('message', message.id, () => dispatch(action))
   }
   // Settled by the middleware from the server's answer, never from state (time travel).
   const settledBy = (kind: 'message' | 'join', key: string, start: () => void) =>
     realtime.outcomes.wait(kind, key, start).then(() => undefined)
   return {
-    connect: () => void dispatch(actions.connect()),
-    disconnect: () => void dispatch(actions.disconnect()),
-    reconnect: () => void dispatch(actions.reconnect()),
+    connect: dispatchingNone(store, actions.connect),
+    disconnect: dispatchingNone(store, actions.disconnect),
+    reconnect: dispatchingNone(store, actions.reconnect),
     // Async: a throw (invalid input) becomes the promise's rejection; the body up to the first
     // await (validating and dispatching) still runs during the call.
     sendMessage: async (message) => {
@@ -114,15 +113,6 @@ function build(store: Store, realtime: Realtime): WebSocketCommands {
 
 /** The commands for a store and its realtime instance, built once per pair. */
 export function commandsFor(store: Store, realtime: Realtime): WebSocketCommands {
-  let byRealtime = cache.get(store)
-  if (!byRealtime) {
-    byRealtime = new WeakMap()
-    cache.set(store, byRealtime)
-  }
-  let commands = byRealtime.get(realtime)
-  if (!commands) {
-    commands = build(store, realtime)
-    byRealtime.set(realtime, commands)
-  }
-  return commands
+  const byRealtime = cached(cache, store, () => new WeakMap<Realtime, WebSocketCommands>())
+  return cached(byRealtime, realtime, () => build(store, realtime))
 }

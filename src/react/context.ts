@@ -25,7 +25,6 @@ export interface WebSocketContextValue {
  */
 export const WebSocketContext: Context<WebSocketContextValue | null> =
   createContext<WebSocketContextValue | null>(null)
-WebSocketContext.displayName = 'WebSocketContext'
 
 /**
  * The react-redux context that holds the realtime store. It is separate from react-redux's
@@ -38,7 +37,17 @@ WebSocketContext.displayName = 'WebSocketContext'
  */
 export const RealtimeReduxContext: Context<ReactReduxContextValue | null> =
   createContext<ReactReduxContextValue | null>(null)
-RealtimeReduxContext.displayName = 'RealtimeReduxContext'
+
+// Names for React DevTools, outside production only (as react-redux names its context): a
+// production build drops the block; with no bundler and no `process`, the read throws.
+try {
+  if (process.env.NODE_ENV !== 'production') {
+    WebSocketContext.displayName = 'WebSocketContext'
+    RealtimeReduxContext.displayName = 'RealtimeReduxContext'
+  }
+} catch {
+  // No `process`: a page without a bundler.
+}
 
 /** The context type the `createXHook(context)` factories accept. */
 export type WebSocketReactContext = Context<WebSocketContextValue | null>

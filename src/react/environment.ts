@@ -1,5 +1,4 @@
 import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig } from './core'
-import { devText } from './dev'
 
 /** `env` when it is an object (an env record), else `undefined`. */
 const record = (env: unknown): EnvSource | undefined =>
@@ -52,19 +51,25 @@ export function configFromEnvironment(
     ...(importMetaEnv ? configFromEnv(importMetaEnv) : {}),
   }
   const config = createDefaultConfig(fromEnv)
-  if (fromEnv.url === undefined && importMetaEnv?.PROD !== true && !warned.has(logger)) {
-    // Empty in a production build (and where there is no `process`): no warning, no text.
-    const warning = devText(() =>
-      process.env.NODE_ENV !== 'production'
-        ? `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
-          // Split, so no bundler's env replacement can touch the text.
-          `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`
-        : '',
-    )
-    if (warning !== '') {
+  // A production build folds the condition to false and drops the block, the text and the
+  // `warned` set; where nothing replaced `process.env.NODE_ENV` and there is no `process`,
+  // the read throws: no warning.
+  try {
+    if (
+      process.env.NODE_ENV !== 'production' &&
+      fromEnv.url === undefined &&
+      importMetaEnv?.PROD !== true &&
+      !warned.has(logger)
+    ) {
       warned.add(logger)
-      logger.warn(warning)
+      logger.warn(
+        `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
+          // Split, so no bundler's env replacement can touch the text.
+          `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`,
+      )
     }
+  } catch {
+    // No `process`: a page without a bundler.
   }
   return config
 }

@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react'
+import { useMemo } from 'react'
 import type { Store } from '@reduxjs/toolkit'
 import type { Realtime, WebSocketState } from './core'
 import { commandsFor, type WebSocketCommands } from './commands'
@@ -29,11 +29,7 @@ export type RealtimeBinding = Pick<WebSocketHandle, 'store' | 'realtime'>
 
 /** The handle for a store, re-rendering the caller when the connection state changes. */
 export function useHandle(store: Store, realtime: Realtime): WebSocketHandle {
-  const selectState = useCallback(
-    (root: unknown) => realtime.selectors.selectConnectionState(root),
-    [realtime],
-  )
-  const connectionState = useStoreSelector(store, selectState)
+  const connectionState = useStoreSelector(store, realtime.selectors.selectConnectionState)
   return useMemo(
     () => ({
       ...commandsFor(store, realtime),

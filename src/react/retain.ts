@@ -1,3 +1,5 @@
+import { cached, type Keyed } from './cached'
+
 /** One key's holders; `last` is what the last one's release runs. */
 export interface Hold {
   count: number
@@ -6,9 +8,7 @@ export interface Hold {
 }
 
 /** A `Map` or a `WeakMap` of holds. */
-interface Holds<K> {
-  get(key: K): Hold | undefined
-  set(key: K, hold: Hold): unknown
+interface Holds<K> extends Keyed<K, Hold> {
   delete(key: K): unknown
 }
 
@@ -23,12 +23,7 @@ export function retain<K>(
   key: K,
   first: () => (() => void) | undefined,
 ): () => void {
-  let hold = holds.get(key)
-  if (!hold) {
-    hold = { count: 0 }
-    holds.set(key, hold)
-  }
-  const held = hold
+  const held = cached(holds, key, (): Hold => ({ count: 0 }))
   held.count += 1
   if (held.release !== undefined) {
     clearTimeout(held.release)

@@ -1,5 +1,6 @@
-import type { Store } from '@reduxjs/toolkit'
+import type { Action, Store } from '@reduxjs/toolkit'
 import type { Realtime } from './core'
+import { cached } from './cached'
 import { retain, type Hold } from './retain'
 
 /** Store → room → the hooks mounted on it. */
@@ -14,17 +15,27 @@ const memberships = new WeakMap<Store, Map<string, Hold>>()
 export function retainRoom(store: Store, realtime: Realtime, room: string): () => void {
   // Built first: an invalid room name throws here, before anything is counted.
   const join = realtime.actions.joinRoom(room)
-  let rooms = memberships.get(store)
-  if (!rooms) {
-    rooms = new Map()
-    memberships.set(store, rooms)
-  }
-  return retain(rooms, room, () => {
-    const status = realtime.selectors.selectRoomStatus(store.getState(), room)?.status
-    if (status === 'joining' || status === 'joined') return undefined
-    store.dispatch(join)
-    return () => {
-      store.dispatch(realtime.actions.leaveRoom(room))
-    }
-  })
+  return retain(
+    cached(memberships, store, () => new Map<string, Hold>()),
+    room,
+    () =>
+      joinUnlessJoined(store, realtime, room, join)
+        ? () => {
+            store.dispatch(realtime.actions.leaveRoom(room))
+          }
+        : undefined,
+  )
+}
+
+/** Dispatches `join` (or a new join of `room`) unless `room` is joined or joining already; whether it did. */
+export function joinUnlessJoined(
+  store: Store,
+  realtime: Realtime,
+  room: string,
+  join?: Action,
+): boolean {
+  const status = realtime.selectors.selectRoomStatus(store.getState(), room)?.status
+  if (status === 'joining' || status === 'joined') return false
+  store.dispatch(join ?? realtime.actions.joinRoom(room))
+  return true
 }

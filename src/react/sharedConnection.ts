@@ -1,5 +1,6 @@
 import type { Store } from '@reduxjs/toolkit'
 import type { Realtime, RealtimeConfig } from './core'
+import { cached } from './cached'
 import { createRealtimeStore } from './createRealtimeStore'
 
 /** Config object → the one store (and socket) every `useWebSocket(config)` with it shares. */
@@ -11,17 +12,14 @@ const shared = new WeakMap<RealtimeConfig, { store: Store; realtime: Realtime }>
  * (define it at module level). It lives as long as the config object does.
  */
 export function sharedConnection(config: RealtimeConfig): { store: Store; realtime: Realtime } {
-  let entry = shared.get(config)
-  if (!entry) {
-    entry = createRealtimeStore(config)
-    shared.set(config, entry)
-  }
-  return entry
+  return cached(shared, config, () => createRealtimeStore(config))
 }
 
-/** Same keys with the same values (one level deep): an inline config literal that did not change. */
+/**
+ * Same keys with the same values (one level deep): an inline config literal that did not change.
+ * `useWebSocket` asks only about two different objects.
+ */
 export function sameConfig(a: RealtimeConfig, b: RealtimeConfig): boolean {
-  if (a === b) return true
   const keys = Object.keys(a) as Array<keyof RealtimeConfig>
   if (keys.length !== Object.keys(b).length) return false
   return keys.every((key) => {

@@ -1,4 +1,5 @@
 import { useContext } from 'react'
+import type { Action, Store } from '@reduxjs/toolkit'
 import type { WebSocketReactContext } from './context'
 import { devText } from './dev'
 import type { RealtimeBinding } from './handle'
@@ -6,11 +7,8 @@ import type { RealtimeBinding } from './handle'
 /** True for a `websocket` handle (or any `{ store, realtime }`), as opposed to options. */
 export function isBinding(value: unknown): value is RealtimeBinding {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    'store' in value &&
-    'realtime' in value &&
-    typeof (value as RealtimeBinding).store?.getState === 'function'
+    typeof (value as Partial<RealtimeBinding> | null | undefined)?.store?.getState === 'function' &&
+    'realtime' in Object(value)
   )
 }
 
@@ -36,3 +34,22 @@ export function useBinding(
   }
   return binding
 }
+
+/** The arguments of `useChat` and `useRoomPresence`: `(websocket, room, options?)` or `(room, options?)`. */
+export function roomArgs<O>(
+  args: [RealtimeBinding, string, O?] | [string, O?],
+): [RealtimeBinding | undefined, string, O | undefined] {
+  return typeof args[0] === 'string'
+    ? [undefined, args[0], args[1] as O | undefined]
+    : [args[0], args[1] as string, args[2]]
+}
+
+/** A hook's command of one argument: dispatches `create(arg)`. */
+export const dispatching =
+  <A>(store: Store, create: (arg: A) => Action) =>
+  (arg: A): void =>
+    void store.dispatch(create(arg))
+
+/** A hook's command of none: dispatches `create()`, so `onClick={command}` puts no event in it. */
+export const dispatchingNone = (store: Store, create: () => Action) => (): void =>
+  void store.dispatch(create())

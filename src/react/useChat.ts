@@ -4,8 +4,8 @@ import type { ChatMessage, ReadPosition } from './core'
 import { commandsFor, type MessageExtras } from './commands'
 import type { RealtimeBinding } from './handle'
 import { retainRoom } from './retainRoom'
-import { useBinding } from './useBinding'
-import { deriveFrom, useStoreSelector } from './useStoreSelector'
+import { roomArgs, useBinding } from './useBinding'
+import { deriveFrom, useSelectorOf, useStoreSelector } from './useStoreSelector'
 
 /** The seed's `useChat` options. */
 export interface UseChatOptions {
@@ -57,13 +57,13 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
   function useChat(
     ...args: [RealtimeBinding, string, UseChatOptions?] | [string, UseChatOptions?]
   ): ChatHandle {
-    const short = typeof args[0] === 'string'
-    const websocket = short ? undefined : (args[0] as RealtimeBinding)
-    const room = (short ? args[0] : args[1]) as string
-    const options = ((short ? args[1] : args[2]) ?? {}) as UseChatOptions
+    const [websocket, room, options] = roomArgs(args)
     const { store, realtime } = useBinding(context, websocket, 'useChat')
-    const { maxMessages, enableTypingIndicators = true } = options
-    const typingTimeout = options.typingTimeout ?? DEFAULT_TYPING_TIMEOUT
+    const {
+      maxMessages,
+      enableTypingIndicators = true,
+      typingTimeout = DEFAULT_TYPING_TIMEOUT,
+    } = options ?? {}
     const { selectors, actions } = realtime
 
     useEffect(() => retainRoom(store, realtime, room), [store, realtime, room])
@@ -86,17 +86,8 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
         [selectors, room, enableTypingIndicators],
       ),
     )
-    const unreadCount = useStoreSelector(
-      store,
-      useCallback(
-        (root: unknown) => selectors.selectRoomUnreadCount(root, room),
-        [selectors, room],
-      ),
-    )
-    const readReceipts = useStoreSelector(
-      store,
-      useCallback((root: unknown) => selectors.selectReadReceipts(root, room), [selectors, room]),
-    )
+    const unreadCount = useSelectorOf(store, selectors.selectRoomUnreadCount, room)
+    const readReceipts = useSelectorOf(store, selectors.selectReadReceipts, room)
     const isJoined = useStoreSelector(
       store,
       useCallback(

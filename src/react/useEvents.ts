@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { EventData } from './core'
 import type { RealtimeBinding } from './handle'
-import { useBinding } from './useBinding'
-import { deriveFrom, useStoreSelector } from './useStoreSelector'
+import { dispatchingNone, useBinding } from './useBinding'
+import { deriveFrom, useSelectorOf, useStoreSelector } from './useStoreSelector'
 
 /** What `useEvents` returns. */
 export interface EventsHandle {
@@ -45,10 +45,7 @@ export function createEventsHook(context: WebSocketReactContext = WebSocketConte
     const { selectors, actions } = realtime
     const now = useMinute()
 
-    const upcomingEvents = useStoreSelector(
-      store,
-      useCallback((root: unknown) => selectors.selectUpcomingEvents(root, now), [selectors, now]),
-    )
+    const upcomingEvents = useSelectorOf(store, selectors.selectUpcomingEvents, now)
     const selectAll = useMemo(
       () =>
         deriveFrom(
@@ -64,8 +61,8 @@ export function createEventsHook(context: WebSocketReactContext = WebSocketConte
     // Commands keep their identity across state updates, so effects may depend on them.
     const commands = useMemo(
       () => ({
-        subscribeToEvents: () => void store.dispatch(actions.subscribeToEvents()),
-        unsubscribeFromEvents: () => void store.dispatch(actions.unsubscribeFromEvents()),
+        subscribeToEvents: dispatchingNone(store, actions.subscribeToEvents),
+        unsubscribeFromEvents: dispatchingNone(store, actions.unsubscribeFromEvents),
       }),
       [store, actions],
     )

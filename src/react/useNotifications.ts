@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { Notification } from './core'
 import type { RealtimeBinding } from './handle'
-import { isBinding, useBinding } from './useBinding'
+import { dispatching, dispatchingNone, isBinding, useBinding } from './useBinding'
 import { deriveFrom, useStoreSelector } from './useStoreSelector'
 
 /** The seed's `useNotifications` options. */
@@ -45,8 +45,9 @@ export function createNotificationsHook(
     first?: RealtimeBinding | UseNotificationsOptions,
     second?: UseNotificationsOptions,
   ): NotificationsHandle {
-    const websocket = isBinding(first) ? first : undefined
-    const options = (isBinding(first) ? second : (first ?? second)) ?? {}
+    const bound = isBinding(first)
+    const websocket = bound ? first : undefined
+    const options = (bound ? second : (first ?? second)) ?? {}
     const { maxNotifications, autoMarkRead = false } = options
     const { store, realtime } = useBinding(context, websocket, 'useNotifications')
     const { selectors, actions } = realtime
@@ -75,15 +76,15 @@ export function createNotificationsHook(
     }, [autoMarkRead, notifications, store, actions])
 
     // Commands keep their identity across state updates, so effects may depend on them.
-    const commands = useMemo(() => {
-      const dispatch = store.dispatch
-      return {
-        markAsRead: (id: string) => void dispatch(actions.markNotificationRead(id)),
-        markAllAsRead: () => void dispatch(actions.markAllNotificationsRead()),
-        dismiss: (id: string) => void dispatch(actions.dismissNotification(id)),
-        clearAll: () => void dispatch(actions.clearNotifications()),
-      }
-    }, [store, actions])
+    const commands = useMemo(
+      () => ({
+        markAsRead: dispatching(store, actions.markNotificationRead),
+        markAllAsRead: dispatchingNone(store, actions.markAllNotificationsRead),
+        dismiss: dispatching(store, actions.dismissNotification),
+        clearAll: dispatchingNone(store, actions.clearNotifications),
+      }),
+      [store, actions],
+    )
     return useMemo(
       () => ({ ...commands, notifications, unreadCount }),
       [commands, notifications, unreadCount],

@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { PresenceStatus, UserPresence } from './core'
 import type { RealtimeBinding } from './handle'
-import { useBinding } from './useBinding'
+import { dispatching, useBinding } from './useBinding'
 import { useStoreSelector } from './useStoreSelector'
 
 /** What `usePresence` returns. */
@@ -44,16 +44,15 @@ export function createPresenceHook(context: WebSocketReactContext = WebSocketCon
     const subscriptions = useStoreSelector(store, selectors.selectPresenceSubscriptions)
 
     // Commands keep their identity across state updates, so effects may depend on them.
-    const commands = useMemo(() => {
-      const dispatch = store.dispatch
-      return {
-        setStatus: (status: Exclude<PresenceStatus, 'offline'>) =>
-          void dispatch(actions.setStatus(status)),
-        setCustomStatus: (text: string) => void dispatch(actions.setCustomStatus(text)),
-        subscribeToUser: (userId: string) => void dispatch(actions.subscribeToUser(userId)),
-        unsubscribeFromUser: (userId: string) => void dispatch(actions.unsubscribeFromUser(userId)),
-      }
-    }, [store, actions])
+    const commands = useMemo(
+      () => ({
+        setStatus: dispatching(store, actions.setStatus),
+        setCustomStatus: dispatching(store, actions.setCustomStatus),
+        subscribeToUser: dispatching(store, actions.subscribeToUser),
+        unsubscribeFromUser: dispatching(store, actions.unsubscribeFromUser),
+      }),
+      [store, actions],
+    )
     return useMemo(
       () => ({
         ...commands,

@@ -3,8 +3,8 @@ import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { JsonValue, RoomPresenceMember } from './core'
 import type { RealtimeBinding } from './handle'
 import { retainRoom } from './retainRoom'
-import { useBinding } from './useBinding'
-import { useStoreSelector } from './useStoreSelector'
+import { roomArgs, useBinding } from './useBinding'
+import { useSelectorOf } from './useStoreSelector'
 
 /** What `useRoomPresence` returns. */
 export interface RoomPresenceHandle {
@@ -30,9 +30,7 @@ export function createRoomPresenceHook(
   context: WebSocketReactContext = WebSocketContext,
 ): UseRoomPresence {
   function useRoomPresence(...args: [string] | [RealtimeBinding, string]): RoomPresenceHandle {
-    const short = typeof args[0] === 'string'
-    const websocket = short ? undefined : (args[0] as RealtimeBinding)
-    const room = (short ? args[0] : args[1]) as string
+    const [websocket, room] = roomArgs(args)
     const { store, realtime } = useBinding(context, websocket, 'useRoomPresence')
     const { selectors, actions } = realtime
 
@@ -40,10 +38,7 @@ export function createRoomPresenceHook(
 
     // The selector keeps the same array while this room's members are unchanged: no re-render
     // for other rooms' news.
-    const members = useStoreSelector(
-      store,
-      useCallback((root: unknown) => selectors.selectRoomMembers(root, room), [selectors, room]),
-    )
+    const members = useSelectorOf(store, selectors.selectRoomMembers, room)
     const setPresence = useCallback(
       (data: JsonValue) => {
         store.dispatch(actions.setRoomPresence({ room, data }))

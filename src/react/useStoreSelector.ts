@@ -3,32 +3,29 @@ import type { Store } from '@reduxjs/toolkit'
 
 /**
  * `useSelector` for an explicit store: what react-redux's hook does (useSyncExternalStore, the
- * last result kept while `isEqual` says nothing changed), without needing a react-redux
+ * last result kept while the state is the same), without needing a react-redux
  * context, so the hooks also work with a handle from `useWebSocket(config)` outside any
  * provider. `selector` must be stable (memoize it) for the cache to hold across renders.
  */
-export function useStoreSelector<T>(
-  store: Store,
-  selector: (root: unknown) => T,
-  isEqual: (a: T, b: T) => boolean = Object.is,
-): T {
+export function useStoreSelector<T>(store: Store, selector: (root: unknown) => T): T {
   const getSnapshot = useMemo(() => {
     let cached: { root: unknown; value: T } | undefined
     return (): T => {
       const root: unknown = store.getState()
-      if (cached && cached.root === root) return cached.value
-      const value = selector(root)
-      cached = { root, value: cached && isEqual(cached.value, value) ? cached.value : value }
+      if (!cached || cached.root !== root) cached = { root, value: selector(root) }
       return cached.value
     }
-  }, [store, selector, isEqual])
+  }, [store, selector])
   const subscribe = useCallback((listener: () => void) => store.subscribe(listener), [store])
   return useSyncExternalStore(subscribe, getSnapshot, getSnapshot)
 }
 
-/** True when two arrays hold the same items in the same order. */
-export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a === b || (a.length === b.length && a.every((item, i) => Object.is(item, b[i])))
+/** `useStoreSelector` of `select(root, arg)`: a room's unread count, the events after `now`. */
+export function useSelectorOf<A, T>(store: Store, select: (root: unknown, arg: A) => T, arg: A): T {
+  return useStoreSelector(
+    store,
+    useCallback((root: unknown) => select(root, arg), [select, arg]),
+  )
 }
 
 /**

@@ -1,4 +1,4 @@
-import { resolveUrl, type RealtimeConfig } from '../config'
+import { resolveUrls, type RealtimeConfig } from '../config'
 import { devText } from '../dev'
 
 /**
@@ -17,68 +17,52 @@ type EnvConfig = Pick<
 /** Later prefixes win: a Vite app that still has old CRA variables uses its own. */
 const PREFIXES = ['REACT_APP_WS_', 'VITE_WS_'] as const
 
-/** Reads one variable's text: its value, or `undefined` when it is malformed. */
-type Parse = (raw: string) => unknown
-
-const integer =
-  (min: number, max = Number.MAX_SAFE_INTEGER): Parse =>
-  (raw) => {
-    const text = raw.trim()
-    const value = Number(text)
-    return /^\d+$/.test(text) && value >= min && value <= max ? value : undefined
-  }
-
-const url: Parse = (raw) => {
-  const value = raw.trim()
-  try {
-    resolveUrl({ url: value })
-    return value
-  } catch {
-    return undefined
-  }
-}
-
-const protocols: Parse = (raw) => {
-  try {
-    const parsed: unknown = JSON.parse(raw)
-    return Array.isArray(parsed) && parsed.every((p) => typeof p === 'string' && p !== '')
-      ? parsed
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const MS = 'a positive integer (milliseconds)'
-
 /**
- * The settings read from the environment, in the order they are checked: key (its variable is
- * the key in upper snake case after the prefix: `reconnectInterval` → `RECONNECT_INTERVAL`),
- * rule. The calls are annotated so bundles without configFromEnv drop the table (dist is one
- * flat file).
+ * The settings read from the environment, in the order they are checked. Each one's variable is
+ * its key in upper snake case after the prefix: `reconnectInterval` → `RECONNECT_INTERVAL`.
  */
-const SETTINGS: ReadonlyArray<readonly [keyof EnvConfig, string, Parse]> = [
-  ['url', 'a host or a ws:// / wss:// URL', url],
-  ['port', 'an integer from 1 to 65535', /* @__PURE__ */ integer(1, 65535)],
-  ['protocols', 'a JSON array of strings', protocols],
-  ['reconnectInterval', MS, /* @__PURE__ */ integer(1)],
-  ['maxReconnectAttempts', 'a non-negative integer', /* @__PURE__ */ integer(0)],
-  ['heartbeatInterval', MS, /* @__PURE__ */ integer(1)],
+const KEYS: ReadonlyArray<keyof EnvConfig> = [
+  'url',
+  'port',
+  'protocols',
+  'reconnectInterval',
+  'maxReconnectAttempts',
+  'heartbeatInterval',
 ]
 
-/** Examples for the errors, outside production only (see `devText`). */
-const EXAMPLES: Partial<Record<keyof EnvConfig, string>> = {
-  url: ' such as "localhost"',
-  protocols: ' such as ["v1.api.example.com"]',
+/** What each setting must be, for the errors outside production (see `devText`). */
+const EXPECTED: Readonly<Record<keyof EnvConfig, string>> = {
+  url: 'a host or a ws:// / wss:// URL such as "localhost"',
+  port: 'an integer from 1 to 65535',
+  protocols: 'a JSON array of strings such as ["v1.api.example.com"]',
+  reconnectInterval: 'a positive integer (milliseconds)',
+  maxReconnectAttempts: 'a non-negative integer',
+  heartbeatInterval: 'a positive integer (milliseconds)',
 }
 
-function read(env: EnvSource, name: string): string | undefined {
-  const raw = env[name]
-  if (raw === undefined || raw === null) return undefined
-  // Bundlers that inline env values may turn them into numbers or booleans.
-  const text = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw
-  if (typeof text !== 'string') throw new TypeError(`${name} must be a string, got ${typeof raw}`)
-  return text.trim() === '' ? undefined : text
+/** A setting's value from its variable's trimmed text, or `undefined` when it is malformed. */
+function parse(key: keyof EnvConfig, text: string): unknown {
+  try {
+    if (key === 'url') {
+      resolveUrls({ url: text })
+      return text
+    }
+    if (key === 'protocols') {
+      const parsed: unknown = JSON.parse(text)
+      return Array.isArray(parsed) && parsed.every((p) => typeof p === 'string' && p !== '')
+        ? parsed
+        : undefined
+    }
+  } catch {
+    return undefined
+  }
+  // The others are integers: a port 1–65535, attempts 0 or more, intervals (ms) 1 or more.
+  const value = Number(text)
+  return /^\d+$/.test(text) &&
+    value >= (key === 'maxReconnectAttempts' ? 0 : 1) &&
+    value <= (key === 'port' ? 65535 : Number.MAX_SAFE_INTEGER)
+    ? value
+    : undefined
 }
 
 /**
@@ -89,7 +73,8 @@ function read(env: EnvSource, name: string): string | undefined {
  * `MAX_RECONNECT_ATTEMPTS` (0 or more). Unset or empty variables are left out. When both
  * prefixes set the same setting, the `VITE_WS_` one wins.
  *
- * @throws TypeError naming the variable and what it expected, for a malformed value.
+ * @throws TypeError naming the variable and its value (and, outside production, what it must
+ *   be), for a malformed value.
  *
  * @example
  * // .env: REACT_APP_WS_URL=localhost  REACT_APP_WS_PORT=3000
@@ -102,15 +87,23 @@ export function configFromEnv(env: EnvSource): Partial<EnvConfig> {
     throw new TypeError('configFromEnv(env): pass process.env or import.meta.env')
   }
   const config: Partial<Record<keyof EnvConfig, unknown>> = {}
-  for (const [key, expected, parse] of SETTINGS) {
+  for (const key of KEYS) {
     for (const prefix of PREFIXES) {
       const name = `${prefix}${key.replace(/[A-Z]/g, '_$&').toUpperCase()}`
-      const raw = read(env, name)
-      if (raw === undefined) continue
-      const value = parse(raw)
+      // Read as text: bundlers that inline env values may turn them into numbers or booleans.
+      // An object is malformed (`String()` reads a function, symbol or bigint as well).
+      const raw = env[name] as string | number | boolean | object | null | undefined
+      if (raw === undefined || raw === null) continue
+      const text = typeof raw === 'object' ? undefined : String(raw).trim()
+      if (text === '') continue
+      const value = text === undefined ? undefined : parse(key, text)
       if (value === undefined) {
+        // What it must be, with an example, outside production only (see `devText`).
+        const expected = devText(() =>
+          process.env.NODE_ENV !== 'production' ? `must be ${EXPECTED[key]}` : '',
+        )
         throw new TypeError(
-          `${name} must be ${expected}${devText(() => (process.env.NODE_ENV !== 'production' ? (EXAMPLES[key] ?? '') : ''))}, got ${JSON.stringify(raw)}`,
+          `${name} ${expected || 'is malformed'}, got ${text === undefined ? 'an object' : JSON.stringify(text)}`,
         )
       }
       config[key] = value

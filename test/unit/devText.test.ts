@@ -6,11 +6,11 @@ import { inBrowserBundle } from '../support/browserBundle'
 const core = fileURLToPath(new URL('../../src/index.ts', import.meta.url))
 const dev = fileURLToPath(new URL('../../src/dev.ts', import.meta.url))
 
-/** `createRealtime` as an app's build minifies it, with `process.env.NODE_ENV` set to `nodeEnv`. */
-async function bundled(nodeEnv: string): Promise<string> {
+/** `createRealtime` (or another export) as an app's build minifies it, with `process.env.NODE_ENV` set to `nodeEnv`. */
+async function bundled(nodeEnv: string, name = 'createRealtime'): Promise<string> {
   const result = await build({
     stdin: {
-      contents: `export { createRealtime } from ${JSON.stringify(core)}`,
+      contents: `export { ${name} } from ${JSON.stringify(core)}`,
       loader: 'ts',
       resolveDir: process.cwd(),
     },
@@ -51,6 +51,24 @@ describe('development-only text in createRealtime', () => {
       expect(production).toContain(kept)
       expect(production).not.toContain(devOnly)
     }
+  })
+
+  it("leaves configFromEnv's errors the variable and its value in a production build", async () => {
+    const [development, production] = await Promise.all([
+      bundled('development', 'configFromEnv'),
+      bundled('production', 'configFromEnv'),
+    ])
+    for (const expected of ['an integer from 1 to 65535', 'a JSON array of strings such as']) {
+      expect(development).toContain(expected)
+      expect(production).not.toContain(expected)
+    }
+    expect(production).toContain('is malformed')
+    const { configFromEnv } = (await import(
+      `data:text/javascript,${encodeURIComponent(production)}`
+    )) as typeof import('../../src/utils/configFromEnv')
+    expect(() => configFromEnv({ REACT_APP_WS_PORT: 'abc' })).toThrow(
+      'REACT_APP_WS_PORT is malformed, got "abc"',
+    )
   })
 
   it("is '' where there is no bundler and no process", async () => {

@@ -107,6 +107,12 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ [name]: value })).toThrow(message)
   })
 
+  it('rejects an object where text belongs, naming the variable', () => {
+    expect(() => configFromEnv({ VITE_WS_PORT: { port: 3000 } })).toThrow(
+      'VITE_WS_PORT must be an integer from 1 to 65535, got an object',
+    )
+  })
+
   it('works with process.env', () => {
     expect(configFromEnv(process.env)).toEqual(expect.any(Object))
   })
