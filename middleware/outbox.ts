@@ -10,10 +10,16 @@ import type { OutboxEntry } from '../slices/types'
 import { backoffDelay } from './backoff'
 import type { Handler, RealtimeContext } from './context'
 import { roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
-import { createOutboxQueue } from './outboxQueue'
-import { createVolatileSlots, volatileMessage, type VolatileMessage } from './volatile'
+import { volatileMessage, type VolatileMessage } from './volatile'
 import { entryOf, SEND_COMMAND_OF_TYPE } from './outboxIntake'
 import { failEntries, notWritten } from './outboxFailures'
+import {
+  createOutboxState,
+  socketClosed,
+  unsend,
+  unsentEntries,
+  type OutboxState,
+} from './outboxState'
 
 /** Unacknowledged messages at once when the server does not state its `maxInFlight`. */
 const DEFAULT_MAX_IN_FLIGHT = 64
@@ -40,54 +46,14 @@ const DEFAULT_RETRY_MS = 1000
  */
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const { flow, outcomes } = ctx
-  /** The entries in send order, and their storage. */
-  const queue = createOutboxQueue(ctx, () => scheduleSoon())
-  /** Written on the current socket and not yet acked. */
-  const inFlight = new Set<string>()
-  /**
-   * The entries not in flight, in send order: what `schedule` walks, so a full window of
-   * entries in flight costs nothing per call. Every entry is in exactly one of the two; when
-   * that does not hold (entries restored first, in-flight ones to resend) it is rebuilt.
-   */
-  let unsent = new Set<string>()
-  let unsentStale = false
+  const state = createOutboxState(ctx, () => scheduleSoon())
+  const { queue, inFlight, volatile, orphanedAt, settled } = state
   /** Messages queued after the first of the current task wait for its end (one pass for all). */
   let deferred = false
-  /** Entries whose room is not joined, and since when (while authenticated). */
-  const orphanedAt = new Map<string, number>()
-  let pausedUntil = 0
-  /** `SERVER_ERROR` pauses in a row with no ack in between: the backoff's attempt. */
-  let serverFailures = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-  const volatile = createVolatileSlots()
 
   function arm(delayMs: number): void {
     timer = setTimeout(schedule, Math.max(0, delayMs))
-  }
-
-  /**
-   * The server refused `entry` and refuses what its connection sent after it on the same
-   * stream until it comes again: those in flight are unsent again (their refusals follow).
-   */
-  function retryStream(entry: OutboxEntry): void {
-    const stream = streamOf(entry, ctx.session.userId)
-    let after = false
-    for (const other of queue.values()) {
-      after ||= other.id === entry.id
-      if (after && inFlight.has(other.id) && streamOf(other, ctx.session.userId) === stream)
-        inFlight.delete(other.id)
-    }
-    unsentStale = true
-  }
-
-  /** Entries back to unsent (in-flight ones not acked, restored ones) get their place back. */
-  function unsentEntries(): Set<string> {
-    if (unsentStale || unsent.size + inFlight.size !== queue.size) {
-      unsent = new Set<string>()
-      for (const entry of queue.values()) if (!inFlight.has(entry.id)) unsent.add(entry.id)
-      unsentStale = false
-    }
-    return unsent
   }
 
   /**
@@ -115,9 +81,10 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (!queue.loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
     const now = ctx.now()
     // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
+    const { pausedUntil } = state
     if (now < pausedUntil) return Number.isFinite(pausedUntil) ? arm(pausedUntil - now) : undefined
 
-    const pending = unsentEntries()
+    const pending = unsentEntries(state)
     // Everything is in flight (the pass at a task's end after a lone send): nothing to plan.
     if (pending.size + volatile.size === 0) return
     const limit = ctx.session.maxFrameBytes ?? Infinity
@@ -261,18 +228,9 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       return
     }
     ctx.dispatch(outbox.enqueued({ entry }))
-    unsent.add(entry.id)
+    state.unsent.add(entry.id)
     queue.add(entry)
     scheduleSoon()
-  }
-
-  /** Takes an acked or failed entry out of the queue, storage and the sending state. */
-  function settled(id: string): boolean {
-    if (!queue.remove(id)) return false
-    inFlight.delete(id)
-    unsent.delete(id)
-    orphanedAt.delete(id)
-    return true
   }
 
   /** Every entry for `room`, in flight or not: it cannot go out (or be confirmed) any more. */
@@ -282,7 +240,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     if (outbox.acked.match(action)) {
       for (const { refId, seq } of action.payload.acks) {
         if (!settled(refId)) continue
-        serverFailures = 0
+        state.serverFailures = 0
         outcomes.resolve('message', refId, seq !== undefined ? { id: refId, seq } : { id: refId })
       }
       schedule()
@@ -321,26 +279,27 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
         const entry = error.refId !== undefined ? queue.get(error.refId) : undefined
         if (!entry) continue
         if (error.code === WebSocketErrorCode.RATE_LIMITED) {
-          inFlight.delete(entry.id)
-          unsentStale = true
-          pausedUntil = Math.max(pausedUntil, ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS))
+          unsend(state, entry.id)
+          state.pausedUntil = Math.max(
+            state.pausedUntil,
+            ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS),
+          )
         } else if (error.code === WebSocketErrorCode.SERVER_ERROR) {
           // Not stored (its store failed): it and what followed it on its stream go again, in
           // order, after a backoff that grows while the server keeps failing.
-          retryStream(entry)
+          retryStream(ctx, state, entry)
           const now = ctx.now()
-          if (now >= pausedUntil) serverFailures++
+          if (now >= state.pausedUntil) state.serverFailures++
           const base = error.retryAfterMs ?? DEFAULT_RETRY_MS
           const wait = Math.max(
             base,
-            backoffDelay(serverFailures, base, Math.max(base, ctx.config.maxReconnectDelay)),
+            backoffDelay(state.serverFailures, base, Math.max(base, ctx.config.maxReconnectDelay)),
           )
-          pausedUntil = Math.max(pausedUntil, now + wait)
+          state.pausedUntil = Math.max(state.pausedUntil, now + wait)
         } else if (error.code === WebSocketErrorCode.TOKEN_EXPIRED) {
           // Not processed: it goes again once a fresh token is accepted.
-          inFlight.delete(entry.id)
-          unsentStale = true
-          pausedUntil = Infinity
+          unsend(state, entry.id)
+          state.pausedUntil = Infinity
         } else {
           failEntries(ctx, settled, [entry], error.code, () => error.message)
         }
@@ -361,18 +320,30 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     } else if (connection.opened.match(action)) {
       // A fresh token ends a TOKEN_EXPIRED pause; a new session may find entries of instances
       // (tabs) that are gone, ours to send now.
-      if (pausedUntil === Infinity) pausedUntil = 0
+      if (state.pausedUntil === Infinity) state.pausedUntil = 0
       if (queue.loaded && !ctx.session.refresh) void queue.load()
       schedule()
     } else if (connection.closed.match(action)) {
       notWritten(outcomes, volatile.drop())
-      inFlight.clear()
-      unsentStale = true
-      orphanedAt.clear()
+      socketClosed(state)
       clearTimeout(timer)
       timer = undefined
-      pausedUntil = 0
-      serverFailures = 0
     } else settle(action)
   }
+}
+
+/**
+ * The server refused `entry` and refuses what its connection sent after it on the same
+ * stream until it comes again: those in flight are unsent again (their refusals follow).
+ */
+function retryStream(ctx: RealtimeContext, state: OutboxState, entry: OutboxEntry): void {
+  const { inFlight } = state
+  const stream = streamOf(entry, ctx.session.userId)
+  let after = false
+  for (const other of state.queue.values()) {
+    after ||= other.id === entry.id
+    if (after && inFlight.has(other.id) && streamOf(other, ctx.session.userId) === stream)
+      inFlight.delete(other.id)
+  }
+  state.unsentStale = true
 }

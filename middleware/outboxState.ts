@@ -1,0 +1,82 @@
+import type { RealtimeContext } from './context'
+import { createOutboxQueue, type OutboxQueue } from './outboxQueue'
+import { createVolatileSlots, type VolatileSlots } from './volatile'
+
+/**
+ * What the outbox knows between actions, in one object: the queue, what of it is in flight on
+ * the current socket, and why the rest waits. The sending pass and the reactions to the
+ * server's errors (in `outbox.ts`) share it.
+ */
+export interface OutboxState {
+  /** The entries in send order, and their storage. */
+  readonly queue: OutboxQueue
+  /** Volatile `publish`es waiting for the budget the queue leaves. */
+  readonly volatile: VolatileSlots
+  /** Written on the current socket and not yet acked. */
+  readonly inFlight: Set<string>
+  /**
+   * The entries not in flight, in send order: what the sending pass walks, so a full window of
+   * entries in flight costs nothing per pass. Every entry is in exactly one of the two; when
+   * that does not hold (entries restored first, in-flight ones to resend) it is rebuilt.
+   */
+  unsent: Set<string>
+  /** `unsent` must be rebuilt before the next pass (entries went back to unsent out of order). */
+  unsentStale: boolean
+  /** Entries whose room is not joined, and since when (while authenticated). */
+  readonly orphanedAt: Map<string, number>
+  /** Nothing goes before this time (RATE_LIMITED, SERVER_ERROR), Infinity until the next auth_ok. */
+  pausedUntil: number
+  /** `SERVER_ERROR` pauses in a row with no ack in between: the backoff's attempt. */
+  serverFailures: number
+  /** Takes an acked or failed entry out of the queue, storage and the sending state. */
+  readonly settled: (id: string) => boolean
+}
+
+/** @param changed runs whenever something may now be sent: a save finished, entries restored. */
+export function createOutboxState(ctx: RealtimeContext, changed: () => void): OutboxState {
+  const state: OutboxState = {
+    queue: createOutboxQueue(ctx, changed),
+    volatile: createVolatileSlots(),
+    inFlight: new Set<string>(),
+    unsent: new Set<string>(),
+    unsentStale: false,
+    orphanedAt: new Map<string, number>(),
+    pausedUntil: 0,
+    serverFailures: 0,
+    settled: (id) => {
+      if (!state.queue.remove(id)) return false
+      state.inFlight.delete(id)
+      state.unsent.delete(id)
+      state.orphanedAt.delete(id)
+      return true
+    },
+  }
+  return state
+}
+
+/** Entries back to unsent (in-flight ones not acked, restored ones) get their place back. */
+export function unsentEntries(state: OutboxState): Set<string> {
+  const { queue, inFlight } = state
+  if (state.unsentStale || state.unsent.size + inFlight.size !== queue.size) {
+    const unsent = new Set<string>()
+    for (const entry of queue.values()) if (!inFlight.has(entry.id)) unsent.add(entry.id)
+    state.unsent = unsent
+    state.unsentStale = false
+  }
+  return state.unsent
+}
+
+/** `id` was written but not processed: it goes again, in its place, with the next pass. */
+export function unsend(state: OutboxState, id: string): void {
+  state.inFlight.delete(id)
+  state.unsentStale = true
+}
+
+/** The socket closed: nothing is in flight or orphaned on the next, nothing paused. */
+export function socketClosed(state: OutboxState): void {
+  state.inFlight.clear()
+  state.unsentStale = true
+  state.orphanedAt.clear()
+  state.pausedUntil = 0
+  state.serverFailures = 0
+}
