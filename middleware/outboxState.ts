@@ -4,8 +4,8 @@ import { createVolatileSlots, type VolatileSlots } from './volatile'
 
 /**
  * What the outbox knows between actions, in one object: the queue, what of it is in flight on
- * the current socket, and why the rest waits. The sending pass and the reactions to the
- * server's errors (in `outbox.ts`) share it.
+ * the current socket, and why the rest waits. The sending pass (`outboxSend.ts`) and the
+ * handler (`outbox.ts`, the reactions to the server's errors too) share it.
  */
 export interface OutboxState {
   /** The entries in send order, and their storage. */
