@@ -2,17 +2,14 @@ import type { UnknownAction } from '@reduxjs/toolkit'
 import { WebSocketErrorCode } from '../src/protocol/codes'
 import { errorInfo, WebSocketError } from '../src/errors'
 import { connection, outbox, publish, rooms, type OutgoingMessage } from '../slices/actions'
-import type { OutboxEntry } from '../slices/types'
-import { backoffDelay } from './backoff'
 import type { Handler, RealtimeContext } from './context'
-import { roomOf, streamOf } from './outboxEntries'
+import { roomOf } from './outboxEntries'
 import { failEntries, notWritten } from './outboxFailures'
 import { entryOf, SEND_COMMAND_OF_TYPE } from './outboxIntake'
 import { sendWhatMayGo } from './outboxSend'
-import { createOutboxState, socketClosed, unsend, type OutboxState } from './outboxState'
+import { answerServerErrors } from './outboxServerErrors'
+import { createOutboxState, socketClosed } from './outboxState'
 import { volatileMessage } from './volatile'
-
-const DEFAULT_RETRY_MS = 1000
 
 /**
  * Every outgoing message enters the outbox at once (pending in state) and is saved to storage
@@ -30,9 +27,9 @@ const DEFAULT_RETRY_MS = 1000
  * and type, the newest) for the budget the queued messages leave, and settle once written.
  *
  * This handler composes: what enters (`outboxIntake.ts`), the state every part shares
- * (`outboxState.ts`), the sending pass (`outboxSend.ts`) and what cannot go out
- * (`outboxFailures.ts`); it reacts here to commands, acks, rooms, the server's errors and the
- * connection.
+ * (`outboxState.ts`), the sending pass (`outboxSend.ts`), the answers to the server's errors
+ * (`outboxServerErrors.ts`) and what cannot go out (`outboxFailures.ts`); it reacts here to
+ * commands, acks, rooms and the connection.
  */
 export function buildOutboxHandler(ctx: RealtimeContext): Handler {
   const { outcomes } = ctx
@@ -146,35 +143,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
     } else if (rooms.joined.match(action)) {
       schedule()
     } else if (connection.errorsReceived.match(action)) {
-      for (const error of action.payload.errors) {
-        const entry = error.refId !== undefined ? queue.get(error.refId) : undefined
-        if (!entry) continue
-        if (error.code === WebSocketErrorCode.RATE_LIMITED) {
-          unsend(state, entry.id)
-          state.pausedUntil = Math.max(
-            state.pausedUntil,
-            ctx.now() + (error.retryAfterMs ?? DEFAULT_RETRY_MS),
-          )
-        } else if (error.code === WebSocketErrorCode.SERVER_ERROR) {
-          // Not stored (its store failed): it and what followed it on its stream go again, in
-          // order, after a backoff that grows while the server keeps failing.
-          retryStream(ctx, state, entry)
-          const now = ctx.now()
-          if (now >= state.pausedUntil) state.serverFailures++
-          const base = error.retryAfterMs ?? DEFAULT_RETRY_MS
-          const wait = Math.max(
-            base,
-            backoffDelay(state.serverFailures, base, Math.max(base, ctx.config.maxReconnectDelay)),
-          )
-          state.pausedUntil = Math.max(state.pausedUntil, now + wait)
-        } else if (error.code === WebSocketErrorCode.TOKEN_EXPIRED) {
-          // Not processed: it goes again once a fresh token is accepted.
-          unsend(state, entry.id)
-          state.pausedUntil = Infinity
-        } else {
-          failEntries(ctx, settled, [entry], error.code, () => error.message)
-        }
-      }
+      answerServerErrors(ctx, state, action.payload.errors)
       schedule()
     }
   }
@@ -201,20 +170,4 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       timer = undefined
     } else settle(action)
   }
-}
-
-/**
- * The server refused `entry` and refuses what its connection sent after it on the same
- * stream until it comes again: those in flight are unsent again (their refusals follow).
- */
-function retryStream(ctx: RealtimeContext, state: OutboxState, entry: OutboxEntry): void {
-  const { inFlight } = state
-  const stream = streamOf(entry, ctx.session.userId)
-  let after = false
-  for (const other of state.queue.values()) {
-    after ||= other.id === entry.id
-    if (after && inFlight.has(other.id) && streamOf(other, ctx.session.userId) === stream)
-      inFlight.delete(other.id)
-  }
-  state.unsentStale = true
 }

@@ -4,8 +4,8 @@ import { createVolatileSlots, type VolatileSlots } from './volatile'
 
 /**
  * What the outbox knows between actions, in one object: the queue, what of it is in flight on
- * the current socket, and why the rest waits. The sending pass (`outboxSend.ts`) and the
- * handler (`outbox.ts`, the reactions to the server's errors too) share it.
+ * the current socket, and why the rest waits. The sending pass (`outboxSend.ts`), the reactions
+ * to the server's errors (`outboxServerErrors.ts`) and the handler (`outbox.ts`) share it.
  */
 export interface OutboxState {
   /** The entries in send order, and their storage. */
