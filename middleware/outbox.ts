@@ -8,7 +8,7 @@ import { failEntries, notWritten } from './outboxFailures'
 import { entryOf, SEND_COMMAND_OF_TYPE } from './outboxIntake'
 import { sendWhatMayGo } from './outboxSend'
 import { answerServerErrors } from './outboxServerErrors'
-import { createOutboxState, socketClosed } from './outboxState'
+import { createOutboxState } from './outboxState'
 import { volatileMessage } from './volatile'
 
 /**
@@ -165,7 +165,7 @@ export function buildOutboxHandler(ctx: RealtimeContext): Handler {
       schedule()
     } else if (connection.closed.match(action)) {
       notWritten(outcomes, volatile.drop())
-      socketClosed(state)
+      state.socketClosed()
       clearTimeout(timer)
       timer = undefined
     } else settle(action)

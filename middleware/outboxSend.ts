@@ -7,7 +7,7 @@ import type { OutboxEntry } from '../slices/types'
 import type { RealtimeContext } from './context'
 import { roomOf, streamOf, toFrame, type OutgoingFrame } from './outboxEntries'
 import { failEntries, notWritten } from './outboxFailures'
-import { unsentEntries, type OutboxState } from './outboxState'
+import type { OutboxState } from './outboxState'
 import type { VolatileMessage } from './volatile'
 
 /** Unacknowledged messages at once when the server does not state its `maxInFlight`. */
@@ -29,14 +29,14 @@ export function sendWhatMayGo(
   state: OutboxState,
   arm: (delayMs: number) => void,
 ): void {
-  const { queue, inFlight, volatile, orphanedAt, settled } = state
+  const { queue, volatile, inFlight, orphanedAt } = state
   if (!queue.loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
   const now = ctx.now()
   // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
-  const { pausedUntil } = state
-  if (now < pausedUntil) return Number.isFinite(pausedUntil) ? arm(pausedUntil - now) : undefined
+  if (now < state.pausedUntil)
+    return Number.isFinite(state.pausedUntil) ? arm(state.pausedUntil - now) : undefined
 
-  const pending = unsentEntries(state)
+  const pending = state.unsentEntries()
   // Everything is in flight (the pass at a task's end after a lone send): nothing to plan.
   if (pending.size + volatile.size === 0) return
   const limit = ctx.session.maxFrameBytes ?? Infinity
@@ -137,14 +137,14 @@ export function sendWhatMayGo(
   if (wakeAt !== Infinity) arm(wakeAt - ctx.now())
   failEntries(
     ctx,
-    settled,
+    state.settled,
     tooBig,
     WebSocketErrorCode.MESSAGE_TOO_LARGE,
     () => `message larger than the server's limit of ${limit} bytes`,
   )
   failEntries(
     ctx,
-    settled,
+    state.settled,
     orphans,
     WebSocketErrorCode.NOT_JOINED,
     (e) =>

@@ -14,6 +14,10 @@ export interface OutboxState {
   readonly volatile: VolatileSlots
   /** Written on the current socket and not yet acked. */
   readonly inFlight: Set<string>
+  /** Entries whose room is not joined, and since when (while authenticated). */
+  readonly orphanedAt: Map<string, number>
+  /** Takes an acked or failed entry out of the queue, storage and the sending state. */
+  readonly settled: (id: string) => boolean
   /**
    * The entries not in flight, in send order: what the sending pass walks, so a full window of
    * entries in flight costs nothing per pass. Every entry is in exactly one of the two; when
@@ -22,61 +26,59 @@ export interface OutboxState {
   unsent: Set<string>
   /** `unsent` must be rebuilt before the next pass (entries went back to unsent out of order). */
   unsentStale: boolean
-  /** Entries whose room is not joined, and since when (while authenticated). */
-  readonly orphanedAt: Map<string, number>
   /** Nothing goes before this time (RATE_LIMITED, SERVER_ERROR), Infinity until the next auth_ok. */
   pausedUntil: number
   /** `SERVER_ERROR` pauses in a row with no ack in between: the backoff's attempt. */
   serverFailures: number
-  /** Takes an acked or failed entry out of the queue, storage and the sending state. */
-  readonly settled: (id: string) => boolean
+  /** `unsent`, rebuilt first if entries went back to unsent (in-flight ones not acked, restored ones). */
+  readonly unsentEntries: () => Set<string>
+  /** `id` was written but not processed: it goes again, in its place, with a later pass. */
+  readonly unsend: (id: string) => void
+  /** The socket closed: nothing is in flight or orphaned on the next one, nothing paused. */
+  readonly socketClosed: () => void
 }
 
 /** @param changed runs whenever something may now be sent: a save finished, entries restored. */
 export function createOutboxState(ctx: RealtimeContext, changed: () => void): OutboxState {
+  const queue = createOutboxQueue(ctx, changed)
+  const inFlight = new Set<string>()
+  const orphanedAt = new Map<string, number>()
+  // The operations close over the collections (never replaced), so they read them directly.
   const state: OutboxState = {
-    queue: createOutboxQueue(ctx, changed),
+    queue,
     volatile: createVolatileSlots(),
-    inFlight: new Set<string>(),
-    unsent: new Set<string>(),
-    unsentStale: false,
-    orphanedAt: new Map<string, number>(),
-    pausedUntil: 0,
-    serverFailures: 0,
+    inFlight,
+    orphanedAt,
     settled: (id) => {
-      if (!state.queue.remove(id)) return false
-      state.inFlight.delete(id)
+      if (!queue.remove(id)) return false
+      inFlight.delete(id)
       state.unsent.delete(id)
-      state.orphanedAt.delete(id)
+      orphanedAt.delete(id)
       return true
     },
+    unsentEntries: () => {
+      if (state.unsentStale || state.unsent.size + inFlight.size !== queue.size) {
+        state.unsent = new Set<string>()
+        for (const entry of queue.values()) if (!inFlight.has(entry.id)) state.unsent.add(entry.id)
+        state.unsentStale = false
+      }
+      return state.unsent
+    },
+    unsend: (id) => {
+      inFlight.delete(id)
+      state.unsentStale = true
+    },
+    socketClosed: () => {
+      inFlight.clear()
+      state.unsentStale = true
+      orphanedAt.clear()
+      state.pausedUntil = 0
+      state.serverFailures = 0
+    },
+    unsent: new Set<string>(),
+    unsentStale: false,
+    pausedUntil: 0,
+    serverFailures: 0,
   }
   return state
-}
-
-/** Entries back to unsent (in-flight ones not acked, restored ones) get their place back. */
-export function unsentEntries(state: OutboxState): Set<string> {
-  const { queue, inFlight } = state
-  if (state.unsentStale || state.unsent.size + inFlight.size !== queue.size) {
-    const unsent = new Set<string>()
-    for (const entry of queue.values()) if (!inFlight.has(entry.id)) unsent.add(entry.id)
-    state.unsent = unsent
-    state.unsentStale = false
-  }
-  return state.unsent
-}
-
-/** `id` was written but not processed: it goes again, in its place, with the next pass. */
-export function unsend(state: OutboxState, id: string): void {
-  state.inFlight.delete(id)
-  state.unsentStale = true
-}
-
-/** The socket closed: nothing is in flight or orphaned on the next, nothing paused. */
-export function socketClosed(state: OutboxState): void {
-  state.inFlight.clear()
-  state.unsentStale = true
-  state.orphanedAt.clear()
-  state.pausedUntil = 0
-  state.serverFailures = 0
 }
