@@ -5,8 +5,8 @@ import { isValidStoredEntry } from './outboxEntries'
 
 /**
  * The outbox's entries and their storage: what is queued, in send order, and what the storage
- * has. Sending (when, how many, in which frames) is `outbox.ts`'s; this only keeps the list
- * and the storage in step.
+ * has. Sending (when, how many, in which frames) is `outbox.ts`'s and `outboxSend.ts`'s; this
+ * only keeps the list and the storage in step.
  */
 export interface OutboxQueue {
   /** In send order: restored entries first, then new ones. */
