@@ -1,6 +1,6 @@
 /**
- * Message arrays (chat rooms, direct conversations): building them in one copy (`lastOf`,
- * `capped`) and the unconfirmed-tail index.
+ * Message arrays (chat rooms, direct conversations): building them in one copy (`lastOf`), own
+ * messages and their updates, and the unconfirmed-tail index.
  */
 import { copyOf } from './copy'
 import type {
@@ -52,10 +52,6 @@ export function lastOf<M>(
     else out[at++] = messages[i] as M
   }
   return out
-}
-
-export function capped<M>(messages: M[], max: number): M[] {
-  return messages.length > max ? copyOf(messages, messages.length - max) : messages
 }
 
 export const NONE: ReadonlySet<number> = new Set()

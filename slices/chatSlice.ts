@@ -1,9 +1,7 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
 import { isPrivateStream } from '../src/protocol/streams'
 import { chat, connection, outbox, rooms } from './actions'
-import { copyOf } from './copy'
 import {
-  capped,
   groupBy,
   idOf,
   inSeqOrder,
@@ -140,31 +138,23 @@ function addOwn(
   own: readonly ChatMessage[],
   max: number,
   tails: TailIndex,
-  where: 'last' | 'first' = 'last',
+  first = false,
 ): ChatSliceState {
-  const changed = new Map<string, RoomChat>()
+  let byRoom: Record<string, RoomChat> | null = null
   for (const [name, list] of groupBy(own, (m) => m.room)) {
     const room = roomOf(state, name)
     const tail = tails.of(room.messages)
     const fresh = list.filter((m) => !tail.ids.has(m.id))
     if (fresh.length === 0) continue
-    let messages: ChatMessage[]
-    if (where === 'last') {
-      // One copy at its final length, the oldest cut as it is made: copied, then pushed to, a
-      // full room's array was reallocated at 1.5× its size on every send.
-      const dropped = Math.max(0, room.messages.length + fresh.length - max)
-      messages = lastOf(max, room.messages, room.messages.length, fresh, NONE)
-      tails.appended(room.messages, messages, dropped, fresh)
-    } else {
-      const { start } = tail
-      messages = capped(
-        copyOf(room.messages, 0, start).concat(fresh, copyOf(room.messages, start)),
-        max,
-      )
-    }
-    changed.set(name, { ...room, messages })
+    // One copy at its final length, the oldest cut as it is made: copied, then pushed to, a
+    // full room's array was reallocated at 1.5× its size on every send.
+    const { length } = room.messages
+    const messages = lastOf(max, room.messages, first ? tail.start : length, fresh, NONE)
+    if (!first)
+      tails.appended(room.messages, messages, length + fresh.length - messages.length, fresh)
+    ;(byRoom ??= { ...state.byRoom })[name] = { ...room, messages }
   }
-  return withRooms(state, changed)
+  return byRoom ? { byRoom } : state
 }
 
 // Made once, not per action.
@@ -215,7 +205,7 @@ export function createChatReducer({
       const entries = restored ? action.payload.entries : [action.payload.entry]
       const own = entries.filter(isChatEntry).map((e) => ownMessage(e, 'pending'))
       // Restored messages were written before anything queued since the reload.
-      return own.length > 0 ? addOwn(state, own, max, tails, restored ? 'first' : 'last') : state
+      return own.length > 0 ? addOwn(state, own, max, tails, restored) : state
     }
     if (outbox.overflowed.match(action)) {
       const { entry, error } = action.payload

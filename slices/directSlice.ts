@@ -28,18 +28,12 @@ export interface DirectSliceState {
 type DirectEntry = Extract<OutboxEntry, { type: 'direct_message' }>
 const isDirectEntry = (entry: OutboxEntry): entry is DirectEntry => entry.type === 'direct_message'
 
-/** Author → ids of a conversation's confirmed messages: ids are unique per author only. */
-type Keys = Map<string, Set<string>>
+/** Author and id of a conversation's confirmed messages: ids are unique per author only. */
+type Keys = Set<string>
 
 const EMPTY: DirectMessage[] = []
 
-const idsOf = (keys: Keys, author: string | null | undefined) => keys.get(author ?? '')
-
-function addKey(keys: Keys, m: DirectMessage): void {
-  const ids = idsOf(keys, m.userId)
-  if (ids) ids.add(m.id)
-  else keys.set(m.userId ?? '', new Set([m.id]))
-}
+const keyOf = (author: string | null | undefined, id: string) => `${author ?? ''}\u0000${id}`
 
 export function createDirectReducer({
   maxMessagesPerRoom: max,
@@ -54,26 +48,16 @@ export function createDirectReducer({
   const tails = new TailIndex()
   const known = new WeakMap<readonly DirectMessage[], Keys>()
 
-  /**
-   * `next` replaces `list` as `peer`'s conversation; the keys of the first `dropped` of
-   * `list[0..at)` then `added` (what the cap cut) are forgotten.
-   */
+  /** `next` replaces `list` as `peer`'s conversation, and takes over its keys. */
   function put(
     byPeer: Record<string, DirectMessage[]> | null,
     state: DirectSliceState,
     peer: string,
     list: DirectMessage[],
     next: DirectMessage[],
-    at = 0,
-    added = EMPTY,
-    dropped = 0,
   ): Record<string, DirectMessage[]> {
     const keys = known.get(list)
     if (keys) {
-      for (let i = 0; i < dropped && i < at + added.length; i++) {
-        const m = (i < at ? list[i] : added[i - at]) as DirectMessage
-        idsOf(keys, m.userId)?.delete(m.id)
-      }
       known.delete(list)
       known.set(next, keys)
     }
@@ -99,7 +83,7 @@ export function createDirectReducer({
     let byPeer: Record<string, DirectMessage[]> | null = null
     // An incoming message goes under its sender, an own one (from another device too) under data.to.
     const groups = groupBy(messages, (m) =>
-      own || m.userId === undefined || m.userId === self ? m.data.to : m.userId,
+      own || (m.userId ?? self) === self ? m.data.to : m.userId,
     )
     for (const [peer, group] of groups) {
       const list = Object.hasOwn(state.byPeer, peer)
@@ -108,17 +92,20 @@ export function createDirectReducer({
       const tail = tails.of(list)
       let keys = known.get(list)
       if (!keys) {
-        keys = new Map()
-        for (let i = 0; i < tail.start; i++) addKey(keys, list[i] as DirectMessage)
+        keys = new Set()
+        for (let i = 0; i < tail.start; i++) {
+          const m = list[i] as DirectMessage
+          keys.add(keyOf(m.userId, m.id))
+        }
         known.set(list, keys)
       }
       const fresh: DirectMessage[] = []
       let echoed: Set<number> | null = null
       for (let m of group) {
-        if (idsOf(keys, m.userId ?? (own ? self : ''))?.has(m.id) || (own && tail.ids.has(m.id)))
-          continue
+        const key = keyOf(m.userId ?? (own ? self : ''), m.id)
+        if (keys.has(key) || (own && tail.ids.has(m.id))) continue
         if (!own) {
-          addKey(keys, m)
+          keys.add(key)
           if (m.userId === self && tail.ids.has(m.id)) {
             // Its pending copy goes (a tail id is there once); the echo shows as sent.
             let at = list.length
@@ -134,7 +121,13 @@ export function createDirectReducer({
       const next = lastOf(max, list, last ? list.length : tail.start, fresh, echoed ?? NONE)
       const dropped = list.length + fresh.length - (echoed?.size ?? 0) - next.length
       if (last) tails.appended(list, next, dropped, fresh)
-      byPeer = put(byPeer, state, peer, list, next, tail.start, own ? EMPTY : fresh, dropped)
+      // What the cap cut is forgotten: confirmed ones, then (received) the burst's first.
+      // (Own ones have no key: forgetting theirs forgets nothing.)
+      for (let i = 0; i < dropped; i++) {
+        const m = i < tail.start ? list[i] : fresh[i - tail.start]
+        if (m) keys.delete(keyOf(m.userId, m.id))
+      }
+      byPeer = put(byPeer, state, peer, list, next)
     }
     return byPeer ? { ...state, byPeer } : state
   }
@@ -146,7 +139,7 @@ export function createDirectReducer({
   function updateOwn<T>(
     state: DirectSliceState,
     items: readonly T[],
-    keyOf: (item: T) => string,
+    idOfItem: (item: T) => string,
     update: (m: DirectMessage, item: T) => DirectMessage,
   ): DirectSliceState {
     let byPeer: Record<string, DirectMessage[]> | null = null
@@ -154,7 +147,7 @@ export function createDirectReducer({
       const list = state.byPeer[peer] as DirectMessage[]
       let next = list
       for (const item of items)
-        next = rewriteOwn(next, keyOf(item), item, update, next !== list, tails) ?? next
+        next = rewriteOwn(next, idOfItem(item), item, update, next !== list, tails) ?? next
       if (next !== list) byPeer = put(byPeer, state, peer, list, next)
     }
     return byPeer ? { ...state, byPeer } : state
@@ -179,14 +172,12 @@ export function createDirectReducer({
     if (outbox.restored.match(action)) {
       // Restored messages were written before anything queued since the reload: they go first.
       const entries = action.payload.entries.filter(isDirectEntry)
-      return entries.length > 0
-        ? add(
-            state,
-            entries.map((e) => ownMessage(e, 'pending')),
-            true,
-            true,
-          )
-        : state
+      return add(
+        state,
+        entries.map((e) => ownMessage(e, 'pending')),
+        true,
+        true,
+      )
     }
     if (outbox.acked.match(action)) return updateOwn(state, action.payload.acks, refIdOf, markSent)
     if (outbox.failed.match(action))
