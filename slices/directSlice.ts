@@ -106,10 +106,11 @@ export function createDirectReducer({
         if (keys.has(key) || (own && tail.ids.has(m.id))) continue
         if (!own) {
           keys.add(key)
-          if (m.userId === self && tail.ids.has(m.id)) {
+          let at = list.length
+          if (m.userId === self && tail.ids.has(m.id))
+            while (--at >= tail.start && (list[at] as DirectMessage).id !== m.id);
+          if (at >= tail.start && at < list.length) {
             // Its pending copy goes (a tail id is there once); the echo shows as sent.
-            let at = list.length
-            while ((list[--at] as DirectMessage).id !== m.id);
             ;(echoed ??= new Set()).add(at - tail.start)
             m = { ...m, status: 'sent' }
           }
