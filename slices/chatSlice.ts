@@ -1,10 +1,20 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
-import { MessageType } from '../src/protocol/messageTypes'
 import { isPrivateStream } from '../src/protocol/streams'
-import { chat, connection, outbox, rooms, type AckInfo } from './actions'
-import { copyOf } from './copy'
-import { capped, inSeqOrder, lastOf, NONE, TailIndex, tailStart } from './chatArrays'
-import type { ChatMessage, OutboxEntry, WebSocketErrorInfo } from './types'
+import { chat, connection, outbox, rooms } from './actions'
+import {
+  groupBy,
+  idOf,
+  inSeqOrder,
+  lastOf,
+  markFailed,
+  markSent,
+  NONE,
+  ownMessage,
+  refIdOf,
+  rewriteOwn,
+  TailIndex,
+} from './chatArrays'
+import type { ChatMessage, OutboxEntry } from './types'
 
 /**
  * One room's messages: confirmed ones in seq order, then this client's own messages that have
@@ -41,41 +51,9 @@ function withRooms(state: ChatSliceState, changed: Map<string, RoomChat>): ChatS
   return { byRoom }
 }
 
-function groupByRoom<T>(
-  items: readonly T[],
-  roomOfItem: (item: T) => string | undefined,
-): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) {
-    const name = roomOfItem(item)
-    if (name === undefined) continue
-    const list = groups.get(name)
-    if (list) list.push(item)
-    else groups.set(name, [item])
-  }
-  return groups
-}
-
 type ChatEntry = Extract<OutboxEntry, { type: 'chat_message' }>
 
 const isChatEntry = (entry: OutboxEntry): entry is ChatEntry => entry.type === 'chat_message'
-
-function ownMessage(
-  entry: ChatEntry,
-  status: 'pending' | 'failed',
-  error?: WebSocketErrorInfo,
-): ChatMessage {
-  return {
-    id: entry.id,
-    type: MessageType.CHAT_MESSAGE,
-    timestamp: entry.createdAt,
-    room: entry.room,
-    data: entry.data,
-    ...(entry.userId !== undefined ? { userId: entry.userId } : {}),
-    status,
-    ...(error ? { error } : {}),
-  }
-}
 
 /**
  * Applies one room's share of a burst with one array copy, however many messages it holds:
@@ -129,36 +107,29 @@ function receive(
   return { ...room, seq, messages: lastOf(max, messages, start, added, confirmedOwn) }
 }
 
-/** Rewrites this client's unconfirmed messages named by id, in one copy per room. */
-function updateOwn(
+/**
+ * Rewrites this client's unconfirmed messages named by `items` (room and id), each room copied
+ * once per action however many it names, and no lookup tables: an ack of one message costs its
+ * room's copy.
+ */
+function updateOwn<T>(
   state: ChatSliceState,
-  updates: ReadonlyMap<string, ReadonlyMap<string, (message: ChatMessage) => ChatMessage>>,
+  items: readonly T[],
+  roomOfItem: (item: T) => string | undefined,
+  idOf: (item: T) => string,
+  update: (message: ChatMessage, item: T) => ChatMessage,
   tails: TailIndex,
 ): ChatSliceState {
-  const changed = new Map<string, RoomChat>()
-  for (const [name, byId] of updates) {
-    if (!Object.hasOwn(state.byRoom, name)) continue
-    const room = state.byRoom[name] as RoomChat
-    const start = tails.start(room.messages)
-    let messages: ChatMessage[] | null = null
-    // From the newest back, and no further once every id was found (a tail id is there once,
-    // see addOwn): an ack names the newest, usually, and a tail of acked but never echoed
-    // messages made a forward walk a lookup per message per ack.
-    let left = byId.size
-    for (let i = room.messages.length - 1; i >= start && left > 0; i--) {
-      const message = room.messages[i] as ChatMessage
-      const update = byId.get(message.id)
-      if (!update) continue
-      left -= 1
-      messages ??= copyOf(room.messages)
-      messages[i] = update(message)
-    }
-    if (!messages) continue
-    // Same ids, none confirmed: the tail is the same.
-    tails.appended(room.messages, messages, 0, [])
-    changed.set(name, { ...room, messages })
+  let byRoom: Record<string, RoomChat> | null = null
+  for (const item of items) {
+    const name = roomOfItem(item)
+    if (name === undefined || !Object.hasOwn(state.byRoom, name)) continue
+    const before = state.byRoom[name] as RoomChat
+    const room = byRoom ? (byRoom[name] as RoomChat) : before
+    const messages = rewriteOwn(room.messages, idOf(item), item, update, room !== before, tails)
+    if (messages && room === before) (byRoom ??= { ...state.byRoom })[name] = { ...room, messages }
   }
-  return withRooms(state, changed)
+  return byRoom ? { byRoom } : state
 }
 
 /** Adds own unconfirmed messages after the confirmed ones: last, or (restored ones) first. */
@@ -167,56 +138,38 @@ function addOwn(
   own: readonly ChatMessage[],
   max: number,
   tails: TailIndex,
-  where: 'last' | 'first' = 'last',
+  first = false,
 ): ChatSliceState {
-  const changed = new Map<string, RoomChat>()
-  for (const [name, list] of groupByRoom(own, (m) => m.room)) {
+  let byRoom: Record<string, RoomChat> | null = null
+  for (const [name, list] of groupBy(own, (m) => m.room)) {
     const room = roomOf(state, name)
     const tail = tails.of(room.messages)
     const fresh = list.filter((m) => !tail.ids.has(m.id))
     if (fresh.length === 0) continue
-    let messages: ChatMessage[]
-    if (where === 'last') {
-      // One copy at its final length, the oldest cut as it is made: copied, then pushed to, a
-      // full room's array was reallocated at 1.5× its size on every send.
-      const dropped = Math.max(0, room.messages.length + fresh.length - max)
-      messages = lastOf(max, room.messages, room.messages.length, fresh, NONE)
-      tails.appended(room.messages, messages, dropped, fresh)
-    } else {
-      const { start } = tail
-      messages = capped(
-        copyOf(room.messages, 0, start).concat(fresh, copyOf(room.messages, start)),
-        max,
-      )
-    }
-    changed.set(name, { ...room, messages })
+    // One copy at its final length, the oldest cut as it is made: copied, then pushed to, a
+    // full room's array was reallocated at 1.5× its size on every send.
+    const { length } = room.messages
+    const messages = lastOf(max, room.messages, first ? tail.start : length, fresh, NONE)
+    if (!first)
+      tails.appended(room.messages, messages, length + fresh.length - messages.length, fresh)
+    ;(byRoom ??= { ...state.byRoom })[name] = { ...room, messages }
   }
-  return withRooms(state, changed)
+  return byRoom ? { byRoom } : state
 }
+
+// Made once, not per action.
+const roomOfItem = (item: { room?: string }) => item.room
 
 /** Own messages queued before the first `auth_ok` learn who wrote them. */
 function stampAuthor(state: ChatSliceState, userId: string, tails: TailIndex): ChatSliceState {
-  const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
-  for (const [name, room] of Object.entries(state.byRoom)) {
-    const unsigned = copyOf(room.messages, tailStart(room.messages)).filter(
-      (m) => m.userId === undefined,
-    )
-    if (unsigned.length > 0)
-      updates.set(
-        name,
-        new Map(unsigned.map((m) => [m.id, (x: ChatMessage) => ({ ...x, userId })])),
-      )
+  const unsigned: ChatMessage[] = []
+  for (const name in state.byRoom) {
+    const { messages } = state.byRoom[name] as RoomChat
+    for (let i = tails.start(messages); i < messages.length; i++)
+      if ((messages[i] as ChatMessage).userId === undefined)
+        unsigned.push(messages[i] as ChatMessage)
   }
-  return updates.size > 0 ? updateOwn(state, updates, tails) : state
-}
-
-function ackUpdates(acks: readonly AckInfo[]) {
-  const markSent = (message: ChatMessage): ChatMessage => ({ ...message, status: 'sent' })
-  const updates = new Map<string, Map<string, typeof markSent>>()
-  for (const [name, list] of groupByRoom(acks, (a) => a.room)) {
-    updates.set(name, new Map(list.map((a) => [a.refId, markSent])))
-  }
-  return updates
+  return updateOwn(state, unsigned, roomOfItem, idOf, (m) => ({ ...m, userId }), tails)
 }
 
 export function createChatReducer({
@@ -228,7 +181,7 @@ export function createChatReducer({
   return (state: ChatSliceState = { byRoom: {} }, action: UnknownAction): ChatSliceState => {
     if (chat.messagesReceived.match(action)) {
       const changed = new Map<string, RoomChat>()
-      for (const [name, incoming] of groupByRoom(action.payload.messages, (m) => m.room)) {
+      for (const [name, incoming] of groupBy(action.payload.messages, (m) => m.room)) {
         const room = roomOf(state, name)
         const next = receive(room, incoming, max, tails)
         if (next !== room) changed.set(name, next)
@@ -252,7 +205,7 @@ export function createChatReducer({
       const entries = restored ? action.payload.entries : [action.payload.entry]
       const own = entries.filter(isChatEntry).map((e) => ownMessage(e, 'pending'))
       // Restored messages were written before anything queued since the reload.
-      return own.length > 0 ? addOwn(state, own, max, tails, restored ? 'first' : 'last') : state
+      return own.length > 0 ? addOwn(state, own, max, tails, restored) : state
     }
     if (outbox.overflowed.match(action)) {
       const { entry, error } = action.payload
@@ -261,22 +214,10 @@ export function createChatReducer({
         : state
     }
     if (connection.opened.match(action)) return stampAuthor(state, action.payload.userId, tails)
-    if (outbox.acked.match(action)) return updateOwn(state, ackUpdates(action.payload.acks), tails)
-    if (outbox.failed.match(action)) {
-      const updates = new Map<string, Map<string, (m: ChatMessage) => ChatMessage>>()
-      for (const [name, list] of groupByRoom(action.payload.failures, (f) => f.room)) {
-        updates.set(
-          name,
-          new Map(
-            list.map((f) => [
-              f.id,
-              (m: ChatMessage) => ({ ...m, status: 'failed' as const, error: f.error }),
-            ]),
-          ),
-        )
-      }
-      return updateOwn(state, updates, tails)
-    }
+    if (outbox.acked.match(action))
+      return updateOwn(state, action.payload.acks, roomOfItem, refIdOf, markSent, tails)
+    if (outbox.failed.match(action))
+      return updateOwn(state, action.payload.failures, roomOfItem, idOf, markFailed, tails)
     if (rooms.leaveRequested.match(action) && Object.hasOwn(state.byRoom, action.payload.room)) {
       const byRoom = { ...state.byRoom }
       delete byRoom[action.payload.room]

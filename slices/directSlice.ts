@@ -1,6 +1,17 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
-import { MessageType } from '../src/protocol/messageTypes'
 import { chat, connection, outbox } from './actions'
+import {
+  groupBy,
+  idOf,
+  lastOf,
+  markFailed,
+  markSent,
+  NONE,
+  ownMessage,
+  refIdOf,
+  rewriteOwn,
+  TailIndex,
+} from './chatArrays'
 import type { DirectMessage, OutboxEntry } from './types'
 
 /**
@@ -17,63 +28,132 @@ export interface DirectSliceState {
 type DirectEntry = Extract<OutboxEntry, { type: 'direct_message' }>
 const isDirectEntry = (entry: OutboxEntry): entry is DirectEntry => entry.type === 'direct_message'
 
-function own(
-  entry: DirectEntry,
-  status: 'pending' | 'failed',
-  error?: DirectMessage['error'],
-): DirectMessage {
-  return {
-    id: entry.id,
-    type: MessageType.DIRECT_MESSAGE,
-    timestamp: entry.createdAt,
-    data: entry.data,
-    ...(entry.userId !== undefined ? { userId: entry.userId } : {}),
-    status,
-    ...(error ? { error } : {}),
-  }
-}
+/** Author and id of a conversation's confirmed messages: ids are unique per author only. */
+type Keys = Set<string>
 
-const authorAndId = (m: DirectMessage) => `${m.userId ?? ''}\u0000${m.id}`
+const EMPTY: DirectMessage[] = []
 
-function peerOf(message: DirectMessage, self: string | null): string {
-  return message.userId === undefined || message.userId === self ? message.data.to : message.userId
-}
-
-/** Rewrites the conversations that change, once each. */
-function update(
-  state: DirectSliceState,
-  changes: Map<string, (list: DirectMessage[]) => DirectMessage[]>,
-): DirectSliceState {
-  if (changes.size === 0) return state
-  const byPeer = { ...state.byPeer }
-  for (const [peer, change] of changes)
-    byPeer[peer] = change(Object.hasOwn(byPeer, peer) ? (byPeer[peer] as DirectMessage[]) : [])
-  return { ...state, byPeer }
-}
-
-function cap(list: DirectMessage[], max: number): DirectMessage[] {
-  return list.length > max ? list.slice(list.length - max) : list
-}
-
-/** Applies changes to own messages wherever they are, by id. */
-function updateOwn(
-  state: DirectSliceState,
-  byId: Map<string, (m: DirectMessage) => DirectMessage>,
-): DirectSliceState {
-  const changes = new Map<string, (list: DirectMessage[]) => DirectMessage[]>()
-  for (const [peer, list] of Object.entries(state.byPeer)) {
-    if (list.some((m) => m.seq === undefined && byId.has(m.id))) {
-      changes.set(peer, (l) => l.map((m) => (m.seq === undefined ? (byId.get(m.id)?.(m) ?? m) : m)))
-    }
-  }
-  return update(state, changes)
-}
+const keyOf = (author: string | null | undefined, id: string) => `${author ?? ''}\u0000${id}`
 
 export function createDirectReducer({
   maxMessagesPerRoom: max,
 }: {
   maxMessagesPerRoom: number
 }): Reducer<DirectSliceState> {
+  // As the chat slice does (chatSlice.ts): a plain reducer, each conversation rewritten at most
+  // once per action, in one array of its final length. Per conversation array, remembered and
+  // handed on to the array that replaces it: its unconfirmed tail (`tails`) and the author+id of
+  // its confirmed messages (`known`), so a burst costs its own size, not the conversation's. An
+  // array met without them (another state, a replay) is walked once.
+  const tails = new TailIndex()
+  const known = new WeakMap<readonly DirectMessage[], Keys>()
+
+  /** `next` replaces `list` as `peer`'s conversation, and takes over its keys. */
+  function put(
+    byPeer: Record<string, DirectMessage[]> | null,
+    state: DirectSliceState,
+    peer: string,
+    list: DirectMessage[],
+    next: DirectMessage[],
+  ): Record<string, DirectMessage[]> {
+    const keys = known.get(list)
+    if (keys) {
+      known.delete(list)
+      known.set(next, keys)
+    }
+    const copy = byPeer ?? { ...state.byPeer }
+    copy[peer] = next
+    return copy
+  }
+
+  /**
+   * Messages in, each conversation rewritten once. Received ones (`own` false) go after the
+   * confirmed ones when new by author+id (repeats within the burst too), an own message's echo
+   * replacing its pending copy; own unconfirmed ones not already there (pending, or confirmed:
+   * a restored message whose echo came before the reload) go last, or (restored ones, `first`)
+   * before the pending ones.
+   */
+  function add(
+    state: DirectSliceState,
+    messages: readonly DirectMessage[],
+    own: boolean,
+    first = false,
+  ): DirectSliceState {
+    const { self } = state
+    let byPeer: Record<string, DirectMessage[]> | null = null
+    // An incoming message goes under its sender, an own one (from another device too) under data.to.
+    const groups = groupBy(messages, (m) =>
+      own || (m.userId ?? self) === self ? m.data.to : m.userId,
+    )
+    for (const [peer, group] of groups) {
+      const list = Object.hasOwn(state.byPeer, peer)
+        ? (state.byPeer[peer] as DirectMessage[])
+        : EMPTY
+      const tail = tails.of(list)
+      let keys = known.get(list)
+      if (!keys) {
+        keys = new Set()
+        for (let i = 0; i < tail.start; i++) {
+          const m = list[i] as DirectMessage
+          keys.add(keyOf(m.userId, m.id))
+        }
+        known.set(list, keys)
+      }
+      const fresh: DirectMessage[] = []
+      let echoed: Set<number> | null = null
+      for (let m of group) {
+        const key = keyOf(m.userId ?? (own ? self : ''), m.id)
+        if (keys.has(key) || (own && tail.ids.has(m.id))) continue
+        if (!own) {
+          keys.add(key)
+          let at = list.length
+          if (m.userId === self && tail.ids.has(m.id))
+            while (--at >= tail.start && (list[at] as DirectMessage).id !== m.id);
+          if (at >= tail.start && at < list.length) {
+            // Its pending copy goes (a tail id is there once); the echo shows as sent.
+            ;(echoed ??= new Set()).add(at - tail.start)
+            m = { ...m, status: 'sent' }
+          }
+        }
+        fresh.push(m)
+      }
+      if (fresh.length === 0) continue
+      const last = own && !first
+      const next = lastOf(max, list, last ? list.length : tail.start, fresh, echoed ?? NONE)
+      const dropped = list.length + fresh.length - (echoed?.size ?? 0) - next.length
+      if (last) tails.appended(list, next, dropped, fresh)
+      // What the cap cut is forgotten: confirmed ones, then (received) the burst's first.
+      // (Own ones have no key: forgetting theirs forgets nothing.)
+      for (let i = 0; i < dropped; i++) {
+        const m = i < tail.start ? list[i] : fresh[i - tail.start]
+        if (m) keys.delete(keyOf(m.userId, m.id))
+      }
+      byPeer = put(byPeer, state, peer, list, next)
+    }
+    return byPeer ? { ...state, byPeer } : state
+  }
+
+  /**
+   * Rewrites the own unconfirmed messages named by `items`, each conversation copied once. An
+   * action that names none of them (a chat ack: the usual round trip) allocates nothing.
+   */
+  function updateOwn<T>(
+    state: DirectSliceState,
+    items: readonly T[],
+    idOfItem: (item: T) => string,
+    update: (m: DirectMessage, item: T) => DirectMessage,
+  ): DirectSliceState {
+    let byPeer: Record<string, DirectMessage[]> | null = null
+    for (const peer in state.byPeer) {
+      const list = state.byPeer[peer] as DirectMessage[]
+      let next = list
+      for (const item of items)
+        next = rewriteOwn(next, idOfItem(item), item, update, next !== list, tails) ?? next
+      if (next !== list) byPeer = put(byPeer, state, peer, list, next)
+    }
+    return byPeer ? { ...state, byPeer } : state
+  }
+
   return (
     state: DirectSliceState = { self: null, byPeer: {} },
     action: UnknownAction,
@@ -83,77 +163,26 @@ export function createDirectReducer({
         ? state
         : { ...state, self: action.payload.userId }
     }
-    if (chat.directMessagesReceived.match(action)) {
-      const incoming = new Map<string, DirectMessage[]>()
-      for (const message of action.payload.messages) {
-        const peer = peerOf(message, state.self)
-        incoming.set(peer, [...(incoming.get(peer) ?? []), message])
-      }
-      const changes = new Map<string, (list: DirectMessage[]) => DirectMessage[]>()
-      for (const [peer, messages] of incoming) {
-        changes.set(peer, (list) => {
-          const confirmed = list.filter((m) => m.seq !== undefined)
-          // Ids are unique per author: another user's message never collapses into ours.
-          const known = new Set(confirmed.map(authorAndId))
-          // Repeats within the burst count as known too.
-          const fresh = messages.filter(
-            (m) => !known.has(authorAndId(m)) && Boolean(known.add(authorAndId(m))),
-          )
-          const mine = new Set(fresh.filter((m) => m.userId === state.self).map((m) => m.id))
-          const pending = list.filter((m) => m.seq === undefined && !mine.has(m.id))
-          const wasPending = new Set(list.filter((m) => m.seq === undefined).map((m) => m.id))
-          const added = fresh.map((m) =>
-            mine.has(m.id) && wasPending.has(m.id) ? { ...m, status: 'sent' as const } : m,
-          )
-          return cap([...confirmed, ...added, ...pending], max)
-        })
-      }
-      return update(state, changes)
-    }
-    if (
-      outbox.enqueued.match(action) ||
-      outbox.restored.match(action) ||
-      outbox.overflowed.match(action)
-    ) {
-      const entries = 'entries' in action.payload ? action.payload.entries : [action.payload.entry]
+    if (chat.directMessagesReceived.match(action)) return add(state, action.payload.messages, false)
+    if (outbox.enqueued.match(action) || outbox.overflowed.match(action)) {
+      const { entry } = action.payload
+      if (!isDirectEntry(entry)) return state
       const error = outbox.overflowed.match(action) ? action.payload.error : undefined
-      const byPeer = new Map<string, DirectMessage[]>()
-      for (const entry of entries.filter(isDirectEntry)) {
-        const list = byPeer.get(entry.data.to) ?? []
-        list.push(own(entry, error ? 'failed' : 'pending', error))
-        byPeer.set(entry.data.to, list)
-      }
+      return add(state, [ownMessage(entry, error ? 'failed' : 'pending', error)], true)
+    }
+    if (outbox.restored.match(action)) {
       // Restored messages were written before anything queued since the reload: they go first.
-      const first = outbox.restored.match(action)
-      const changes = new Map<string, (list: DirectMessage[]) => DirectMessage[]>()
-      for (const [peer, added] of byPeer) {
-        changes.set(peer, (list) => {
-          const known = new Set(list.map((m) => m.id))
-          const fresh = added.filter((m) => !known.has(m.id))
-          if (fresh.length === 0) return list
-          if (!first) return cap([...list, ...fresh], max)
-          const confirmed = list.filter((m) => m.seq !== undefined)
-          const pending = list.filter((m) => m.seq === undefined)
-          return cap([...confirmed, ...fresh, ...pending], max)
-        })
-      }
-      return update(state, changes)
-    }
-    if (outbox.acked.match(action)) {
-      const sent = (m: DirectMessage): DirectMessage => ({ ...m, status: 'sent' })
-      return updateOwn(state, new Map(action.payload.acks.map((a) => [a.refId, sent])))
-    }
-    if (outbox.failed.match(action)) {
-      return updateOwn(
+      const entries = action.payload.entries.filter(isDirectEntry)
+      return add(
         state,
-        new Map(
-          action.payload.failures.map((f) => [
-            f.id,
-            (m: DirectMessage) => ({ ...m, status: 'failed' as const, error: f.error }),
-          ]),
-        ),
+        entries.map((e) => ownMessage(e, 'pending')),
+        true,
+        true,
       )
     }
+    if (outbox.acked.match(action)) return updateOwn(state, action.payload.acks, refIdOf, markSent)
+    if (outbox.failed.match(action))
+      return updateOwn(state, action.payload.failures, idOf, markFailed)
     return state
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { chat, connection, outbox } from '../../../slices/actions'
 import { createDirectReducer, type DirectSliceState } from '../../../slices/directSlice'
 import type { DirectMessage } from '../../../slices/types'
-import { T0, dm, dmEcho, dmEntry, error, reduce } from './fixtures'
+import { createRealtimeReducer } from '../../../slices/realtimeReducer'
+import { T0, dm, dmEcho, dmEntry, entry, error, reduce } from './fixtures'
 
 const reducer = createDirectReducer({ maxMessagesPerRoom: 1000 })
 
@@ -165,5 +166,139 @@ describe('direct messages reducer', () => {
     const state = reduce(reducer, [opened(), received(dm(1, 'toString', 'alice'))])
     expect(Object.keys(state.byPeer)).toEqual(['toString'])
     expect(conversation(state, 'toString').map((m) => m.id)).toEqual(['dm-1'])
+  })
+
+  describe('what an action that touches no direct message costs', () => {
+    it('leaves state.direct the same object through a chat send and its ack, and for a burst it already holds', () => {
+      const store = createRealtimeReducer({ maxMessagesPerRoom: 100, maxNotifications: 100 })
+      const before = reduce(store, [
+        opened(),
+        received(dm(1, 'bob', 'alice'), dm(2, 'carol', 'alice'), dm(3, 'alice', 'dave')),
+        outbox.enqueued({ entry: dmEntry('waiting', 'bob') }),
+      ])
+      const sent = store(before, outbox.enqueued({ entry: entry('general', 'chat-1') }))
+      const acked = store(
+        sent,
+        outbox.acked({ acks: [{ refId: 'chat-1', seq: 1, room: 'general' }], at: T0 }),
+      )
+      expect(acked.chat).not.toBe(before.chat)
+      expect(sent.direct).toBe(before.direct)
+      expect(acked.direct).toBe(before.direct)
+      const again = store(acked, received(dm(1, 'bob', 'alice'), dm(3, 'alice', 'dave')))
+      expect(again.direct).toBe(before.direct)
+      // A burst for one conversation leaves the others' arrays as they were.
+      const next = store(again, received(dm(4, 'bob', 'alice')))
+      expect(next.direct.byPeer.carol).toBe(before.direct.byPeer.carol)
+      expect(next.direct.byPeer.dave).toBe(before.direct.byPeer.dave)
+      expect(conversation(next.direct, 'bob').map((m) => m.id)).toEqual(['dm-1', 'dm-4', 'waiting'])
+    })
+
+    it('an ack of one direct message copies only its conversation', () => {
+      const mine = dmEntry('mine-1', 'bob')
+      const before = reduce(reducer, [
+        opened(),
+        received(dm(1, 'bob', 'alice'), dm(2, 'carol', 'alice')),
+        outbox.enqueued({ entry: mine }),
+        outbox.enqueued({ entry: dmEntry('mine-2', 'carol') }),
+      ])
+      const after = reducer(before, outbox.acked({ acks: [{ refId: 'mine-1', seq: 3 }], at: T0 }))
+      expect(after.byPeer.carol).toBe(before.byPeer.carol)
+      expect(conversation(after, 'bob').map((m) => [m.id, m.status])).toEqual([
+        ['dm-1', undefined],
+        ['mine-1', 'sent'],
+      ])
+      expect(conversation(after, 'bob')[0]).toBe(conversation(before, 'bob')[0])
+    })
+  })
+
+  it('applies a burst for several peers in one pass: stream order, repeats and known ones dropped, echoes in place, the cap kept', () => {
+    const small = createDirectReducer({ maxMessagesPerRoom: 4 })
+    const mine = dmEntry('mine-1', 'bob')
+    const later = dmEntry('mine-2', 'bob')
+    const before = reduce(small, [
+      opened(),
+      received(dm(1, 'bob', 'alice'), dm(2, 'carol', 'alice')),
+      outbox.enqueued({ entry: mine }),
+      outbox.enqueued({ entry: later }),
+    ])
+    const burst = [
+      dm(3, 'bob', 'alice'),
+      dm(4, 'carol', 'alice'),
+      dm(1, 'bob', 'alice'), // already held
+      dmEcho(mine, 5),
+      dm(6, 'carol', 'alice'),
+      dm(3, 'bob', 'alice'), // twice in the burst
+      dm(7, 'bob', 'alice'),
+      dm(8, 'carol', 'alice'),
+      dm(9, 'carol', 'alice'),
+      dm(10, 'erin', 'alice'),
+    ]
+    const after = reduce(small, [received(...burst)], before)
+    expect(Object.keys(after.byPeer).sort()).toEqual(['bob', 'carol', 'erin'])
+    // bob: 1, 3, the echo of mine-1 (sent), 7, then mine-2 still pending: five, so 1 is cut.
+    expect(conversation(after, 'bob').map((m) => [m.id, m.seq, m.status])).toEqual([
+      ['dm-3', 3, undefined],
+      ['mine-1', 5, 'sent'],
+      ['dm-7', 7, undefined],
+      ['mine-2', undefined, 'pending'],
+    ])
+    expect(conversation(after, 'carol').map((m) => m.seq)).toEqual([4, 6, 8, 9])
+    expect(conversation(after, 'erin').map((m) => m.seq)).toEqual([10])
+    // What the cap cut is forgotten (taken again, as before), what it kept still known.
+    const again = reduce(small, [received(dm(1, 'bob', 'alice'), dm(7, 'bob', 'alice'))], after)
+    expect(conversation(again, 'bob').map((m) => m.id)).toEqual([
+      'mine-1',
+      'dm-7',
+      'dm-1',
+      'mine-2',
+    ])
+  })
+
+  it('reduces a state it did not make (another store, a replay) as one it made', () => {
+    const mine = dmEntry('mine-1', 'bob')
+    const actions = [
+      opened(),
+      received(dm(1, 'bob', 'alice'), dm(2, 'carol', 'alice')),
+      outbox.enqueued({ entry: mine }),
+    ]
+    const made = reduce(reducer, actions)
+    const copied = JSON.parse(JSON.stringify(made)) as DirectSliceState
+    const fresh = createDirectReducer({ maxMessagesPerRoom: 1000 })
+    const rest = [
+      received(dm(1, 'bob', 'alice'), dmEcho(mine, 3), dm(4, 'bob', 'alice')),
+      outbox.enqueued({ entry: dmEntry('mine-2', 'carol') }),
+      outbox.failed({ failures: [{ id: 'mine-2', error: error('FORBIDDEN') }] }),
+    ]
+    expect(reduce(fresh, rest, copied)).toEqual(reduce(reducer, rest, made))
+    expect(conversation(reduce(fresh, rest, copied), 'bob').map((m) => m.id)).toEqual([
+      'dm-1',
+      'mine-1',
+      'dm-4',
+    ])
+  })
+
+  it("shows an own message even when another author's confirmed message has its id", () => {
+    const state = reduce(reducer, [
+      opened(),
+      received({ ...dm(1, 'bob', 'alice'), id: 'same' }),
+      outbox.enqueued({ entry: dmEntry('same', 'bob') }),
+    ])
+    expect(conversation(state, 'bob').map((m) => [m.userId, m.id, m.status])).toEqual([
+      ['bob', 'same', undefined],
+      ['alice', 'same', 'pending'],
+    ])
+  })
+
+  it('does not show a restored message again whose echo came before the reload', () => {
+    const mine = dmEntry('mine-1', 'bob')
+    const state = reduce(reducer, [
+      opened(),
+      received(dmEcho(mine, 1)),
+      outbox.restored({ entries: [mine, dmEntry('mine-2', 'bob')] }),
+    ])
+    expect(conversation(state, 'bob').map((m) => [m.id, m.status])).toEqual([
+      ['mine-1', undefined],
+      ['mine-2', 'pending'],
+    ])
   })
 })
