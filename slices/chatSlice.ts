@@ -122,7 +122,7 @@ function updateOwn<T>(
 ): ChatSliceState {
   let byRoom: Record<string, RoomChat> | null = null
   for (const item of items) {
-    const name = roomOfItem(item)
+    const name = roomOfItem(item) ?? roomHolding(state, idOf(item), tails)
     if (name === undefined || !Object.hasOwn(state.byRoom, name)) continue
     const before = state.byRoom[name] as RoomChat
     const room = byRoom ? (byRoom[name] as RoomChat) : before
@@ -130,6 +130,17 @@ function updateOwn<T>(
     if (messages && room === before) (byRoom ??= { ...state.byRoom })[name] = { ...room, messages }
   }
   return byRoom ? { byRoom } : state
+}
+
+/**
+ * The room whose unconfirmed tail holds own message `id`: for an ack or error that names no
+ * room (`room` is optional on the wire), so the message is not left pending once it is settled.
+ */
+function roomHolding(state: ChatSliceState, id: string, tails: TailIndex): string | undefined {
+  for (const name of Object.keys(state.byRoom)) {
+    if (tails.of((state.byRoom[name] as RoomChat).messages).ids.has(id)) return name
+  }
+  return undefined
 }
 
 /** Adds own unconfirmed messages after the confirmed ones: last, or (restored ones) first. */
@@ -163,7 +174,7 @@ const roomOfItem = (item: { room?: string }) => item.room
 /** Own messages queued before the first `auth_ok` learn who wrote them. */
 function stampAuthor(state: ChatSliceState, userId: string, tails: TailIndex): ChatSliceState {
   const unsigned: ChatMessage[] = []
-  for (const name in state.byRoom) {
+  for (const name of Object.keys(state.byRoom)) {
     const { messages } = state.byRoom[name] as RoomChat
     for (let i = tails.start(messages); i < messages.length; i++)
       if ((messages[i] as ChatMessage).userId === undefined)

@@ -4,8 +4,9 @@
  *
  * `fake`: a `ws` server speaking just enough of the protocol. `auth` → `auth_ok`, each `join` →
  * `joined` (epoch `BENCH_EPOCH`, nothing to replay), `ping` → `pong`, each `chat_message` → its
- * `ack` (seq counted per room; with `echo=1` in the query, also the message itself with that seq,
- * as the reference server sends it to every member, its author included, before the ack). As the
+ * `ack` (its room and seq, counted per room, as the reference server acks; with `echo=1` in the
+ * query, also the message itself with that seq, as the reference server sends it to every
+ * member, its author included, before the ack). As the
  * reference server does, the acks and echoes it owes a client `batch` go out packed into `batch`
  * frames at its end (`packAnswers`), before any other answer; frames sent one by one are
  * answered frame by frame. What it streams is chosen per connection by the URL's query:
@@ -267,7 +268,7 @@ function startFake(): Promise<string> {
           const content = typeof frame.data?.content === 'string' ? frame.data.content : ''
           answer(makeFrame('chat_message', { id, userId: 'bench', room, seq, data: { content } }))
         }
-        answer(makeFrame('ack', { data: { refId: id, seq } }))
+        answer(makeFrame('ack', { room, data: { refId: id, seq } }))
         const count = plan.phases[phase++]
         if (count !== undefined) {
           // The answers owed so far go before the stream.

@@ -149,6 +149,22 @@ describe('chat reducer', () => {
     ])
   })
 
+  it('marks an own message sent or failed by an ack or error that names no room', () => {
+    // `room` is optional on an ack: a server that leaves it out must not leave messages pending.
+    const state = reduce(reducer, [
+      outbox.enqueued({ entry: entry('general', 'mine-1') }),
+      outbox.enqueued({ entry: entry('random', 'mine-2') }),
+      outbox.enqueued({ entry: entry('random', 'mine-3') }),
+      outbox.acked({ acks: [{ refId: 'mine-2', seq: 7 }], at: T0 }),
+      outbox.failed({ failures: [{ id: 'mine-3', error: error('INVALID_MESSAGE') }] }),
+    ])
+    expect(general(state).messages.map((m) => [m.id, m.status])).toEqual([['mine-1', 'pending']])
+    expect(state.byRoom.random?.messages.map((m) => [m.id, m.status])).toEqual([
+      ['mine-2', 'sent'],
+      ['mine-3', 'failed'],
+    ])
+  })
+
   it('marks acked messages sent wherever they are among many acked, never echoed ones', () => {
     const ids = Array.from({ length: 30 }, (_, i) => `mine-${i}`)
     const enqueued = ids.map((id) => outbox.enqueued({ entry: entry('general', id) }))
