@@ -2,9 +2,12 @@ import { MessageType, PROTOCOL_VERSION } from './messageTypes'
 import type { BatchFrame, Frame } from './frames'
 import { FieldError, fail, hasKeyCount, requireId, requireSeq, requireTimestamp } from './fields'
 import { DATA_VALIDATORS, ROOM_REQUIRED } from './frameData'
+import { contentRefusal } from '../utils/validateMessage'
 import {
   findStructuralProblem,
   isPlainRecord,
+  isSeq,
+  isTimestamp,
   isValidId,
   isValidRoom,
   utf8Length,
@@ -136,12 +139,40 @@ function exactFrame(value: Record<string, unknown>, limits: Required<CodecLimits
   const type = value.type
   if (typeof type !== 'string' || !isClosedType(type) || limits.maxDepth < CLOSED_DEPTH)
     return undefined
+  const plain = plainChat(value)
+  if (plain !== undefined) return plain
   if (value.v !== PROTOCOL_VERSION || !isValidId(value.id)) return undefined
   try {
     return checkFields(value, type, value.id, limits, false, 'exact') ?? undefined
   } catch {
     return undefined
   }
+}
+
+/**
+ * The usual frame, a chat message whose `data` is its content alone: `exactFrame`'s checks in
+ * one pass (the same rules: `checkFields` with `chatData`), nothing thrown, built or looked up
+ * per type; undefined for anything else, which `exactFrame` then checks as before. Through the
+ * generic path this frame's checks were ~40 % of the client's per-frame work after JSON.parse.
+ */
+function plainChat(value: Record<string, unknown>): Frame | undefined {
+  if (value.type !== MessageType.CHAT_MESSAGE || value.v !== PROTOCOL_VERSION) return undefined
+  const data = value.data
+  if (!isPlainRecord(data) || !hasKeyCount(data, 1) || contentRefusal(data.content) !== undefined)
+    return undefined
+  if (!isValidId(value.id) || !isValidRoom(value.room) || !isTimestamp(value.timestamp))
+    return undefined
+  // v, id, type, timestamp, room and data, and the optional fields present: nothing else.
+  let known = 6
+  if (value.userId !== undefined) {
+    if (!isValidId(value.userId)) return undefined
+    known++
+  }
+  if (value.seq !== undefined) {
+    if (!isSeq(value.seq)) return undefined
+    known++
+  }
+  return hasKeyCount(value, known) ? (value as unknown as Frame) : undefined
 }
 
 function batchData(
