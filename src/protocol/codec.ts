@@ -160,12 +160,16 @@ function plainChat(value: Record<string, unknown>): Frame | undefined {
   const data = value.data
   if (!isPlainRecord(data) || !hasKeyCount(data, 1) || contentRefusal(data.content) !== undefined)
     return undefined
-  if (!isValidId(value.id) || !isValidRoom(value.room) || !isTimestamp(value.timestamp))
+  if (
+    !isValidId(value.id) ||
+    !recentlyValid(value.room, RECENT_ROOMS, isValidRoom) ||
+    !isTimestamp(value.timestamp)
+  )
     return undefined
   // v, id, type, timestamp, room and data, and the optional fields present: nothing else.
   let known = 6
   if (value.userId !== undefined) {
-    if (!isValidId(value.userId)) return undefined
+    if (!recentlyValid(value.userId, RECENT_USERS, isValidId)) return undefined
     known++
   }
   if (value.seq !== undefined) {
@@ -173,6 +177,28 @@ function plainChat(value: Record<string, unknown>): Frame | undefined {
     known++
   }
   return hasKeyCount(value, known) ? (value as unknown as Frame) : undefined
+}
+
+/**
+ * Room names and user ids `plainChat` found valid lately. A stream repeats a few of them on
+ * every frame, and a lookup costs less than the pattern and the forbidden-name lookup it stands
+ * for (the same text passed them before). Bounded: emptied when full.
+ */
+const RECENT_ROOMS = new Set<string>()
+const RECENT_USERS = new Set<string>()
+const RECENT_LIMIT = 256
+
+function recentlyValid(
+  value: unknown,
+  recent: Set<string>,
+  isValid: (value: unknown) => value is string,
+): boolean {
+  if (typeof value !== 'string') return false
+  if (recent.has(value)) return true
+  if (!isValid(value)) return false
+  if (recent.size >= RECENT_LIMIT) recent.clear()
+  recent.add(value)
+  return true
 }
 
 function batchData(

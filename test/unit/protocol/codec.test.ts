@@ -492,6 +492,53 @@ describe('decodeFrame (frames checked in place)', () => {
   })
 })
 
+describe('decodeFrame (plain chat frames: content alone, checked in one pass)', () => {
+  const plain = (fields: Record<string, unknown> = {}) => ({
+    ...validChat(),
+    data: { content: 'hello' },
+    ...fields,
+  })
+  const hostile = fc.oneof(
+    fc.string(),
+    fc.constantFrom('toString', '__proto__', 'has space', '', 'x'.repeat(129), 'x'.repeat(301)),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+  )
+
+  it('decides every field as the full checks do', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('v', 'id', 'type', 'timestamp', 'userId', 'room', 'seq', 'extra'),
+        hostile,
+        fc.oneof(fc.string(), fc.constantFrom(' ', 'a\u0000b', 'x'.repeat(16_385))),
+        (field, value, content) => {
+          const frame = { ...plain(), [field]: value, data: { content } }
+          expect(decodeFrame(json(frame))).toEqual(validateFrame(JSON.parse(json(frame))))
+        },
+      ),
+      { numRuns: RUNS },
+    )
+  })
+
+  it('refuses a bad room or user id however many good ones came before, each by its own rule', () => {
+    for (let i = 0; i < 300; i++) {
+      expect(reasonOf(decodeFrame(json(plain({ room: `room-${i}`, userId: `user-${i}` }))))).toBe(
+        'ok',
+      )
+    }
+    // 129 characters: a valid room name, too long for a user id.
+    const long = 'x'.repeat(129)
+    expect(reasonOf(decodeFrame(json(plain({ room: long }))))).toBe('ok')
+    expect(reasonOf(decodeFrame(json(plain({ userId: long }))))).toBe('invalid_field')
+    for (const bad of ['toString', '__proto__', 'has space', '', 'x'.repeat(301)]) {
+      expect(reasonOf(decodeFrame(json(plain({ room: bad }))))).toBe('invalid_field')
+      expect(reasonOf(decodeFrame(json(plain({ userId: bad }))))).toBe('invalid_field')
+    }
+  })
+})
+
 describe('decodeFrame (accepted frames)', () => {
   it('drops unknown fields at every level', () => {
     const raw = {
