@@ -5,6 +5,7 @@ import type {
   FrameOfType,
   StreamFrame,
 } from '../src/protocol/frames'
+import { hasKeyCount } from '../src/protocol/fields'
 import { MessageType } from '../src/protocol/messageTypes'
 import { chat, connection, notifications, presence, roomPresence, rooms } from '../slices/actions'
 import { Burst } from './burst'
@@ -93,15 +94,13 @@ function kept<F extends ChatMessageFrame | DirectMessageFrame>(
 }
 
 /**
- * A chat message's `data` as state keeps it. Content alone (validated data has no other key
+ * A chat message's `data` as state keeps it. Content alone (validated data has one key only
  * then) is copied into a literal, an allocation site V8 can pretenure, and JSON.parse's object
  * dies young: kept messages outlive scavenges, each copying what it finds of them young (with
  * this, scavenges copied 19 % fewer bytes per frame during ingest: 303 → 246).
  */
 function keptChatData(data: ChatMessageFrame['data']): ChatMessageFrame['data'] {
-  return data.replyTo === undefined && data.mentions === undefined && data.attachments === undefined
-    ? { content: data.content }
-    : data
+  return hasKeyCount(data, 1) ? { content: data.content } : data
 }
 
 function presenceDiff(

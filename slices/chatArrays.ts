@@ -21,15 +21,12 @@ export function lastOf(
   added: readonly ChatMessage[],
   confirmed: ReadonlySet<number>,
 ): ChatMessage[] {
-  // The usual case, no unconfirmed tail: native copies. One concat at the full length, its
-  // oldest cut in place (a 1000-message room: 2.9 -> 1.8 us per dispatch and room, and no more
-  // garbage than the loop below; slice then concat was as fast with one more copy to collect).
+  // The usual case, no unconfirmed tail: one native concat at the full length, its oldest cut
+  // in place (a full 1000-message room: 2.9 -> 1.8 us per dispatch, no more garbage than the
+  // loop below; slice then concat was as fast with one more copy to collect).
   if (start === messages.length && confirmed.size === 0) {
-    const drop = messages.length + added.length - max
-    if (drop <= 0) return messages.concat(added)
-    if (drop >= messages.length) return added.slice(drop - messages.length)
     const out = messages.concat(added)
-    out.splice(0, drop)
+    out.splice(0, out.length - max)
     return out
   }
   const kept = messages.length - start - confirmed.size

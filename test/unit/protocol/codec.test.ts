@@ -492,7 +492,7 @@ describe('decodeFrame (frames checked in place)', () => {
   })
 })
 
-describe('decodeFrame (plain chat frames: content alone, checked in one pass)', () => {
+describe('decodeFrame (chat frames with content alone, the usual frame)', () => {
   const plain = (fields: Record<string, unknown> = {}) => ({
     ...validChat(),
     data: { content: 'hello' },
