@@ -83,17 +83,14 @@ function checkFields(
   const room =
     raw.room === undefined
       ? undefined
-      : recentlyValid(raw.room, RECENT_ROOMS, isValidRoom)
+      : isValidRoom(raw.room)
         ? raw.room
         : fail('room must be a 1-300 character printable name, not an Object.prototype member name')
   if (room === undefined && ROOM_REQUIRED.has(type)) fail(`a ${type} frame needs a room`)
   if (raw.data !== undefined && !isPlainRecord(raw.data)) fail('data must be an object')
   const data = raw.data ?? {}
   const timestamp = requireTimestamp(raw.timestamp, 'timestamp')
-  const userId =
-    raw.userId === undefined || recentlyValid(raw.userId, RECENT_USERS, isValidId)
-      ? raw.userId
-      : requireId(raw.userId, 'userId')
+  const userId = raw.userId === undefined ? undefined : requireId(raw.userId, 'userId')
   const seq = raw.seq === undefined ? undefined : requireSeq(raw.seq, 'seq')
   const inPlace = mode !== 'fresh'
   const checked =
@@ -122,27 +119,6 @@ function checkFields(
   envelope.type = type
   envelope.data = checked
   return envelope as unknown as Frame
-}
-
-/**
- * Room names and user ids found valid lately. A stream repeats a few of them on every frame,
- * and a lookup costs less than the pattern and forbidden-name lookup it stands for (the same
- * text passed them before). Bounded: emptied when full.
- */
-const RECENT_ROOMS = new Set<string>()
-const RECENT_USERS = new Set<string>()
-
-function recentlyValid(
-  value: unknown,
-  recent: Set<string>,
-  isValid: (value: unknown) => value is string,
-): value is string {
-  if (typeof value !== 'string') return false
-  if (recent.has(value)) return true
-  if (!isValid(value)) return false
-  if (recent.size >= 256) recent.clear()
-  recent.add(value)
-  return true
 }
 
 /**

@@ -521,22 +521,6 @@ describe('decodeFrame (chat frames with content alone, the usual frame)', () => 
       { numRuns: RUNS },
     )
   })
-
-  it('refuses a bad room or user id however many good ones came before, each by its own rule', () => {
-    for (let i = 0; i < 300; i++) {
-      expect(reasonOf(decodeFrame(json(plain({ room: `room-${i}`, userId: `user-${i}` }))))).toBe(
-        'ok',
-      )
-    }
-    // 129 characters: a valid room name, too long for a user id.
-    const long = 'x'.repeat(129)
-    expect(reasonOf(decodeFrame(json(plain({ room: long }))))).toBe('ok')
-    expect(reasonOf(decodeFrame(json(plain({ userId: long }))))).toBe('invalid_field')
-    for (const bad of ['toString', '__proto__', 'has space', '', 'x'.repeat(301)]) {
-      expect(reasonOf(decodeFrame(json(plain({ room: bad }))))).toBe('invalid_field')
-      expect(reasonOf(decodeFrame(json(plain({ userId: bad }))))).toBe('invalid_field')
-    }
-  })
 })
 
 describe('decodeFrame (accepted frames)', () => {
