@@ -5,7 +5,6 @@ import type {
   FrameOfType,
   StreamFrame,
 } from '../src/protocol/frames'
-import { MessageType } from '../src/protocol/messageTypes'
 import { chat, connection, notifications, presence, roomPresence, rooms } from '../slices/actions'
 import { Burst } from './burst'
 import type { PresenceSync } from './presenceSync'
@@ -267,9 +266,6 @@ export const FRAME_ROUTES: { [T in Frame['type']]: Route<T> } = {
 }
 
 export function routeFrame(frame: Frame, burst: Burst, ctx: RouteContext): void {
-  // The usual frame without the table: a type string fresh from JSON.parse as a key is a
-  // string-table lookup per frame; a comparison with the constant is not.
-  if (frame.type === MessageType.CHAT_MESSAGE) return FRAME_ROUTES.chat_message(frame, burst, ctx)
   const route = FRAME_ROUTES[frame.type] as Route<Frame['type']>
   route(frame, burst, ctx)
 }
