@@ -492,6 +492,37 @@ describe('decodeFrame (frames checked in place)', () => {
   })
 })
 
+describe('decodeFrame (chat frames with content alone, the usual frame)', () => {
+  const plain = (fields: Record<string, unknown> = {}) => ({
+    ...validChat(),
+    data: { content: 'hello' },
+    ...fields,
+  })
+  const hostile = fc.oneof(
+    fc.string(),
+    fc.constantFrom('toString', '__proto__', 'has space', '', 'x'.repeat(129), 'x'.repeat(301)),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+  )
+
+  it('decides every field as the full checks do', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('v', 'id', 'type', 'timestamp', 'userId', 'room', 'seq', 'extra'),
+        hostile,
+        fc.oneof(fc.string(), fc.constantFrom(' ', 'a\u0000b', 'x'.repeat(16_385))),
+        (field, value, content) => {
+          const frame = { ...plain(), [field]: value, data: { content } }
+          expect(decodeFrame(json(frame))).toEqual(validateFrame(JSON.parse(json(frame))))
+        },
+      ),
+      { numRuns: RUNS },
+    )
+  })
+})
+
 describe('decodeFrame (accepted frames)', () => {
   it('drops unknown fields at every level', () => {
     const raw = {

@@ -226,6 +226,14 @@ describe('chat reducer', () => {
     // A dropped message is not taken back when replayed.
     const again = reduce(small, [received(message('general', 1))], state)
     expect(general(again).messages.map((m) => m.seq)).toEqual([3, 4, 5])
+    // One burst longer than the room holds: only its newest are kept, none of the room's.
+    const burst = reduce(
+      small,
+      [received(...[6, 7, 8, 9, 10].map((s) => message('general', s)))],
+      state,
+    )
+    expect(general(burst).messages.map((m) => m.seq)).toEqual([8, 9, 10])
+    expect(general(state).messages.map((m) => m.seq)).toEqual([3, 4, 5])
   })
 
   it('cuts a full room across confirmed, new and own pending messages, oldest first', () => {
