@@ -102,6 +102,16 @@ async function follow(client: RawClient) {
   return { ydoc, text, append }
 }
 
+/** Two processes of one deployment (a fresh prefix), alice editing DOC on one, bob on the other. */
+async function aliceAndBobOnTwoProcesses() {
+  const prefix = `t${createId(8)}:`
+  const a = await startProcess(prefix)
+  const b = await startProcess(prefix)
+  const alice = await follow(await connectAs(a.url, 'alice'))
+  const bob = await follow(await connectAs(b.url, 'bob'))
+  return { prefix, a, b, alice, bob }
+}
+
 async function peer(url: string, userId: string): Promise<CollabPeer> {
   const created = await createCollabPeer(url, userId)
   peers.push(created)
@@ -182,11 +192,7 @@ describe('collaborative documents across server processes on one Redis', () => {
   })
 
   it('a subscriber connection dropped while edits flow: the process reloads and both sides converge', async () => {
-    const prefix = `t${createId(8)}:`
-    const a = await startProcess(prefix)
-    const b = await startProcess(prefix)
-    const alice = await follow(await connectAs(a.url, 'alice'))
-    const bob = await follow(await connectAs(b.url, 'bob'))
+    const { a, alice, bob } = await aliceAndBobOnTwoProcesses()
     await alice.append('start;')
     await eventually(
       () => bob.text() === 'start;',
@@ -208,11 +214,7 @@ describe('collaborative documents across server processes on one Redis', () => {
   })
 
   it('an update whose message never came (a seq skipped) is read from the store', async () => {
-    const prefix = `t${createId(8)}:`
-    const a = await startProcess(prefix)
-    const b = await startProcess(prefix)
-    const alice = await follow(await connectAs(a.url, 'alice'))
-    const bob = await follow(await connectAs(b.url, 'bob'))
+    const { prefix, alice, bob } = await aliceAndBobOnTwoProcesses()
     await bob.append('first;')
     await eventually(
       () => alice.text() === 'first;',
@@ -300,11 +302,7 @@ describe('collaborative documents across server processes on one Redis', () => {
     expect(bobView.getStates().has(aliceDoc.clientID)).toBe(false)
   })
   it('Redis paused (CLIENT PAUSE) while edits flow: each edit is acked once it is back, and both sides converge', async () => {
-    const prefix = `t${createId(8)}:`
-    const a = await startProcess(prefix)
-    const b = await startProcess(prefix)
-    const alice = await follow(await connectAs(a.url, 'alice'))
-    const bob = await follow(await connectAs(b.url, 'bob'))
+    const { a, alice, bob } = await aliceAndBobOnTwoProcesses()
     await alice.append('start;')
     await eventually(
       () => bob.text() === 'start;',
@@ -322,11 +320,7 @@ describe('collaborative documents across server processes on one Redis', () => {
   })
 
   it('Redis restarted empty: each process stores again what it holds, and editing goes on', async () => {
-    const prefix = `t${createId(8)}:`
-    const a = await startProcess(prefix)
-    const b = await startProcess(prefix)
-    const alice = await follow(await connectAs(a.url, 'alice'))
-    const bob = await follow(await connectAs(b.url, 'bob'))
+    const { prefix, a, b, alice, bob } = await aliceAndBobOnTwoProcesses()
     // One after the other, so the text's order is known.
     await alice.append('before;')
     await eventually(
