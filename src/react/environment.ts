@@ -1,26 +1,22 @@
 import { configFromEnv, createDefaultConfig, type EnvSource, type RealtimeConfig } from './core'
 
-/** `env` when it is an object (an env record), else `undefined`. */
-const record = (env: unknown): EnvSource | undefined =>
-  typeof env === 'object' && env !== null ? (env as EnvSource) : undefined
-
 /**
  * `process.env` where it can be read (Node, tests, Create React App). Read inside a try, with no
  * `typeof process` guard: CRA's webpack 5 replaces the `process.env` expression with the app's
  * `REACT_APP_*` values but defines no `process`, so the guard would skip them.
  */
-function processEnv(): EnvSource | undefined {
+function processEnv(): unknown {
   try {
-    return record(process.env)
+    return process.env
   } catch {
     return undefined
   }
 }
 
-/** Where the provider's settings come from when it has no `config`. */
+/** Where the provider's settings come from when it has no `config`: env records, or anything else (ignored). */
 export interface EnvironmentSources {
-  processEnv: EnvSource | undefined
-  importMetaEnv: EnvSource | undefined
+  processEnv: unknown
+  importMetaEnv: unknown
   /** Receives the fallback warning. */
   logger: Pick<Console, 'warn'>
 }
@@ -30,9 +26,13 @@ const DEFAULT_SOURCES = (): EnvironmentSources => ({
   // Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
   // with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`)
   // and where a bundler leaves it unset. Reading it touches no browser global.
-  importMetaEnv: record((import.meta as { env?: unknown }).env),
+  importMetaEnv: (import.meta as { env?: unknown }).env,
   logger: console,
 })
+
+/** The settings of `env` when it is an object (an env record), else none. */
+const settingsOf = (env: unknown) =>
+  typeof env === 'object' && env !== null ? configFromEnv(env as EnvSource) : {}
 
 /** Each logger gets the fallback warning once (the console once per page). */
 const warned = new WeakSet<object>()
@@ -45,11 +45,7 @@ const warned = new WeakSet<object>()
 export function configFromEnvironment(
   sources: EnvironmentSources = DEFAULT_SOURCES(),
 ): RealtimeConfig {
-  const { processEnv: fromProcess, importMetaEnv, logger } = sources
-  const fromEnv = {
-    ...(fromProcess ? configFromEnv(fromProcess) : {}),
-    ...(importMetaEnv ? configFromEnv(importMetaEnv) : {}),
-  }
+  const fromEnv = { ...settingsOf(sources.processEnv), ...settingsOf(sources.importMetaEnv) }
   const config = createDefaultConfig(fromEnv)
   // A production build folds the condition to false and drops the block, the text and the
   // `warned` set; where nothing replaced `process.env.NODE_ENV` and there is no `process`,
@@ -58,11 +54,11 @@ export function configFromEnvironment(
     if (
       process.env.NODE_ENV !== 'production' &&
       fromEnv.url === undefined &&
-      importMetaEnv?.PROD !== true &&
-      !warned.has(logger)
+      (sources.importMetaEnv as EnvSource | undefined)?.PROD !== true &&
+      !warned.has(sources.logger)
     ) {
-      warned.add(logger)
-      logger.warn(
+      warned.add(sources.logger)
+      sources.logger.warn(
         `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
           // Split, so no bundler's env replacement can touch the text.
           `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`,
