@@ -5,7 +5,7 @@ import { commandsFor, type MessageExtras } from './commands'
 import type { RealtimeBinding } from './handle'
 import { retainRoom } from './retainRoom'
 import { roomArgs, useBinding } from './useBinding'
-import { deriveFrom, useSelectorOf, useStoreSelector } from './useStoreSelector'
+import { useSelectorOf, useStoreSelector } from './useStoreSelector'
 
 /** The seed's `useChat` options. */
 export interface UseChatOptions {
@@ -68,16 +68,12 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
 
     useEffect(() => retainRoom(store, realtime, room), [store, realtime, room])
 
-    const selectMessages = useMemo(
-      () =>
-        deriveFrom(
-          (root) => selectors.selectMessagesByRoom(root, room),
-          (all): readonly ChatMessage[] =>
-            maxMessages !== undefined && all.length > maxMessages ? all.slice(-maxMessages) : all,
-        ),
-      [selectors, room, maxMessages],
+    const all = useSelectorOf(store, selectors.selectMessagesByRoom, room)
+    const messages = useMemo(
+      (): readonly ChatMessage[] =>
+        maxMessages !== undefined && all.length > maxMessages ? all.slice(-maxMessages) : all,
+      [all, maxMessages],
     )
-    const messages = useStoreSelector(store, selectMessages)
     const typingUsers = useStoreSelector(
       store,
       useCallback(
@@ -88,13 +84,8 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
     )
     const unreadCount = useSelectorOf(store, selectors.selectRoomUnreadCount, room)
     const readReceipts = useSelectorOf(store, selectors.selectReadReceipts, room)
-    const isJoined = useStoreSelector(
-      store,
-      useCallback(
-        (root: unknown) => selectors.selectRoomStatus(root, room)?.status === 'joined',
-        [selectors, room],
-      ),
-    )
+    // The room's membership changes only on join, leave, rejoin and their errors.
+    const isJoined = useSelectorOf(store, selectors.selectRoomStatus, room)?.status === 'joined'
 
     // Our own indicator stops by itself after `typingTimeout` without a new startTyping().
     const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)

@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { EventData } from './core'
 import type { RealtimeBinding } from './handle'
 import { dispatchingNone, useBinding } from './useBinding'
-import { deriveFrom, useSelectorOf, useStoreSelector } from './useStoreSelector'
+import { useSelectorOf, useStoreSelector } from './useStoreSelector'
 
 /** What `useEvents` returns. */
 export interface EventsHandle {
@@ -46,16 +46,14 @@ export function createEventsHook(context: WebSocketReactContext = WebSocketConte
     const now = useMinute()
 
     const upcomingEvents = useSelectorOf(store, selectors.selectUpcomingEvents, now)
-    const selectAll = useMemo(
-      () =>
-        deriveFrom(
-          (root) => selectors.selectRealtime(root).events.byId,
-          (byId): readonly EventData[] =>
-            Object.values(byId).sort((a, b) => a.startsAt - b.startsAt),
-        ),
-      [selectors],
+    const byId = useStoreSelector(
+      store,
+      useCallback((root: unknown) => selectors.selectRealtime(root).events.byId, [selectors]),
     )
-    const events = useStoreSelector(store, selectAll)
+    const events = useMemo(
+      (): readonly EventData[] => Object.values(byId).sort((a, b) => a.startsAt - b.startsAt),
+      [byId],
+    )
     const isSubscribed = useStoreSelector(store, selectors.selectIsSubscribedToEvents)
 
     // Commands keep their identity across state updates, so effects may depend on them.

@@ -3,7 +3,7 @@ import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { Notification } from './core'
 import type { RealtimeBinding } from './handle'
 import { dispatching, dispatchingNone, isBinding, useBinding } from './useBinding'
-import { deriveFrom, useStoreSelector } from './useStoreSelector'
+import { useStoreSelector } from './useStoreSelector'
 
 /** The seed's `useNotifications` options. */
 export interface UseNotificationsOptions {
@@ -52,16 +52,14 @@ export function createNotificationsHook(
     const { store, realtime } = useBinding(context, websocket, 'useNotifications')
     const { selectors, actions } = realtime
 
-    const selectVisible = useMemo(
-      () =>
-        deriveFrom(selectors.selectNotifications, (items): readonly Notification[] =>
-          maxNotifications !== undefined && items.length > maxNotifications
-            ? items.slice(0, maxNotifications)
-            : items,
-        ),
-      [selectors, maxNotifications],
+    const items = useStoreSelector(store, selectors.selectNotifications)
+    const notifications = useMemo(
+      (): readonly Notification[] =>
+        maxNotifications !== undefined && items.length > maxNotifications
+          ? items.slice(0, maxNotifications)
+          : items,
+      [items, maxNotifications],
     )
-    const notifications = useStoreSelector(store, selectVisible)
     const unreadCount = useStoreSelector(store, selectors.selectUnreadCount)
 
     // Each shown notification is marked read once (the update is optimistic and synced).

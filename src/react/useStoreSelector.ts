@@ -27,19 +27,3 @@ export function useSelectorOf<A, T>(store: Store, select: (root: unknown, arg: A
     useCallback((root: unknown) => select(root, arg), [select, arg]),
   )
 }
-
-/**
- * A selector that runs `derive` only when `input` returns something new; unlike
- * `createSelector`, `derive` may hand its input back unchanged (no dev-mode identity warning).
- */
-export function deriveFrom<I, O>(
-  input: (root: unknown) => I,
-  derive: (value: I) => O,
-): (root: unknown) => O {
-  let last: { value: I; result: O } | undefined
-  return (root) => {
-    const value = input(root)
-    if (!last || !Object.is(last.value, value)) last = { value, result: derive(value) }
-    return last.result
-  }
-}
