@@ -1,12 +1,6 @@
 import { useEffect, useRef } from 'react'
 import type { Store } from '@reduxjs/toolkit'
-import {
-  WebSocketError,
-  type ConnectionInfo,
-  type Realtime,
-  type WebSocketErrorInfo,
-  type WebSocketState,
-} from './core'
+import { WebSocketError, type ConnectionInfo, type Realtime } from './core'
 
 /** What `onDisconnect` receives: the connection info after the close, and why it closed. */
 export interface DisconnectInfo extends ConnectionInfo {
@@ -70,24 +64,24 @@ export function useConnectionEvents(
   })
   useEffect(() => {
     const { selectors } = realtime
-    let state: WebSocketState = selectors.selectConnectionState(store.getState())
-    let lastError: WebSocketErrorInfo | null = selectors.selectLastError(store.getState())
+    // The state the last notification saw: its connection state and error are the "before".
+    let before: unknown = store.getState()
     return store.subscribe(() => {
+      const was = before
       const root: unknown = store.getState()
-      const next = selectors.selectConnectionState(root)
+      before = root
+      const state = selectors.selectConnectionState(root)
       const error = selectors.selectLastError(root)
       const { onConnect, onDisconnect, onError } = latest.current
-      if (next !== state) {
-        const was = state
-        state = next
-        if (next === 'open') safely('onConnect', onConnect, selectors.selectConnectionInfo(root))
-        else if (was === 'open')
+      const previous = selectors.selectConnectionState(was)
+      if (state !== previous) {
+        if (state === 'open') safely('onConnect', onConnect, selectors.selectConnectionInfo(root))
+        else if (previous === 'open')
           safely('onDisconnect', onDisconnect, disconnectInfo(realtime, root))
       }
-      if (error !== null && error !== lastError) {
+      if (error !== null && error !== selectors.selectLastError(was)) {
         safely('onError', onError, WebSocketError.fromInfo(error), error.context ?? 'connection')
       }
-      lastError = error
     })
   }, [store, realtime])
 }
