@@ -21,13 +21,13 @@ export function sharedConnection(config: RealtimeConfig): { store: Store; realti
  */
 export function sameConfig(a: RealtimeConfig, b: RealtimeConfig): boolean {
   const keys = Object.keys(a) as Array<keyof RealtimeConfig>
-  if (keys.length !== Object.keys(b).length) return false
-  return keys.every((key) => {
-    const x = a[key]
-    const y = b[key]
-    if (Array.isArray(x) && Array.isArray(y)) {
-      return x.length === y.length && x.every((item, i) => Object.is(item, y[i]))
-    }
-    return Object.is(x, y)
-  })
+  return keys.length === Object.keys(b).length && keys.every((key) => same(a[key], b[key]))
 }
+
+/** One value of a config: the same one, or arrays of the same items. */
+const same = (x: unknown, y: unknown): boolean =>
+  Object.is(x, y) ||
+  (Array.isArray(x) &&
+    Array.isArray(y) &&
+    x.length === y.length &&
+    x.every((item, i) => Object.is(item, y[i])))
