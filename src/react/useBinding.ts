@@ -39,9 +39,11 @@ export function useBinding(
 export function roomArgs<O>(
   args: [RealtimeBinding, string, O?] | [string, O?],
 ): [RealtimeBinding | undefined, string, O | undefined] {
-  return typeof args[0] === 'string'
-    ? [undefined, args[0], args[1] as O | undefined]
-    : [args[0], args[1] as string, args[2]]
+  return (typeof args[0] === 'string' ? [undefined, ...args] : args) as [
+    RealtimeBinding | undefined,
+    string,
+    O | undefined,
+  ]
 }
 
 /** A hook's command of one argument: dispatches `create(arg)`. */

@@ -24,14 +24,14 @@ export interface ConnectionCallbacks {
   onError?: (error: WebSocketError, context?: string) => void
 }
 
-function safely<A extends unknown[]>(
-  name: string,
-  callback: ((...args: A) => void) | undefined,
-  ...args: A
+/** Calls `callbacks[name]` if set; a throw is only logged. */
+function safely<K extends keyof ConnectionCallbacks>(
+  callbacks: ConnectionCallbacks,
+  name: K,
+  ...args: Parameters<NonNullable<ConnectionCallbacks[K]>>
 ): void {
-  if (!callback) return
   try {
-    callback(...args)
+    ;(callbacks[name] as ((...values: typeof args) => void) | undefined)?.(...args)
   } catch (error) {
     // A throwing callback must not break the store's other subscribers.
     console.error(`[redux-realtime] useWebSocket ${name} threw`, error)
@@ -72,15 +72,20 @@ export function useConnectionEvents(
       before = root
       const state = selectors.selectConnectionState(root)
       const error = selectors.selectLastError(root)
-      const { onConnect, onDisconnect, onError } = latest.current
       const previous = selectors.selectConnectionState(was)
       if (state !== previous) {
-        if (state === 'open') safely('onConnect', onConnect, selectors.selectConnectionInfo(root))
+        if (state === 'open')
+          safely(latest.current, 'onConnect', selectors.selectConnectionInfo(root))
         else if (previous === 'open')
-          safely('onDisconnect', onDisconnect, disconnectInfo(realtime, root))
+          safely(latest.current, 'onDisconnect', disconnectInfo(realtime, root))
       }
       if (error !== null && error !== selectors.selectLastError(was)) {
-        safely('onError', onError, WebSocketError.fromInfo(error), error.context ?? 'connection')
+        safely(
+          latest.current,
+          'onError',
+          WebSocketError.fromInfo(error),
+          error.context ?? 'connection',
+        )
       }
     })
   }, [store, realtime])
