@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useMemo, useRef } from 'react'
+import { useEffect, useMemo, useRef } from 'react'
 import { WebSocketContext, type WebSocketReactContext } from './context'
 import type { ChatMessage, ReadPosition } from './core'
 import { commandsFor, type MessageExtras } from './commands'
 import type { RealtimeBinding } from './handle'
 import { retainRoom } from './retainRoom'
 import { roomArgs, useBinding } from './useBinding'
-import { useSelectorOf, useStoreSelector } from './useStoreSelector'
+import { useSelectorOf } from './useStoreSelector'
 
 /** The seed's `useChat` options. */
 export interface UseChatOptions {
@@ -45,6 +45,8 @@ export interface UseChat {
 }
 
 const NOBODY: readonly string[] = Object.freeze([])
+/** The typing users with indicators off. */
+const nobody = () => NOBODY
 const DEFAULT_TYPING_TIMEOUT = 3000
 
 /**
@@ -74,13 +76,10 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
         maxMessages !== undefined && all.length > maxMessages ? all.slice(-maxMessages) : all,
       [all, maxMessages],
     )
-    const typingUsers = useStoreSelector(
+    const typingUsers = useSelectorOf(
       store,
-      useCallback(
-        (root: unknown) =>
-          enableTypingIndicators ? selectors.selectTypingUsers(root, room) : NOBODY,
-        [selectors, room, enableTypingIndicators],
-      ),
+      enableTypingIndicators ? selectors.selectTypingUsers : nobody,
+      room,
     )
     const unreadCount = useSelectorOf(store, selectors.selectRoomUnreadCount, room)
     const readReceipts = useSelectorOf(store, selectors.selectReadReceipts, room)
@@ -89,60 +88,37 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
 
     // Our own indicator stops by itself after `typingTimeout` without a new startTyping().
     const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
-    const stopTyping = useCallback(() => {
-      if (typingTimer.current === undefined) return
-      clearTimeout(typingTimer.current)
-      typingTimer.current = undefined
-      store.dispatch(actions.stopTyping(room))
-    }, [store, actions, room])
-    const startTyping = useCallback(() => {
-      if (!enableTypingIndicators) return
-      clearTimeout(typingTimer.current)
-      typingTimer.current = setTimeout(stopTyping, typingTimeout)
-      store.dispatch(actions.startTyping(room))
-    }, [store, actions, room, enableTypingIndicators, typingTimeout, stopTyping])
-    useEffect(() => stopTyping, [stopTyping])
-
-    const sendMessage = useCallback(
-      (content: string, extras?: MessageExtras) => {
+    // Commands keep their identity across state updates, so effects may depend on them.
+    const commands = useMemo(() => {
+      const stopTyping = () => {
+        if (typingTimer.current === undefined) return
         clearTimeout(typingTimer.current)
-        typingTimer.current = undefined // sending a message stops the indicator
-        return commandsFor(store, realtime).sendChatMessage(content, room, extras)
-      },
-      [store, realtime, room],
-    )
-    const markAsRead = useCallback(
-      (messageId: string) => {
-        store.dispatch(actions.markAsRead({ room, messageId }))
-      },
-      [store, actions, room],
-    )
+        typingTimer.current = undefined
+        store.dispatch(actions.stopTyping(room))
+      }
+      return {
+        stopTyping,
+        startTyping: () => {
+          if (!enableTypingIndicators) return
+          clearTimeout(typingTimer.current)
+          typingTimer.current = setTimeout(stopTyping, typingTimeout)
+          store.dispatch(actions.startTyping(room))
+        },
+        sendMessage: (content: string, extras?: MessageExtras) => {
+          clearTimeout(typingTimer.current)
+          typingTimer.current = undefined // sending a message stops the indicator
+          return commandsFor(store, realtime).sendChatMessage(content, room, extras)
+        },
+        markAsRead: (messageId: string) => {
+          store.dispatch(actions.markAsRead({ room, messageId }))
+        },
+      }
+    }, [store, realtime, actions, room, enableTypingIndicators, typingTimeout])
+    useEffect(() => commands.stopTyping, [commands])
 
     return useMemo(
-      () => ({
-        room,
-        messages,
-        sendMessage,
-        markAsRead,
-        startTyping,
-        stopTyping,
-        typingUsers,
-        unreadCount,
-        readReceipts,
-        isJoined,
-      }),
-      [
-        room,
-        messages,
-        sendMessage,
-        markAsRead,
-        startTyping,
-        stopTyping,
-        typingUsers,
-        unreadCount,
-        readReceipts,
-        isJoined,
-      ],
+      () => ({ ...commands, room, messages, typingUsers, unreadCount, readReceipts, isJoined }),
+      [commands, room, messages, typingUsers, unreadCount, readReceipts, isJoined],
     )
   }
   return useChat
