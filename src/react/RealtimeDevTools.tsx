@@ -18,7 +18,8 @@ const Panel = lazy(() => import('./devtools/RealtimeDevTools'))
  */
 export function RealtimeDevTools(props: RealtimeDevToolsProps) {
   return (
-    <Suspense fallback={null}>
+    // No fallback: nothing shows while the chunk loads (React 18 and 19).
+    <Suspense>
       <Panel {...props} />
     </Suspense>
   )

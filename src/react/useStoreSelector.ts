@@ -8,15 +8,18 @@ import type { Store } from '@reduxjs/toolkit'
  * provider. `selector` must be stable (memoize it) for the cache to hold across renders.
  */
 export function useStoreSelector<T>(store: Store, selector: (root: unknown) => T): T {
-  const getSnapshot = useMemo(() => {
+  // A new selector subscribes anew (a room or an option changed, not the state).
+  const [subscribe, getSnapshot] = useMemo(() => {
     let cached: { root: unknown; value: T } | undefined
-    return (): T => {
-      const root: unknown = store.getState()
-      if (!cached || cached.root !== root) cached = { root, value: selector(root) }
-      return cached.value
-    }
+    return [
+      (listener: () => void) => store.subscribe(listener),
+      (): T => {
+        const root: unknown = store.getState()
+        if (!cached || cached.root !== root) cached = { root, value: selector(root) }
+        return cached.value
+      },
+    ] as const
   }, [store, selector])
-  const subscribe = useCallback((listener: () => void) => store.subscribe(listener), [store])
   return useSyncExternalStore(subscribe, getSnapshot, getSnapshot)
 }
 
