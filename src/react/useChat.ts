@@ -47,7 +47,6 @@ export interface UseChat {
 const NOBODY: readonly string[] = Object.freeze([])
 /** The typing users with indicators off. */
 const nobody = () => NOBODY
-const DEFAULT_TYPING_TIMEOUT = 3000
 
 /**
  * Builds `useChat` for a context of your own (see `WebSocketContext`).
@@ -64,7 +63,7 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
     const {
       maxMessages,
       enableTypingIndicators = true,
-      typingTimeout = DEFAULT_TYPING_TIMEOUT,
+      typingTimeout = 3000,
     } = options ?? {}
     const { selectors, actions } = realtime
 

@@ -38,17 +38,6 @@ function safely<K extends keyof ConnectionCallbacks>(
   }
 }
 
-function disconnectInfo(realtime: Realtime, root: unknown): DisconnectInfo {
-  const info = realtime.selectors.selectConnectionInfo(root)
-  const transition = realtime.selectors.selectTransition(root)
-  return {
-    ...info,
-    code: transition?.code ?? 1000,
-    reason: transition?.reason ?? '',
-    willReconnect: info.state === 'reconnecting',
-  }
-}
-
 /**
  * Calls the callbacks on connection changes and new errors seen after mount. The latest
  * callbacks are used without resubscribing; each is wrapped so a throw is only logged.
@@ -70,15 +59,20 @@ export function useConnectionEvents(
       const was = before
       const root: unknown = store.getState()
       before = root
-      const state = selectors.selectConnectionState(root)
-      const error = selectors.selectLastError(root)
       const previous = selectors.selectConnectionState(was)
-      if (state !== previous) {
-        if (state === 'open')
-          safely(latest.current, 'onConnect', selectors.selectConnectionInfo(root))
+      if (selectors.selectConnectionState(root) !== previous) {
+        const info = selectors.selectConnectionInfo(root)
+        const transition = selectors.selectTransition(root)
+        if (info.state === 'open') safely(latest.current, 'onConnect', info)
         else if (previous === 'open')
-          safely(latest.current, 'onDisconnect', disconnectInfo(realtime, root))
+          safely(latest.current, 'onDisconnect', {
+            ...info,
+            code: transition?.code ?? 1000,
+            reason: transition?.reason ?? '',
+            willReconnect: info.state === 'reconnecting',
+          })
       }
+      const error = selectors.selectLastError(root)
       if (error !== null && error !== selectors.selectLastError(was)) {
         safely(
           latest.current,
