@@ -17,18 +17,9 @@ function processEnv(): unknown {
 export interface EnvironmentSources {
   processEnv: unknown
   importMetaEnv: unknown
-  /** Receives the fallback warning. */
-  logger: Pick<Console, 'warn'>
+  /** Receives the fallback warning (default: the console). */
+  logger?: Pick<Console, 'warn'>
 }
-
-const DEFAULT_SOURCES = (): EnvironmentSources => ({
-  processEnv: processEnv(),
-  // Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the expression
-  // with the app's env); `undefined` in Node, in the CJS build (esbuild empties `import.meta`)
-  // and where a bundler leaves it unset. Reading it touches no browser global.
-  importMetaEnv: (import.meta as { env?: unknown }).env,
-  logger: console,
-})
 
 /** The settings of `env` when it is an object (an env record), else none. */
 const settingsOf = (env: unknown) =>
@@ -43,7 +34,13 @@ const warned = new WeakSet<object>()
  * default URL is a warning (once) saying how to pass one.
  */
 export function configFromEnvironment(
-  sources: EnvironmentSources = DEFAULT_SOURCES(),
+  sources: EnvironmentSources = {
+    processEnv: processEnv(),
+    // Vite's `import.meta.env` where the bundler fills it in (a Vite build replaces the
+    // expression with the app's env); `undefined` in Node, in the CJS build (esbuild empties
+    // `import.meta`) and where a bundler leaves it unset. Reading it touches no browser global.
+    importMetaEnv: (import.meta as { env?: unknown }).env,
+  },
 ): RealtimeConfig {
   const fromEnv = { ...settingsOf(sources.processEnv), ...settingsOf(sources.importMetaEnv) }
   const config = createDefaultConfig(fromEnv)
@@ -54,15 +51,17 @@ export function configFromEnvironment(
     if (
       process.env.NODE_ENV !== 'production' &&
       fromEnv.url === undefined &&
-      (sources.importMetaEnv as EnvSource | undefined)?.PROD !== true &&
-      !warned.has(sources.logger)
+      (sources.importMetaEnv as EnvSource | undefined)?.PROD !== true
     ) {
-      warned.add(sources.logger)
-      sources.logger.warn(
-        `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
-          // Split, so no bundler's env replacement can touch the text.
-          `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`,
-      )
+      const logger = sources.logger ?? console
+      if (!warned.has(logger)) {
+        warned.add(logger)
+        logger.warn(
+          `redux-realtime: <WebSocketProvider> has no config and found no REACT_APP_WS_URL or VITE_WS_URL, so it connects to the default ws://localhost:${config.port}. ` +
+            // Split, so no bundler's env replacement can touch the text.
+            `Pass config={createDefaultConfig({ url })}; in a Vite app whose env the provider cannot read, config={createDefaultConfig(configFromEnv(import.meta${'.'}env))}.`,
+        )
+      }
     }
   } catch {
     // No `process`: a page without a bundler.
