@@ -24,11 +24,11 @@ export function retain<K>(
   first: () => (() => void) | undefined,
 ): () => void {
   const held = cached(holds, key, (): Hold => ({ count: 0 }))
+  // A pending release means the key is still held: this holder takes it over.
+  if (held.release === undefined && held.count === 0) held.last = first()
+  clearTimeout(held.release)
+  held.release = undefined
   held.count += 1
-  if (held.release !== undefined) {
-    clearTimeout(held.release)
-    held.release = undefined
-  } else if (held.count === 1) held.last = first()
   let released = false
   return () => {
     if (released) return

@@ -60,11 +60,7 @@ export function createChatHook(context: WebSocketReactContext = WebSocketContext
   ): ChatHandle {
     const [websocket, room, options] = roomArgs(args)
     const { store, realtime } = useBinding(context, websocket, 'useChat')
-    const {
-      maxMessages,
-      enableTypingIndicators = true,
-      typingTimeout = 3000,
-    } = options ?? {}
+    const { maxMessages, enableTypingIndicators = true, typingTimeout = 3000 } = options ?? {}
     const { selectors, actions } = realtime
 
     useEffect(() => retainRoom(store, realtime, room), [store, realtime, room])

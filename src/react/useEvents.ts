@@ -21,7 +21,7 @@ export interface EventsHandle {
 export type UseEvents = (websocket?: RealtimeBinding) => EventsHandle
 
 const MINUTE = 60_000
-const currentMinute = () => Math.floor(Date.now() / MINUTE) * MINUTE
+const currentMinute = (now = Date.now()) => now - (now % MINUTE)
 
 /** The current minute, refreshed on each minute boundary: a stable `now` for memoized selectors. */
 function useMinute(): number {
