@@ -103,11 +103,13 @@ const panelOnly = {
   },
 }
 
-// Issue 10's targets: createRealtime ≤ 12 KiB, the react entry ≤ 4 KiB on top of it. Neither is
-// met yet (see the README's Benchmarks; the react entry is 4.15 KiB on top): each limit is the
-// measured size rounded up by less than 0.5 KiB, so growth fails `npm test` (measured 31.66,
-// 35.81 and 4.40 KiB). Lower them as the code shrinks; 12 KiB and 16 KiB once met. (size-limit
-// prints kB of 1000 bytes; these limits are KiB.)
+// Issue 10's targets: createRealtime ≤ 12 KiB, the react entry ≤ 4 KiB on top of it. The react
+// entry's is met (3.95 KiB on top, see the README's Benchmarks) and enforced: the combined
+// check's limit is the createRealtime limit + 4 KiB, so neither may grow past it. createRealtime's
+// is not met yet: its limit (and the dev panel's) is the measured size rounded up by less than
+// 0.5 KiB, so growth fails `npm test` (measured 31.66, 35.61 and 4.40 KiB). Lower them as the
+// code shrinks, the combined one with createRealtime's (at most its limit + 4 KiB); 12 KiB and
+// 16 KiB once met. (size-limit prints kB of 1000 bytes; these limits are KiB.)
 export default [
   {
     name: 'createRealtime alone',
@@ -122,7 +124,8 @@ export default [
     path: ['dist/index.js', 'dist/react/index.js'],
     import: { 'dist/index.js': '{ createRealtime }', 'dist/react/index.js': '*' },
     gzip: true,
-    limit: '36 KiB',
+    // createRealtime's limit + 4 KiB: the react entry's target.
+    limit: '35.75 KiB',
     modifyEsbuildConfig: production(forbid([...NOT_IN_CREATE_REALTIME, PANEL])),
   },
   {
