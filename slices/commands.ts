@@ -90,31 +90,10 @@ function prepareOutgoing(
   }
   const result = validateFrame(candidate)
   if (!result.ok) throw new TypeError(`${command}: ${result.message}`)
-  const frame = result.frame
-  switch (frame.type) {
-    case MessageType.CHAT_MESSAGE:
-      return {
-        payload: {
-          id: frame.id,
-          timestamp: frame.timestamp,
-          type: frame.type,
-          room: frame.room,
-          data: frame.data,
-        },
-      }
-    case MessageType.DIRECT_MESSAGE:
-    case MessageType.NOTIFICATION_UPDATE:
-      return {
-        payload: {
-          id: frame.id,
-          timestamp: frame.timestamp,
-          type: frame.type,
-          data: frame.data,
-        } as OutgoingMessage,
-      }
-    default:
-      throw new TypeError(`${command}: ${frame.type} cannot be sent this way`)
-  }
+  // The frame the codec rebuilt from known fields (a copy: the caller's objects stay theirs),
+  // without its version: the message as it will travel.
+  const { v, ...payload } = result.frame
+  return { payload: payload as OutgoingMessage }
 }
 
 function requireUser(command: string, userId: unknown): string {
