@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { defineConfig } from 'tsup'
 import type { Plugin } from 'esbuild'
+import { trimReconnectingWebSocket } from './scripts/reconnectingWebSocket.mjs'
 
 // tsup externalizes `dependencies` and `peerDependencies` (and their subpaths) by default, so
 // ws, jose, @reduxjs/toolkit, react and react-redux are never bundled.
@@ -136,9 +137,9 @@ const serverPeers = (options: { exit?: boolean } = {}): Plugin => ({
  * importing the ES5 build: 1.1 KiB less gzip in an app's bundle, with the same behaviour and
  * its own MIT header (a `/*!` comment, which bundlers keep). Since dist has it all, it is a
  * devDependency (pinned): an app installs no second, unused copy. Its license text is in
- * LICENSE, which npm always packs. Its 17 `this._debug(…)` calls are marked pure, so the build
- * drops them (0.15 KiB gzip): they log only with its `debug` option, which
- * `middleware/transport.ts` never sets, and the instance is the transport's own.
+ * LICENSE, which npm always packs. Less what the transport can never reach
+ * (`scripts/reconnectingWebSocket.mjs`, which the tests run too): its debug-log calls and the
+ * accessors and methods nothing calls (0.31 KiB gzip).
  */
 const RECONNECTING_WEBSOCKET = /^reconnecting-websocket$/
 const reconnectingWebSocketFromSource: Plugin = {
@@ -152,10 +153,7 @@ const reconnectingWebSocketFromSource: Plugin = {
     build.onLoad({ filter: /reconnecting-websocket\.ts$/ }, async (args) =>
       args.path === source
         ? {
-            contents: (await readFile(source, 'utf8')).replaceAll(
-              'this._debug(',
-              '/* @__PURE__ */ this._debug(',
-            ),
+            contents: trimReconnectingWebSocket(await readFile(source, 'utf8')),
             loader: 'ts',
           }
         : undefined,
