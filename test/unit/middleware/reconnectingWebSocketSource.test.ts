@@ -10,11 +10,17 @@ describe('reconnecting-websocket in the tests', () => {
 
   it('is trimmed as dist is: what the transport uses is there, what nothing calls is not', () => {
     const members = Object.getOwnPropertyNames(ReconnectingWebSocket.prototype)
-    for (const used of ['addEventListener', 'send', 'close', 'reconnect', 'readyState']) {
+    for (const used of ['addEventListener', 'send', 'close', 'reconnect', 'readyState', 'OPEN']) {
       expect(members).toContain(used)
     }
     expect(members).toContain('retryCount')
-    for (const unused of ['bufferedAmount', 'binaryType', 'url', 'removeEventListener']) {
+    for (const unused of [
+      'CLOSING',
+      'bufferedAmount',
+      'binaryType',
+      'url',
+      'removeEventListener',
+    ]) {
       expect(members).not.toContain(unused)
     }
   })
