@@ -7,8 +7,8 @@
 //   `debug`.
 // - The accessors and methods nothing calls are left out (`CLOSING`, the instance's
 //   `CONNECTING`, `binaryType`, `bufferedAmount`, `extensions`, `protocol`, `url`,
-//   `dispatchEvent`, `removeEventListener`): the tests run
-//   this code too, so a transport that starts to use one fails them.
+//   `dispatchEvent`, `removeEventListener`): the tests run this code too, so a transport
+//   that starts to use one fails them.
 // Each edit must apply: another version of the package fails the build instead of shipping
 // untrimmed or half-trimmed code.
 
