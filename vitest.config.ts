@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { trimReconnectingWebSocket } from './scripts/reconnectingWebSocket.mjs'
 
 /**
- * reconnecting-websocket from its TypeScript source, as dist bundles it (see tsup.config.ts):
- * the tests run the code that ships, not the package's ES5 build.
+ * reconnecting-websocket from its TypeScript source, trimmed as dist bundles it (see
+ * tsup.config.ts and scripts/reconnectingWebSocket.mjs): the tests run the code that ships, not
+ * the package's ES5 build.
  */
 const reconnectingWebSocketSource = join(
   dirname(createRequire(import.meta.url).resolve('reconnecting-websocket/package.json')),
@@ -12,6 +14,14 @@ const reconnectingWebSocketSource = join(
 )
 
 export default defineConfig({
+  plugins: [
+    {
+      name: 'reconnecting-websocket-trimmed',
+      enforce: 'pre',
+      transform: (code, id) =>
+        id === reconnectingWebSocketSource ? trimReconnectingWebSocket(code) : undefined,
+    },
+  ],
   resolve: {
     alias: [{ find: /^reconnecting-websocket$/, replacement: reconnectingWebSocketSource }],
   },

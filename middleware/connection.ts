@@ -21,6 +21,14 @@ export function buildConnectionHandler(ctx: RealtimeContext): Handler {
     else network.removeEventListener('online', onOnline)
   }
 
+  /** From idle or closed, says it is connecting (before the transport opens). */
+  function announce(): void {
+    const state = ctx.selectors.selectConnectionState(ctx.getState())
+    if (state === 'idle' || state === 'closed') {
+      ctx.dispatch(connection.connecting({ url: ctx.url, at: ctx.now() }))
+    }
+  }
+
   return (action) => {
     if (connect.match(action)) {
       // Already authenticated: there is nothing to wait for.
@@ -28,10 +36,7 @@ export function buildConnectionHandler(ctx: RealtimeContext): Handler {
       if (authenticated && userId !== undefined && sessionId !== undefined) {
         ctx.outcomes.resolve('connect', '', { userId, sessionId })
       }
-      const state = ctx.selectors.selectConnectionState(ctx.getState())
-      if (state === 'idle' || state === 'closed') {
-        ctx.dispatch(connection.connecting({ url: ctx.url, at: ctx.now() }))
-      }
+      announce()
       listen(true)
       ctx.transport.open()
     } else if (disconnect.match(action)) {
@@ -41,10 +46,7 @@ export function buildConnectionHandler(ctx: RealtimeContext): Handler {
       listen(true)
       if (ctx.transport.isOpen()) ctx.transport.restart(CloseCode.NORMAL, 'reconnect requested')
       else {
-        const state = ctx.selectors.selectConnectionState(ctx.getState())
-        if (state === 'idle' || state === 'closed') {
-          ctx.dispatch(connection.connecting({ url: ctx.url, at: ctx.now() }))
-        }
+        announce()
         ctx.transport.open()
       }
     } else if (connection.closed.match(action) && !action.payload.willReconnect) {

@@ -74,7 +74,7 @@ export function buildRoomPresenceHandler(ctx: RealtimeContext): Handler {
       const { room, data } = action.payload
       if (!ctx.streams.isTracked(room)) {
         throw new Error(
-          `setRoomPresence: room "${room}" was not joined. Dispatch joinRoom('${room}') first${devText(() => (process.env.NODE_ENV !== 'production' ? '; your data then goes out once the room is joined and again after every rejoin.' : ''))}`,
+          `setRoomPresence: room "${room}" was not joined${devText(() => (process.env.NODE_ENV !== 'production' ? `. Dispatch joinRoom('${room}') first; your data then goes out once the room is joined and again after every rejoin.` : ''))}`,
         )
       }
       latest.set(room, data)

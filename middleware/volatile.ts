@@ -4,6 +4,7 @@ import { WebSocketErrorCode } from '../src/protocol/codes'
 import type { AppMessageFrame } from '../src/protocol/frames'
 import { utf8Length } from '../src/protocol/validate'
 import { WebSocketError } from '../src/errors'
+import { devText } from '../src/dev'
 import type { DefaultAppMessages, PublishPayload } from '../slices/appMessages'
 import type { RealtimeContext } from './context'
 
@@ -80,13 +81,13 @@ export function volatileMessage(
   if (!ctx.session.authenticated) {
     return refuse(
       WebSocketErrorCode.NOT_CONNECTED,
-      'not connected; volatile messages are never queued',
+      `not connected${devText(() => (process.env.NODE_ENV !== 'production' ? '; volatile messages are never queued' : ''))}`,
     )
   }
   if (!ctx.streams.isLive(room)) {
     return refuse(
       WebSocketErrorCode.NOT_JOINED,
-      `room "${room}" is not joined on this connection yet; dispatch joinRoom('${room}') and publish after its joined`,
+      `room "${room}" is not joined on this connection yet${devText(() => (process.env.NODE_ENV !== 'production' ? `; dispatch joinRoom('${room}') and publish after its joined` : ''))}`,
     )
   }
   const frame = makeFrame('app_message', {

@@ -29,7 +29,7 @@ import { devText } from '../src/dev'
 function requireRoom(command: string, room: unknown): string {
   if (!isValidRoom(room)) {
     throw new TypeError(
-      `${command}(room): room must be a 1-300 character name without spaces, not an Object.prototype member name${devText(() => (process.env.NODE_ENV !== 'production' ? " (e.g. 'general'; not 'toString' or '__proto__')" : ''))}, got ${JSON.stringify(room)}`,
+      `${command}(room): ${devText(() => (process.env.NODE_ENV !== 'production' ? "room must be a 1-300 character name without spaces, not an Object.prototype member name (e.g. 'general'; not 'toString' or '__proto__')" : ''), 'not a room name')}, got ${JSON.stringify(room)}`,
     )
   }
   return room
@@ -90,37 +90,16 @@ function prepareOutgoing(
   }
   const result = validateFrame(candidate)
   if (!result.ok) throw new TypeError(`${command}: ${result.message}`)
-  const frame = result.frame
-  switch (frame.type) {
-    case MessageType.CHAT_MESSAGE:
-      return {
-        payload: {
-          id: frame.id,
-          timestamp: frame.timestamp,
-          type: frame.type,
-          room: frame.room,
-          data: frame.data,
-        },
-      }
-    case MessageType.DIRECT_MESSAGE:
-    case MessageType.NOTIFICATION_UPDATE:
-      return {
-        payload: {
-          id: frame.id,
-          timestamp: frame.timestamp,
-          type: frame.type,
-          data: frame.data,
-        } as OutgoingMessage,
-      }
-    default:
-      throw new TypeError(`${command}: ${frame.type} cannot be sent this way`)
-  }
+  // The frame the codec rebuilt from known fields (a copy: the caller's objects stay theirs),
+  // without its version: the message as it will travel.
+  const { v, ...payload } = result.frame
+  return { payload: payload as OutgoingMessage }
 }
 
 function requireUser(command: string, userId: unknown): string {
   if (!isValidId(userId)) {
     throw new TypeError(
-      `${command}: userId must be a 1-128 character printable id, not an Object.prototype member name${devText(() => (process.env.NODE_ENV !== 'production' ? " (not 'toString', '__proto__', …)" : ''))}, got ${JSON.stringify(userId)}`,
+      `${command}: ${devText(() => (process.env.NODE_ENV !== 'production' ? "userId must be a 1-128 character printable id, not an Object.prototype member name (not 'toString', '__proto__', …)" : ''), 'not an id')}, got ${JSON.stringify(userId)}`,
     )
   }
   return userId
@@ -144,7 +123,7 @@ export const leaveRoom = createAction('realtime/leaveRoom', (room: string) => ({
 export const sendMessage = createAction('realtime/sendMessage', (input: SendMessageInput) => {
   if (typeof input !== 'object' || input === null || !SENDABLE.has(input.type)) {
     throw new TypeError(
-      `sendMessage: type must be '${MessageType.CHAT_MESSAGE}' (with room) or '${MessageType.DIRECT_MESSAGE}' (with data.to); got ${JSON.stringify((input as { type?: unknown } | null)?.type)}`,
+      `sendMessage: type must be '${MessageType.CHAT_MESSAGE}'${devText(() => (process.env.NODE_ENV !== 'production' ? ' (with room)' : ''))} or '${MessageType.DIRECT_MESSAGE}'${devText(() => (process.env.NODE_ENV !== 'production' ? ' (with data.to)' : ''))}; got ${JSON.stringify((input as { type?: unknown } | null)?.type)}`,
     )
   }
   return prepareOutgoing('sendMessage', input)
@@ -191,7 +170,9 @@ export const setStatus = createAction('realtime/setStatus', (status: PresenceSta
 })
 export const setCustomStatus = createAction('realtime/setCustomStatus', (customStatus: string) => {
   if (typeof customStatus !== 'string' || customStatus.length > 128) {
-    throw new TypeError("setCustomStatus: pass a string of at most 128 characters ('' clears it)")
+    throw new TypeError(
+      `setCustomStatus: pass a string of at most 128 characters${devText(() => (process.env.NODE_ENV !== 'production' ? " ('' clears it)" : ''))}`,
+    )
   }
   return { payload: { customStatus } }
 })
@@ -209,7 +190,9 @@ export const setRoomPresence = createAction(
       throw new TypeError('setRoomPresence: pass { room, data }')
     const room = requireRoom('setRoomPresence', input.room)
     if (isPrivateStream(room)) {
-      throw new TypeError(`setRoomPresence: ${room} is a private stream; pass a room you joined`)
+      throw new TypeError(
+        `setRoomPresence: ${room} is a private stream${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass a room you joined' : ''))}`,
+      )
     }
     // The codec's own check (the server runs the same): JSON, at most 1 KiB, no prototype keys.
     const result =
@@ -226,7 +209,7 @@ export const setRoomPresence = createAction(
     if (!result?.ok || result.frame.type !== MessageType.ROOM_PRESENCE) {
       const why = result && !result.ok ? result.message : 'data is missing'
       throw new TypeError(
-        `setRoomPresence: ${why}. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes${devText(() => (process.env.NODE_ENV !== 'production' ? ' (keep larger state elsewhere and put its id here).' : ''))}`,
+        `setRoomPresence: ${why}${devText(() => (process.env.NODE_ENV !== 'production' ? `. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes (keep larger state elsewhere and put its id here).` : ''))}`,
       )
     }
     // A copy: later changes to the caller's object cannot reach the middleware or the wire.
@@ -293,11 +276,15 @@ export const publish = createAction(
     }
     if (input.data === undefined) {
       throw new TypeError(
-        `publish (${type}): data is required (pass null when there is nothing to say)`,
+        `publish (${type}): data is required${devText(() => (process.env.NODE_ENV !== 'production' ? ' (pass null when there is nothing to say)' : ''))}`,
       )
     }
     const problem = findJsonProblem(input.data, DEFAULT_LIMITS.maxDepth)
-    if (problem !== undefined) throw new TypeError(`publish (${type}): ${problem}; pass plain JSON`)
+    if (problem !== undefined) {
+      throw new TypeError(
+        `publish (${type}): ${problem}${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass plain JSON' : ''))}`,
+      )
+    }
     // A copy: what travels (and waits in the outbox) cannot change when the caller's object does.
     const data = JSON.parse(JSON.stringify(input.data)) as JsonValue
     const result = validateFrame({

@@ -8,25 +8,31 @@
  * 10,000 messages walked them all on every dispatch). In production, where RTK runs neither
  * check, nothing is frozen (the same trade RTK's checks make).
  */
-const FREEZE = freezing()
-
-function freezing(): boolean {
+/**
+ * The walk outside production. A production build (NODE_ENV replaced) folds this to
+ * `undefined` and drops the walk's code: written exactly so, as bundlers (Vite, webpack,
+ * esbuild) replace `process.env.NODE_ENV` textually, and an optional chain or a `typeof process`
+ * guard would keep them from it (a Vite production build has no `process`). Without a bundler
+ * and without `process`, the ReferenceError means nobody said production: freeze, with a plain
+ * deep walk (its code is the only copy that stays in a production build, and it is small).
+ */
+const WALK: ((value: unknown) => void) | undefined = (() => {
   try {
-    // Written exactly so: bundlers (Vite, webpack, esbuild) replace `process.env.NODE_ENV`
-    // textually, and an optional chain or a `typeof process` guard would keep them from it (a
-    // Vite production build has no `process`). Without a bundler and without `process`, the
-    // ReferenceError means nobody said production: freeze.
-    return process.env.NODE_ENV !== 'production'
+    return process.env.NODE_ENV !== 'production' ? freezeNewNodes : undefined
   } catch {
-    return true
+    return freezeDeep
   }
-}
+})()
 
 /** Frozen elements in a row, from an array's end, after which the rest is taken as frozen. */
 const FROZEN_RUN = 8
 
 export function freezeNew<T>(value: T): T {
-  if (!FREEZE) return value
+  WALK?.(value)
+  return value
+}
+
+function freezeNewNodes(value: unknown): void {
   const stack: unknown[] = [value]
   while (stack.length > 0) {
     const node = stack.pop()
@@ -40,7 +46,13 @@ export function freezeNew<T>(value: T): T {
       }
     }
   }
-  return value
+}
+
+/** Every node not frozen yet, and what it holds. */
+function freezeDeep(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const key in value) freezeDeep((value as Record<string, unknown>)[key])
 }
 
 const isNew = (item: unknown) => typeof item === 'object' && item !== null && !Object.isFrozen(item)

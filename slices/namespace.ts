@@ -74,7 +74,7 @@ const REDUCER_PATH = /^[A-Za-z_$][\w$-]{0,63}$/
 export function requireReducerPath(reducerPath: unknown): string {
   if (typeof reducerPath !== 'string' || !REDUCER_PATH.test(reducerPath)) {
     throw new TypeError(
-      `createRealtime: config.reducerPath must be 1-64 letters, digits, '_', '$' or '-' starting with a letter${devText(() => (process.env.NODE_ENV !== 'production' ? `, such as "realtime" or "chatSocket" (it prefixes every action type, so no '/')` : ''))}, got ${JSON.stringify(reducerPath)}`,
+      `createRealtime: config.reducerPath ${devText(() => (process.env.NODE_ENV !== 'production' ? `must be 1-64 letters, digits, '_', '$' or '-' starting with a letter, such as "realtime" or "chatSocket" (it prefixes every action type, so no '/')` : ''), 'is not a name of 1-64 letters')}, got ${JSON.stringify(reducerPath)}`,
     )
   }
   return reducerPath

@@ -143,7 +143,7 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
   const urls: readonly unknown[] = Array.isArray(config.url) ? config.url : [config.url]
   if (urls.length === 0) {
     throw new TypeError(
-      `createRealtime: config.url is an empty array; pass at least one URL${devText(() => (process.env.NODE_ENV !== 'production' ? ', e.g. ["ws://a.example.com", "ws://b.example.com"]' : ''))}`,
+      `createRealtime: config.url is an empty array${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass at least one URL, e.g. ["ws://a.example.com", "ws://b.example.com"]' : ''))}`,
     )
   }
   for (const [i, url] of urls.entries()) {
@@ -161,7 +161,7 @@ export function resolveConfig(config: RealtimeConfig): ResolvedConfig {
       !(typeof value === 'number' && Number.isFinite(value) && value > 0)
     ) {
       throw new TypeError(
-        `createRealtime: config.${field} must be a positive number of ms (or items), got ${String(value)}`,
+        `createRealtime: config.${field} must be a positive number${devText(() => (process.env.NODE_ENV !== 'production' ? ' of ms (or items)' : ''))}, got ${String(value)}`,
       )
     }
   }

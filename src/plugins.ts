@@ -100,7 +100,9 @@ export function checkPlugins(
   taken: { stateKeys: readonly string[]; members: readonly string[]; actions: readonly string[] },
 ): void {
   if (!Array.isArray(plugins)) {
-    throw new TypeError('createRealtime: config.plugins must be an array, e.g. [createCollab()]')
+    throw new TypeError(
+      `createRealtime: config.plugins must be an array${devText(() => (process.env.NODE_ENV !== 'production' ? ', e.g. [createCollab()]' : ''))}`,
+    )
   }
   const names = new Set<string>()
   const keys = new Set(taken.stateKeys)
@@ -122,13 +124,13 @@ export function checkPlugins(
     }
     if (names.has(name)) {
       throw new Error(
-        `createRealtime: plugin "${name}" is listed twice in config.plugins; list it once`,
+        `createRealtime: plugin "${name}" is listed twice in config.plugins${devText(() => (process.env.NODE_ENV !== 'production' ? '; list it once' : ''))}`,
       )
     }
     names.add(name)
     const clash = (what: string, value: string) =>
       new Error(
-        `createRealtime: plugin "${name}" adds ${what} "${value}", which the instance or another plugin already has`,
+        `createRealtime: plugin "${name}" adds ${what} "${value}", which ${devText(() => (process.env.NODE_ENV !== 'production' ? 'the instance or another plugin already has' : ''), 'is taken')}`,
       )
     if (keys.has(plugin.reducerKey)) throw clash('the state key', plugin.reducerKey)
     keys.add(plugin.reducerKey)

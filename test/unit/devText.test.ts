@@ -30,11 +30,11 @@ async function bundled(nodeEnv: string, name = 'createRealtime'): Promise<string
 const SPLIT = [
   ['no reducer at state.', 'Mount it next to the middleware: configureStore'],
   ['two realtime middlewares with reducerPath', 'Add each middleware once, and give every'],
-  ['starting with a letter', 'it prefixes every action type'],
-  ['room must be a 1-300 character name without spaces', "e.g. 'general'; not 'toString'"],
+  ['is not a name of 1-64 letters', 'starting with a letter'],
+  ['not a room name', 'room must be a 1-300 character name without spaces'],
   ['that is not a plugin', 'pass what a plugin factory returns'],
   ['is not a cursor', 'pass { room: string, epoch: string'],
-  ['config.url is an empty array; pass at least one URL', 'ws://a.example.com'],
+  ['config.url is an empty array', 'pass at least one URL, e.g. ["ws://a.example.com"'],
   ['no global WebSocket here. Pass one', "(await import('ws')).WebSocket"],
   ["was not joined. Dispatch joinRoom('", 'messages then wait in the outbox until they can go out'],
 ] as const
@@ -78,5 +78,17 @@ describe('development-only text in createRealtime', () => {
       {},
     )
     expect(text).toBe('')
+  })
+
+  it('is the short wording, when given one, where there is no process, and the full text here', async () => {
+    const call =
+      "bundled.devText(() => (process.env.NODE_ENV !== 'production' ? 'long' : ''), 'short')"
+    expect(await inBrowserBundle(`export { devText } from ${JSON.stringify(dev)}`, call, {})).toBe(
+      'short',
+    )
+    const { devText } = await import('../../src/dev')
+    expect(devText(() => (process.env.NODE_ENV !== 'production' ? 'long' : ''), 'short')).toBe(
+      'long',
+    )
   })
 })

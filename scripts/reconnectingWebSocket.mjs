@@ -1,0 +1,47 @@
+// reconnecting-websocket 4.4.0's TypeScript source as dist bundles it and the tests run it
+// (tsup.config.ts, vitest.config.ts): the same code, less what the transport
+// (middleware/transport.ts) can never reach. Its instance is the transport's own; the
+// transport sets no `debug` option and reads only `retryCount` and `readyState`, and calls
+// only `addEventListener`, `send`, `close` and `reconnect`.
+// - The `this._debug(…)` calls are marked pure, so a bundler drops them: they log only with
+//   `debug`.
+// - The accessors and methods nothing calls are left out (`CLOSING`, the instance's
+//   `CONNECTING`, `binaryType`, `bufferedAmount`, `extensions`, `protocol`, `url`,
+//   `dispatchEvent`, `removeEventListener`): the tests run this code too, so a transport
+//   that starts to use one fails them.
+// Each edit must apply: another version of the package fails the build instead of shipping
+// untrimmed or half-trimmed code.
+
+/** Members left out: each a `    get|set|public name(…) … {` block up to its `    }`. */
+const UNUSED = [
+  'static get CLOSING',
+  'get CONNECTING',
+  'get CLOSING',
+  'get binaryType',
+  'set binaryType',
+  'get bufferedAmount',
+  'get extensions',
+  'get protocol',
+  'get url',
+  'public dispatchEvent',
+  'public removeEventListener',
+]
+
+/** The source `source` of reconnecting-websocket.ts, trimmed as above. */
+export function trimReconnectingWebSocket(source) {
+  const debugCalls = source.split('this._debug(').length - 1
+  if (debugCalls !== 17) {
+    throw new Error(`reconnecting-websocket: ${debugCalls} this._debug( calls, not 17`)
+  }
+  let out = source.replaceAll('this._debug(', '/* @__PURE__ */ this._debug(')
+  for (const member of UNUSED) {
+    const start = out.indexOf(`\n    ${member}`)
+    const end = start < 0 ? -1 : out.indexOf('\n    }\n', start)
+    if (end < 0) throw new Error(`reconnecting-websocket: no member "${member}" to leave out`)
+    // With its doc comment, when the member has one.
+    const before = out.slice(0, start)
+    const from = before.trimEnd().endsWith('*/') ? before.lastIndexOf('\n    /**') : start
+    out = out.slice(0, from) + out.slice(end + '\n    }'.length)
+  }
+  return out
+}
