@@ -9,6 +9,10 @@
 //   `CONNECTING`, `binaryType`, `bufferedAmount`, `extensions`, `protocol`, `url`,
 //   `dispatchEvent`, `removeEventListener`): the tests run this code too, so a transport
 //   that starts to use one fails them.
+// - Its TypeScript-private members (`_ws`, `_listeners`, … 29 names, none read outside the
+//   class) get one-letter names, as a minifier names local variables. Done here, in this
+//   file's source only: a bundler-wide `mangleProps` would also rename any `_name` property of
+//   ours or of a wire frame.
 // Each edit must apply: another version of the package fails the build instead of shipping
 // untrimmed or half-trimmed code.
 
@@ -43,5 +47,23 @@ export function trimReconnectingWebSocket(source) {
     const from = before.trimEnd().endsWith('*/') ? before.lastIndexOf('\n    /**') : start
     out = out.slice(0, from) + out.slice(end + '\n    }'.length)
   }
-  return out
+  return shortenPrivateNames(out)
 }
+
+/** One letter per private `_name`, the most used first; the class has no one-letter member. */
+function shortenPrivateNames(source) {
+  const uses = new Map()
+  for (const [name] of source.matchAll(PRIVATE_NAME)) uses.set(name, (uses.get(name) ?? 0) + 1)
+  if (uses.size !== 29) {
+    throw new Error(`reconnecting-websocket: ${uses.size} private _names, not 29`)
+  }
+  const short = new Map(
+    [...uses.keys()]
+      .sort((a, b) => uses.get(b) - uses.get(a))
+      .map((name, index) => [name, SHORT_NAMES[index]]),
+  )
+  return source.replace(PRIVATE_NAME, (name) => short.get(name))
+}
+
+const PRIVATE_NAME = /(?<![\w$])_[a-zA-Z]\w*/g
+const SHORT_NAMES = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
