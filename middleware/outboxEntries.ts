@@ -16,16 +16,17 @@ export type OutgoingFrame =
 
 /** The frame an entry is (re)sent as: the same id every time, so the server dedupes it. */
 export function toFrame(entry: OutboxEntry): OutgoingFrame {
-  const base = { id: entry.id, timestamp: entry.createdAt }
+  // One literal per type (no shared base spread in): a frame is built on every send.
+  const { id, createdAt: timestamp } = entry
   switch (entry.type) {
     case 'chat_message':
-      return makeFrame('chat_message', { ...base, room: entry.room, data: entry.data })
+      return makeFrame('chat_message', { id, timestamp, room: entry.room, data: entry.data })
     case 'direct_message':
-      return makeFrame('direct_message', { ...base, data: entry.data })
+      return makeFrame('direct_message', { id, timestamp, data: entry.data })
     case 'notification_update':
-      return makeFrame('notification_update', { ...base, data: entry.data })
+      return makeFrame('notification_update', { id, timestamp, data: entry.data })
     case 'app_message':
-      return makeFrame('app_message', { ...base, room: entry.room, data: entry.data })
+      return makeFrame('app_message', { id, timestamp, room: entry.room, data: entry.data })
   }
 }
 

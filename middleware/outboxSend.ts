@@ -29,16 +29,26 @@ export function sendWhatMayGo(
   state: OutboxState,
   arm: (delayMs: number) => void,
 ): void {
-  const { queue, volatile, inFlight, orphanedAt } = state
+  const { queue, volatile } = state
   if (!queue.loaded || !ctx.session.authenticated || queue.size + volatile.size === 0) return
   const now = ctx.now()
   // Paused until a time (RATE_LIMITED), or until the next auth_ok (TOKEN_EXPIRED: Infinity).
   if (now < state.pausedUntil)
     return Number.isFinite(state.pausedUntil) ? arm(state.pausedUntil - now) : undefined
-
   const pending = state.unsentEntries()
   // Everything is in flight (the pass at a task's end after a lone send): nothing to plan.
-  if (pending.size + volatile.size === 0) return
+  // Decided before `plan`, whose closures are allocated on every call, even one that returns.
+  if (pending.size + volatile.size > 0) plan(ctx, state, arm, pending, now)
+}
+
+function plan(
+  ctx: RealtimeContext,
+  state: OutboxState,
+  arm: (delayMs: number) => void,
+  pending: Set<string>,
+  now: number,
+): void {
+  const { queue, volatile, inFlight, orphanedAt } = state
   const limit = ctx.session.maxFrameBytes ?? Infinity
   const maxInFlight = ctx.session.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
   const { flow, outcomes } = ctx
@@ -46,7 +56,7 @@ export function sendWhatMayGo(
   const tooBig: OutboxEntry[] = []
   const orphans: OutboxEntry[] = []
   /** Streams with an entry that must go first but cannot yet: later ones wait behind it. */
-  const held = new Set<string>()
+  let held: Set<string> | undefined
   let wakeAt = Infinity
   let budgetSpent = false
   let frames: OutgoingFrame[] = []
@@ -103,9 +113,9 @@ export function sendWhatMayGo(
       continue
     }
     orphanedAt.delete(entry.id)
-    if (held.has(stream)) continue
+    if (held?.has(stream)) continue
     if (queue.isSaving(entry.id) || !ctx.streams.isLive(stream)) {
-      held.add(stream)
+      ;(held ??= new Set()).add(stream)
       continue
     }
     // Chunks already written this pass are in `inFlight`; `frames` is the one being filled.

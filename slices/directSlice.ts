@@ -1,4 +1,5 @@
 import type { Reducer, UnknownAction } from '@reduxjs/toolkit'
+import { isPrivateStream } from '../src/protocol/streams'
 import { chat, connection, outbox } from './actions'
 import {
   groupBy,
@@ -34,6 +35,14 @@ type Keys = Set<string>
 const EMPTY: DirectMessage[] = []
 
 const keyOf = (author: string | null | undefined, id: string) => `${author ?? ''}\u0000${id}`
+
+/**
+ * An ack or failure that names a room settles a message of that room: a direct message's ack
+ * names the sender's private stream (`user:<id>`), its failure no room. Only the others can
+ * settle a DM, so a chat round trip's ack walks no conversation.
+ */
+const mayBeDirect = (item: { room?: string }) =>
+  item.room === undefined || isPrivateStream(item.room)
 
 export function createDirectReducer({
   maxMessagesPerRoom: max,
@@ -135,20 +144,24 @@ export function createDirectReducer({
 
   /**
    * Rewrites the own unconfirmed messages named by `items`, each conversation copied once. An
-   * action that names none of them (a chat ack: the usual round trip) allocates nothing.
+   * action that names none of them (a chat ack: the usual round trip) allocates nothing, and
+   * one whose items all name a room (chat acks and failures) walks nothing.
    */
-  function updateOwn<T>(
+  function updateOwn<T extends { room?: string }>(
     state: DirectSliceState,
     items: readonly T[],
     idOfItem: (item: T) => string,
     update: (m: DirectMessage, item: T) => DirectMessage,
   ): DirectSliceState {
+    if (!items.some(mayBeDirect)) return state
     let byPeer: Record<string, DirectMessage[]> | null = null
     for (const peer in state.byPeer) {
       const list = state.byPeer[peer] as DirectMessage[]
       let next = list
-      for (const item of items)
+      for (const item of items) {
+        if (!mayBeDirect(item)) continue
         next = rewriteOwn(next, idOfItem(item), item, update, next !== list, tails) ?? next
+      }
       if (next !== list) byPeer = put(byPeer, state, peer, list, next)
     }
     return byPeer ? { ...state, byPeer } : state

@@ -1,5 +1,6 @@
 /**
- * Runs one bench module in its own process (`node --import tsx`, plus `nodeFlags`) and
+ * Runs one bench module in its own process (`node --import tsx --import ./shipped.mjs`, so it
+ * runs the reconnecting-websocket dist ships, plus `nodeFlags`) and
  * resolves with the rows it sends back over IPC. The heap row needs `--expose-gc` and a clean
  * heap; the renders row installs jsdom's globals, which must not leak into the other rows.
  */
@@ -8,10 +9,11 @@ import { fileURLToPath } from 'node:url'
 import type { BenchRow } from './rows'
 
 const CHILD_TIMEOUT_MS = 180_000
+const SHIPPED = fileURLToPath(new URL('./shipped.mjs', import.meta.url))
 
 export function runChild(file: string, env: Record<string, string>, nodeFlags: string[] = []) {
   const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-    execArgv: [...nodeFlags, '--import', 'tsx'],
+    execArgv: [...nodeFlags, '--import', 'tsx', '--import', SHIPPED],
     env: { ...process.env, ...env },
     stdio: 'inherit',
   })

@@ -102,6 +102,23 @@ describe('direct messages reducer', () => {
     expect(conversation(state, 'bob')[1]?.error).toEqual(forbidden)
   })
 
+  it("settles a DM by its ack on the private stream, never by a room's ack or failure with the same id", () => {
+    const state = reduce(reducer, [
+      opened(),
+      outbox.enqueued({ entry: dmEntry('x', 'bob') }),
+      outbox.failed({ failures: [{ id: 'x', error: error('FORBIDDEN') }] }),
+      // The id is free again once the outbox let it go: a chat message may reuse it.
+      outbox.acked({ acks: [{ refId: 'x', seq: 1, room: 'general' }], at: T0 }),
+      outbox.failed({ failures: [{ id: 'x', room: 'general', error: error('NOT_JOINED') }] }),
+      outbox.enqueued({ entry: dmEntry('y', 'bob') }),
+      outbox.acked({ acks: [{ refId: 'y', seq: 2, room: 'user:alice' }], at: T0 }),
+    ])
+    expect(conversation(state, 'bob').map((m) => [m.id, m.status, m.error?.code])).toEqual([
+      ['x', 'failed', 'FORBIDDEN'],
+      ['y', 'sent', undefined],
+    ])
+  })
+
   it('does not let an ack or failure touch a confirmed message with the same id', () => {
     const before = reduce(reducer, [opened(), received(dm(1, 'bob', 'alice', 'x'))])
     const after = reduce(
