@@ -6,7 +6,8 @@
  * - reconnecting-websocket resolves to its TypeScript source, which tsup bundles
  *   (`tsup.config.ts`) and vitest aliases (`vitest.config.ts`); tsx would load the package's
  *   ES5 build (TypeScript's class, spread and iterator helpers, every accessor through
- *   `Object.defineProperty`);
+ *   `Object.defineProperty`), trimmed as dist and the tests have it
+ *   (`scripts/reconnectingWebSocket.mjs`);
  * - that source and the package's own (`src/`, `middleware/`, `slices/`) compile as tsup
  *   compiles them (esbuild, `target: 'es2022'`). tsx compiles with `keepNames`, which wraps
  *   every function made at run time in `__name()`, an `Object.defineProperty` call per closure
@@ -18,6 +19,7 @@ import { createRequire, register } from 'node:module'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isMainThread } from 'node:worker_threads'
+import { trimReconnectingWebSocket } from '../../scripts/reconnectingWebSocket.mjs'
 
 if (isMainThread) register(import.meta.url)
 
@@ -49,13 +51,17 @@ export async function load(url, context, next) {
   const { transform } = await import('esbuild')
   // The project's tsconfig.json, as tsup's esbuild reads it (class fields, for one).
   tsconfigRaw ??= await readFile(join(root, 'tsconfig.json'), 'utf8')
-  const { code } = await transform(await readFile(file, 'utf8'), {
-    tsconfigRaw,
-    loader: 'ts',
-    format: 'esm',
-    target: 'es2022',
-    sourcemap: 'inline',
-    sourcefile: file,
-  })
+  const source = await readFile(file, 'utf8')
+  const { code } = await transform(
+    file === reconnectingWebSocket ? trimReconnectingWebSocket(source) : source,
+    {
+      tsconfigRaw,
+      loader: 'ts',
+      format: 'esm',
+      target: 'es2022',
+      sourcemap: 'inline',
+      sourcefile: file,
+    },
+  )
   return { format: 'module', source: code, shortCircuit: true }
 }
