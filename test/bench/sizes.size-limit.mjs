@@ -2,10 +2,23 @@
 // budgets (its `production` esbuild config, gzip): reconnecting-websocket as dist bundles it, the
 // collab entry, and the peers it is compared with, when they are in node_modules.
 import { fileURLToPath } from 'node:url'
+import { readFile } from 'node:fs/promises'
 import { production } from '../../.size-limit.mjs'
+import { trimReconnectingWebSocket } from '../../scripts/reconnectingWebSocket.mjs'
 
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 const distOf = (entry) => fileURLToPath(new URL(`../../dist/${entry}/index.js`, import.meta.url))
+
+/** reconnecting-websocket's source trimmed as tsup.config.ts bundles it into dist. */
+const trimmed = {
+  name: 'trimmed-reconnecting-websocket',
+  setup(build) {
+    build.onLoad({ filter: /reconnecting-websocket\.ts$/ }, async (args) => ({
+      contents: trimReconnectingWebSocket(await readFile(args.path, 'utf8')),
+      loader: 'ts',
+    }))
+  },
+}
 
 /**
  * createRealtime, the whole react entry and the collab entry, as a collab app imports them;
@@ -57,7 +70,7 @@ export default [
       ),
     ),
     gzip: true,
-    modifyEsbuildConfig: production(),
+    modifyEsbuildConfig: production(trimmed),
   },
   collab('collab, yjs and y-protocols external', false),
   collab('collab, yjs and y-protocols included', true),
