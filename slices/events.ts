@@ -1,4 +1,4 @@
-import { createAction } from '@reduxjs/toolkit'
+import { createAction, type PayloadActionCreator } from '@reduxjs/toolkit'
 import type {
   AuthOkData,
   ErrorData,
@@ -14,6 +14,32 @@ import type { ChatMessage, DirectMessage, Notification, OutboxEntry } from './ty
 import type { AppMessage } from './appMessages'
 
 /** Events: past tense, what happened. Reducers answer these. */
+
+/** The words of a space-separated list. */
+type Words<S extends string> = S extends `${infer Word} ${infer Rest}` ? Word | Words<Rest> : S
+
+/** One concern's event creators, one per key of `Payloads` (action type `string`, as before). */
+type Events<Payloads> = { [Name in keyof Payloads]: PayloadActionCreator<Payloads[Name]> }
+
+/**
+ * The event creators of one concern, `realtime/<concern>/<name>` each, from its payload types
+ * (`Payloads`) and the same names written once, space-separated (`names`, which must list
+ * exactly `Payloads`' keys).
+ */
+const eventsOf =
+  <Payloads>() =>
+  <const Names extends string>(
+    concern: string,
+    names: Names &
+      ([Words<Names>] extends [keyof Payloads]
+        ? [keyof Payloads] extends [Words<Names>]
+          ? unknown
+          : never
+        : never),
+  ): Events<Payloads> =>
+    Object.fromEntries(
+      names.split(' ').map((name) => [name, createAction(`realtime/${concern}/${name}`)]),
+    ) as Events<Payloads>
 
 export interface At {
   at: number
@@ -41,37 +67,42 @@ export interface FrameRejection {
   id?: string
 }
 
-export const connection = {
-  connecting: createAction<{ url: string } & At>('realtime/connection/connecting'),
+interface ConnectionEvents {
+  connecting: { url: string } & At
   /** `url`: the server URL this socket reached (one of `config.url`). */
-  socketOpened: createAction<{ url?: string } & At>('realtime/connection/socketOpened'),
+  socketOpened: { url?: string } & At
   /** `serverTime`: the server's clock when it sent `auth_ok`, so lifetimes need no synced clocks. */
-  opened: createAction<AuthOkData & { serverTime?: number } & At>('realtime/connection/opened'),
-  closed: createAction<ClosedPayload>('realtime/connection/closed'),
-  pingSent: createAction<At>('realtime/connection/pingSent'),
-  pongReceived: createAction<{ latency: number } & At>('realtime/connection/pongReceived'),
-  errorOccurred: createAction<{ error: WebSocketErrorInfo }>('realtime/connection/errorOccurred'),
-  errorsReceived: createAction<{ errors: ErrorData[] } & At>('realtime/connection/errorsReceived'),
+  opened: AuthOkData & { serverTime?: number } & At
+  closed: ClosedPayload
+  pingSent: At
+  pongReceived: { latency: number } & At
+  errorOccurred: { error: WebSocketErrorInfo }
+  errorsReceived: { errors: ErrorData[] } & At
 }
 
-export const inbound = {
-  framesRejected: createAction<{ rejections: FrameRejection[] } & At>(
-    'realtime/inbound/framesRejected',
-  ),
+export const connection = eventsOf<ConnectionEvents>()(
+  'connection',
+  'connecting socketOpened opened closed pingSent pongReceived errorOccurred errorsReceived',
+)
+
+export const inbound = eventsOf<{ framesRejected: { rejections: FrameRejection[] } & At }>()(
+  'inbound',
+  'framesRejected',
+)
+
+interface RoomEvents {
+  joinRequested: { room: string }
+  joined: { room: string } & JoinedData & At
+  joinFailed: { room: string; error: WebSocketErrorInfo }
+  leaveRequested: { room: string }
+  left: { room: string }
+  gapDetected: { room: string; expectedSeq: number; receivedSeq: number }
 }
 
-export const rooms = {
-  joinRequested: createAction<{ room: string }>('realtime/rooms/joinRequested'),
-  joined: createAction<{ room: string } & JoinedData & At>('realtime/rooms/joined'),
-  joinFailed: createAction<{ room: string; error: WebSocketErrorInfo }>(
-    'realtime/rooms/joinFailed',
-  ),
-  leaveRequested: createAction<{ room: string }>('realtime/rooms/leaveRequested'),
-  left: createAction<{ room: string }>('realtime/rooms/left'),
-  gapDetected: createAction<{ room: string; expectedSeq: number; receivedSeq: number }>(
-    'realtime/rooms/gapDetected',
-  ),
-}
+export const rooms = eventsOf<RoomEvents>()(
+  'rooms',
+  'joinRequested joined joinFailed leaveRequested left gapDetected',
+)
 
 export interface ReadReceipt {
   room: string
@@ -80,77 +111,80 @@ export interface ReadReceipt {
   seq: number
 }
 
-export const chat = {
-  messagesReceived: createAction<{ messages: ChatMessage[] } & At>(
-    'realtime/chat/messagesReceived',
-  ),
-  directMessagesReceived: createAction<{ messages: DirectMessage[] } & At>(
-    'realtime/chat/directMessagesReceived',
-  ),
-  typingStarted: createAction<{ room: string; userId: string } & At>('realtime/chat/typingStarted'),
-  typingStopped: createAction<{ room: string; userId: string }>('realtime/chat/typingStopped'),
-  readReceiptsReceived: createAction<{ receipts: ReadReceipt[] } & At>(
-    'realtime/chat/readReceiptsReceived',
-  ),
+interface ChatEvents {
+  messagesReceived: { messages: ChatMessage[] } & At
+  directMessagesReceived: { messages: DirectMessage[] } & At
+  typingStarted: { room: string; userId: string } & At
+  typingStopped: { room: string; userId: string }
+  readReceiptsReceived: { receipts: ReadReceipt[] } & At
 }
 
-export const presence = {
+export const chat = eventsOf<ChatEvents>()(
+  'chat',
+  'messagesReceived directMessagesReceived typingStarted typingStopped readReceiptsReceived',
+)
+
+interface PresenceEvents {
   /** Everyone this connection follows; replaces what was known. */
-  synced: createAction<{ users: PresenceEntry[] } & At>('realtime/presence/synced'),
-  userOnline: createAction<PresenceEntry & At>('realtime/presence/userOnline'),
-  userOffline: createAction<PresenceEntry & At>('realtime/presence/userOffline'),
+  synced: { users: PresenceEntry[] } & At
+  userOnline: PresenceEntry & At
+  userOffline: PresenceEntry & At
   /** `removed`: users this connection no longer follows (no shared room, no subscription). */
-  changed: createAction<{ users: PresenceEntry[]; removed?: string[] } & At>(
-    'realtime/presence/changed',
-  ),
-  subscribed: createAction<{ userId: string }>('realtime/presence/subscribed'),
-  unsubscribed: createAction<{ userId: string }>('realtime/presence/unsubscribed'),
+  changed: { users: PresenceEntry[]; removed?: string[] } & At
+  subscribed: { userId: string }
+  unsubscribed: { userId: string }
 }
 
-export const roomPresence = {
+export const presence = eventsOf<PresenceEvents>()(
+  'presence',
+  'synced userOnline userOffline changed subscribed unsubscribed',
+)
+
+interface RoomPresenceEvents {
   /** A room's member list as the server sent it on join; replaces what was known. */
-  synced: createAction<{ room: string; members: RoomMemberEntry[] } & At>(
-    'realtime/roomPresence/synced',
-  ),
+  synced: { room: string; members: RoomMemberEntry[] } & At
   /** Members joined or set their data (`members`), or left (`left`). */
-  changed: createAction<{ room: string; members: RoomMemberEntry[]; left: string[] } & At>(
-    'realtime/roomPresence/changed',
-  ),
+  changed: { room: string; members: RoomMemberEntry[]; left: string[] } & At
 }
 
-export const notifications = {
-  received: createAction<{ notifications: Notification[] } & At>('realtime/notifications/received'),
+export const roomPresence = eventsOf<RoomPresenceEvents>()('roomPresence', 'synced changed')
+
+interface NotificationEvents {
+  received: { notifications: Notification[] } & At
   /** A read/dismiss/clear from another device, through this user's stream. */
-  updated: createAction<NotificationUpdateData & At>('realtime/notifications/updated'),
-  systemAlertReceived: createAction<{ id: string } & SystemAlertData & At>(
-    'realtime/notifications/systemAlertReceived',
-  ),
+  updated: NotificationUpdateData & At
+  systemAlertReceived: { id: string } & SystemAlertData & At
 }
 
-export const events = {
-  received: createAction<{ events: EventData[] } & At>('realtime/events/received'),
-  subscriptionChanged: createAction<{ subscribed: boolean }>('realtime/events/subscriptionChanged'),
-}
+export const notifications = eventsOf<NotificationEvents>()(
+  'notifications',
+  'received updated systemAlertReceived',
+)
 
-export const outbox = {
-  enqueued: createAction<{ entry: OutboxEntry }>('realtime/outbox/enqueued'),
+export const events = eventsOf<{
+  received: { events: EventData[] } & At
+  subscriptionChanged: { subscribed: boolean }
+}>()('events', 'received subscriptionChanged')
+
+interface OutboxEvents {
+  enqueued: { entry: OutboxEntry }
   /** The outbox was full: the message is kept in state as failed, never silently dropped. */
-  overflowed: createAction<{ entry: OutboxEntry; error: WebSocketErrorInfo }>(
-    'realtime/outbox/overflowed',
-  ),
-  acked: createAction<{ acks: AckInfo[] } & At>('realtime/outbox/acked'),
-  failed: createAction<{
-    failures: Array<{ id: string; room?: string; error: WebSocketErrorInfo }>
-  }>('realtime/outbox/failed'),
-  restored: createAction<{ entries: OutboxEntry[] }>('realtime/outbox/restored'),
+  overflowed: { entry: OutboxEntry; error: WebSocketErrorInfo }
+  acked: { acks: AckInfo[] } & At
+  failed: { failures: Array<{ id: string; room?: string; error: WebSocketErrorInfo }> }
+  restored: { entries: OutboxEntry[] }
 }
+
+export const outbox = eventsOf<OutboxEvents>()(
+  'outbox',
+  'enqueued overflowed acked failed restored',
+)
 
 /**
  * App-defined messages (`publish`), one action per inbound burst; the package stores none of
  * them: the app's reducers do. Typed by `createRealtime<AppMessages>().events.custom`.
  */
-export const custom = {
-  messagesReceived: createAction<{ messages: AppMessage[] } & At>(
-    'realtime/custom/messagesReceived',
-  ),
-}
+export const custom = eventsOf<{ messagesReceived: { messages: AppMessage[] } & At }>()(
+  'custom',
+  'messagesReceived',
+)
