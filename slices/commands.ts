@@ -1,4 +1,4 @@
-import { createAction } from '@reduxjs/toolkit'
+import { createAction, type PayloadActionCreator, type PrepareAction } from '@reduxjs/toolkit'
 import { MessageType } from '../src/protocol/messageTypes'
 import { DEFAULT_LIMITS, validateFrame } from '../src/protocol/codec'
 import { createId } from '../src/protocol/ids'
@@ -25,6 +25,25 @@ import type { DefaultAppMessages, PublishInput, PublishPayload } from './appMess
 import { devText } from '../src/dev'
 
 /** Commands: imperatives the middleware acts on. No reducer answers them. */
+
+/** The creator of command `realtime/<name>`, with `prepare` when it takes arguments. */
+function command<Name extends string>(name: Name): PayloadActionCreator<void, `realtime/${Name}`>
+function command<Name extends string, Prepare extends PrepareAction<unknown>>(
+  name: Name,
+  prepare: Prepare,
+): PayloadActionCreator<ReturnType<Prepare>['payload'], `realtime/${Name}`, Prepare>
+function command(name: string, prepare?: PrepareAction<unknown>) {
+  // RTK's createAction reads `prepare` only when it is there.
+  return createAction(`realtime/${name}`, prepare as PrepareAction<unknown>)
+}
+
+/** A command taking a room name, checked: `{ room }`. */
+const roomCommand = <Name extends string>(name: Name) =>
+  command(name, (room: string) => ({ payload: { room: requireRoom(name, room) } }))
+
+/** A command taking a user id, checked: `{ userId }`. */
+const userCommand = <Name extends string>(name: Name) =>
+  command(name, (userId: string) => ({ payload: { userId: requireUser(name, userId) } }))
 
 function requireRoom(command: string, room: unknown): string {
   if (!isValidRoom(room)) {
@@ -105,22 +124,18 @@ function requireUser(command: string, userId: unknown): string {
   return userId
 }
 
-export const connect = createAction('realtime/connect')
-export const disconnect = createAction('realtime/disconnect')
-export const reconnect = createAction('realtime/reconnect')
-export const authenticate = createAction('realtime/authenticate', (token: string) => {
+export const connect = command('connect')
+export const disconnect = command('disconnect')
+export const reconnect = command('reconnect')
+export const authenticate = command('authenticate', (token: string) => {
   if (typeof token !== 'string' || token === '') {
     throw new TypeError('authenticate(token): pass the JWT as a non-empty string')
   }
   return { payload: { token } }
 })
-export const joinRoom = createAction('realtime/joinRoom', (room: string) => ({
-  payload: { room: requireRoom('joinRoom', room) },
-}))
-export const leaveRoom = createAction('realtime/leaveRoom', (room: string) => ({
-  payload: { room: requireRoom('leaveRoom', room) },
-}))
-export const sendMessage = createAction('realtime/sendMessage', (input: SendMessageInput) => {
+export const joinRoom = roomCommand('joinRoom')
+export const leaveRoom = roomCommand('leaveRoom')
+export const sendMessage = command('sendMessage', (input: SendMessageInput) => {
   if (typeof input !== 'object' || input === null || !SENDABLE.has(input.type)) {
     throw new TypeError(
       `sendMessage: type must be '${MessageType.CHAT_MESSAGE}'${devText(() => (process.env.NODE_ENV !== 'production' ? ' (with room)' : ''))} or '${MessageType.DIRECT_MESSAGE}'${devText(() => (process.env.NODE_ENV !== 'production' ? ' (with data.to)' : ''))}; got ${JSON.stringify((input as { type?: unknown } | null)?.type)}`,
@@ -128,8 +143,8 @@ export const sendMessage = createAction('realtime/sendMessage', (input: SendMess
   }
   return prepareOutgoing('sendMessage', input)
 })
-export const sendChatMessage = createAction(
-  'realtime/sendChatMessage',
+export const sendChatMessage = command(
+  'sendChatMessage',
   ({ room, content, ...rest }: SendChatMessageInput) =>
     prepareOutgoing('sendChatMessage', {
       type: MessageType.CHAT_MESSAGE,
@@ -137,22 +152,18 @@ export const sendChatMessage = createAction(
       data: { content, ...rest },
     }),
 )
-export const sendDirectMessage = createAction(
-  'realtime/sendDirectMessage',
+export const sendDirectMessage = command(
+  'sendDirectMessage',
   ({ to, content, ...rest }: SendDirectMessageInput) =>
     prepareOutgoing('sendDirectMessage', {
       type: MessageType.DIRECT_MESSAGE,
       data: { to, content, ...rest },
     }),
 )
-export const startTyping = createAction('realtime/startTyping', (room: string) => ({
-  payload: { room: requireRoom('startTyping', room) },
-}))
-export const stopTyping = createAction('realtime/stopTyping', (room: string) => ({
-  payload: { room: requireRoom('stopTyping', room) },
-}))
-export const markAsRead = createAction(
-  'realtime/markAsRead',
+export const startTyping = roomCommand('startTyping')
+export const stopTyping = roomCommand('stopTyping')
+export const markAsRead = command(
+  'markAsRead',
   ({ room, messageId }: { room: string; messageId: string }) => ({
     payload: {
       room: requireRoom('markAsRead', room),
@@ -160,7 +171,7 @@ export const markAsRead = createAction(
     },
   }),
 )
-export const setStatus = createAction('realtime/setStatus', (status: PresenceStatus) => {
+export const setStatus = command('setStatus', (status: PresenceStatus) => {
   if (!(PRESENCE_STATUSES as readonly string[]).includes(status) || status === 'offline') {
     throw new TypeError(
       `setStatus: status must be 'online', 'away' or 'busy', got ${JSON.stringify(status)}`,
@@ -168,7 +179,7 @@ export const setStatus = createAction('realtime/setStatus', (status: PresenceSta
   }
   return { payload: { status } }
 })
-export const setCustomStatus = createAction('realtime/setCustomStatus', (customStatus: string) => {
+export const setCustomStatus = command('setCustomStatus', (customStatus: string) => {
   if (typeof customStatus !== 'string' || customStatus.length > 128) {
     throw new TypeError(
       `setCustomStatus: pass a string of at most 128 characters${devText(() => (process.env.NODE_ENV !== 'production' ? " ('' clears it)" : ''))}`,
@@ -183,68 +194,58 @@ export interface SetRoomPresenceInput {
   data: JsonValue
 }
 
-export const setRoomPresence = createAction(
-  'realtime/setRoomPresence',
-  (input: SetRoomPresenceInput) => {
-    if (typeof input !== 'object' || input === null)
-      throw new TypeError('setRoomPresence: pass { room, data }')
-    const room = requireRoom('setRoomPresence', input.room)
-    if (isPrivateStream(room)) {
-      throw new TypeError(
-        `setRoomPresence: ${room} is a private stream${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass a room you joined' : ''))}`,
-      )
-    }
-    // The codec's own check (the server runs the same): JSON, at most 1 KiB, no prototype keys.
-    const result =
-      input.data === undefined
-        ? undefined
-        : validateFrame({
-            v: 1,
-            id: 'setRoomPresence',
-            type: MessageType.ROOM_PRESENCE,
-            timestamp: 0,
-            room,
-            data: { data: input.data },
-          })
-    if (!result?.ok || result.frame.type !== MessageType.ROOM_PRESENCE) {
-      const why = result && !result.ok ? result.message : 'data is missing'
-      throw new TypeError(
-        `setRoomPresence: ${why}${devText(() => (process.env.NODE_ENV !== 'production' ? `. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes (keep larger state elsewhere and put its id here).` : ''))}`,
-      )
-    }
-    // A copy: later changes to the caller's object cannot reach the middleware or the wire.
-    const data = JSON.parse(JSON.stringify(result.frame.data.data)) as JsonValue
-    return { payload: { room, data } }
-  },
-)
-export const subscribeToUser = createAction('realtime/subscribeToUser', (userId: string) => ({
-  payload: { userId: requireUser('subscribeToUser', userId) },
-}))
-export const unsubscribeFromUser = createAction(
-  'realtime/unsubscribeFromUser',
-  (userId: string) => ({
-    payload: { userId: requireUser('unsubscribeFromUser', userId) },
-  }),
-)
+export const setRoomPresence = command('setRoomPresence', (input: SetRoomPresenceInput) => {
+  if (typeof input !== 'object' || input === null)
+    throw new TypeError('setRoomPresence: pass { room, data }')
+  const room = requireRoom('setRoomPresence', input.room)
+  if (isPrivateStream(room)) {
+    throw new TypeError(
+      `setRoomPresence: ${room} is a private stream${devText(() => (process.env.NODE_ENV !== 'production' ? '; pass a room you joined' : ''))}`,
+    )
+  }
+  // The codec's own check (the server runs the same): JSON, at most 1 KiB, no prototype keys.
+  const result =
+    input.data === undefined
+      ? undefined
+      : validateFrame({
+          v: 1,
+          id: 'setRoomPresence',
+          type: MessageType.ROOM_PRESENCE,
+          timestamp: 0,
+          room,
+          data: { data: input.data },
+        })
+  if (!result?.ok || result.frame.type !== MessageType.ROOM_PRESENCE) {
+    const why = result && !result.ok ? result.message : 'data is missing'
+    throw new TypeError(
+      `setRoomPresence: ${why}${devText(() => (process.env.NODE_ENV !== 'production' ? `. Pass JSON of at most ${MAX_ROOM_PRESENCE_BYTES} bytes (keep larger state elsewhere and put its id here).` : ''))}`,
+    )
+  }
+  // A copy: later changes to the caller's object cannot reach the middleware or the wire.
+  const data = JSON.parse(JSON.stringify(result.frame.data.data)) as JsonValue
+  return { payload: { room, data } }
+})
+export const subscribeToUser = userCommand('subscribeToUser')
+export const unsubscribeFromUser = userCommand('unsubscribeFromUser')
 const notificationCommand = (command: string, op: NotificationUpdateData['op'], id?: string) =>
   prepareOutgoing(command, {
     type: MessageType.NOTIFICATION_UPDATE,
     data: { op, ...(id !== undefined ? { id: requireUser(`${command} (id)`, id) } : {}) },
   })
-export const markNotificationRead = createAction('realtime/markNotificationRead', (id: string) =>
+export const markNotificationRead = command('markNotificationRead', (id: string) =>
   notificationCommand('markNotificationRead', 'read', id),
 )
-export const markAllNotificationsRead = createAction('realtime/markAllNotificationsRead', () =>
+export const markAllNotificationsRead = command('markAllNotificationsRead', () =>
   notificationCommand('markAllNotificationsRead', 'read_all'),
 )
-export const dismissNotification = createAction('realtime/dismissNotification', (id: string) =>
+export const dismissNotification = command('dismissNotification', (id: string) =>
   notificationCommand('dismissNotification', 'dismiss', id),
 )
-export const clearNotifications = createAction('realtime/clearNotifications', () =>
+export const clearNotifications = command('clearNotifications', () =>
   notificationCommand('clearNotifications', 'clear'),
 )
-export const subscribeToEvents = createAction('realtime/subscribeToEvents')
-export const unsubscribeFromEvents = createAction('realtime/unsubscribeFromEvents')
+export const subscribeToEvents = command('subscribeToEvents')
+export const unsubscribeFromEvents = command('unsubscribeFromEvents')
 
 /**
  * Sends an app-defined message to a room. Durable by default: through the outbox like chat
@@ -256,8 +257,8 @@ export const unsubscribeFromEvents = createAction('realtime/unsubscribeFromEvent
  * @example
  * store.dispatch(realtime.actions.publish({ room: 'board', type: 'card_moved', data: { id: 'c1', to: 'done' } }))
  */
-export const publish = createAction(
-  'realtime/publish',
+export const publish = command(
+  'publish',
   (input: PublishInput<DefaultAppMessages>): { payload: PublishPayload<DefaultAppMessages> } => {
     if (typeof input !== 'object' || input === null) {
       throw new TypeError('publish: pass { room, type, data, volatile? }')
