@@ -138,9 +138,9 @@ const serverPeers = (options: { exit?: boolean } = {}): Plugin => ({
  * its own MIT header (a `/*!` comment, which bundlers keep). Since dist has it all, it is a
  * devDependency (pinned): an app installs no second, unused copy. Its license text is in
  * LICENSE, which npm always packs. Less what the transport can never reach
- * (`scripts/reconnectingWebSocket.mjs`, which the tests run too): its debug-log calls and the
- * accessors and methods nothing calls, and one-letter names for its private members (0.55 KiB
- * gzip).
+ * (`scripts/reconnectingWebSocket.mjs`, which the tests run too): its debug log, the accessors
+ * and methods nothing calls, the `startClosed` option, the message queue and the `on<event>`
+ * handler fields, and one-letter names for its private members (0.69 KiB gzip).
  */
 const RECONNECTING_WEBSOCKET = /^reconnecting-websocket$/
 const reconnectingWebSocketFromSource: Plugin = {
