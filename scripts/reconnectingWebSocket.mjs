@@ -15,7 +15,7 @@
 //   so nothing was ever queued: `send` while not open drops the message, as before), and the
 //   `onopen`/`onmessage`/`onerror`/`onclose` handler fields (the transport listens with
 //   `addEventListener`; nothing else holds its instance).
-// - Its TypeScript-private members (`_ws`, `_listeners`, … 29 names, none read outside the
+// - Its TypeScript-private members (`_ws`, `_listeners`, … 28 names (the queue gone), none read outside the
 //   class) get one-letter names, as a minifier names local variables. Done here, in this
 //   file's source only: a bundler-wide `mangleProps` would also rename any `_name` property of
 //   ours or of a wire frame.
