@@ -13,8 +13,11 @@
 //   use, is left out (`EDITS`): the `startClosed` option, the `debug` option's logging (its
 //   calls are dropped already), the message queue (the transport sets `maxEnqueuedMessages: 0`,
 //   so nothing was ever queued: `send` while not open drops the message, as before), and the
-//   `onopen`/`onmessage`/`onerror`/`onclose` handler fields (the transport listens with
-//   `addEventListener`; nothing else holds its instance).
+//   `onopen`/`onmessage`/`onerror`/`onclose` handler fields and listener objects with a
+//   `handleEvent` method (the transport listens with `addEventListener` and functions; nothing
+//   else holds its instance), and the global `WebSocket` as the default of the `WebSocket`
+//   option (the transport always passes its own; without one it still throws "No valid
+//   WebSocket class provided").
 // - Its TypeScript-private members (`_ws`, `_listeners`, … 28 names (the queue gone), none read outside the
 //   class) get one-letter names, as a minifier names local variables. Done here, in this
 //   file's source only: a bundler-wide `mangleProps` would also rename any `_name` property of
@@ -104,6 +107,17 @@ const EDITS = [
     'the message queue sent on open',
     '        // send enqueued messages (messages sent before websocket open event)\n        this._messageQueue.forEach(message => this._ws!.send(message));\n        this._messageQueue = [];\n',
     '',
+  ],
+  [
+    'the global WebSocket default',
+    "const getGlobalWebSocket = (): WebSocket | undefined => {\n    if (typeof WebSocket !== 'undefined') {\n        // @ts-ignore\n        return WebSocket;\n    }\n};\n",
+    '',
+  ],
+  ['the global WebSocket default in connect', 'WebSocket = getGlobalWebSocket(),', 'WebSocket,'],
+  [
+    'handleEvent listeners',
+    "        if ('handleEvent' in listener) {\n            // @ts-ignore\n            listener.handleEvent(event);\n        } else {\n            // @ts-ignore\n            listener(event);\n        }\n",
+    '        // @ts-ignore\n        listener(event);\n',
   ],
   ...HANDLER_FIELDS.map((name) => [
     `the ${name} call`,

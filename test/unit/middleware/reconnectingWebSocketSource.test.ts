@@ -72,6 +72,20 @@ describe('reconnecting-websocket in the tests', () => {
     socket.close()
   })
 
+  it('takes no global WebSocket: the transport always passes its own class', () => {
+    vi.stubGlobal(
+      'WebSocket',
+      class {
+        static CLOSING = 2
+      },
+    )
+    try {
+      expect(() => new ReconnectingWebSocket('ws://127.0.0.1:1')).toThrow(/No valid WebSocket/)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('fails on a source where one of its edits does not apply', () => {
     const path = createRequire(import.meta.url).resolve(
       'reconnecting-websocket/reconnecting-websocket.ts',
