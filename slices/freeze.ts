@@ -1,12 +1,21 @@
 /**
- * Freezes what a reducer produced that is not frozen yet, as Immer does for RTK's slices.
- * Unchanged subtrees keep their identity and were frozen when they were new, so the walk stops
- * at them: the cost is the new objects and their direct children, once.
+ * Freezes what the realtime reducer produced that is not frozen yet, as Immer does for RTK's
+ * slices. Unchanged subtrees keep their identity and were frozen when they were new, so the
+ * walk stops at them: the cost is the new objects and their direct children, once.
  *
  * Why: RTK's dev checks (immutability and serializability) skip frozen subtrees, so with the
  * state frozen they cost what changed per dispatch instead of the whole state (a store holding
  * 10,000 messages walked them all on every dispatch). In production, where RTK runs neither
  * check, nothing is frozen (the same trade RTK's checks make).
+ *
+ * Except the few objects `OPEN` names, left unfrozen with all they hold frozen. RTK's
+ * serializability check caches a subtree only once it has learned that it is frozen all
+ * through, and it learns that by walking all of it again, cache or not (`isNestedFrozen`): a
+ * new frozen object costs its whole subtree in every dispatch that makes it. For the objects
+ * above the messages (the realtime state, the chat slice, its rooms record, each room's object)
+ * that was every message of every room, up to five times per dispatch. Unfrozen, they cost the
+ * immutability check their few keys instead (it tracks what is not frozen, and still throws if
+ * any of it is mutated), and each new message array is walked once.
  */
 /**
  * The walk outside production. A production build (NODE_ENV replaced) folds this to
@@ -14,11 +23,12 @@
  * esbuild) replace `process.env.NODE_ENV` textually, and an optional chain or a `typeof process`
  * guard would keep them from it (a Vite production build has no `process`). Without a bundler
  * and without `process`, the ReferenceError means nobody said production: freeze, with a plain
- * deep walk (its code is the only copy that stays in a production build, and it is small).
+ * deep walk (its code is the only copy that stays in a production build, and it is small; it
+ * freezes the open objects too).
  */
 const WALK: ((value: unknown) => void) | undefined = (() => {
   try {
-    return process.env.NODE_ENV !== 'production' ? freezeNewNodes : undefined
+    return process.env.NODE_ENV !== 'production' ? freezeAround : undefined
   } catch {
     return freezeDeep
   }
@@ -30,6 +40,22 @@ const FROZEN_RUN = 8
 export function freezeNew<T>(value: T): T {
   WALK?.(value)
   return value
+}
+
+/**
+ * The objects of the realtime state left unfrozen (all they hold is frozen), as a path of keys
+ * from it (itself open), `'*'` for every key of a record: the chat slice, its rooms record and
+ * each room's object, the few keys above the message arrays that every chat burst replaces.
+ */
+const OPEN = ['chat', 'byRoom', '*']
+
+function freezeAround(value: unknown, depth = 0): void {
+  const step = OPEN[depth]
+  for (const key in value as object) {
+    const item = (value as Record<string, unknown>)[key]
+    if (step === key || step === '*') freezeAround(item, depth + 1)
+    else freezeNewNodes(item)
+  }
 }
 
 function freezeNewNodes(value: unknown): void {

@@ -8,7 +8,7 @@ const freeze = fileURLToPath(new URL('../../../slices/freeze.ts', import.meta.ur
 async function freezesInBrowser(define: Record<string, string>): Promise<boolean> {
   return (await inBrowserBundle(
     `export { freezeNew } from ${JSON.stringify(freeze)}`,
-    'Object.isFrozen(bundled.freezeNew({ a: 1 }))',
+    'Object.isFrozen(bundled.freezeNew({ a: {} }).a)',
     define,
   )) as boolean
 }

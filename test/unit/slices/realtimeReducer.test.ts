@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { configureStore } from '@reduxjs/toolkit'
+import { describe, expect, it, vi } from 'vitest'
 import { chat, connection, inbound, outbox, rooms } from '../../../slices/actions'
 import { createRealtimeReducer } from '../../../slices/realtimeReducer'
 import { T0, echo, entry, error, message, reduce } from './fixtures'
@@ -14,7 +15,9 @@ describe('realtime reducer', () => {
       chat.messagesReceived({ messages: [message('general', 1)], at: T0 }),
     ])
     const room = first.chat.byRoom.general
-    expect(Object.isFrozen(first)).toBe(true)
+    expect(Object.isFrozen(first.connection)).toBe(true)
+    expect(Object.isFrozen(first.rooms)).toBe(true)
+    expect(Object.isFrozen(first.rooms.general)).toBe(true)
     expect(Object.isFrozen(room?.messages)).toBe(true)
     expect(Object.isFrozen(room?.messages[0])).toBe(true)
     expect(Object.isFrozen(room?.messages[0]?.data)).toBe(true)
@@ -26,6 +29,46 @@ describe('realtime reducer', () => {
     expect(() => {
       ;(second.outbox.chunks as unknown[]).push('mutated')
     }).toThrow(TypeError)
+  })
+
+  it('leaves the objects above the message arrays unfrozen, and the immutability check still guards them', () => {
+    const state = reduce(reducer, [
+      joined('e1'),
+      chat.messagesReceived({ messages: [message('general', 1)], at: T0 }),
+    ])
+    // The realtime state, the chat slice, its rooms record and each room's object.
+    expect(Object.isFrozen(state)).toBe(false)
+    expect(Object.isFrozen(state.chat)).toBe(false)
+    expect(Object.isFrozen(state.chat.byRoom)).toBe(false)
+    expect(Object.isFrozen(state.chat.byRoom.general)).toBe(false)
+    const store = configureStore({
+      reducer: { realtime: reducer },
+      preloadedState: { realtime: state },
+    })
+    store.dispatch(chat.messagesReceived({ messages: [message('general', 2)], at: T0 }))
+    const room = store.getState().realtime.chat.byRoom.general as { seq: number }
+    room.seq = 99
+    expect(() =>
+      store.dispatch(chat.messagesReceived({ messages: [message('general', 3)], at: T0 })),
+    ).toThrow(/state mutation was detected/)
+  })
+
+  it("costs RTK's serializability check what a burst changed, not every message held", () => {
+    const roomNames = Array.from({ length: 10 }, (_, i) => `room${i}`)
+    const store = configureStore({ reducer: { realtime: reducer } })
+    for (const room of roomNames) {
+      const messages = Array.from({ length: 100 }, (_, i) => message(room, i + 1))
+      store.dispatch(chat.messagesReceived({ messages, at: T0 }))
+    }
+    // RTK's check asks `Object.isFrozen` of every object it walks to learn a new object is
+    // frozen through (`isNestedFrozen`): a frozen realtime state made it walk all 1,000
+    // messages (2,000 objects) several times for one new message.
+    const isFrozen = vi.spyOn(Object, 'isFrozen')
+    store.dispatch(chat.messagesReceived({ messages: [message('room0', 101)], at: T0 }))
+    const asked = isFrozen.mock.calls.length
+    isFrozen.mockRestore()
+    expect(asked).toBeGreaterThan(0)
+    expect(asked).toBeLessThan(1_000)
   })
 
   it('keeps every slice plain serializable data through a whole session', () => {
@@ -75,6 +118,22 @@ describe('realtime reducer', () => {
 })
 
 describe('freezeNew', () => {
+  it('leaves the realtime state, chat, its rooms record and each room unfrozen, and freezes all they hold', async () => {
+    const { freezeNew } = await import('../../../slices/freeze')
+    const state = {
+      chat: { byRoom: { a: { messages: [{ data: {} }], epoch: { e: 1 } }, b: { messages: [] } } },
+      rooms: { a: { status: 'joined' } },
+    }
+    freezeNew(state)
+    const a = state.chat.byRoom.a
+    for (const open of [state, state.chat, state.chat.byRoom, a, state.chat.byRoom.b])
+      expect(Object.isFrozen(open)).toBe(false)
+    for (const held of [a.messages, a.messages[0], a.messages[0]?.data, a.epoch, state.rooms.a])
+      expect(Object.isFrozen(held)).toBe(true)
+    expect(Object.isFrozen(state.chat.byRoom.b.messages)).toBe(true)
+    expect(Object.isFrozen(state.rooms)).toBe(true)
+  })
+
   it('freezes new elements at either end of a long array without walking the frozen middle', async () => {
     const { freezeNew } = await import('../../../slices/freeze')
     const old = Array.from({ length: 1000 }, (_, i) => Object.freeze({ i }))
