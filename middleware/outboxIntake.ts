@@ -48,10 +48,10 @@ export function entryOf(
       `${command}: id "${message.id}" is already in the outbox; ids must be unique per message.`,
     )
   }
-  // Field by field, not a rest and a spread (generic copies): one entry per message sent.
-  const { id, type, data, timestamp: createdAt } = message
-  const entry: Record<string, unknown> = { id, type, data, createdAt }
-  if ('room' in message) entry.room = message.room
-  if (ctx.session.userId !== undefined) entry.userId = ctx.session.userId
-  return entry as unknown as OutboxEntry
+  const { timestamp, ...rest } = message
+  return {
+    ...rest,
+    createdAt: timestamp,
+    ...(ctx.session.userId !== undefined ? { userId: ctx.session.userId } : {}),
+  }
 }
