@@ -13,10 +13,36 @@
  * through, and it learns that by walking all of it again, cache or not (`isNestedFrozen`): a
  * new frozen object costs its whole subtree in every dispatch that makes it. For the objects
  * above the messages (the realtime state, the chat slice, its rooms record, each room's object)
- * that was every message of every room, up to five times per dispatch. Unfrozen, they cost the
- * immutability check their few keys instead (it tracks what is not frozen, and still throws if
- * any of it is mutated), and each new message array is walked once.
+ * that was every message of every room, up to five times per dispatch; for the outbox's, every
+ * entry waiting, per enqueue. Unfrozen, they cost the immutability check their few keys instead
+ * (it tracks what is not frozen, and still throws if any of it is mutated), and each new
+ * message array or chunk is walked once.
  */
+/**
+ * The objects of the realtime state left unfrozen (all they hold is frozen), as paths of keys
+ * from it (itself open), `*` for every key of a record: those above the collections that grow
+ * without bound and that every message replaces — the chat slice, its rooms record and each
+ * room's object (above the message arrays); the direct slice and its conversations record
+ * (above each conversation's array); the outbox and its list of chunks (above the chunks).
+ */
+const OPEN = ['chat.byRoom.*', 'direct.byPeer', 'outbox.chunks']
+
+/** An open object's open children by key, `*` standing for every key. */
+type Open = Map<string, Open>
+
+function openTree(paths: readonly string[]): Open {
+  const root: Open = new Map()
+  for (const path of paths) {
+    let node = root
+    for (const key of path.split('.')) {
+      const child: Open = node.get(key) ?? new Map<string, Open>()
+      node.set(key, child)
+      node = child
+    }
+  }
+  return root
+}
+
 /**
  * The walk outside production. A production build (NODE_ENV replaced) folds this to
  * `undefined` and drops the walk's code: written exactly so, as bundlers (Vite, webpack,
@@ -28,7 +54,7 @@
  */
 const WALK: ((value: unknown) => void) | undefined = (() => {
   try {
-    return process.env.NODE_ENV !== 'production' ? freezeAround : undefined
+    return process.env.NODE_ENV !== 'production' ? aroundOpen() : undefined
   } catch {
     return freezeDeep
   }
@@ -42,18 +68,16 @@ export function freezeNew<T>(value: T): T {
   return value
 }
 
-/**
- * The objects of the realtime state left unfrozen (all they hold is frozen), as a path of keys
- * from it (itself open), `'*'` for every key of a record: the chat slice, its rooms record and
- * each room's object, the few keys above the message arrays that every chat burst replaces.
- */
-const OPEN = ['chat', 'byRoom', '*']
+function aroundOpen(): (value: unknown) => void {
+  const open = openTree(OPEN)
+  return (value) => freezeAround(value, open)
+}
 
-function freezeAround(value: unknown, depth = 0): void {
-  const step = OPEN[depth]
+function freezeAround(value: unknown, open: Open): void {
   for (const key in value as object) {
     const item = (value as Record<string, unknown>)[key]
-    if (step === key || step === '*') freezeAround(item, depth + 1)
+    const inner = open.get(key) ?? open.get('*')
+    if (inner) freezeAround(item, inner)
     else freezeNewNodes(item)
   }
 }

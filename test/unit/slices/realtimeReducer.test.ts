@@ -2,7 +2,7 @@ import { configureStore } from '@reduxjs/toolkit'
 import { describe, expect, it, vi } from 'vitest'
 import { chat, connection, inbound, outbox, rooms } from '../../../slices/actions'
 import { createRealtimeReducer } from '../../../slices/realtimeReducer'
-import { T0, echo, entry, error, message, reduce } from './fixtures'
+import { T0, dm, echo, entry, error, message, reduce } from './fixtures'
 
 const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100, maxNotifications: 100 })
 const joined = (epoch: string, gap = false) =>
@@ -25,9 +25,9 @@ describe('realtime reducer', () => {
     const second = reducer(first, outbox.enqueued({ entry: entry('general', 'mine-1') }))
     expect(second.connection).toBe(first.connection)
     expect(second.chat.byRoom.general?.messages[0]).toBe(room?.messages[0])
-    expect(Object.isFrozen(second.outbox.chunks)).toBe(true)
+    expect(Object.isFrozen(second.outbox.chunks[0])).toBe(true)
     expect(() => {
-      ;(second.outbox.chunks as unknown[]).push('mutated')
+      ;(second.outbox.chunks[0] as unknown[]).push('mutated')
     }).toThrow(TypeError)
   })
 
@@ -36,21 +36,38 @@ describe('realtime reducer', () => {
       joined('e1'),
       chat.messagesReceived({ messages: [message('general', 1)], at: T0 }),
     ])
-    // The realtime state, the chat slice, its rooms record and each room's object.
-    expect(Object.isFrozen(state)).toBe(false)
-    expect(Object.isFrozen(state.chat)).toBe(false)
-    expect(Object.isFrozen(state.chat.byRoom)).toBe(false)
-    expect(Object.isFrozen(state.chat.byRoom.general)).toBe(false)
-    const store = configureStore({
-      reducer: { realtime: reducer },
-      preloadedState: { realtime: state },
-    })
-    store.dispatch(chat.messagesReceived({ messages: [message('general', 2)], at: T0 }))
-    const room = store.getState().realtime.chat.byRoom.general as { seq: number }
-    room.seq = 99
-    expect(() =>
-      store.dispatch(chat.messagesReceived({ messages: [message('general', 3)], at: T0 })),
-    ).toThrow(/state mutation was detected/)
+    // The realtime state, the chat slice, its rooms record and each room's object; the direct
+    // slice and its conversations; the outbox and its chunk list.
+    for (const open of [
+      state,
+      state.chat,
+      state.chat.byRoom,
+      state.chat.byRoom.general,
+      state.direct,
+      state.direct.byPeer,
+      state.outbox,
+      state.outbox.chunks,
+    ])
+      expect(Object.isFrozen(open)).toBe(false)
+    const mutations: ((realtime: typeof state) => void)[] = [
+      (realtime) => {
+        ;(realtime.chat.byRoom.general as { seq: number }).seq = 99
+      },
+      (realtime) => {
+        ;(realtime.outbox.chunks as unknown[]).push([])
+      },
+    ]
+    for (const mutate of mutations) {
+      const store = configureStore({
+        reducer: { realtime: reducer },
+        preloadedState: { realtime: state },
+      })
+      store.dispatch(chat.messagesReceived({ messages: [message('general', 2)], at: T0 }))
+      mutate(store.getState().realtime)
+      expect(() =>
+        store.dispatch(chat.messagesReceived({ messages: [message('general', 3)], at: T0 })),
+      ).toThrow(/state mutation was detected/)
+    }
   })
 
   it("costs RTK's serializability check what a burst changed, not every message held", () => {
@@ -65,6 +82,40 @@ describe('realtime reducer', () => {
     // messages (2,000 objects) several times for one new message.
     const isFrozen = vi.spyOn(Object, 'isFrozen')
     store.dispatch(chat.messagesReceived({ messages: [message('room0', 101)], at: T0 }))
+    const asked = isFrozen.mock.calls.length
+    isFrozen.mockRestore()
+    expect(asked).toBeGreaterThan(0)
+    expect(asked).toBeLessThan(1_000)
+  })
+
+  it("costs RTK's serializability check a new direct message, not every conversation held", () => {
+    const store = configureStore({ reducer: { realtime: reducer } })
+    store.dispatch(connection.opened({ userId: 'alice', sessionId: 's1', epoch: 'e1', at: T0 }))
+    let seq = 0
+    for (let peer = 0; peer < 10; peer++) {
+      const messages = Array.from({ length: 100 }, () => dm((seq += 1), `peer${peer}`, 'alice'))
+      store.dispatch(chat.directMessagesReceived({ messages, at: T0 }))
+    }
+    // As for rooms: a frozen `direct` slice or conversations record, new with every direct
+    // message, made the check walk every message of every conversation to learn it is frozen.
+    const isFrozen = vi.spyOn(Object, 'isFrozen')
+    store.dispatch(
+      chat.directMessagesReceived({ messages: [dm(seq + 1, 'peer0', 'alice')], at: T0 }),
+    )
+    const asked = isFrozen.mock.calls.length
+    isFrozen.mockRestore()
+    expect(asked).toBeGreaterThan(0)
+    expect(asked).toBeLessThan(1_000)
+  })
+
+  it("costs RTK's serializability check an enqueue, not every message waiting in the outbox", () => {
+    const store = configureStore({ reducer: { realtime: reducer } })
+    for (let i = 0; i < 2_000; i++)
+      store.dispatch(outbox.enqueued({ entry: entry('general', `m${i}`) }))
+    // A frozen outbox or chunk list, new with every enqueue, made the check walk every entry
+    // waiting: queueing n messages offline cost O(n²) in development.
+    const isFrozen = vi.spyOn(Object, 'isFrozen')
+    store.dispatch(outbox.enqueued({ entry: entry('general', 'last') }))
     const asked = isFrozen.mock.calls.length
     isFrozen.mockRestore()
     expect(asked).toBeGreaterThan(0)
@@ -132,6 +183,29 @@ describe('freezeNew', () => {
       expect(Object.isFrozen(held)).toBe(true)
     expect(Object.isFrozen(state.chat.byRoom.b.messages)).toBe(true)
     expect(Object.isFrozen(state.rooms)).toBe(true)
+  })
+
+  it('leaves the direct slice, its conversations, the outbox and its chunk list unfrozen', async () => {
+    const { freezeNew } = await import('../../../slices/freeze')
+    // `toString` as a peer: the open paths are looked up by key, never through a prototype.
+    const state = {
+      direct: { self: { id: 'me' }, byPeer: { bob: [{ data: {} }], toString: [{}] } },
+      outbox: { chunks: [[{ data: {} }]], count: 1 },
+    }
+    freezeNew(state)
+    for (const open of [state.direct, state.direct.byPeer, state.outbox, state.outbox.chunks])
+      expect(Object.isFrozen(open)).toBe(false)
+    const { byPeer } = state.direct
+    const chunk = state.outbox.chunks[0]
+    for (const held of [
+      state.direct.self,
+      byPeer.bob,
+      byPeer.bob[0]?.data,
+      byPeer.toString,
+      chunk,
+      chunk?.[0]?.data,
+    ])
+      expect(Object.isFrozen(held)).toBe(true)
   })
 
   it('freezes new elements at either end of a long array without walking the frozen middle', async () => {
