@@ -2,6 +2,8 @@
 // read from the bundle's source map (esbuild composes the dist files' own maps into it), by
 // the generated columns each mapping covers. A file listed in `sources` with no mapping
 // contributed nothing (esbuild lists every source of an input map it read).
+import { gzipSync } from 'node:zlib'
+
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const DIGIT = new Map([...B64].map((char, index) => [char, index]))
 
@@ -28,11 +30,12 @@ function decodeSegment(segment) {
 }
 
 /**
- * `Map<source, bytes>` of the generated code `code` mapped back to each source of `map`.
- * Import declarations of external packages are not counted: an app's bundler merges them with
- * the other imports of the same package.
+ * The spans of the generated `code` each mapping of `map` covers, with the name of the source
+ * it maps to: `{ line, from, to, source }` (columns of that line, `to` exclusive). Import
+ * declarations of external packages are left out: an app's bundler merges them with the other
+ * imports of the same package.
  */
-export function bytesBySource(map, code) {
+function mappedSpans(map, code) {
   const lines = code.split('\n')
   const imports = lines.map((line) =>
     [...line.matchAll(IMPORT_DECLARATION)].map((match) => [
@@ -40,17 +43,16 @@ export function bytesBySource(map, code) {
       match.index + match[0].length,
     ]),
   )
-  const bytes = new Map()
+  const inImport = (line, column) =>
+    imports[line].some(([start, end]) => column >= start && column < end)
+  const spans = []
   let source = 0
   map.mappings.split(';').forEach((line, lineIndex) => {
     let column = 0
     let previous = null
     const flush = (end) => {
-      if (previous === null) return
-      if (imports[lineIndex].some(([from, to]) => previous.column >= from && previous.column < to))
-        return
-      const name = map.sources[previous.source]
-      bytes.set(name, (bytes.get(name) ?? 0) + end - previous.column)
+      if (previous !== null && !inImport(lineIndex, previous.column))
+        spans.push({ line: lineIndex, from: previous.column, to: end, source: previous.source })
     }
     for (const segment of line.split(',')) {
       if (segment === '') continue
@@ -59,10 +61,47 @@ export function bytesBySource(map, code) {
       flush(column)
       if (fields.length >= 4) {
         source += fields[1]
-        previous = { column, source }
+        previous = { column, source: map.sources[source] }
       } else previous = null
     }
     flush(lines[lineIndex]?.length ?? column)
   })
+  return spans
+}
+
+/** `Map<source, bytes>` of the generated code `code` mapped back to each source of `map`. */
+export function bytesBySource(map, code) {
+  const bytes = new Map()
+  for (const { from, to, source } of mappedSpans(map, code))
+    bytes.set(source, (bytes.get(source) ?? 0) + to - from)
   return bytes
+}
+
+/**
+ * What the code of the sources `of` selects adds to the gzip (level 9) of `code`: its gzip size
+ * less that of `code` without their spans. Shares of several groups do not add up to the
+ * whole (gzip finds repeats across them), so each is what leaving that group out would save.
+ */
+export function gzipShare(map, code, of) {
+  const cut = new Map()
+  for (const span of mappedSpans(map, code)) {
+    if (!of(span.source)) continue
+    const spans = cut.get(span.line) ?? []
+    spans.push(span)
+    cut.set(span.line, spans)
+  }
+  const rest = code
+    .split('\n')
+    .map((text, line) => {
+      let kept = ''
+      let at = 0
+      for (const span of (cut.get(line) ?? []).sort((a, b) => a.from - b.from)) {
+        kept += text.slice(at, span.from)
+        at = span.to
+      }
+      return kept + text.slice(at)
+    })
+    .join('\n')
+  const gzip = (text) => gzipSync(text, { level: 9 }).length
+  return gzip(code) - gzip(rest)
 }

@@ -20,7 +20,7 @@ import { compressionRows } from './compression'
 import { devIngestRows } from './clientRows'
 import { runScaleOutBench, scaleOutRows } from './scaleOut'
 import { percentile, type BenchRow } from './rows'
-import { sizeRows } from './sizes'
+import { sizeRows, sizeShareRows } from './sizes'
 
 /** The abuse benchmark's figures as rows; the printed table keeps its wording in `note`. */
 function abuseBenchRows(result: AbuseResult): BenchRow[] {
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
   )
   await fake.close()
   rows.push(...(await section('gzip sizes', sizeRows)))
+  rows.push(...(await section('gzip size shares', sizeShareRows)))
   rows.push(...(await section('compression', compressionRows)))
   rows.push(...(await section('collab', collabRows)))
   // About 15 s: a redis-server and up to two server processes; skipped without redis-server.

@@ -8,7 +8,13 @@
  * `dist` first.
  */
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+import { production } from '../../.size-limit.mjs'
+import { gzipShare } from '../../scripts/bundleSources.mjs'
 import type { BenchRow } from './rows'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -121,4 +127,71 @@ export function collabSizeRows(): Promise<BenchRow[]> {
       'collab, yjs and y-protocols included',
     ),
   ])
+}
+
+/**
+ * Where createRealtime's bytes go, by concern (source files of the repository): what each
+ * group's code adds to the gzip of the bundle (what leaving it out would save; the shares do
+ * not add up to the whole, gzip finds repeats across them). The last row is the machinery of
+ * the guarantees (issues 7 and 8) together: hostile-input validation, the transport, the outbox
+ * and the streams. Bundled as size-limit bundles the budget (its esbuild options, the
+ * `production` config of .size-limit.mjs, peers external), with a source map to attribute the
+ * code. Run after `sizeRows`, which builds `dist`.
+ */
+const SHARES: readonly [concern: string, sources: RegExp][] = [
+  ['protocol: codec and validation of every frame', /^src\/protocol\//],
+  [
+    'transport: reconnecting-websocket and its wrapper',
+    /reconnecting-websocket\/|^middleware\/transport\.ts$/,
+  ],
+  [
+    'outbox: queue, flow control, persistence',
+    /^middleware\/(outbox|storage|flow)|^slices\/outboxSlice\.ts$/,
+  ],
+  ['streams: seq, epoch, resume', /^middleware\/(streams|savedCursors|burst)\.ts$/],
+  [
+    'DMs, presence, room presence, typing, receipts, notifications, events',
+    /^(middleware|slices)\/(direct|presence|roomPresence|roomMembers|typing|receipts|notifications)[A-Z.]|^middleware\/events\.ts$|^slices\/eventsSlice\.ts$/,
+  ],
+  ['config, plugins, dev tools options', /^src\/(config|plugins|devToolsOptions)\.ts$/],
+]
+
+export async function sizeShareRows(): Promise<BenchRow[]> {
+  const peers = Object.keys(
+    (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { peerDependencies: object })
+      .peerDependencies,
+  )
+  const outdir = resolve(root, 'tmp-size-shares')
+  const options = production()({
+    stdin: { contents: `export { createRealtime } from './dist/index.js'`, resolveDir: root },
+    bundle: true,
+    external: peers,
+    minifyIdentifiers: true,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    treeShaking: true,
+    outdir,
+    sourcemap: 'external',
+    write: false,
+  })
+  const outputs = (await build(options)).outputFiles ?? []
+  const text = (suffix: string) => outputs.find((file) => file.path.endsWith(suffix))?.text ?? ''
+  const code = text('.js')
+  const map = JSON.parse(text('.js.map')) as { sources: string[]; mappings: string }
+  const path = (source: string) => relative(root, resolve(outdir, source)).replaceAll('\\', '/')
+  const whole = gzipSync(code, { level: 9 }).length
+  const share = (concern: string, sources: (path: string) => boolean): BenchRow => ({
+    name: `gzip size, createRealtime share: ${concern}`,
+    value: gzipShare(map, code, (source) => sources(path(source))) / 1024,
+    unit: 'KiB',
+    note: `of ${(whole / 1024).toFixed(2)} KiB bundled the same way, with a source map`,
+  })
+  const rows = SHARES.map(([concern, sources]) => share(concern, (p) => sources.test(p)))
+  const guarantees = SHARES.slice(0, 4).map(([, sources]) => sources)
+  rows.push(
+    share('the guarantees together (protocol, transport, outbox, streams)', (p) =>
+      guarantees.some((sources) => sources.test(p)),
+    ),
+  )
+  return rows
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
-import { bytesBySource } from '../../scripts/bundleSources.mjs'
+import { gzipSync } from 'node:zlib'
+import { bytesBySource, gzipShare } from '../../scripts/bundleSources.mjs'
 
 const dirs: string[] = []
 afterEach(async () => {
@@ -67,5 +68,21 @@ describe('bytesBySource (the source-map check of .size-limit.mjs)', () => {
     // The peer's import the tree-shaken code left behind is not code of unused.ts.
     expect(counted.filter((source) => source.endsWith('src/unused.ts'))).toEqual([])
     expect(code).not.toContain('the unused code')
+  })
+})
+
+describe('gzipShare (the size shares of the benchmark)', () => {
+  it("is what the gzip of the bundle loses without a source's code: all of it for every source, none for one not in it", async () => {
+    const { code, map } = await appBundle()
+    const whole = gzipSync(code, { level: 9 }).length
+    const used = gzipShare(map, code, (source) => source.endsWith('src/used.ts'))
+    expect(used).toBeGreaterThan('the used code'.length / 2)
+    expect(used).toBeLessThan(whole)
+    expect(gzipShare(map, code, (source) => source.endsWith('src/unused.ts'))).toBe(0)
+    // Leaving out every source leaves the code of no source: the app's own line and the
+    // gzip frame, less than the whole by more than the used source's share.
+    const all = gzipShare(map, code, () => true)
+    expect(all).toBeGreaterThanOrEqual(used)
+    expect(all).toBeLessThan(whole)
   })
 })
