@@ -8,6 +8,10 @@
  * Heap and renders run in child processes of their own (heap.ts with --expose-gc, renders.tsx
  * with jsdom). Row conventions: `value` is redux-realtime's figure, `baseline` what it is
  * compared with (raw `ws`, or the peer), `ratio` = value / baseline.
+ *
+ * `BENCH_BUSY=2 npm run bench` (opt-in): the round-trip rows run while two busy-loop processes
+ * compete for the cores (busy.ts), as on a machine busy with other work; their names say so, and
+ * one more row gives each side's share of trips over 1 ms, which p99 alone hides there.
  */
 import { cpus, totalmem } from 'node:os'
 import { writeFile } from 'node:fs/promises'
