@@ -1,4 +1,4 @@
-import { configureStore } from '@reduxjs/toolkit'
+import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
 import { describe, expect, it, vi } from 'vitest'
 import { chat, connection, inbound, outbox, rooms } from '../../../slices/actions'
 import { createRealtimeReducer } from '../../../slices/realtimeReducer'
@@ -7,6 +7,23 @@ import { T0, dm, echo, entry, error, message, reduce } from './fixtures'
 const reducer = createRealtimeReducer({ maxMessagesPerRoom: 100, maxNotifications: 100 })
 const joined = (epoch: string, gap = false) =>
   rooms.joined({ room: 'general', epoch, fromSeq: 0, headSeq: 3, resumed: !gap, gap, at: T0 })
+
+/**
+ * Dispatches `action` and expects RTK's dev checks to have asked `Object.isFrozen` fewer than
+ * 1,000 times: what the action changed, not every message the state holds (the stores below
+ * hold 1,000 or more, two objects each).
+ */
+function expectFewFrozenChecks(
+  store: { dispatch(action: UnknownAction): unknown },
+  action: UnknownAction,
+): void {
+  const isFrozen = vi.spyOn(Object, 'isFrozen')
+  store.dispatch(action)
+  const asked = isFrozen.mock.calls.length
+  isFrozen.mockRestore()
+  expect(asked).toBeGreaterThan(0)
+  expect(asked).toBeLessThan(1_000)
+}
 
 describe('realtime reducer', () => {
   it("freezes what it produced (outside production), so RTK's dev checks skip what did not change", () => {
@@ -80,12 +97,10 @@ describe('realtime reducer', () => {
     // RTK's check asks `Object.isFrozen` of every object it walks to learn a new object is
     // frozen through (`isNestedFrozen`): a frozen realtime state made it walk all 1,000
     // messages (2,000 objects) several times for one new message.
-    const isFrozen = vi.spyOn(Object, 'isFrozen')
-    store.dispatch(chat.messagesReceived({ messages: [message('room0', 101)], at: T0 }))
-    const asked = isFrozen.mock.calls.length
-    isFrozen.mockRestore()
-    expect(asked).toBeGreaterThan(0)
-    expect(asked).toBeLessThan(1_000)
+    expectFewFrozenChecks(
+      store,
+      chat.messagesReceived({ messages: [message('room0', 101)], at: T0 }),
+    )
   })
 
   it("costs RTK's serializability check a new direct message, not every conversation held", () => {
@@ -98,14 +113,10 @@ describe('realtime reducer', () => {
     }
     // As for rooms: a frozen `direct` slice or conversations record, new with every direct
     // message, made the check walk every message of every conversation to learn it is frozen.
-    const isFrozen = vi.spyOn(Object, 'isFrozen')
-    store.dispatch(
+    expectFewFrozenChecks(
+      store,
       chat.directMessagesReceived({ messages: [dm(seq + 1, 'peer0', 'alice')], at: T0 }),
     )
-    const asked = isFrozen.mock.calls.length
-    isFrozen.mockRestore()
-    expect(asked).toBeGreaterThan(0)
-    expect(asked).toBeLessThan(1_000)
   })
 
   it("costs RTK's serializability check an enqueue, not every message waiting in the outbox", () => {
@@ -114,12 +125,7 @@ describe('realtime reducer', () => {
       store.dispatch(outbox.enqueued({ entry: entry('general', `m${i}`) }))
     // A frozen outbox or chunk list, new with every enqueue, made the check walk every entry
     // waiting: queueing n messages offline cost O(n²) in development.
-    const isFrozen = vi.spyOn(Object, 'isFrozen')
-    store.dispatch(outbox.enqueued({ entry: entry('general', 'last') }))
-    const asked = isFrozen.mock.calls.length
-    isFrozen.mockRestore()
-    expect(asked).toBeGreaterThan(0)
-    expect(asked).toBeLessThan(1_000)
+    expectFewFrozenChecks(store, outbox.enqueued({ entry: entry('general', 'last') }))
   })
 
   it('keeps every slice plain serializable data through a whole session', () => {
