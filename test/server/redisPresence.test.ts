@@ -229,6 +229,36 @@ describe('presence across server processes on one Redis', () => {
     })
   })
 
+  it('subscribes again once after its subscriber connection dropped, itself, not also through ioredis', async () => {
+    const prefix = `t${createId(8)}:`
+    await startProcess(prefix)
+    const monitor = await new Redis(redisServer.current.url).monitor()
+    const subscribes: string[][] = []
+    let marked = false
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'subscribe') subscribes.push(args)
+      if (args[0]?.toLowerCase() === 'echo' && args[1] === prefix) marked = true
+    })
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 10_000
+      while (!done() && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    try {
+      expect(await redisServer.current.command('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(':1')
+      await until(() => subscribes.length > 0)
+      // The reconnect's subscribes go out together; a marker sent after the first is seen comes
+      // after all of them. One subscribe, the engine's: one ioredis sends itself on reconnecting
+      // is a promise nobody handles (a close before its reply made it an unhandled rejection).
+      await redisServer.current.command('ECHO', prefix)
+      await until(() => marked)
+      expect(marked).toBe(true)
+      expect(subscribes).toEqual([['subscribe', `${prefix}presence`]])
+    } finally {
+      monitor.disconnect()
+    }
+  })
+
   it('keeps the status chosen on one process when the user connects to another that did not know them', async () => {
     const prefix = `t${createId(8)}:`
     const a = await startProcess(prefix)

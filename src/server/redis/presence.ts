@@ -130,7 +130,8 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   refreshTimer.unref()
   sweepTimer.unref()
 
-  const subscriber = redis.duplicate()
+  // Subscribed again after a reconnect here, not by ioredis (see shardSubscriber.ts).
+  const subscriber = redis.duplicate({ autoResubscribe: false })
   subscriber.on('error', failed('subscriber connection'))
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return
@@ -146,8 +147,8 @@ export function createRedisPresence(options: RedisPresenceOptions): PresenceEngi
   })
   subscriber.on('ready', () => {
     if (!readyBefore) return void (readyBefore = true)
-    // Changes published while the connection was down were never heard: once subscribed again
-    // (confirmed here, after ioredis' own resubscribe), the server loads what it shows.
+    // Changes published while the connection was down were never heard: once subscribed again,
+    // the server loads what it shows.
     subscriber
       .subscribe(channel)
       .then(() => listener?.resumed(), failed(`subscribe to ${channel} again`))

@@ -25,8 +25,9 @@ export interface ShardSubscriber {
 
 /**
  * Creates a shard subscriber on a duplicate of `redis`, which it owns. ioredis reconnects the
- * connection and subscribes again (`autoResubscribe`); after every reconnect each channel's
- * subscription is confirmed here too, then its listener's `resumed()` runs.
+ * connection; after every reconnect each channel is subscribed again here, then its listener's
+ * `resumed()` runs. Here only: ioredis' own `autoResubscribe` is off, as its subscribe promises
+ * are nobody's (one rejected by a close during the reconnect was an unhandled rejection).
  *
  * @example
  * const subscriber = createShardSubscriber(redis, 'redis broker', onError)
@@ -37,7 +38,7 @@ export function createShardSubscriber(
   what: string,
   onError: (message: string, error: unknown) => void,
 ): ShardSubscriber {
-  const connection = redis.duplicate()
+  const connection = redis.duplicate({ autoResubscribe: false })
   /** channel → its listener, for the channels subscribed to now. */
   const listeners = new Map<string, ShardListener>()
   let readyBefore = false
@@ -57,7 +58,7 @@ export function createShardSubscriber(
       return
     }
     // Messages published while the connection was down were never heard: once each channel is
-    // subscribed again (confirmed here, after ioredis' own resubscribe), its listener catches up.
+    // subscribed again, its listener catches up.
     for (const channel of [...listeners.keys()]) {
       connection.ssubscribe(channel).then(
         () => listeners.get(channel)?.resumed(),
