@@ -19,9 +19,9 @@
 //   option (the transport always passes its own; without one it still throws "No valid
 //   WebSocket class provided").
 // - Its TypeScript-private members (`_ws`, `_listeners`, … 28 names once the queue is gone,
-//   none read outside the class) get one-letter names, as a minifier names local variables. Done here, in this
-//   file's source only: a bundler-wide `mangleProps` would also rename any `_name` property of
-//   ours or of a wire frame.
+//   none read outside the class) get one-letter names, as a minifier names local variables.
+//   Done here, in this file's source only: a bundler-wide `mangleProps` would also rename any
+//   `_name` property of ours or of a wire frame.
 // Each edit must apply: another version of the package fails the build instead of shipping
 // untrimmed or half-trimmed code.
 
