@@ -26,9 +26,9 @@ export interface RedisBrokerOptions {
 }
 
 /**
- * Creates the Redis broker. ioredis reconnects the subscriber connection and subscribes again
- * (`autoResubscribe`); after every reconnect the broker confirms each subscription itself and
- * then tells each stream it may have missed frames (`resumed`), which reads them from history.
+ * Creates the Redis broker. ioredis reconnects the subscriber connection; after every reconnect
+ * the broker subscribes to each stream again itself (`shardSubscriber.ts`) and then tells each
+ * it may have missed frames (`resumed`), which reads them from history.
  *
  * @example
  * const redis = new Redis(url)
